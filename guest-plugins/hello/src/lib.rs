@@ -1,0 +1,35 @@
+//! The smallest useful plugin: copy this crate to start your own.
+//!
+//! It recognises barcodes that start with `HELLO-`, prints a line for each
+//! scan (look for it in the server log) and returns the rest as a field.
+
+use barcode_plugin_sdk::{Plugin, PluginInfo, ScanError, ScanResult, export_plugin};
+
+const PREFIX: &str = "HELLO-";
+
+struct Hello;
+
+impl Plugin for Hello {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            name: "hello".into(),
+            title: "Hello".into(),
+            description: "Example plugin: decodes HELLO-<name> and greets in the log.".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            author: "barcoded developers".into(),
+        }
+    }
+
+    fn scan(data: &str) -> Result<Option<ScanResult>, ScanError> {
+        let Some(name) = data.strip_prefix(PREFIX) else {
+            return Ok(None);
+        };
+        if name.is_empty() {
+            return Err(ScanError::new("HELLO", "nothing after HELLO-"));
+        }
+        println!("hello, {name}!");
+        Ok(Some(ScanResult::new("HELLO").field("name", name)))
+    }
+}
+
+export_plugin!(Hello);

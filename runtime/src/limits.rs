@@ -1,0 +1,102 @@
+//! The bounds every plugin runs within, per scan.
+//!
+//! Plugins are untrusted, so every resource they can consume has a ceiling
+//! here: CPU time, memory, stack, what they print, and how large an answer
+//! they may hand back. Going past one ends that plugin's scan with an error
+//! naming the limit; the server itself is never at risk.
+
+use std::time::Duration;
+
+/// How often the engine's epoch advances. CPU limits are enforced with this
+/// granularity, so a scan may overrun its budget by up to one tick.
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// Ceilings on what one scan of one plugin may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock time the plugin may run for, counted in epoch ticks.
+    pub cpu_time: Duration,
+    /// Bytes of linear memory, summed over the component's memories.
+    pub memory_bytes: usize,
+    /// Elements across the component's tables.
+    pub table_elements: usize,
+    /// Core instances a component may create (a Rust component uses a few).
+    pub instances: usize,
+    /// Bytes a plugin may write to stdout and to stderr, each, per scan.
+    pub output_bytes: usize,
+    /// Bounds on the result a plugin returns.
+    pub answer: AnswerLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            cpu_time: Duration::from_millis(100),
+            memory_bytes: 32 << 20,
+            table_elements: 20_000,
+            instances: 32,
+            output_bytes: 16 << 10,
+            answer: AnswerLimits::default(),
+        }
+    }
+}
+
+impl Limits {
+    /// The epoch deadline, in ticks, that enforces [`Limits::cpu_time`].
+    pub fn epoch_ticks(&self) -> u64 {
+        let ticks = self.cpu_time.as_micros() / EPOCH_TICK.as_micros();
+        u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
+    }
+}
+
+/// Bounds on a plugin's answer, checked before anything reaches a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerLimits {
+    /// Longest `format`, `uom-code` and field key, in bytes.
+    pub short_text: usize,
+    /// Longest `lookup-code` and field value, in bytes.
+    pub value_text: usize,
+    /// Longest error reason and info text, in bytes.
+    pub reason_text: usize,
+    /// Most fields in one result.
+    pub fields: usize,
+    /// Largest JSON payload, in bytes.
+    pub payload_bytes: usize,
+}
+
+impl Default for AnswerLimits {
+    fn default() -> Self {
+        AnswerLimits {
+            short_text: 64,
+            value_text: 4096,
+            reason_text: 1024,
+            fields: 128,
+            payload_bytes: 64 << 10,
+        }
+    }
+}
+
+/// Which limit a plugin ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    CpuTime,
+    Memory,
+    Table,
+    Instances,
+    Stack,
+    Output,
+}
+
+impl Limit {
+    /// The limit's name as it appears in logs and scan diagnostics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::CpuTime => "cpu-time",
+            Limit::Memory => "memory",
+            Limit::Table => "table-elements",
+            Limit::Instances => "instances",
+            Limit::Stack => "stack",
+            Limit::Output => "output",
+        }
+    }
+}
