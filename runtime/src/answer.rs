@@ -1,0 +1,103 @@
+//! The JSON a scan answers with, shared by `POST /api/barcode/` and
+//! `barcoded scan` so that both always say the same thing.
+
+use serde_json::{Map, Value, json};
+
+use crate::chain::{PluginFailure, ScanOutcome};
+use crate::plugin::{Decode, Failure};
+
+/// Text of the no-match error, as InvenTree's scan API words it.
+pub const NO_MATCH: &str = "No match found for barcode data";
+
+/// An answer: an HTTP status and its JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    /// A `{"error": message}` answer.
+    pub fn error(status: u16, message: impl Into<String>) -> Answer {
+        Answer {
+            status,
+            body: json!({ "error": message.into() }),
+        }
+    }
+}
+
+/// 200 for a decode, 422 when a plugin recognised but refused the data,
+/// 404 when no plugin recognised it.
+pub fn scan_answer(data: &str, outcome: &ScanOutcome) -> Answer {
+    match outcome {
+        ScanOutcome::Decoded {
+            plugin,
+            decode,
+            failures,
+        } => Answer {
+            status: 200,
+            body: json!({
+                "plugin": plugin,
+                "barcode_data": data,
+                "result": decode_json(decode),
+                "diagnostics": diagnostics(failures),
+            }),
+        },
+        ScanOutcome::Rejected {
+            plugin,
+            rejection,
+            failures,
+        } => Answer {
+            status: 422,
+            body: json!({
+                "error": format!("Invalid {} barcode: {}", rejection.format, rejection.reason),
+                "plugin": plugin,
+                "format": rejection.format,
+                "reason": rejection.reason,
+                "barcode_data": data,
+                "diagnostics": diagnostics(failures),
+            }),
+        },
+        ScanOutcome::NoMatch { failures } => Answer {
+            status: 404,
+            body: json!({
+                "error": NO_MATCH,
+                "barcode_data": data,
+                "diagnostics": diagnostics(failures),
+            }),
+        },
+    }
+}
+
+fn decode_json(decode: &Decode) -> Value {
+    let fields: Map<String, Value> = decode
+        .fields
+        .iter()
+        .map(|(key, value)| (key.clone(), Value::from(value.as_str())))
+        .collect();
+    json!({
+        "format": decode.format,
+        "lookup_code": decode.lookup_code,
+        "uom_code": decode.uom_code,
+        "quantity": decode.quantity,
+        "fields": fields,
+        "payload": decode.payload,
+    })
+}
+
+fn diagnostics(failures: &[PluginFailure]) -> Vec<Value> {
+    failures
+        .iter()
+        .map(|PluginFailure { plugin, failure }| {
+            let limit = match failure {
+                Failure::Limit(limit) => Some(limit.name()),
+                _ => None,
+            };
+            json!({
+                "plugin": plugin,
+                "error": format!("plugin {plugin} {failure}"),
+                "limit": limit,
+            })
+        })
+        .collect()
+}

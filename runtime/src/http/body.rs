@@ -1,0 +1,42 @@
+//! Reading request bodies within bounds, and writing JSON responses.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Response, StatusCode};
+
+use crate::answer::Answer;
+
+/// How long a client may take to send its body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reads the whole body, refusing one over `max` bytes or one that arrives
+/// too slowly. The error is the answer to send instead.
+pub async fn read_bounded(body: Incoming, max: usize) -> Result<Bytes, Answer> {
+    let collect = Limited::new(body, max).collect();
+    match tokio::time::timeout(BODY_TIMEOUT, collect).await {
+        Err(_) => Err(Answer::error(400, "Request body took too long to arrive")),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => Err(Answer::error(
+            400,
+            format!("Request body is larger than {max} bytes"),
+        )),
+        Ok(Err(_)) => Err(Answer::error(400, "Request body could not be read")),
+    }
+}
+
+/// A JSON response. Every answer is `no-store`: a till must never act on a
+/// cached decode or lookup.
+pub fn json_response(answer: &Answer) -> Response<Full<Bytes>> {
+    let body = serde_json::to_vec(&answer.body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

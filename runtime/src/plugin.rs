@@ -1,0 +1,329 @@
+//! One plugin: a component compiled once, pre-linked, and instantiated
+//! afresh in a [`Sandbox`] for every call.
+
+use std::fmt;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Trap};
+
+use crate::limits::{AnswerLimits, Limit, Limits};
+use crate::sandbox::{Sandbox, SandboxState};
+
+mod bindings {
+    wasmtime::component::bindgen!({ path: "../wit", world: "plugin" });
+}
+
+use bindings::exports::barcode::plugin::decoder as wit;
+
+/// Largest component accepted, in bytes. Compiling is the one step a hostile
+/// plugin could make slow by design, so its input is capped.
+pub const MAX_COMPONENT_BYTES: usize = 16 << 20;
+
+/// The linker every plugin is pre-linked against: WASI p2 and nothing else.
+/// A component importing anything beyond it is refused at load time.
+pub fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<SandboxState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    Ok(linker)
+}
+
+/// A loaded, validated plugin.
+pub struct Plugin {
+    priority: i32,
+    info: PluginInfo,
+    runner: Runner,
+}
+
+/// Instantiates a pre-linked component in a fresh sandbox per call.
+struct Runner {
+    name: String,
+    pre: bindings::PluginPre<SandboxState>,
+    limits: Limits,
+}
+
+/// A plugin's own description of itself, from its `info` export.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PluginInfo {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub version: String,
+    pub author: String,
+}
+
+/// What a plugin answered to one scan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Not this plugin's barcode.
+    NotMine,
+    /// This plugin's barcode, decoded.
+    Decoded(Decode),
+    /// This plugin's barcode, but invalid.
+    Rejected(Rejection),
+}
+
+/// A successful decode, validated against [`AnswerLimits`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decode {
+    pub format: String,
+    pub lookup_code: Option<String>,
+    pub uom_code: Option<String>,
+    pub quantity: Option<u32>,
+    pub fields: Vec<(String, String)>,
+    pub payload: Option<serde_json::Value>,
+}
+
+/// A plugin's reason for refusing a barcode it recognised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub format: String,
+    pub reason: String,
+}
+
+/// Why a plugin could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub plugin: String,
+    pub reason: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "plugin `{}` refused: {}", self.plugin, self.reason)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Why a call into a plugin produced no verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The plugin ran past one of its limits.
+    Limit(Limit),
+    /// The plugin trapped (panicked, hit `unreachable`, ...).
+    Trap(String),
+    /// The plugin answered with something the server refuses to pass on.
+    BadAnswer(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Limit(limit) => write!(f, "exceeded its {} limit", limit.name()),
+            Failure::Trap(message) => write!(f, "trapped: {message}"),
+            Failure::BadAnswer(reason) => write!(f, "returned an invalid answer: {reason}"),
+        }
+    }
+}
+
+impl Plugin {
+    /// Compiles and validates a component: it must be a component, import
+    /// nothing beyond WASI, export the `barcode:plugin` world, and answer
+    /// `info` within its limits.
+    pub fn load(
+        engine: &Engine,
+        linker: &Linker<SandboxState>,
+        name: &str,
+        priority: i32,
+        bytes: &[u8],
+        limits: Limits,
+    ) -> Result<Plugin, LoadError> {
+        let refuse = |reason: String| LoadError {
+            plugin: name.to_owned(),
+            reason,
+        };
+        if bytes.len() > MAX_COMPONENT_BYTES {
+            return Err(refuse(format!(
+                "it is {} bytes, over the {MAX_COMPONENT_BYTES}-byte limit",
+                bytes.len()
+            )));
+        }
+        let component = Component::new(engine, bytes)
+            .map_err(|e| refuse(format!("not a valid WebAssembly component: {e:#}")))?;
+        let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
+            refuse(format!(
+                "it imports something the sandbox does not provide: {e:#}"
+            ))
+        })?;
+        let pre = bindings::PluginPre::new(instance_pre).map_err(|e| {
+            refuse(format!(
+                "it does not implement the barcode:plugin@0.1.0 world: {e:#}"
+            ))
+        })?;
+        let runner = Runner {
+            name: name.to_owned(),
+            pre,
+            limits,
+        };
+        let info = runner
+            .call(|plugin, store| plugin.barcode_plugin_decoder().call_info(store))
+            .and_then(|info| PluginInfo::validate(info, &runner.limits.answer))
+            .map_err(|failure| refuse(format!("its `info` export {failure}")))?;
+        Ok(Plugin {
+            priority,
+            info,
+            runner,
+        })
+    }
+
+    /// The name the plugin is installed under (not necessarily `info.name`).
+    pub fn name(&self) -> &str {
+        &self.runner.name
+    }
+
+    /// Lower runs first.
+    pub fn priority(&self) -> i32 {
+        self.priority
+    }
+
+    pub fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    /// Asks the plugin about `data` in a fresh instance.
+    pub fn scan(&self, data: &str) -> Result<Verdict, Failure> {
+        let answer = self
+            .runner
+            .call(|plugin, store| plugin.barcode_plugin_decoder().call_scan(store, data))?;
+        let limits = &self.runner.limits.answer;
+        match answer {
+            Ok(None) => Ok(Verdict::NotMine),
+            Ok(Some(result)) => Decode::validate(result, limits).map(Verdict::Decoded),
+            Err(error) => Rejection::validate(error, limits).map(Verdict::Rejected),
+        }
+    }
+}
+
+impl Runner {
+    /// Runs `f` against a new instance in a new sandbox, then logs what the
+    /// guest printed and turns any error into the [`Failure`] that caused it.
+    fn call<R>(
+        &self,
+        f: impl FnOnce(&bindings::Plugin, &mut wasmtime::Store<SandboxState>) -> wasmtime::Result<R>,
+    ) -> Result<R, Failure> {
+        let engine = self.pre.engine();
+        let mut sandbox = Sandbox::new(engine, &self.limits);
+        let result = self
+            .pre
+            .instantiate(&mut sandbox.store)
+            .and_then(|instance| f(&instance, &mut sandbox.store));
+        self.log_printed(&sandbox);
+        result.map_err(|error| classify(&error, &sandbox))
+    }
+
+    fn log_printed(&self, sandbox: &Sandbox) {
+        for (stream, bytes) in sandbox.printed() {
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                tracing::info!(target: "plugin", "[{}] {stream}: {}", self.name, escape_controls(line));
+            }
+        }
+    }
+}
+
+/// Names the limit behind a failed call when there is one, so the error says
+/// "memory limit" rather than a bare `unreachable` trap.
+fn classify(error: &wasmtime::Error, sandbox: &Sandbox) -> Failure {
+    if let Some(limit) = sandbox.limit_hit() {
+        return Failure::Limit(limit);
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => Failure::Limit(Limit::CpuTime),
+        Some(Trap::StackOverflow) => Failure::Limit(Limit::Stack),
+        _ => Failure::Trap(truncate(&format!("{error:#}"), 512)),
+    }
+}
+
+/// Keeps a plugin from forging log lines or driving the operator's terminal.
+fn escape_controls(line: &str) -> String {
+    let mut escaped = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+fn bounded(what: &str, text: String, max: usize) -> Result<String, Failure> {
+    if text.len() > max {
+        return Err(Failure::BadAnswer(format!(
+            "{what} is {} bytes, over the {max}-byte limit",
+            text.len()
+        )));
+    }
+    Ok(text)
+}
+
+impl PluginInfo {
+    fn validate(info: wit::PluginInfo, limits: &AnswerLimits) -> Result<PluginInfo, Failure> {
+        let max = limits.reason_text;
+        Ok(PluginInfo {
+            name: bounded("info name", info.name, limits.short_text)?,
+            title: bounded("info title", info.title, max)?,
+            description: bounded("info description", info.description, max)?,
+            version: bounded("info version", info.version, limits.short_text)?,
+            author: bounded("info author", info.author, max)?,
+        })
+    }
+}
+
+impl Decode {
+    fn validate(result: wit::ScanResult, limits: &AnswerLimits) -> Result<Decode, Failure> {
+        if result.fields.len() > limits.fields {
+            return Err(Failure::BadAnswer(format!(
+                "{} fields, over the limit of {}",
+                result.fields.len(),
+                limits.fields
+            )));
+        }
+        let mut fields = Vec::with_capacity(result.fields.len());
+        for field in result.fields {
+            let key = bounded("a field key", field.key, limits.short_text)?;
+            if fields.iter().any(|(seen, _)| *seen == key) {
+                return Err(Failure::BadAnswer(format!("field `{key}` appears twice")));
+            }
+            fields.push((key, bounded("a field value", field.value, limits.value_text)?));
+        }
+        let payload = match result.payload {
+            None => None,
+            Some(json) => {
+                let json = bounded("the payload", json, limits.payload_bytes)?;
+                Some(serde_json::from_str(&json).map_err(|e| {
+                    Failure::BadAnswer(format!("the payload is not valid JSON: {e}"))
+                })?)
+            }
+        };
+        Ok(Decode {
+            format: bounded("the format", result.format, limits.short_text)?,
+            lookup_code: result
+                .lookup_code
+                .map(|code| bounded("the lookup code", code, limits.value_text))
+                .transpose()?,
+            uom_code: result
+                .uom_code
+                .map(|uom| bounded("the UoM code", uom, limits.short_text))
+                .transpose()?,
+            quantity: result.quantity,
+            fields,
+            payload,
+        })
+    }
+}
+
+impl Rejection {
+    fn validate(error: wit::ScanError, limits: &AnswerLimits) -> Result<Rejection, Failure> {
+        Ok(Rejection {
+            format: bounded("the error's format", error.format, limits.short_text)?,
+            reason: bounded("the error's reason", error.reason, limits.reason_text)?,
+        })
+    }
+}
