@@ -64,7 +64,14 @@ impl Chain {
                 plugin: name.clone(),
                 reason: format!("cannot read {}: {e}", path.display()),
             })?;
-            plugins.push(Plugin::load(engine, &linker, &name, priority, &bytes, limits.clone())?);
+            plugins.push(Plugin::load(
+                engine,
+                &linker,
+                &name,
+                priority,
+                &bytes,
+                limits.clone(),
+            )?);
         }
         Ok(Chain::new(plugins))
     }
@@ -137,7 +144,10 @@ fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 /// Splits `10-gtin.wasm` into (10, "gtin") and `gtin.wasm` into (100, "gtin").
 fn parse_file_name(path: &Path) -> Result<(i32, String), LoadError> {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let (priority, name) = match stem.split_once('-') {
         Some((digits, name)) if digits.bytes().all(|b| b.is_ascii_digit()) => {
             (digits.parse().unwrap_or(i32::MAX), name)
@@ -171,7 +181,10 @@ mod tests {
         let parse = |name: &str| parse_file_name(Path::new(name)).map_err(|e| e.reason);
         assert_eq!(parse("10-gtin.wasm"), Ok((10, "gtin".into())));
         assert_eq!(parse("gtin.wasm"), Ok((DEFAULT_PRIORITY, "gtin".into())));
-        assert_eq!(parse("my-plugin.wasm"), Ok((DEFAULT_PRIORITY, "my-plugin".into())));
+        assert_eq!(
+            parse("my-plugin.wasm"),
+            Ok((DEFAULT_PRIORITY, "my-plugin".into()))
+        );
         assert_eq!(parse("5-my-plugin.wasm"), Ok((5, "my-plugin".into())));
         assert!(parse("Bad Name.wasm").is_err());
         assert!(parse("10-.wasm").is_err());

@@ -33,14 +33,18 @@ enum Command {
     /// if one is invalid), then answers POST /api/barcode/ with
     /// {"barcode_data": "..."}. Stop it with Ctrl-C or SIGTERM: requests in
     /// flight are finished first.
-    #[command(after_help = "Example:\n  barcoded serve --listen 0.0.0.0:8080 --data-dir /var/lib/barcoded")]
+    #[command(
+        after_help = "Example:\n  barcoded serve --listen 0.0.0.0:8080 --data-dir /var/lib/barcoded"
+    )]
     Serve(ServeArgs),
     /// Decode one barcode with the installed plugins and print the JSON answer.
     ///
     /// Runs the same plugin chain as the server, without starting it. Exits 0
     /// when a plugin decoded the barcode, 1 otherwise. In bash, pass control
     /// characters with $'...', for example $'\x1d' for GS (FNC1).
-    #[command(after_help = "Examples:\n  barcoded scan 4006381333931\n  barcoded scan $']d2\\x1d0109521234543213'")]
+    #[command(
+        after_help = "Examples:\n  barcoded scan 4006381333931\n  barcoded scan $']d2\\x1d0109521234543213'"
+    )]
     Scan(ScanArgs),
 }
 
@@ -61,7 +65,9 @@ struct Folders {
 
 impl Folders {
     fn plugins(&self) -> PathBuf {
-        self.plugins.clone().unwrap_or_else(|| self.data_dir.join("plugins"))
+        self.plugins
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("plugins"))
     }
 }
 
@@ -122,12 +128,17 @@ fn scan(args: ScanArgs) -> Result<ExitCode, String> {
     let answer = service.scan(&args.data);
     let json = serde_json::to_string_pretty(&answer.body).map_err(|e| e.to_string())?;
     println!("{json}");
-    Ok(if answer.status == 200 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if answer.status == 200 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn load_service(plugins_dir: &Path) -> Result<Service, String> {
     let engine = engine::new_engine().map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
-    let chain = Chain::load_dir(&engine, plugins_dir, &Limits::default()).map_err(|e| e.to_string())?;
+    let chain =
+        Chain::load_dir(&engine, plugins_dir, &Limits::default()).map_err(|e| e.to_string())?;
     for plugin in chain.plugins() {
         let info = plugin.info();
         tracing::info!(

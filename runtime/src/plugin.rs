@@ -291,7 +291,10 @@ impl Decode {
             if fields.iter().any(|(seen, _)| *seen == key) {
                 return Err(Failure::BadAnswer(format!("field `{key}` appears twice")));
             }
-            fields.push((key, bounded("a field value", field.value, limits.value_text)?));
+            fields.push((
+                key,
+                bounded("a field value", field.value, limits.value_text)?,
+            ));
         }
         let payload = match result.payload {
             None => None,

@@ -105,10 +105,18 @@ fn expand_upc_e(upc_e: &str) -> String {
     let (ns, check) = (d[0], d[7]);
     let (d1, d2, d3, d4, d5, d6) = (d[1], d[2], d[3], d[4], d[5], d[6]);
     let body: String = match d6 {
-        '0'..='2' => [d1, d2, d6, '0', '0', '0', '0', d3, d4, d5].iter().collect(),
-        '3' => [d1, d2, d3, '0', '0', '0', '0', '0', d4, d5].iter().collect(),
-        '4' => [d1, d2, d3, d4, '0', '0', '0', '0', '0', d5].iter().collect(),
-        _ => [d1, d2, d3, d4, d5, '0', '0', '0', '0', d6].iter().collect(),
+        '0'..='2' => [d1, d2, d6, '0', '0', '0', '0', d3, d4, d5]
+            .iter()
+            .collect(),
+        '3' => [d1, d2, d3, '0', '0', '0', '0', '0', d4, d5]
+            .iter()
+            .collect(),
+        '4' => [d1, d2, d3, d4, '0', '0', '0', '0', '0', d5]
+            .iter()
+            .collect(),
+        _ => [d1, d2, d3, d4, d5, '0', '0', '0', '0', d6]
+            .iter()
+            .collect(),
     };
     format!("{ns}{body}{check}")
 }
@@ -166,7 +174,14 @@ mod tests {
 
     #[test]
     fn other_data_is_not_ours() {
-        for data in ["", "hello", "12345", "1234567", "400638133393A", "123456789012345"] {
+        for data in [
+            "",
+            "hello",
+            "12345",
+            "1234567",
+            "400638133393A",
+            "123456789012345",
+        ] {
             assert!(decode(data).expect("no error").is_none(), "{data:?}");
         }
     }

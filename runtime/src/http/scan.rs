@@ -70,7 +70,10 @@ mod tests {
 
     #[test]
     fn takes_either_field_name_and_keeps_control_characters() {
-        assert_eq!(barcode_data(&json!({"barcode_data": "123"})), Ok("123".into()));
+        assert_eq!(
+            barcode_data(&json!({"barcode_data": "123"})),
+            Ok("123".into())
+        );
         assert_eq!(barcode_data(&json!({"barcode": "123"})), Ok("123".into()));
         assert_eq!(
             barcode_data(&json!({"barcode": " ]d2\u{1d}01\r\n"})),
@@ -80,7 +83,12 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_barcode() {
-        for bad in [json!([1]), json!({}), json!({"barcode": 5}), json!({"barcode": " \n"})] {
+        for bad in [
+            json!([1]),
+            json!({}),
+            json!({"barcode": 5}),
+            json!({"barcode": " \n"}),
+        ] {
             assert!(barcode_data(&bad).is_err(), "{bad}");
         }
         let long = "9".repeat(MAX_BARCODE_CHARS + 1);

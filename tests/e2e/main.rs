@@ -1,0 +1,8 @@
+//! End-to-end tests: each starts the real `barcoded` binary and talks to it
+//! over real HTTP (or runs its CLI), with real plugin components built by
+//! `guest-plugins/build.sh`.
+
+mod harness;
+
+mod cli;
+mod scan;
