@@ -1,0 +1,109 @@
+//! The embedded store: the catalog (products and their barcodes) and the API
+//! keys, in one redb file.
+//!
+//! The file is opened in redb's multi-writer mode, so the server and operator
+//! commands can use it at the same time; each write transaction waits for any
+//! other to finish. Every commit is durable before it returns: a crash loses
+//! nothing that was committed.
+
+mod catalog;
+mod keys;
+pub mod records;
+mod schema;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use redb::{ConcurrencyMode, Database, ReadableDatabase};
+
+pub use catalog::{CatalogCounts, Lookup};
+pub use keys::{ApiKey, NewKey, Role};
+
+/// The store's file name inside the data folder.
+pub const FILE_NAME: &str = "catalog.redb";
+
+/// The store; cheap to share between threads behind an `Arc`.
+pub struct Store {
+    db: Database,
+}
+
+/// What can go wrong with a store operation.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The write would break a rule; the message says which and why.
+    Refused(String),
+    /// The named record does not exist.
+    NotFound(String),
+    /// The file could not be read or written. Internal detail: log it, never
+    /// show it to a client.
+    Storage(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Refused(message) | StoreError::NotFound(message) => f.write_str(message),
+            StoreError::Storage(message) => write!(f, "store failure: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Turns any redb error into [`StoreError::Storage`].
+fn storage(error: impl Into<redb::Error>) -> StoreError {
+    StoreError::Storage(error.into().to_string())
+}
+
+impl Store {
+    /// Opens the store in `data_dir`, creating the folder, the file and its
+    /// tables when missing.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Storage(format!(
+                "cannot create the data folder {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let path = data_dir.join(FILE_NAME);
+        let db = Database::builder()
+            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+            .create(&path)
+            .map_err(|e| StoreError::Storage(format!("cannot open {}: {e}", path.display())))?;
+        let store = Store { db };
+        store.create_tables()?;
+        Ok(store)
+    }
+
+    /// The path of the store's file in `data_dir`.
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join(FILE_NAME)
+    }
+
+    fn create_tables(&self) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(storage)?;
+        txn.open_table(schema::PRODUCTS).map_err(storage)?;
+        txn.open_table(schema::BARCODES).map_err(storage)?;
+        txn.open_multimap_table(schema::BARCODES_BY_VALUE)
+            .map_err(storage)?;
+        txn.open_table(schema::BARCODES_BY_PACK).map_err(storage)?;
+        txn.open_table(schema::API_KEYS).map_err(storage)?;
+        txn.commit().map_err(storage)
+    }
+
+    fn read(&self) -> Result<redb::ReadTransaction, StoreError> {
+        self.db.begin_read().map_err(storage)
+    }
+
+    fn write(&self) -> Result<redb::WriteTransaction, StoreError> {
+        self.db.begin_write().map_err(storage)
+    }
+}
+
+fn encode<T: serde::Serialize>(record: &T) -> Vec<u8> {
+    serde_json::to_vec(record).expect("records always serialise")
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Storage(format!("corrupt record: {e}")))
+}

@@ -1,0 +1,21 @@
+//! The tables of the store. Records are JSON-encoded values, so a record can
+//! gain optional fields without a migration.
+
+use redb::{MultimapTableDefinition, TableDefinition};
+
+/// Products by SKU.
+pub const PRODUCTS: TableDefinition<&str, &[u8]> = TableDefinition::new("products");
+
+/// Barcode records by id (a UUID as u128).
+pub const BARCODES: TableDefinition<u128, &[u8]> = TableDefinition::new("barcodes");
+
+/// Index: a scanned value to the ids of every record carrying it.
+pub const BARCODES_BY_VALUE: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("barcodes_by_value");
+
+/// Uniqueness: (productSku, barcodeType, uomCode) to the one record holding it.
+pub const BARCODES_BY_PACK: TableDefinition<(&str, &str, &str), u128> =
+    TableDefinition::new("barcodes_by_pack");
+
+/// API keys by name. Only a key's SHA-256 digest is stored, never the key.
+pub const API_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("api_keys");
