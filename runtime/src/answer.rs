@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::chain::{PluginFailure, ScanOutcome};
 use crate::plugin::{Decode, Failure};
+use crate::store::Lookup;
 
 /// Text of the no-match error, as InvenTree's scan API words it.
 pub const NO_MATCH: &str = "No match found for barcode data";
@@ -24,11 +25,19 @@ impl Answer {
             body: json!({ "error": message.into() }),
         }
     }
+
+    /// A 500 with fixed text. The detail goes to the log only: nothing
+    /// internal ever reaches a client.
+    pub fn internal(error: &dyn std::fmt::Display) -> Answer {
+        tracing::error!("internal error: {error}");
+        Answer::error(500, "Internal server error")
+    }
 }
 
 /// 200 for a decode, 422 when a plugin recognised but refused the data,
-/// 404 when no plugin recognised it.
-pub fn scan_answer(data: &str, outcome: &ScanOutcome) -> Answer {
+/// 404 when no plugin recognised it. A decode carries the catalog's barcode
+/// and product records for its lookup code (null when there are none).
+pub fn scan_answer(data: &str, outcome: &ScanOutcome, catalog: Option<&Lookup>) -> Answer {
     match outcome {
         ScanOutcome::Decoded {
             plugin,
@@ -40,6 +49,8 @@ pub fn scan_answer(data: &str, outcome: &ScanOutcome) -> Answer {
                 "plugin": plugin,
                 "barcode_data": data,
                 "result": decode_json(decode),
+                "barcode": catalog.map(|found| &found.barcode),
+                "product": catalog.and_then(|found| found.product.as_ref()),
                 "diagnostics": diagnostics(failures),
             }),
         },

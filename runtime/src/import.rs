@@ -221,7 +221,7 @@ struct BarcodeRow {
 impl BarcodeRow {
     fn into_record(self) -> Barcode {
         Barcode {
-            id: self.id.unwrap_or_else(Uuid::new_v4),
+            id: self.id.unwrap_or_else(Uuid::now_v7),
             format: self
                 .format
                 .filter(|f| !f.is_empty())

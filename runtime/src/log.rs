@@ -8,8 +8,9 @@ use tracing_subscriber::EnvFilter;
 /// `info,plugin=warn` (the `plugin` target carries what plugins print).
 pub const FILTER_VAR: &str = "BARCODED_LOG";
 
-pub fn init() {
-    let filter = EnvFilter::try_from_env(FILTER_VAR).unwrap_or_else(|_| EnvFilter::new("info"));
+/// Sets up logging; `default` applies when `BARCODED_LOG` is unset.
+pub fn init(default: &str) {
+    let filter = EnvFilter::try_from_env(FILTER_VAR).unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

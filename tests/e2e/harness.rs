@@ -72,25 +72,82 @@ pub fn data_dir_with(plugins: &[(&str, &str)]) -> TempDir {
     dir
 }
 
+/// Runs `barcoded --data-dir DIR ARGS..` to completion.
+pub fn cli(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(binary())
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("running barcoded")
+}
+
+/// Creates an API key with the real CLI and returns it.
+pub fn create_key(data: &Path, name: &str, role: &str) -> String {
+    let output = cli(data, &["key", "create", "--name", name, "--role", role]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("a UTF-8 key")
+        .trim()
+        .to_owned()
+}
+
 /// A running `barcoded serve`, killed on drop.
 pub struct Server {
     child: Child,
     address: String,
     log: Arc<Mutex<Vec<String>>>,
-    _data: TempDir,
+    key: Option<String>,
+    data: TempDir,
 }
 
 impl Server {
-    /// Starts the server on a free port with `data` as its data folder.
+    /// Starts the server on a free port with `data` as its data folder and a
+    /// `pos` key that every request helper sends.
     pub fn start(data: TempDir) -> Server {
-        Server::try_start(data).unwrap_or_else(|log| panic!("barcoded did not start:\n{log}"))
+        Server::start_with(data, &[])
+    }
+
+    /// Like [`Server::start`], passing `args` to `barcoded serve`.
+    pub fn start_with(data: TempDir, args: &[&str]) -> Server {
+        let key = create_key(data.path(), "e2e", "pos");
+        let mut server = Server::start_without_key(data, args);
+        server.key = Some(key);
+        server
+    }
+
+    /// Starts the server without provisioning any key.
+    pub fn start_without_key(data: TempDir, args: &[&str]) -> Server {
+        Server::try_start(data, args).unwrap_or_else(|log| panic!("barcoded did not start:\n{log}"))
+    }
+
+    /// The server's data folder, for CLI commands run beside it.
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    /// Kills the server with SIGKILL, then starts it again on the same data.
+    pub fn crash_and_restart(mut self) -> Server {
+        self.child.kill().expect("killing barcoded");
+        self.child.wait().expect("reaping barcoded");
+        let data = std::mem::replace(&mut self.data, TempDir::new());
+        let key = self.key.take();
+        drop(self);
+        let mut server = Server::start_without_key(data, &[]);
+        server.key = key;
+        server
     }
 
     /// Starts the server, or returns its log if it exits before listening.
-    pub fn try_start(data: TempDir) -> Result<Server, String> {
+    pub fn try_start(data: TempDir, args: &[&str]) -> Result<Server, String> {
         let mut child = Command::new(binary())
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
+            .args(args)
             .env("BARCODED_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -116,7 +173,8 @@ impl Server {
                     child,
                     address,
                     log,
-                    _data: data,
+                    key: None,
+                    data,
                 });
             }
             if child.try_wait().expect("polling barcoded").is_some() || Instant::now() > deadline {
@@ -128,14 +186,29 @@ impl Server {
         }
     }
 
-    /// Sends one request and returns its status, headers and body.
+    /// Sends one request with the server's key.
     pub fn request(&self, method: &str, path: &str, body: &[u8]) -> Response {
+        let authorization = self.key.as_ref().map(|key| format!("Bearer {key}"));
+        self.request_as(authorization.as_deref(), method, path, body)
+    }
+
+    /// Sends one request with the given `Authorization` header (or none) and
+    /// returns its status, headers and body.
+    pub fn request_as(
+        &self,
+        authorization: Option<&str>,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Response {
+        let authorization =
+            authorization.map_or_else(String::new, |value| format!("Authorization: {value}\r\n"));
         let mut stream = TcpStream::connect(&self.address).expect("connecting to barcoded");
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .expect("setting a read timeout");
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{authorization}Content-Length: {}\r\nConnection: close\r\n\r\n",
             self.address,
             body.len()
         );
@@ -147,6 +220,11 @@ impl Server {
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).expect("reading the response");
         Response::parse(&raw)
+    }
+
+    /// `GET` a path with the server's key.
+    pub fn get(&self, path: &str) -> Response {
+        self.request("GET", path, b"")
     }
 
     /// `POST /api/barcode/` with a JSON body.

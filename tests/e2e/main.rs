@@ -4,5 +4,7 @@
 
 mod harness;
 
+mod catalog;
 mod cli;
+mod lookup;
 mod scan;

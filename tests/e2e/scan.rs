@@ -208,7 +208,9 @@ fn a_file_that_is_not_a_component_stops_start_up_with_its_name() {
         b"\0asm not really",
     )
     .unwrap();
-    let log = Server::try_start(data).err().expect("start-up should fail");
+    let log = Server::try_start(data, &[])
+        .err()
+        .expect("start-up should fail");
     assert!(
         log.contains("plugin `junk` refused: not a valid WebAssembly component"),
         "{log}"

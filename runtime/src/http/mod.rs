@@ -1,7 +1,9 @@
 //! The HTTP server: accepts connections, bounds them, and shuts down without
 //! dropping requests in flight.
 
+mod auth;
 mod body;
+mod lookup;
 mod routes;
 mod scan;
 

@@ -10,9 +10,17 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{body, scan};
+use super::{auth, body, lookup, scan};
 use crate::answer::Answer;
 use crate::service::Service;
+use crate::store::Role;
+
+/// Where the lookup is served; the second path is the one POS clients of the
+/// reference implementation are configured with.
+const LOOKUP_PREFIXES: [&str; 2] = [
+    "/api/barcode/lookup/",
+    "/index.php/apps/shillinq/api/barcode/lookup/",
+];
 
 pub async fn route(
     service: Arc<Service>,
@@ -20,9 +28,25 @@ pub async fn route(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, request_body) = request.into_parts();
     let path = parts.uri.path();
+    if let Some(code) = LOOKUP_PREFIXES
+        .iter()
+        .find_map(|prefix| path.strip_prefix(prefix))
+    {
+        if parts.method != Method::GET {
+            return Ok(method_not_allowed("GET"));
+        }
+        let answer = match auth::authorize(&service, &parts.headers, Role::Pos) {
+            Ok(_) => lookup::handle(&service, code, parts.uri.query()),
+            Err(refused) => refused,
+        };
+        return Ok(body::json_response(&answer));
+    }
     let answer = match (path, &parts.method) {
         ("/api/barcode/" | "/api/barcode", &Method::POST) => {
-            scan::handle(service, request_body).await
+            match auth::authorize(&service, &parts.headers, Role::Pos) {
+                Ok(_) => scan::handle(service, request_body).await,
+                Err(refused) => refused,
+            }
         }
         ("/api/barcode/" | "/api/barcode", _) => return Ok(method_not_allowed("POST")),
         ("/api/health", &Method::GET) => Answer {

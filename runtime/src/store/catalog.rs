@@ -78,10 +78,10 @@ impl Store {
         }
         for short in [13, 12, 8] {
             let (padding, rest) = code.split_at(14 - short);
-            if padding.bytes().all(|b| b == b'0') {
-                if let Some(found) = self.lookup(rest, uom)? {
-                    return Ok(Some(found));
-                }
+            if padding.bytes().all(|b| b == b'0')
+                && let Some(found) = self.lookup(rest, uom)?
+            {
+                return Ok(Some(found));
             }
         }
         Ok(None)
@@ -277,16 +277,16 @@ impl<'txn> CatalogTables<'txn> {
 
     fn put_barcode(&mut self, barcode: &Barcode) -> Result<(), StoreError> {
         let id = barcode.id.as_u128();
-        if let Some(holder) = self.pack_holder(barcode.pack_key())? {
-            if holder != barcode.id {
-                let clash = self
-                    .barcode(holder)?
-                    .map_or_else(|| holder.to_string(), |b| b.describe());
-                return Err(StoreError::Refused(format!(
-                    "productSku {}, barcodeType {} and uomCode {} already belong to barcode record {clash}",
-                    barcode.product_sku, barcode.barcode_type, barcode.uom_code
-                )));
-            }
+        if let Some(holder) = self.pack_holder(barcode.pack_key())?
+            && holder != barcode.id
+        {
+            let clash = self
+                .barcode(holder)?
+                .map_or_else(|| holder.to_string(), |b| b.describe());
+            return Err(StoreError::Refused(format!(
+                "productSku {}, barcodeType {} and uomCode {} already belong to barcode record {clash}",
+                barcode.product_sku, barcode.barcode_type, barcode.uom_code
+            )));
         }
         if let Some(old) = self.barcode(barcode.id)? {
             if old.barcode != barcode.barcode {

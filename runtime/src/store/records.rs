@@ -55,7 +55,7 @@ impl Price {
             && digits(integer)
             && fraction.len() <= PRICE_FRACTION_DIGITS
             && digits(fraction)
-            && (text.contains('.') == !fraction.is_empty());
+            && text.contains('.') != fraction.is_empty();
         if !valid {
             return Err(format!(
                 "unitPrice must be a non-negative decimal with at most {PRICE_INTEGER_DIGITS} \

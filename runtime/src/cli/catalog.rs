@@ -1,0 +1,328 @@
+//! `barcoded catalog`: import, export and edit products and barcode records.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Subcommand, ValueEnum};
+use uuid::Uuid;
+
+use crate::import::{self, Format, Records};
+use crate::store::Store;
+use crate::store::records::{Barcode, Price, Product};
+
+/// The demo catalog `serve --demo` seeds into an empty store.
+const DEMO_CATALOG: &str = include_str!("../demo-catalog.json");
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Import products and barcode records from a JSON or CSV file.
+    ///
+    /// The whole file is checked first: if any row is bad, each is reported
+    /// with its line number and nothing is written. Rows are then written in
+    /// batches of 20,000, each one transaction. Products are matched by sku
+    /// and barcode records by (productSku, barcodeType, uomCode): existing
+    /// records are updated, so importing the same file again is harmless,
+    /// and an interrupted import is completed by running it again.
+    ///
+    /// JSON: {"products": [{"sku", "name", "category", "unitPrice",
+    /// "currency"}], "barcodes": [{"barcode", "barcodeType", "format",
+    /// "productSku", "uomCode", "quantity", "isDefault", "isActive", "id"}]}.
+    /// CSV: one kind of record per file, with a header row naming the same
+    /// columns. format defaults to barcodeType, isDefault to false, isActive
+    /// to true, id to a new UUID.
+    #[command(
+        after_help = "Examples:\n  barcoded catalog import products.csv\n  barcoded catalog import barcodes.csv\n  barcoded catalog import catalog.json"
+    )]
+    Import {
+        /// The file to import.
+        file: PathBuf,
+        /// The file's format [default: from its extension].
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+    },
+    /// Export the catalog: JSON holds products and barcodes (and imports
+    /// back as is); CSV holds the barcode records.
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: FileFormat,
+        /// Write here instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Create a product, or replace the one with that SKU.
+    Product(ProductArgs),
+    /// Add a barcode record; prints it, with its new id.
+    ///
+    /// Refused if another record has the same productSku, barcodeType and
+    /// uomCode; the message names that record.
+    AddBarcode(AddBarcodeArgs),
+    /// Change fields of a barcode record, by id.
+    UpdateBarcode(UpdateBarcodeArgs),
+    /// Deactivate a barcode record: lookups stop finding it at once.
+    Deactivate {
+        /// The record's id, as lookup and export show it.
+        id: Uuid,
+    },
+    /// Reactivate a barcode record: lookups find it again at once.
+    Reactivate {
+        /// The record's id, as lookup and export show it.
+        id: Uuid,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FileFormat {
+    Json,
+    Csv,
+}
+
+impl From<FileFormat> for Format {
+    fn from(format: FileFormat) -> Format {
+        match format {
+            FileFormat::Json => Format::Json,
+            FileFormat::Csv => Format::Csv,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ProductArgs {
+    #[arg(long)]
+    sku: String,
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    category: String,
+    /// Unit price as a decimal, such as 12.99.
+    #[arg(long)]
+    price: String,
+    /// ISO 4217 currency code, such as EUR.
+    #[arg(long)]
+    currency: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AddBarcodeArgs {
+    /// The scanned value.
+    #[arg(long)]
+    barcode: String,
+    /// EAN, UPC, GTIN, SSCC, GS1-128, CODE128, QR, DATAMATRIX, INTERNAL, ...
+    #[arg(long = "type")]
+    barcode_type: String,
+    /// Such as EAN-13 [default: the type].
+    #[arg(long)]
+    format: Option<String>,
+    /// The product's SKU.
+    #[arg(long)]
+    sku: String,
+    /// Unit of measure: EA, CA, PL, ...
+    #[arg(long)]
+    uom: String,
+    /// Units of the product in one scanned pack.
+    #[arg(long, default_value_t = 1)]
+    quantity: u32,
+    /// Prefer this record when several share the barcode.
+    #[arg(long)]
+    default: bool,
+    /// Add it deactivated.
+    #[arg(long)]
+    inactive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateBarcodeArgs {
+    /// The record's id.
+    id: Uuid,
+    #[arg(long)]
+    barcode: Option<String>,
+    #[arg(long = "type")]
+    barcode_type: Option<String>,
+    #[arg(long)]
+    format: Option<String>,
+    #[arg(long)]
+    sku: Option<String>,
+    #[arg(long)]
+    uom: Option<String>,
+    #[arg(long)]
+    quantity: Option<u32>,
+    #[arg(long)]
+    default: Option<bool>,
+    #[arg(long)]
+    active: Option<bool>,
+}
+
+pub fn run(store: &Store, command: CatalogCommand) -> Result<ExitCode, String> {
+    match command {
+        CatalogCommand::Import { file, format } => {
+            import_file(store, &file, format.map(Format::from))
+        }
+        CatalogCommand::Export { format, output } => {
+            export(store, format.into(), output.as_deref())
+        }
+        CatalogCommand::Product(args) => {
+            let product = Product {
+                sku: args.sku,
+                name: args.name,
+                category: args.category,
+                unit_price: Price::parse(args.price.trim())?,
+                currency: args.currency,
+            };
+            store.put_product(&product).map_err(|e| e.to_string())?;
+            print_record(&product)
+        }
+        CatalogCommand::AddBarcode(args) => {
+            let barcode = Barcode {
+                id: Uuid::now_v7(),
+                format: args.format.unwrap_or_else(|| args.barcode_type.clone()),
+                barcode: args.barcode,
+                barcode_type: args.barcode_type,
+                product_sku: args.sku,
+                uom_code: args.uom,
+                quantity: args.quantity,
+                is_default: args.default,
+                is_active: !args.inactive,
+            };
+            store.add_barcode(&barcode).map_err(|e| e.to_string())?;
+            print_record(&barcode)
+        }
+        CatalogCommand::UpdateBarcode(args) => {
+            let mut barcode = store
+                .barcode(args.id)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no barcode record with id {}", args.id))?;
+            apply_updates(&mut barcode, args);
+            store.update_barcode(&barcode).map_err(|e| e.to_string())?;
+            print_record(&barcode)
+        }
+        CatalogCommand::Deactivate { id } => set_active(store, id, false),
+        CatalogCommand::Reactivate { id } => set_active(store, id, true),
+    }
+}
+
+fn apply_updates(barcode: &mut Barcode, args: UpdateBarcodeArgs) {
+    let UpdateBarcodeArgs {
+        id: _,
+        barcode: value,
+        barcode_type,
+        format,
+        sku,
+        uom,
+        quantity,
+        default,
+        active,
+    } = args;
+    barcode.barcode = value.unwrap_or(std::mem::take(&mut barcode.barcode));
+    barcode.barcode_type = barcode_type.unwrap_or(std::mem::take(&mut barcode.barcode_type));
+    barcode.format = format.unwrap_or(std::mem::take(&mut barcode.format));
+    barcode.product_sku = sku.unwrap_or(std::mem::take(&mut barcode.product_sku));
+    barcode.uom_code = uom.unwrap_or(std::mem::take(&mut barcode.uom_code));
+    barcode.quantity = quantity.unwrap_or(barcode.quantity);
+    barcode.is_default = default.unwrap_or(barcode.is_default);
+    barcode.is_active = active.unwrap_or(barcode.is_active);
+}
+
+fn set_active(store: &Store, id: Uuid, active: bool) -> Result<ExitCode, String> {
+    let barcode = store
+        .set_barcode_active(id, active)
+        .map_err(|e| e.to_string())?;
+    print_record(&barcode)
+}
+
+fn print_record(record: &impl serde::Serialize) -> Result<ExitCode, String> {
+    let json = serde_json::to_string_pretty(record).map_err(|e| e.to_string())?;
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_file(store: &Store, file: &Path, format: Option<Format>) -> Result<ExitCode, String> {
+    let format = format.or_else(|| Format::of(file)).ok_or_else(|| {
+        format!(
+            "cannot tell the format of {}: name it *.json or *.csv, or pass --format",
+            file.display()
+        )
+    })?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let started = Instant::now();
+    let records = import::parse(&text, format).map_err(|e| e.to_string())?;
+    let mut progress = Progress::new(records.len());
+    import::write(store, &records, |done| progress.update(done)).map_err(|e| e.to_string())?;
+    progress.finish();
+    eprintln!(
+        "imported {} products and {} barcode records from {} in {:.1}s",
+        records.products.len(),
+        records.barcodes.len(),
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(store: &Store, format: Format, output: Option<&Path>) -> Result<ExitCode, String> {
+    let mut out: Box<dyn Write> = match output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    import::export(store, format, &mut out)?;
+    out.flush()
+        .map_err(|e| format!("cannot write the export: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Seeds the demo catalog into an empty store; leaves any other alone.
+pub fn seed_demo(store: &Store) -> Result<(), String> {
+    let counts = store.counts().map_err(|e| e.to_string())?;
+    if counts.products > 0 || counts.barcodes > 0 {
+        tracing::info!("--demo: the catalog is not empty, so the demo catalog was not seeded");
+        return Ok(());
+    }
+    let records: Records = import::parse(DEMO_CATALOG, Format::Json).map_err(|e| e.to_string())?;
+    import::write(store, &records, |_| {}).map_err(|e| e.to_string())?;
+    tracing::info!(
+        "--demo: seeded the demo catalog ({} records)",
+        records.len()
+    );
+    Ok(())
+}
+
+/// Import progress on stderr: a bar redrawn in place on a terminal, a line
+/// per committed batch otherwise (so logs show how far a failed run got).
+struct Progress {
+    total: usize,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        Progress {
+            total,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn update(&mut self, done: usize) {
+        let percent = (done * 100).checked_div(self.total).unwrap_or(100);
+        if self.terminal {
+            let filled = percent / 4;
+            eprint!(
+                "\r[{}{}] {percent:>3}%  {done}/{} rows",
+                "#".repeat(filled),
+                " ".repeat(25 - filled),
+                self.total
+            );
+        } else {
+            eprintln!("committed {done} of {} rows", self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
+}

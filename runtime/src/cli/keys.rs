@@ -1,0 +1,60 @@
+//! `barcoded key`: API keys for POS clients and administrators.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use crate::store::{Role, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create a key and print it. It is shown only this once.
+    ///
+    /// The key alone goes to stdout, so it can be piped or redirected; the
+    /// notice goes to stderr. Clients send it as `Authorization: Bearer KEY`.
+    #[command(after_help = "Example:\n  barcoded key create --name till-1 --role pos > till-1.key")]
+    Create {
+        /// A name for the key, such as the till or person using it.
+        #[arg(long)]
+        name: String,
+        /// pos: scan and look up. admin: also change the catalog and plugins.
+        #[arg(long, value_parser = ["pos", "admin"])]
+        role: String,
+    },
+    /// List keys: name, role, creation time (never the key itself).
+    List,
+    /// Revoke a key: requests using it are refused from the next one on.
+    Revoke {
+        /// The key's name, as `key list` shows it.
+        name: String,
+    },
+}
+
+pub fn run(store: &Store, command: KeyCommand) -> Result<ExitCode, String> {
+    match command {
+        KeyCommand::Create { name, role } => {
+            let role: Role = role.parse()?;
+            let created = store.create_key(&name, role).map_err(|e| e.to_string())?;
+            println!("{}", created.secret);
+            eprintln!(
+                "Created {role} key {name:?}. Store it now: it is shown only this once. \
+                 Clients send it as `Authorization: Bearer <key>`."
+            );
+        }
+        KeyCommand::List => {
+            let keys = store.list_keys().map_err(|e| e.to_string())?;
+            if keys.is_empty() {
+                eprintln!("no keys; create one with `barcoded key create --name NAME --role pos`");
+            }
+            println!("{:<32} {:<6} CREATED", "NAME", "ROLE");
+            for key in keys {
+                println!("{:<32} {:<6} {}", key.name, key.role, key.created);
+            }
+        }
+        KeyCommand::Revoke { name } => {
+            store.revoke_key(&name).map_err(|e| e.to_string())?;
+            eprintln!("Revoked key {name:?}.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

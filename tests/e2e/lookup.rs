@@ -1,0 +1,299 @@
+//! `GET /api/barcode/lookup/{code}`: the contract POS clients already speak,
+//! against the demo catalog that `serve --demo` seeds.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Server, cli, create_key, data_dir_with};
+
+const DRAGONVALE_EA: &str = "2f1c8a3e-6b1d-4c55-9a57-0d6f3b2a9e01";
+
+fn demo_server() -> Server {
+    Server::start_with(data_dir_with(&[("10-gtin.wasm", "gtin")]), &["--demo"])
+}
+
+fn run_cli(server: &Server, args: &[&str]) -> String {
+    let output = cli(server.data_dir(), args);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn import(server: &Server, name: &str, content: &str) {
+    let file = server.data_dir().join(name);
+    std::fs::write(&file, content).unwrap();
+    run_cli(server, &["catalog", "import", file.to_str().unwrap()]);
+}
+
+fn dragonvale() -> Value {
+    json!({
+        "sku": "DV-KAT-SENIOR-2KG",
+        "name": "Dragonvale Cat Senior 2kg",
+        "category": "Pet food",
+        "unitPrice": 12.99,
+        "currency": "EUR",
+    })
+}
+
+#[test]
+fn a_known_code_resolves_to_its_record_and_product() {
+    let server = demo_server();
+    let response = server.get("/api/barcode/lookup/5410317126589");
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    let expected = json!({
+        "barcode": {
+            "id": DRAGONVALE_EA,
+            "barcode": "5410317126589",
+            "barcodeType": "EAN",
+            "format": "EAN-13",
+            "productSku": "DV-KAT-SENIOR-2KG",
+            "uomCode": "EA",
+            "quantity": 1,
+            "isDefault": true,
+            "isActive": true,
+        },
+        "product": dragonvale(),
+    });
+    assert_eq!(response.json(), expected);
+    // The price is written with its exact digits.
+    assert!(
+        response.body.contains(r#""unitPrice":12.99"#),
+        "{}",
+        response.body
+    );
+}
+
+#[test]
+fn the_shillinq_path_serves_the_same_answer() {
+    let server = demo_server();
+    let alias = server.get("/index.php/apps/shillinq/api/barcode/lookup/15410317126586");
+    let native = server.get("/api/barcode/lookup/15410317126586");
+    assert_eq!(alias.status, 200, "{}", alias.body);
+    assert_eq!(alias.json(), native.json());
+    assert_eq!(alias.json()["barcode"]["uomCode"], "CA");
+    assert_eq!(alias.json()["barcode"]["quantity"], 4);
+}
+
+#[test]
+fn the_code_is_url_decoded_and_trimmed() {
+    let server = demo_server();
+    for path in [
+        "/api/barcode/lookup/%205410317126589%20",
+        "/api/barcode/lookup/%095410317126589",
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 200, "{path}: {}", response.body);
+    }
+    import(
+        &server,
+        "odd.csv",
+        "barcode,barcodeType,productSku,uomCode,quantity\nAB/12-3.4,INTERNAL,DV-KAT-SENIOR-2KG,BX,6\n",
+    );
+    for path in [
+        "/api/barcode/lookup/AB%2F12-3.4",
+        "/api/barcode/lookup/AB/12-3.4",
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 200, "{path}: {}", response.body);
+        assert_eq!(response.json()["barcode"]["barcode"], "AB/12-3.4");
+    }
+}
+
+#[test]
+fn uom_code_picks_the_record_for_that_unit() {
+    let server = demo_server();
+    let response = server.get("/api/barcode/lookup/15410317126586?uomCode=CA");
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.json()["barcode"]["uomCode"], "CA");
+    let response = server.get("/api/barcode/lookup/15410317126586?uomCode=EA");
+    assert_eq!(response.status, 404, "{}", response.body);
+    assert_eq!(response.json(), json!({"error": "Barcode not found"}));
+    // An empty uomCode is no filter at all, as in the reference API.
+    assert_eq!(
+        server
+            .get("/api/barcode/lookup/15410317126586?uomCode=")
+            .status,
+        200
+    );
+}
+
+#[test]
+fn without_uom_code_the_default_record_wins_then_the_smallest_pack() {
+    let server = demo_server();
+    import(
+        &server,
+        "shared.csv",
+        "barcode,barcodeType,productSku,uomCode,quantity,isDefault\n\
+         SHARED-1,INTERNAL,P1,PL,100,false\n\
+         SHARED-1,INTERNAL,P1,CA,12,true\n\
+         SHARED-1,INTERNAL,P1,EA,1,false\n\
+         SHARED-2,INTERNAL,P2,CA,12,false\n\
+         SHARED-2,INTERNAL,P2,EA,1,false\n",
+    );
+    assert_eq!(
+        server.get("/api/barcode/lookup/SHARED-1").json()["barcode"]["uomCode"],
+        "CA"
+    );
+    assert_eq!(
+        server.get("/api/barcode/lookup/SHARED-1?uomCode=PL").json()["barcode"]["uomCode"],
+        "PL"
+    );
+    assert_eq!(
+        server.get("/api/barcode/lookup/SHARED-2").json()["barcode"]["uomCode"],
+        "EA"
+    );
+}
+
+#[test]
+fn a_record_without_a_product_comes_back_with_product_null() {
+    let server = demo_server();
+    import(
+        &server,
+        "orphan.json",
+        r#"{"barcodes": [{"barcode": "ORPHAN-1", "barcodeType": "INTERNAL", "productSku": "NO-SUCH-SKU", "uomCode": "EA", "quantity": 1}]}"#,
+    );
+    let response = server.get("/api/barcode/lookup/ORPHAN-1");
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.json()["product"], Value::Null);
+    assert_eq!(response.json()["barcode"]["productSku"], "NO-SUCH-SKU");
+}
+
+#[test]
+fn unknown_empty_and_inactive_codes_are_not_found_until_reactivated() {
+    let server = demo_server();
+    for path in [
+        "/api/barcode/lookup/9999999999999",
+        "/api/barcode/lookup/%20%20",
+        "/api/barcode/lookup/",
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 404, "{path}");
+        assert_eq!(response.json(), json!({"error": "Barcode not found"}));
+        assert_eq!(response.header("cache-control"), Some("no-store"));
+    }
+    run_cli(&server, &["catalog", "deactivate", DRAGONVALE_EA]);
+    assert_eq!(server.get("/api/barcode/lookup/5410317126589").status, 404);
+    run_cli(&server, &["catalog", "reactivate", DRAGONVALE_EA]);
+    assert_eq!(server.get("/api/barcode/lookup/5410317126589").status, 200);
+}
+
+#[test]
+fn missing_malformed_and_wrong_keys_are_unauthorized() {
+    let server = demo_server();
+    let path = "/api/barcode/lookup/5410317126589";
+    for authorization in [
+        None,
+        Some("Bearer"),
+        Some("Basic abc"),
+        Some("Bearer bcd_wrong"),
+        Some("bearer  "),
+    ] {
+        let response = server.request_as(authorization, "GET", path, b"");
+        assert_eq!(response.status, 401, "{authorization:?}");
+        assert_eq!(response.json(), json!({"error": "Unauthorized"}));
+        assert_eq!(response.header("cache-control"), Some("no-store"));
+    }
+    let key = create_key(server.data_dir(), "till-7", "pos");
+    let spaced = format!("bEaReR   {key}  ");
+    assert_eq!(
+        server.request_as(Some(&spaced), "GET", path, b"").status,
+        200
+    );
+}
+
+#[test]
+fn with_no_key_provisioned_every_request_is_refused() {
+    let server = Server::start_without_key(data_dir_with(&[("10-gtin.wasm", "gtin")]), &["--demo"]);
+    server.wait_for_log("no API keys exist");
+    for token in [
+        "",
+        "bcd_",
+        "bcd_0000000000000000000000000000000000000000000000000000000000000000",
+    ] {
+        let authorization = format!("Bearer {token}");
+        let lookup = server.request_as(
+            Some(&authorization),
+            "GET",
+            "/api/barcode/lookup/5410317126589",
+            b"",
+        );
+        assert_eq!(lookup.status, 401);
+        let scan = server.request_as(
+            Some(&authorization),
+            "POST",
+            "/api/barcode/",
+            br#"{"barcode":"4006381333931"}"#,
+        );
+        assert_eq!(scan.status, 401);
+    }
+}
+
+#[test]
+fn a_revoked_key_is_refused_from_the_next_request_on() {
+    let server = demo_server();
+    let key = create_key(server.data_dir(), "till-9", "pos");
+    let authorization = format!("Bearer {key}");
+    let path = "/api/barcode/lookup/5410317126589";
+    assert_eq!(
+        server
+            .request_as(Some(&authorization), "GET", path, b"")
+            .status,
+        200
+    );
+    run_cli(&server, &["key", "revoke", "till-9"]);
+    assert_eq!(
+        server
+            .request_as(Some(&authorization), "GET", path, b"")
+            .status,
+        401
+    );
+    // Other keys are untouched.
+    assert_eq!(server.get(path).status, 200);
+}
+
+#[test]
+fn a_scan_carries_the_catalog_records_for_its_lookup_code() {
+    let server = demo_server();
+    // gtin answers with GTIN-14; the catalog holds the EAN-13 as printed.
+    let response = server.scan(&json!({"barcode_data": "4006381333931"}));
+    assert_eq!(response.status, 200, "{}", response.body);
+    let body = response.json();
+    assert_eq!(body["result"]["lookup_code"], "04006381333931");
+    assert_eq!(body["barcode"]["barcode"], "4006381333931");
+    assert_eq!(body["product"]["sku"], "STABILO-68-BLACK");
+    // A decode with no catalog record answers with nulls.
+    let response = server.scan(&json!({"barcode_data": "96385074"}));
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(
+        (&response.json()["barcode"], &response.json()["product"]),
+        (&Value::Null, &Value::Null)
+    );
+    // The scan endpoint needs a key too.
+    let response = server.request_as(
+        None,
+        "POST",
+        "/api/barcode/",
+        br#"{"barcode":"4006381333931"}"#,
+    );
+    assert_eq!(response.status, 401);
+}
+
+#[test]
+fn a_store_failure_is_a_fixed_500_without_internal_detail() {
+    let server = demo_server();
+    assert_eq!(server.get("/api/barcode/lookup/5410317126589").status, 200);
+    // Wreck the file under the running server.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(server.data_dir().join("catalog.redb"))
+        .unwrap();
+    file.set_len(0).unwrap();
+    let response = server.get("/api/barcode/lookup/5410317126589");
+    assert_eq!(response.status, 500, "{}", response.body);
+    assert_eq!(response.json(), json!({"error": "Internal server error"}));
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    server.wait_for_log("internal error");
+}
