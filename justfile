@@ -13,13 +13,18 @@ default:
 guests:
     guest-plugins/build.sh
 
-# Build everything and serve on http://127.0.0.1:8080 with the example plugins.
+barcoded := CARGO_TARGET_DIR / "release/barcoded"
+
+# Build everything and serve the demo catalog with the example plugins on http://127.0.0.1:8080.
 run: guests
     cargo build --release -p barcoded
     mkdir -p barcoded-data/plugins
     cp {{components}}/gtin.wasm barcoded-data/plugins/10-gtin.wasm
     cp {{components}}/hello.wasm barcoded-data/plugins/90-hello.wasm
-    {{CARGO_TARGET_DIR}}/release/barcoded serve --data-dir barcoded-data
+    test -s barcoded-data/demo.key || (umask 077 && {{barcoded}} --data-dir barcoded-data key create --name "demo-$(date +%s)" --role admin > barcoded-data/demo.key)
+    @echo 'Demo API key in barcoded-data/demo.key. Try:'
+    @echo '  curl -H "Authorization: Bearer $(cat barcoded-data/demo.key)" localhost:8080/api/barcode/lookup/5410317126589'
+    {{barcoded}} --data-dir barcoded-data serve --demo
 
 # Run every test: unit, doc and end-to-end tests of the host, SDK and plugins.
 test: guests
