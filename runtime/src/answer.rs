@@ -4,7 +4,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::chain::{PluginFailure, ScanOutcome};
-use crate::plugin::{Decode, Failure};
+use crate::limits::Limit;
+use crate::plugin::Decode;
 use crate::store::Lookup;
 
 /// Text of the no-match error, as InvenTree's scan API words it.
@@ -99,16 +100,16 @@ fn decode_json(decode: &Decode) -> Value {
 fn diagnostics(failures: &[PluginFailure]) -> Vec<Value> {
     failures
         .iter()
-        .map(|PluginFailure { plugin, failure }| {
-            let limit = match failure {
-                Failure::Limit(limit) => Some(limit.name()),
-                _ => None,
-            };
-            json!({
-                "plugin": plugin,
-                "error": format!("plugin {plugin} {failure}"),
-                "limit": limit,
-            })
-        })
+        .map(
+            |PluginFailure {
+                 plugin, failure, ..
+             }| {
+                json!({
+                    "plugin": plugin,
+                    "error": format!("plugin {plugin} {failure}"),
+                    "limit": failure.limit().map(Limit::name),
+                })
+            },
+        )
         .collect()
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use wasmtime::Engine;
 
-use crate::limits::Limits;
+use crate::limits::{LimitOverrides, Limits};
 use crate::plugin::{self, Decode, Failure, LoadError, Plugin, Rejection, Verdict};
 
 /// Priority of a plugin file whose name carries none.
@@ -44,36 +44,61 @@ pub enum ScanOutcome {
 pub struct PluginFailure {
     pub plugin: String,
     pub failure: Failure,
+    /// Its failed scans in a row, this one included.
+    pub in_a_row: u32,
+}
+
+/// A plugin folder, loaded: the chain of valid plugins, and the files refused.
+pub struct Loaded {
+    pub chain: Chain,
+    pub refused: Vec<LoadError>,
+}
+
+impl ScanOutcome {
+    /// The plugins that failed on the way to this outcome.
+    pub fn failures(&self) -> &[PluginFailure] {
+        match self {
+            ScanOutcome::Decoded { failures, .. }
+            | ScanOutcome::Rejected { failures, .. }
+            | ScanOutcome::NoMatch { failures } => failures,
+        }
+    }
 }
 
 impl Chain {
     /// Loads every `*.wasm` file in `dir`. A file named `<priority>-<name>.wasm`
     /// (such as `10-gtin.wasm`) gets that priority; `<name>.wasm` gets
-    /// [`DEFAULT_PRIORITY`]. A missing folder is an empty chain. Any plugin
-    /// that fails validation fails the whole load: serving with a plugin
-    /// silently missing could hand its barcodes to the wrong decoder.
-    pub fn load_dir(engine: &Engine, dir: &Path, limits: &Limits) -> Result<Chain, LoadError> {
+    /// [`DEFAULT_PRIORITY`]. `<file stem>.limits.json` beside a file overrides
+    /// `limits` for that plugin. A missing folder is an empty chain.
+    ///
+    /// A file that is not a valid plugin is refused and left out, never asked
+    /// to scan; the caller reports it. Only a folder that cannot be read at
+    /// all is an error.
+    pub fn load_dir(engine: &Engine, dir: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
         let linker = plugin::new_linker(engine).map_err(|e| LoadError {
             plugin: "*".into(),
             reason: format!("cannot set up the WASI linker: {e:#}"),
         })?;
         let mut plugins = Vec::new();
+        let mut refused = Vec::new();
         for path in wasm_files(dir)? {
-            let (priority, name) = parse_file_name(&path)?;
-            let bytes = std::fs::read(&path).map_err(|e| LoadError {
-                plugin: name.clone(),
-                reason: format!("cannot read {}: {e}", path.display()),
-            })?;
-            plugins.push(Plugin::load(
-                engine,
-                &linker,
-                &name,
-                priority,
-                &bytes,
-                limits.clone(),
-            )?);
+            let loaded = parse_file_name(&path).and_then(|(priority, name)| {
+                let limits = limits.with(&overrides_for(&path, &name)?);
+                let bytes = std::fs::read(&path).map_err(|e| LoadError {
+                    plugin: name.clone(),
+                    reason: format!("cannot read {}: {e}", path.display()),
+                })?;
+                Plugin::load(engine, &linker, &name, priority, &bytes, limits)
+            });
+            match loaded {
+                Ok(plugin) => plugins.push(plugin),
+                Err(error) => refused.push(error),
+            }
         }
-        Ok(Chain::new(plugins))
+        Ok(Loaded {
+            chain: Chain::new(plugins),
+            refused,
+        })
     }
 
     /// A chain of `plugins`, ordered by priority and then name.
@@ -86,11 +111,12 @@ impl Chain {
         &self.plugins
     }
 
-    /// Hands `data` to each plugin in turn; see the module docs for the rules.
-    pub fn scan(&self, data: &str) -> ScanOutcome {
+    /// Hands `data` to each plugin in turn, leaving out those `skip` names;
+    /// see the module docs for the rules.
+    pub fn scan(&self, data: &str, skip: impl Fn(&str) -> bool) -> ScanOutcome {
         let mut rejected: Option<(String, Rejection)> = None;
         let mut failures = Vec::new();
-        for plugin in &self.plugins {
+        for plugin in self.plugins.iter().filter(|plugin| !skip(plugin.name())) {
             match plugin.scan(data) {
                 Ok(Verdict::NotMine) => {}
                 Ok(Verdict::Decoded(decode)) => {
@@ -108,6 +134,7 @@ impl Chain {
                     failures.push(PluginFailure {
                         plugin: plugin.name().to_owned(),
                         failure,
+                        in_a_row: plugin.failures_in_a_row(),
                     });
                 }
             }
@@ -140,6 +167,21 @@ fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// The overrides in `<file stem>.limits.json`, or none when it is absent.
+fn overrides_for(path: &Path, name: &str) -> Result<LimitOverrides, LoadError> {
+    let file = path.with_extension("limits.json");
+    let refuse = |reason: String| LoadError {
+        plugin: name.to_owned(),
+        reason,
+    };
+    match std::fs::read_to_string(&file) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| refuse(format!("bad limits file {}: {e}", file.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LimitOverrides::default()),
+        Err(e) => Err(refuse(format!("cannot read {}: {e}", file.display()))),
+    }
 }
 
 /// Splits `10-gtin.wasm` into (10, "gtin") and `gtin.wasm` into (100, "gtin").

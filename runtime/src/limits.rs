@@ -24,6 +24,8 @@ pub struct Limits {
     pub instances: usize,
     /// Bytes a plugin may write to stdout and to stderr, each, per scan.
     pub output_bytes: usize,
+    /// Lines a plugin may write to stdout and to stderr, each, per scan.
+    pub output_lines: usize,
     /// Bounds on the result a plugin returns.
     pub answer: AnswerLimits,
 }
@@ -36,12 +38,70 @@ impl Default for Limits {
             table_elements: 20_000,
             instances: 32,
             output_bytes: 16 << 10,
+            output_lines: 100,
             answer: AnswerLimits::default(),
         }
     }
 }
 
+/// Per-plugin overrides, as an operator writes them in a plugin's
+/// `<file name>.limits.json` (for `10-gtin.wasm`, `10-gtin.limits.json`).
+/// Every field is optional; unknown fields are refused, so a typo cannot
+/// silently leave a default in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitOverrides {
+    pub cpu_time_ms: Option<u64>,
+    pub memory_mib: Option<usize>,
+    pub table_elements: Option<usize>,
+    pub instances: Option<usize>,
+    pub output_bytes: Option<usize>,
+    pub output_lines: Option<usize>,
+    pub answer_fields: Option<usize>,
+    pub answer_value_bytes: Option<usize>,
+    pub payload_bytes: Option<usize>,
+}
+
 impl Limits {
+    /// These limits with `overrides` applied.
+    pub fn with(&self, overrides: &LimitOverrides) -> Limits {
+        let mut limits = self.clone();
+        let o = overrides;
+        if let Some(ms) = o.cpu_time_ms {
+            limits.cpu_time = Duration::from_millis(ms);
+        }
+        if let Some(mib) = o.memory_mib {
+            limits.memory_bytes = mib.saturating_mul(1 << 20);
+        }
+        limits.table_elements = o.table_elements.unwrap_or(limits.table_elements);
+        limits.instances = o.instances.unwrap_or(limits.instances);
+        limits.output_bytes = o.output_bytes.unwrap_or(limits.output_bytes);
+        limits.output_lines = o.output_lines.unwrap_or(limits.output_lines);
+        limits.answer.fields = o.answer_fields.unwrap_or(limits.answer.fields);
+        limits.answer.value_text = o.answer_value_bytes.unwrap_or(limits.answer.value_text);
+        limits.answer.payload_bytes = o.payload_bytes.unwrap_or(limits.answer.payload_bytes);
+        limits
+    }
+
+    /// How far a plugin may go before it runs into `limit`, in words.
+    pub fn describe(&self, limit: Limit) -> String {
+        match limit {
+            Limit::CpuTime => format!("{} ms of CPU time per scan", self.cpu_time.as_millis()),
+            Limit::Memory => format!("{} MiB of memory", self.memory_bytes >> 20),
+            Limit::Table => format!("{} table elements", self.table_elements),
+            Limit::Instances => format!("{} instances", self.instances),
+            Limit::Stack => format!("{} KiB of stack", crate::engine::MAX_WASM_STACK >> 10),
+            Limit::Output => format!(
+                "{} bytes or {} lines printed per stream per scan",
+                self.output_bytes, self.output_lines
+            ),
+            Limit::Answer => format!(
+                "{} fields, {}-byte values, {}-byte payload",
+                self.answer.fields, self.answer.value_text, self.answer.payload_bytes
+            ),
+        }
+    }
+
     /// The epoch deadline, in ticks, that enforces [`Limits::cpu_time`].
     pub fn epoch_ticks(&self) -> u64 {
         let ticks = self.cpu_time.as_micros() / EPOCH_TICK.as_micros();
@@ -85,6 +145,7 @@ pub enum Limit {
     Instances,
     Stack,
     Output,
+    Answer,
 }
 
 impl Limit {
@@ -97,6 +158,7 @@ impl Limit {
             Limit::Instances => "instances",
             Limit::Stack => "stack",
             Limit::Output => "output",
+            Limit::Answer => "answer",
         }
     }
 }

@@ -2,9 +2,11 @@
 //! afresh in a [`Sandbox`] for every call.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, Linker, Resource};
 use wasmtime::{Engine, Trap};
+use wasmtime_wasi::p2::DynPollable;
 
 use crate::limits::{AnswerLimits, Limit, Limits};
 use crate::sandbox::{Sandbox, SandboxState};
@@ -19,11 +21,29 @@ use bindings::exports::barcode::plugin::decoder as wit;
 /// plugin could make slow by design, so its input is capped.
 pub const MAX_COMPONENT_BYTES: usize = 16 << 20;
 
+/// The WASI interface whose waits are refused (see [`new_linker`]).
+const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
+
 /// The linker every plugin is pre-linked against: WASI p2 and nothing else.
 /// A component importing anything beyond it is refused at load time.
+///
+/// Waiting on a clock (`sleep`) is refused with a trap: a wait happens in the
+/// host, where CPU limits cannot interrupt it, so a plugin could otherwise
+/// hold a scan thread for as long as it liked. Reading clocks is allowed.
 pub fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<SandboxState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    linker.allow_shadowing(true);
+    let mut clock = linker.instance(MONOTONIC_CLOCK)?;
+    for wait in ["subscribe-duration", "subscribe-instant"] {
+        clock.func_wrap(
+            wait,
+            |_, (_,): (u64,)| -> wasmtime::Result<(Resource<DynPollable>,)> {
+                wasmtime::bail!("plugins may not sleep or wait on a clock")
+            },
+        )?;
+    }
+    linker.allow_shadowing(false);
     Ok(linker)
 }
 
@@ -32,6 +52,8 @@ pub struct Plugin {
     priority: i32,
     info: PluginInfo,
     runner: Runner,
+    /// Failed scans in a row; a success resets it.
+    failures_in_a_row: AtomicU32,
 }
 
 /// Instantiates a pre-linked component in a fresh sandbox per call.
@@ -98,18 +120,30 @@ impl std::error::Error for LoadError {}
 /// Why a call into a plugin produced no verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// The plugin ran past one of its limits.
-    Limit(Limit),
+    /// The plugin ran past one of its limits; the text says how far it may go.
+    Limit(Limit, String),
     /// The plugin trapped (panicked, hit `unreachable`, ...).
     Trap(String),
     /// The plugin answered with something the server refuses to pass on.
     BadAnswer(String),
 }
 
+impl Failure {
+    /// The limit behind this failure, if it was one.
+    pub fn limit(&self) -> Option<Limit> {
+        match self {
+            Failure::Limit(limit, _) => Some(*limit),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Limit(limit) => write!(f, "exceeded its {} limit", limit.name()),
+            Failure::Limit(limit, detail) => {
+                write!(f, "exceeded its {} limit: {detail}", limit.name())
+            }
             Failure::Trap(message) => write!(f, "trapped: {message}"),
             Failure::BadAnswer(reason) => write!(f, "returned an invalid answer: {reason}"),
         }
@@ -163,6 +197,7 @@ impl Plugin {
             priority,
             info,
             runner,
+            failures_in_a_row: AtomicU32::new(0),
         })
     }
 
@@ -180,8 +215,28 @@ impl Plugin {
         &self.info
     }
 
+    pub fn limits(&self) -> &Limits {
+        &self.runner.limits
+    }
+
     /// Asks the plugin about `data` in a fresh instance.
     pub fn scan(&self, data: &str) -> Result<Verdict, Failure> {
+        let verdict = self.verdict(data);
+        match verdict {
+            Ok(_) => self.failures_in_a_row.store(0, Ordering::Relaxed),
+            Err(_) => {
+                self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        verdict
+    }
+
+    /// How many scans in a row have failed, up to now.
+    pub fn failures_in_a_row(&self) -> u32 {
+        self.failures_in_a_row.load(Ordering::Relaxed)
+    }
+
+    fn verdict(&self, data: &str) -> Result<Verdict, Failure> {
         let answer = self
             .runner
             .call(|plugin, store| plugin.barcode_plugin_decoder().call_scan(store, data))?;
@@ -208,7 +263,7 @@ impl Runner {
             .instantiate(&mut sandbox.store)
             .and_then(|instance| f(&instance, &mut sandbox.store));
         self.log_printed(&sandbox);
-        result.map_err(|error| classify(&error, &sandbox))
+        result.map_err(|error| classify(&error, &sandbox, &self.limits))
     }
 
     fn log_printed(&self, sandbox: &Sandbox) {
@@ -222,14 +277,17 @@ impl Runner {
 
 /// Names the limit behind a failed call when there is one, so the error says
 /// "memory limit" rather than a bare `unreachable` trap.
-fn classify(error: &wasmtime::Error, sandbox: &Sandbox) -> Failure {
-    if let Some(limit) = sandbox.limit_hit() {
-        return Failure::Limit(limit);
-    }
-    match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => Failure::Limit(Limit::CpuTime),
-        Some(Trap::StackOverflow) => Failure::Limit(Limit::Stack),
-        _ => Failure::Trap(truncate(&format!("{error:#}"), 512)),
+fn classify(error: &wasmtime::Error, sandbox: &Sandbox, limits: &Limits) -> Failure {
+    let limit = sandbox.limit_hit().or(match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => Some(Limit::CpuTime),
+        Some(Trap::StackOverflow) => Some(Limit::Stack),
+        _ => None,
+    });
+    match limit {
+        Some(limit) => Failure::Limit(limit, limits.describe(limit)),
+        // The root cause reads "wasm `unreachable` instruction executed" or the
+        // host's reason; the backtrace above it means nothing to an operator.
+        None => Failure::Trap(truncate(&error.root_cause().to_string(), 512)),
     }
 }
 
@@ -255,10 +313,10 @@ fn truncate(text: &str, max: usize) -> String {
 
 fn bounded(what: &str, text: String, max: usize) -> Result<String, Failure> {
     if text.len() > max {
-        return Err(Failure::BadAnswer(format!(
-            "{what} is {} bytes, over the {max}-byte limit",
-            text.len()
-        )));
+        return Err(Failure::Limit(
+            Limit::Answer,
+            format!("{what} is {} bytes, over {max}", text.len()),
+        ));
     }
     Ok(text)
 }
@@ -279,11 +337,10 @@ impl PluginInfo {
 impl Decode {
     fn validate(result: wit::ScanResult, limits: &AnswerLimits) -> Result<Decode, Failure> {
         if result.fields.len() > limits.fields {
-            return Err(Failure::BadAnswer(format!(
-                "{} fields, over the limit of {}",
-                result.fields.len(),
-                limits.fields
-            )));
+            return Err(Failure::Limit(
+                Limit::Answer,
+                format!("{} fields, over {}", result.fields.len(), limits.fields),
+            ));
         }
         let mut fields = Vec::with_capacity(result.fields.len());
         for field in result.fields {

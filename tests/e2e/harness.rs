@@ -130,6 +130,19 @@ impl Server {
         self.data.path()
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Asserts the server process has not exited.
+    pub fn process_alive(&mut self) {
+        assert!(
+            self.child.try_wait().expect("polling barcoded").is_none(),
+            "barcoded exited"
+        );
+    }
+
     /// Kills the server with SIGKILL, then starts it again on the same data.
     pub fn crash_and_restart(mut self) -> Server {
         self.child.kill().expect("killing barcoded");

@@ -7,4 +7,5 @@ mod harness;
 mod catalog;
 mod cli;
 mod lookup;
+mod sandbox;
 mod scan;

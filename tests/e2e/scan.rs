@@ -189,7 +189,10 @@ fn other_methods_and_paths_are_refused_in_json() {
 
     let response = server.request("GET", "/api/health", b"");
     assert_eq!(response.status, 200);
-    assert_eq!(response.json(), json!({"status": "ok", "plugins": 2}));
+    assert_eq!(
+        response.json(),
+        json!({"status": "ok", "plugins": 2, "refused": 0, "quarantined": 0})
+    );
 }
 
 #[test]
@@ -201,18 +204,19 @@ fn with_no_plugins_the_server_still_starts_and_answers_no_match() {
 }
 
 #[test]
-fn a_file_that_is_not_a_component_stops_start_up_with_its_name() {
+fn a_file_that_is_not_a_component_is_refused_and_the_rest_still_serve() {
     let data = data_dir_with(&[("10-gtin.wasm", "gtin")]);
     std::fs::write(
         data.path().join("plugins/20-junk.wasm"),
         b"\0asm not really",
     )
     .unwrap();
-    let log = Server::try_start(data, &[])
-        .err()
-        .expect("start-up should fail");
-    assert!(
-        log.contains("plugin `junk` refused: not a valid WebAssembly component"),
-        "{log}"
+    let server = Server::start(data);
+    server.wait_for_log("plugin `junk` refused: not a valid WebAssembly component");
+    assert_eq!(
+        server.request("GET", "/api/health", b"").json()["refused"],
+        1
     );
+    let response = server.scan(&json!({"barcode_data": "4006381333931"}));
+    assert_eq!(response.json()["plugin"], "gtin", "{}", response.body);
 }

@@ -6,6 +6,7 @@
 
 mod catalog;
 mod keys;
+mod plugins;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -14,9 +15,9 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::chain::Chain;
+use crate::chain::{Chain, Loaded};
 use crate::limits::Limits;
-use crate::service::Service;
+use crate::service::{Policy, Service};
 use crate::store::Store;
 use crate::{engine, http, log};
 
@@ -76,6 +77,9 @@ enum Command {
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// List plugins and take them out of quarantine.
+    #[command(subcommand)]
+    Plugin(plugins::PluginCommand),
     /// Import, export and edit products and barcode records.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
@@ -112,6 +116,15 @@ struct ServeArgs {
     /// Seed the demo catalog (see README) when the catalog is empty.
     #[arg(long)]
     demo: bool,
+
+    /// Quarantine a plugin after this many failed scans in a row (traps,
+    /// limits); 0 never does. `barcoded plugin enable NAME` puts it back.
+    #[arg(long, env = "BARCODED_QUARANTINE_AFTER", default_value_t = 5)]
+    quarantine_after: u32,
+
+    /// Scans that may run at once; more wait their turn [default: 4 per core].
+    #[arg(long, env = "BARCODED_CONCURRENT_SCANS")]
+    concurrent_scans: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +163,7 @@ fn execute(data_dir: &Path, command: Command) -> Result<ExitCode, String> {
         Command::Scan(args) => scan(data_dir, args),
         Command::Lookup(args) => lookup(data_dir, args),
         Command::Key(command) => keys::run(&open_store(data_dir)?, command),
+        Command::Plugin(command) => plugins::run(data_dir, command),
         Command::Catalog(command) => catalog::run(&open_store(data_dir)?, command),
     }
 }
@@ -159,7 +173,12 @@ fn open_store(data_dir: &Path) -> Result<Store, String> {
 }
 
 fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
-    let service = load_service(data_dir, &args.plugins)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let policy = Policy {
+        quarantine_after: args.quarantine_after,
+        concurrent_scans: args.concurrent_scans.unwrap_or(4 * cores),
+    };
+    let service = load_service(data_dir, &args.plugins, policy)?;
     if args.demo {
         catalog::seed_demo(service.store())?;
     }
@@ -189,6 +208,11 @@ fn report_readiness(service: &Service) -> Result<(), String> {
         counts.products,
         counts.barcodes
     );
+    for name in service.quarantined().iter() {
+        tracing::warn!(
+            "plugin {name} is quarantined and will be skipped: `barcoded plugin enable {name}` puts it back"
+        );
+    }
     let keys = service.store().list_keys().map_err(|e| e.to_string())?;
     if keys.is_empty() {
         tracing::warn!(
@@ -200,7 +224,11 @@ fn report_readiness(service: &Service) -> Result<(), String> {
 }
 
 fn scan(data_dir: &Path, args: ScanArgs) -> Result<ExitCode, String> {
-    let service = load_service(data_dir, &args.plugins)?;
+    let policy = Policy {
+        quarantine_after: 0,
+        concurrent_scans: 1,
+    };
+    let service = load_service(data_dir, &args.plugins, policy)?;
     let answer = service.scan(&args.data);
     print_json(&answer.body)?;
     Ok(if answer.status == 200 {
@@ -229,12 +257,24 @@ fn print_json(value: &serde_json::Value) -> Result<(), String> {
     Ok(())
 }
 
-fn load_service(data_dir: &Path, plugins: &PluginFolder) -> Result<Service, String> {
-    let plugins_dir = plugins.resolve(data_dir);
+fn load_service(
+    data_dir: &Path,
+    plugins: &PluginFolder,
+    policy: Policy,
+) -> Result<Service, String> {
+    let loaded = load_plugins(&plugins.resolve(data_dir))?;
+    Ok(Service::new(loaded, open_store(data_dir)?, policy))
+}
+
+/// Loads the plugin folder, logging each plugin and each file refused.
+fn load_plugins(plugins_dir: &Path) -> Result<Loaded, String> {
     let engine = engine::new_engine().map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
-    let chain =
-        Chain::load_dir(&engine, &plugins_dir, &Limits::default()).map_err(|e| e.to_string())?;
-    for plugin in chain.plugins() {
+    let loaded =
+        Chain::load_dir(&engine, plugins_dir, &Limits::default()).map_err(|e| e.to_string())?;
+    for refused in &loaded.refused {
+        tracing::error!("{refused}; it is not loaded");
+    }
+    for plugin in loaded.chain.plugins() {
         let info = plugin.info();
         tracing::info!(
             "loaded plugin {} (priority {}): {} {} by {}",
@@ -245,14 +285,14 @@ fn load_service(data_dir: &Path, plugins: &PluginFolder) -> Result<Service, Stri
             info.author
         );
     }
-    if chain.plugins().is_empty() {
+    if loaded.chain.plugins().is_empty() {
         tracing::warn!(
             "no plugins in {}: every scan will answer \"no match\". Copy plugin components \
              (*.wasm) there, or pass --plugins DIR",
             plugins_dir.display()
         );
     }
-    Ok(Service::new(chain, open_store(data_dir)?))
+    Ok(loaded)
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -51,7 +51,12 @@ pub async fn route(
         ("/api/barcode/" | "/api/barcode", _) => return Ok(method_not_allowed("POST")),
         ("/api/health", &Method::GET) => Answer {
             status: 200,
-            body: json!({ "status": "ok", "plugins": service.chain().plugins().len() }),
+            body: json!({
+                "status": "ok",
+                "plugins": service.chain().plugins().len(),
+                "refused": service.refused().len(),
+                "quarantined": service.quarantined().len(),
+            }),
         },
         ("/api/health", _) => return Ok(method_not_allowed("GET")),
         _ => Answer::error(404, "Not found"),

@@ -21,7 +21,11 @@ pub async fn handle(service: Arc<Service>, body: Incoming) -> Answer {
         Ok(data) => data,
         Err(answer) => return answer,
     };
-    tokio::task::spawn_blocking(move || service.scan(&data))
+    let scanner = service.clone();
+    let Ok(_slot) = service.scan_slots().acquire().await else {
+        return Answer::error(503, "The server is shutting down");
+    };
+    tokio::task::spawn_blocking(move || scanner.scan(&data))
         .await
         .unwrap_or_else(|error| {
             tracing::error!("scan task failed: {error}");

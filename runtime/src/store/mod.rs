@@ -8,6 +8,7 @@
 
 mod catalog;
 mod keys;
+mod quarantine;
 pub mod records;
 mod schema;
 
@@ -18,6 +19,7 @@ use redb::{ConcurrencyMode, Database, ReadableDatabase};
 
 pub use catalog::{CatalogCounts, Lookup};
 pub use keys::{ApiKey, NewKey, Role};
+pub use quarantine::Quarantine;
 
 /// The store's file name inside the data folder.
 pub const FILE_NAME: &str = "catalog.redb";
@@ -88,6 +90,7 @@ impl Store {
             .map_err(storage)?;
         txn.open_table(schema::BARCODES_BY_PACK).map_err(storage)?;
         txn.open_table(schema::API_KEYS).map_err(storage)?;
+        txn.open_table(schema::QUARANTINE).map_err(storage)?;
         txn.commit().map_err(storage)
     }
 

@@ -19,3 +19,6 @@ pub const BARCODES_BY_PACK: TableDefinition<(&str, &str, &str), u128> =
 
 /// API keys by name. Only a key's SHA-256 digest is stored, never the key.
 pub const API_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("api_keys");
+
+/// Plugins taken out of the scan chain after failing too often, by name.
+pub const QUARANTINE: TableDefinition<&str, &[u8]> = TableDefinition::new("plugin_quarantine");

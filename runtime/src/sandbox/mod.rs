@@ -4,12 +4,19 @@
 //! A new sandbox is built for every call into a plugin, so no state survives
 //! from one scan to the next and one scan cannot observe another.
 
+mod clocks;
+mod output;
+
 use wasmtime::component::ResourceTable;
 use wasmtime::{Engine, ResourceLimiter, Store};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::limits::{Limit, Limits};
+use clocks::{CoarseMonotonicClock, CoarseWallClock};
+use output::CappedOutput;
+
+/// Most random bytes one call may ask for.
+const MAX_RANDOM_BYTES: u64 = 64 << 10;
 
 /// What a plugin's store holds: its WASI state and its limiter.
 pub struct SandboxState {
@@ -30,20 +37,25 @@ impl WasiView for SandboxState {
 /// A store ready for one call, with handles on what the guest prints.
 pub struct Sandbox {
     pub store: Store<SandboxState>,
-    stdout: MemoryOutputPipe,
-    stderr: MemoryOutputPipe,
+    stdout: CappedOutput,
+    stderr: CappedOutput,
 }
 
 impl Sandbox {
     /// Builds a store with no WASI rights: no preopened directories, no
-    /// environment, no arguments, no network, stdin closed. Stdout and stderr
-    /// go to bounded in-memory pipes that the caller drains into the log.
+    /// environment, no arguments, no network, stdin closed. Clocks read real
+    /// time at millisecond resolution and randomness is real (neither reveals
+    /// anything about the host). Stdout and stderr go to bounded buffers that
+    /// the caller drains into the log.
     pub fn new(engine: &Engine, limits: &Limits) -> Sandbox {
-        let stdout = MemoryOutputPipe::new(limits.output_bytes);
-        let stderr = MemoryOutputPipe::new(limits.output_bytes);
+        let stdout = CappedOutput::new(limits.output_bytes, limits.output_lines);
+        let stderr = CappedOutput::new(limits.output_bytes, limits.output_lines);
         let wasi = WasiCtx::builder()
             .stdout(stdout.clone())
             .stderr(stderr.clone())
+            .wall_clock(CoarseWallClock)
+            .monotonic_clock(CoarseMonotonicClock::new())
+            .max_random_size(MAX_RANDOM_BYTES)
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
@@ -65,11 +77,16 @@ impl Sandbox {
 
     /// The limit the guest ran into during this call, if any.
     pub fn limit_hit(&self) -> Option<Limit> {
-        self.store.data().limiter.hit
+        let printed_too_much = self.stdout.overflowed() || self.stderr.overflowed();
+        self.store
+            .data()
+            .limiter
+            .hit
+            .or(printed_too_much.then_some(Limit::Output))
     }
 
     /// Everything the guest wrote to stdout and stderr, in that order.
-    pub fn printed(&self) -> [(&'static str, bytes::Bytes); 2] {
+    pub fn printed(&self) -> [(&'static str, Vec<u8>); 2] {
         [
             ("stdout", self.stdout.contents()),
             ("stderr", self.stderr.contents()),

@@ -1,0 +1,246 @@
+//! Hostile plugins, each a real component, installed in front of a good one.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::harness::{Server, cli, data_dir_with};
+
+const GOOD: &str = "4006381333931";
+
+fn scan_good(server: &Server) -> Value {
+    let response = server.scan(&json!({ "barcode_data": GOOD }));
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.json()["plugin"], "gtin", "{}", response.body);
+    response.json()
+}
+
+fn diagnostic<'a>(answer: &'a Value, plugin: &str) -> &'a Value {
+    answer["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["plugin"] == plugin)
+        .unwrap_or_else(|| panic!("no diagnostic for {plugin} in {answer}"))
+}
+
+/// Resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/PID/status")
+}
+
+fn hostile_set() -> Server {
+    Server::start_with(
+        data_dir_with(&[
+            ("10-hostile-huge.wasm", "hostile_huge"),
+            ("10-hostile-init.wasm", "hostile_init"),
+            ("10-hostile-loop.wasm", "hostile_loop"),
+            ("10-hostile-memory.wasm", "hostile_memory"),
+            ("10-hostile-print.wasm", "hostile_print"),
+            ("10-hostile-probe.wasm", "hostile_probe"),
+            ("10-hostile-sleep.wasm", "hostile_sleep"),
+            ("10-hostile-stack.wasm", "hostile_stack"),
+            ("20-slow.wasm", "slow"),
+            ("50-gtin.wasm", "gtin"),
+        ]),
+        &["--quarantine-after", "0"],
+    )
+}
+
+#[test]
+fn every_hostile_plugin_fails_alone_naming_its_limit_and_the_good_one_decodes() {
+    let server = hostile_set();
+    let answer = scan_good(&server);
+    for (plugin, limit, text) in [
+        (
+            "hostile-loop",
+            Some("cpu-time"),
+            "exceeded its cpu-time limit: 100 ms of CPU time per scan",
+        ),
+        (
+            "hostile-memory",
+            Some("memory"),
+            "exceeded its memory limit: 32 MiB of memory",
+        ),
+        (
+            "hostile-stack",
+            Some("stack"),
+            "exceeded its stack limit: 512 KiB of stack",
+        ),
+        (
+            "hostile-huge",
+            Some("answer"),
+            "exceeded its answer limit: 100000 fields, over 128",
+        ),
+        ("hostile-print", Some("output"), "exceeded its output limit"),
+        (
+            "hostile-sleep",
+            None,
+            "trapped: plugins may not sleep or wait on a clock",
+        ),
+    ] {
+        let found = diagnostic(&answer, plugin);
+        assert_eq!(found["limit"], json!(limit), "{found}");
+        let error = found["error"].as_str().unwrap();
+        assert!(
+            error.starts_with(&format!("plugin {plugin} {text}")),
+            "{error}"
+        );
+        server.wait_for_log(&format!("plugin {text}"));
+    }
+    // The plugin that traps while initialising never gets into the chain.
+    server.wait_for_log("plugin `hostile-init` refused: its `info` export trapped");
+    assert_eq!(
+        server.request("GET", "/api/health", b"").json()["refused"],
+        1
+    );
+    // What the printing plugin managed to print before its limit is logged.
+    server.wait_for_log("[hostile-print] stdout: line 99: all work and no play");
+}
+
+#[test]
+fn a_plugin_just_under_its_cpu_limit_is_not_interrupted() {
+    let server = hostile_set();
+    let response = server.scan(&json!({"barcode_data": "SLOW-60"}));
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.json()["plugin"], "slow");
+}
+
+#[test]
+fn the_sandbox_grants_no_files_network_environment_or_arguments() {
+    let server = hostile_set();
+    let response = server.scan(&json!({"barcode_data": "PROBE"}));
+    assert_eq!(response.status, 200, "{}", response.body);
+    let fields = &response.json()["result"]["fields"];
+    for probe in [
+        "read_file",
+        "list_root",
+        "create_file",
+        "tcp_socket",
+        "udp_socket",
+        "name_lookup",
+    ] {
+        let outcome = fields[probe].as_str().unwrap();
+        assert!(outcome.starts_with("denied"), "{probe}: {outcome}");
+    }
+    assert_eq!(fields["env_vars"], "0");
+    assert_eq!(fields["args"], "0");
+}
+
+#[test]
+fn memory_returns_to_its_baseline_after_hostile_scans() {
+    let mut server = hostile_set();
+    let pid = server.pid();
+    // Warm up: allocator pools and code pages settle after the first rounds.
+    for _ in 0..3 {
+        scan_good(&server);
+    }
+    let baseline = rss_kib(pid);
+    for _ in 0..15 {
+        scan_good(&server);
+    }
+    let after = rss_kib(pid);
+    eprintln!("server RSS: {baseline} KiB before 15 hostile rounds, {after} KiB after");
+    // Each round maps 32 MiB for the memory bomb and lifts ~10 MB of fields:
+    // anything kept would show as hundreds of MiB after 15 rounds.
+    assert!(
+        after < baseline + 16 * 1024,
+        "RSS grew from {baseline} KiB to {after} KiB"
+    );
+    server.process_alive();
+}
+
+#[test]
+fn good_scans_keep_flowing_while_a_hostile_scan_runs() {
+    let data = data_dir_with(&[
+        ("50-gtin.wasm", "gtin"),
+        ("90-hostile-loop.wasm", "hostile_loop"),
+    ]);
+    std::fs::write(
+        data.path().join("plugins/90-hostile-loop.limits.json"),
+        r#"{"cpu_time_ms": 2000}"#,
+    )
+    .unwrap();
+    let server = Server::start(data);
+    thread::scope(|scope| {
+        let hostile = scope.spawn(|| {
+            // gtin passes on nonsense, so the loop gets it and spins 2 s.
+            let response = server.scan(&json!({"barcode_data": "nonsense"}));
+            (Instant::now(), response)
+        });
+        thread::sleep(Duration::from_millis(200));
+        let mut good = Vec::new();
+        while good.len() < 20 {
+            scan_good(&server);
+            good.push(Instant::now());
+        }
+        let (hostile_done, response) = hostile.join().unwrap();
+        assert_eq!(response.status, 404, "{}", response.body);
+        let found = diagnostic(&response.json(), "hostile-loop").clone();
+        assert_eq!(
+            found["error"],
+            "plugin hostile-loop exceeded its cpu-time limit: 2000 ms of CPU time per scan"
+        );
+        assert!(
+            good.iter().all(|&done| done < hostile_done),
+            "every good scan should finish while the hostile one still runs"
+        );
+    });
+}
+
+#[test]
+fn a_plugin_that_keeps_failing_is_quarantined_until_an_operator_enables_it() {
+    let server = Server::start_with(
+        data_dir_with(&[
+            ("10-hostile-loop.wasm", "hostile_loop"),
+            ("50-gtin.wasm", "gtin"),
+        ]),
+        &["--quarantine-after", "3"],
+    );
+    for _ in 0..3 {
+        diagnostic(&scan_good(&server), "hostile-loop");
+    }
+    server.wait_for_log("plugin hostile-loop quarantined: 3 failed scans in a row");
+    assert_eq!(scan_good(&server)["diagnostics"], json!([]));
+    assert_eq!(
+        server.request("GET", "/api/health", b"").json()["quarantined"],
+        1
+    );
+
+    // Quarantine outlives a restart.
+    let server = server.crash_and_restart();
+    assert_eq!(scan_good(&server)["diagnostics"], json!([]));
+
+    let output = cli(server.data_dir(), &["plugin", "enable", "hostile-loop"]);
+    assert!(output.status.success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if scan_good(&server)["diagnostics"] != json!([]) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server never asked the re-enabled plugin again"
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_bad_limits_file_refuses_its_plugin_with_the_reason() {
+    let data = data_dir_with(&[("10-hello.wasm", "hello"), ("50-gtin.wasm", "gtin")]);
+    std::fs::write(
+        data.path().join("plugins/10-hello.limits.json"),
+        r#"{"cpu_time": 5}"#,
+    )
+    .unwrap();
+    let server = Server::start(data);
+    server.wait_for_log("plugin `hello` refused: bad limits file");
+    scan_good(&server);
+}
