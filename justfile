@@ -31,6 +31,10 @@ test: guests
     cargo test --workspace
     cargo test --manifest-path guest-plugins/Cargo.toml
 
+# Benchmark what the CPU limit costs per scan (epoch interruption against none).
+bench-cpu: guests
+    cargo bench -p barcoded --bench cpu_meter
+
 # Formatting and lints, as CI checks them.
 lint:
     cargo fmt --all --check

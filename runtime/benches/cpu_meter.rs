@@ -1,0 +1,105 @@
+//! What the CPU limit costs per scan: the real plugin path (fresh sandbox,
+//! instantiate from InstancePre, call, validate) with epoch interruption
+//! against the same path with no CPU limit at all.
+//!
+//! Run with `just bench-cpu` (needs the components from `just guests`).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use barcoded::engine::{self, CpuMeter};
+use barcoded::limits::Limits;
+use barcoded::plugin::{self, Plugin};
+
+struct Case {
+    name: &'static str,
+    component: &'static str,
+    data: &'static str,
+    rounds: usize,
+}
+
+const CASES: [Case; 3] = [
+    Case {
+        name: "gtin scan (EAN-13)",
+        component: "gtin",
+        data: "4006381333931",
+        rounds: 3000,
+    },
+    Case {
+        name: "no match (hello)",
+        component: "hello",
+        data: "4006381333931",
+        rounds: 3000,
+    },
+    Case {
+        name: "CPU-bound (1M rounds)",
+        component: "slow",
+        data: "SPIN-1000000",
+        rounds: 60,
+    },
+];
+
+fn components_dir() -> PathBuf {
+    std::env::var_os("BARCODED_COMPONENTS_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release"),
+        PathBuf::from,
+    )
+}
+
+fn load(meter: CpuMeter, component: &str) -> Plugin {
+    let engine = engine::new_engine_with(meter).expect("engine");
+    let linker = plugin::new_linker(&engine).expect("linker");
+    let path = components_dir().join(format!("{component}.wasm"));
+    let bytes = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run `just guests` first", path.display()));
+    // A generous CPU budget, so the CPU-bound case measures cost, not the limit.
+    let limits = Limits {
+        cpu_time: Duration::from_secs(10),
+        ..Limits::default()
+    };
+    Plugin::load(&engine, &linker, component, 100, &bytes, limits).expect("a valid plugin")
+}
+
+/// Median and 99th percentile of `rounds` timed scans, after a warm-up.
+fn measure(plugin: &Plugin, data: &str, rounds: usize) -> (Duration, Duration) {
+    for _ in 0..rounds / 10 {
+        plugin.scan(data).expect("scan");
+    }
+    let mut times: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            plugin.scan(data).expect("scan");
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[rounds / 2], times[rounds * 99 / 100])
+}
+
+fn micros(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e6)
+}
+
+fn main() {
+    println!("Per-scan cost of the CPU limit (median / p99, microseconds; lower is better)");
+    println!();
+    println!("| case | no CPU limit | epoch interruption | epoch overhead (median) |");
+    println!("|---|---|---|---|");
+    for case in &CASES {
+        let off = measure(&load(CpuMeter::Off, case.component), case.data, case.rounds);
+        let epoch = measure(
+            &load(CpuMeter::Epoch, case.component),
+            case.data,
+            case.rounds,
+        );
+        let overhead = (epoch.0.as_secs_f64() / off.0.as_secs_f64() - 1.0) * 100.0;
+        println!(
+            "| {} | {} / {} | {} / {} | {overhead:+.1}% |",
+            case.name,
+            micros(off.0),
+            micros(off.1),
+            micros(epoch.0),
+            micros(epoch.1)
+        );
+    }
+}
