@@ -244,3 +244,28 @@ fn a_bad_limits_file_refuses_its_plugin_with_the_reason() {
     server.wait_for_log("plugin `hello` refused: bad limits file");
     scan_good(&server);
 }
+
+#[test]
+fn components_that_break_the_contract_are_refused_at_load_with_their_own_reason() {
+    let data = data_dir_with(&[
+        ("10-wrong.wasm", "wrong_world"),
+        ("10-spy.wasm", "extra_import"),
+        ("50-gtin.wasm", "gtin"),
+    ]);
+    std::fs::write(data.path().join("plugins/20-big.wasm"), vec![0u8; 17 << 20]).unwrap();
+    let server = Server::start(data);
+    server.wait_for_log(
+        "plugin `wrong` refused: it does not implement the barcode:plugin@0.1.0 world: \
+         no exported instance named `barcode:plugin/decoder@0.1.0`",
+    );
+    server.wait_for_log(
+        "plugin `spy` refused: it imports something the sandbox does not provide: \
+         component imports instance `test:spy/host@1.0.0`",
+    );
+    server.wait_for_log("plugin `big` refused: it is 17825792 bytes, over the 16777216-byte limit");
+    assert_eq!(
+        server.request("GET", "/api/health", b"").json()["refused"],
+        3
+    );
+    scan_good(&server);
+}
