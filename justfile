@@ -18,9 +18,8 @@ barcoded := CARGO_TARGET_DIR / "release/barcoded"
 # Build everything and serve the demo catalog with the example plugins on http://127.0.0.1:8080.
 run: guests
     cargo build --release -p barcoded
-    mkdir -p barcoded-data/plugins
-    cp {{components}}/gtin.wasm barcoded-data/plugins/10-gtin.wasm
-    cp {{components}}/hello.wasm barcoded-data/plugins/90-hello.wasm
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/gtin.wasm --priority 10
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/hello.wasm --priority 90
     test -s barcoded-data/demo.key || (umask 077 && {{barcoded}} --data-dir barcoded-data key create --name "demo-$(date +%s)" --role admin > barcoded-data/demo.key)
     @echo 'Demo API key in barcoded-data/demo.key. Try:'
     @echo '  curl -H "Authorization: Bearer $(cat barcoded-data/demo.key)" localhost:8080/api/barcode/lookup/5410317126589'

@@ -61,6 +61,8 @@
 //! - **Hard limits.** CPU time, memory and the size of what a plugin prints are
 //!   bounded per scan; a plugin that goes past a limit has its scan ended and
 //!   the server asks the next plugin.
+//! - **Configuration.** An operator can give each installed plugin key/value
+//!   settings; read them with [`config`] (for example a site's prefix).
 //! - **`Ok(None)` versus `Err`.** Answer `Ok(None)` when the data is not your
 //!   format, so other plugins get their turn. Answer `Err` only when the data
 //!   is clearly yours but invalid (a wrong check digit, say); the server still
@@ -88,6 +90,17 @@ pub mod bindings {
 }
 
 pub use bindings::exports::barcode::plugin::decoder::{Field, PluginInfo, ScanError, ScanResult};
+
+/// The value the operator set for `key` on this plugin
+/// (`barcoded plugin config NAME key=value`), if any.
+pub fn config(key: &str) -> Option<String> {
+    bindings::barcode::plugin::config::get(key)
+}
+
+/// Every setting the operator gave this plugin, sorted by key.
+pub fn config_all() -> Vec<(String, String)> {
+    bindings::barcode::plugin::config::all()
+}
 
 /// A barcode decoder. Implement it on a unit struct and pass that struct to
 /// [`export_plugin!`].

@@ -8,12 +8,14 @@
 pub mod answer;
 pub mod chain;
 pub mod cli;
+pub mod code_cache;
 pub mod engine;
 pub mod http;
 pub mod import;
 pub mod limits;
 pub mod log;
 pub mod plugin;
+pub mod registry;
 pub mod sandbox;
 pub mod service;
 pub mod store;

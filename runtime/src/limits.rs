@@ -48,7 +48,7 @@ impl Default for Limits {
 /// `<file name>.limits.json` (for `10-gtin.wasm`, `10-gtin.limits.json`).
 /// Every field is optional; unknown fields are refused, so a typo cannot
 /// silently leave a default in place.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitOverrides {
     pub cpu_time_ms: Option<u64>,

@@ -1,10 +1,12 @@
 //! One plugin: a component compiled once, pre-linked, and instantiated
 //! afresh in a [`Sandbox`] for every call.
 
+use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use wasmtime::component::{Component, Linker, Resource};
+use wasmtime::component::{Component, HasSelf, Linker, Resource};
 use wasmtime::{Engine, Trap};
 use wasmtime_wasi::p2::DynPollable;
 
@@ -33,6 +35,7 @@ const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
 pub fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<SandboxState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    bindings::barcode::plugin::config::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     linker.allow_shadowing(true);
     let mut clock = linker.instance(MONOTONIC_CLOCK)?;
     for wait in ["subscribe-duration", "subscribe-instant"] {
@@ -47,6 +50,19 @@ pub fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<SandboxState>> {
     Ok(linker)
 }
 
+impl bindings::barcode::plugin::config::Host for SandboxState {
+    fn get(&mut self, key: String) -> Option<String> {
+        self.config().get(&key).cloned()
+    }
+
+    fn all(&mut self) -> Vec<(String, String)> {
+        self.config()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
 /// A loaded, validated plugin.
 pub struct Plugin {
     priority: i32,
@@ -54,6 +70,9 @@ pub struct Plugin {
     runner: Runner,
     /// Failed scans in a row; a success resets it.
     failures_in_a_row: AtomicU32,
+    /// Scans and failures not yet reported by [`Plugin::take_counts`].
+    scans: AtomicU64,
+    failures: AtomicU64,
 }
 
 /// Instantiates a pre-linked component in a fresh sandbox per call.
@@ -61,10 +80,22 @@ struct Runner {
     name: String,
     pre: bindings::PluginPre<SandboxState>,
     limits: Limits,
+    config: Arc<BTreeMap<String, String>>,
+}
+
+/// Compiles a component's bytes, refusing more than [`MAX_COMPONENT_BYTES`].
+pub fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, String> {
+    if bytes.len() > MAX_COMPONENT_BYTES {
+        return Err(format!(
+            "it is {} bytes, over the {MAX_COMPONENT_BYTES}-byte limit",
+            bytes.len()
+        ));
+    }
+    Component::new(engine, bytes).map_err(|e| format!("not a valid WebAssembly component: {e:#}"))
 }
 
 /// A plugin's own description of itself, from its `info` export.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PluginInfo {
     pub name: String,
     pub title: String,
@@ -151,9 +182,7 @@ impl fmt::Display for Failure {
 }
 
 impl Plugin {
-    /// Compiles and validates a component: it must be a component, import
-    /// nothing beyond WASI, export the `barcode:plugin` world, and answer
-    /// `info` within its limits.
+    /// Compiles and validates a component's bytes; see [`Plugin::new`].
     pub fn load(
         engine: &Engine,
         linker: &Linker<SandboxState>,
@@ -162,19 +191,29 @@ impl Plugin {
         bytes: &[u8],
         limits: Limits,
     ) -> Result<Plugin, LoadError> {
+        let component = compile(engine, bytes).map_err(|reason| LoadError {
+            plugin: name.to_owned(),
+            reason,
+        })?;
+        Plugin::new(linker, name, priority, &component, limits, Arc::default())
+    }
+
+    /// Validates a compiled component: it must import nothing beyond WASI
+    /// and `config`, export the `barcode:plugin` world, and answer `info`
+    /// within its limits.
+    pub fn new(
+        linker: &Linker<SandboxState>,
+        name: &str,
+        priority: i32,
+        component: &Component,
+        limits: Limits,
+        config: Arc<BTreeMap<String, String>>,
+    ) -> Result<Plugin, LoadError> {
         let refuse = |reason: String| LoadError {
             plugin: name.to_owned(),
             reason,
         };
-        if bytes.len() > MAX_COMPONENT_BYTES {
-            return Err(refuse(format!(
-                "it is {} bytes, over the {MAX_COMPONENT_BYTES}-byte limit",
-                bytes.len()
-            )));
-        }
-        let component = Component::new(engine, bytes)
-            .map_err(|e| refuse(format!("not a valid WebAssembly component: {e:#}")))?;
-        let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
+        let instance_pre = linker.instantiate_pre(component).map_err(|e| {
             refuse(format!(
                 "it imports something the sandbox does not provide: {e:#}"
             ))
@@ -188,6 +227,7 @@ impl Plugin {
             name: name.to_owned(),
             pre,
             limits,
+            config,
         };
         let info = runner
             .call(|plugin, store| plugin.barcode_plugin_decoder().call_info(store))
@@ -198,6 +238,8 @@ impl Plugin {
             info,
             runner,
             failures_in_a_row: AtomicU32::new(0),
+            scans: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
         })
     }
 
@@ -222,13 +264,23 @@ impl Plugin {
     /// Asks the plugin about `data` in a fresh instance.
     pub fn scan(&self, data: &str) -> Result<Verdict, Failure> {
         let verdict = self.verdict(data);
+        self.scans.fetch_add(1, Ordering::Relaxed);
         match verdict {
             Ok(_) => self.failures_in_a_row.store(0, Ordering::Relaxed),
             Err(_) => {
                 self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
+                self.failures.fetch_add(1, Ordering::Relaxed);
             }
         }
         verdict
+    }
+
+    /// Scans and failures since the last call, for the registry's totals.
+    pub fn take_counts(&self) -> (u64, u64) {
+        (
+            self.scans.swap(0, Ordering::Relaxed),
+            self.failures.swap(0, Ordering::Relaxed),
+        )
     }
 
     /// How many scans in a row have failed, up to now.
@@ -257,7 +309,7 @@ impl Runner {
         f: impl FnOnce(&bindings::Plugin, &mut wasmtime::Store<SandboxState>) -> wasmtime::Result<R>,
     ) -> Result<R, Failure> {
         let engine = self.pre.engine();
-        let mut sandbox = Sandbox::new(engine, &self.limits);
+        let mut sandbox = Sandbox::new(engine, &self.limits, self.config.clone());
         let result = self
             .pre
             .instantiate(&mut sandbox.store)

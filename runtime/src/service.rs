@@ -6,8 +6,9 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::answer::{self, Answer};
-use crate::chain::{Chain, Loaded, ScanOutcome};
+use crate::chain::{Chain, ScanOutcome};
 use crate::plugin::LoadError;
+use crate::registry::{Loaded, Registry};
 use crate::store::Store;
 
 /// How stale the server's view of the quarantine may get: an operator's
@@ -16,8 +17,8 @@ const QUARANTINE_REFRESH: Duration = Duration::from_secs(1);
 
 /// Everything a request needs, shared by all connections.
 pub struct Service {
-    chain: Chain,
-    refused: Vec<LoadError>,
+    registry: Registry,
+    plugins: RwLock<Plugins>,
     store: Store,
     policy: Policy,
     quarantined: RwLock<(Instant, Arc<HashSet<String>>)>,
@@ -33,26 +34,103 @@ pub struct Policy {
     pub concurrent_scans: usize,
 }
 
+/// The plugins in use: a scan takes the chain it starts with and keeps it,
+/// so a reload never changes the plugins under a scan in flight.
+struct Plugins {
+    chain: Arc<Chain>,
+    refused: Arc<Vec<LoadError>>,
+    generation: u64,
+}
+
 impl Service {
-    pub fn new(loaded: Loaded, store: Store, policy: Policy) -> Service {
+    /// Loads the registry's plugins and builds the service.
+    pub fn open(registry: Registry, store: Store, policy: Policy) -> Result<Service, String> {
+        let generation = store.plugins_generation().map_err(|e| e.to_string())?;
+        let loaded = registry.load(&store)?;
+        report(&loaded);
         let stale = Instant::now() - QUARANTINE_REFRESH * 2;
-        Service {
-            chain: loaded.chain,
-            refused: loaded.refused,
+        Ok(Service {
+            registry,
+            plugins: RwLock::new(Plugins {
+                chain: Arc::new(loaded.chain),
+                refused: Arc::new(loaded.refused),
+                generation,
+            }),
             store,
             policy,
             quarantined: RwLock::new((stale, Arc::default())),
             scan_slots: tokio::sync::Semaphore::new(policy.concurrent_scans.max(1)),
+        })
+    }
+
+    /// The chain scans use now.
+    pub fn chain(&self) -> Arc<Chain> {
+        self.plugins
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .chain
+            .clone()
+    }
+
+    /// Installed plugins that could not be loaded, and why.
+    pub fn refused(&self) -> Arc<Vec<LoadError>> {
+        self.plugins
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .refused
+            .clone()
+    }
+
+    /// Reloads the plugins if the registry changed since the last load, and
+    /// says whether it did. Compiles new plugins: call it off the executor.
+    pub fn reload_if_changed(&self) -> Result<bool, String> {
+        let generation = self.store.plugins_generation().map_err(|e| e.to_string())?;
+        if generation
+            == self
+                .plugins
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .generation
+        {
+            return Ok(false);
         }
+        let loaded = self.registry.load(&self.store)?;
+        report(&loaded);
+        let fresh = Plugins {
+            chain: Arc::new(loaded.chain),
+            refused: Arc::new(loaded.refused),
+            generation,
+        };
+        let old = std::mem::replace(
+            &mut *self.plugins.write().unwrap_or_else(|p| p.into_inner()),
+            fresh,
+        );
+        self.flush_counts(&old.chain);
+        tracing::info!("plugins reloaded (registry generation {generation})");
+        Ok(true)
     }
 
-    pub fn chain(&self) -> &Chain {
-        &self.chain
+    /// Adds the scans and failures counted since the last flush to the
+    /// registry's totals.
+    pub fn flush_stats(&self) {
+        self.flush_counts(&self.chain());
     }
 
-    /// Plugin files that failed validation and are not in the chain.
-    pub fn refused(&self) -> &[LoadError] {
-        &self.refused
+    fn flush_counts(&self, chain: &Chain) {
+        let deltas: Vec<(String, u64, u64)> = chain
+            .plugins()
+            .iter()
+            .map(|plugin| {
+                let (scans, failures) = plugin.take_counts();
+                (plugin.name().to_owned(), scans, failures)
+            })
+            .filter(|(_, scans, _)| *scans > 0)
+            .collect();
+        if !deltas.is_empty()
+            && let Err(error) = self.store.add_plugin_stats(&deltas)
+        {
+            tracing::error!("cannot record plugin statistics: {error}");
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -70,7 +148,7 @@ impl Service {
     /// executor.
     pub fn scan(&self, data: &str) -> Answer {
         let quarantined = self.quarantined();
-        let outcome = self.chain.scan(data, |name| quarantined.contains(name));
+        let outcome = self.chain().scan(data, |name| quarantined.contains(name));
         self.quarantine_repeat_offenders(&outcome, &quarantined);
         let catalog = match &outcome {
             ScanOutcome::Decoded { decode, .. } => match &decode.lookup_code {
@@ -141,5 +219,29 @@ impl Service {
             names.insert(failure.plugin.clone());
             cached.1 = Arc::new(names);
         }
+    }
+}
+
+/// Logs what was loaded and what was refused.
+fn report(loaded: &Loaded) {
+    for refused in &loaded.refused {
+        tracing::error!("{refused}; it is not loaded");
+    }
+    for plugin in loaded.chain.plugins() {
+        let info = plugin.info();
+        tracing::info!(
+            "loaded plugin {} (priority {}): {} {} by {}",
+            plugin.name(),
+            plugin.priority(),
+            info.title,
+            info.version,
+            info.author
+        );
+    }
+    if loaded.chain.plugins().is_empty() {
+        tracing::warn!(
+            "no plugins are enabled: every scan will answer \"no match\". Install one with \
+             `barcoded plugin install FILE.wasm`"
+        );
     }
 }

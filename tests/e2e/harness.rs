@@ -60,16 +60,39 @@ impl Drop for TempDir {
     }
 }
 
-/// A data folder whose plugin folder holds `plugins`, given as
-/// (file name, component name): `("10-gtin.wasm", "gtin")`.
+/// A data folder with `plugins` installed by the real CLI, each given as
+/// (`<priority>-<name>.wasm`, component): `("10-gtin.wasm", "gtin")`
+/// installs the `gtin` component as plugin `gtin` with priority 10.
 pub fn data_dir_with(plugins: &[(&str, &str)]) -> TempDir {
     let dir = TempDir::new();
-    let plugin_dir = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugin_dir).expect("creating the plugin folder");
-    for (file, name) in plugins {
-        std::fs::copy(component(name), plugin_dir.join(file)).expect("copying a component");
+    for (file, component) in plugins {
+        let output = install(dir.path(), file, component);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     dir
+}
+
+/// Runs `barcoded plugin install` for `component` as `<priority>-<name>.wasm`.
+pub fn install(data: &Path, file: &str, component: &str) -> std::process::Output {
+    let stem = file.trim_end_matches(".wasm");
+    let (priority, name) = stem.split_once('-').expect("<priority>-<name>.wasm");
+    let path = self::component(component);
+    cli(
+        data,
+        &[
+            "plugin",
+            "install",
+            path.to_str().unwrap(),
+            "--name",
+            name,
+            "--priority",
+            priority,
+        ],
+    )
 }
 
 /// Runs `barcoded --data-dir DIR ARGS..` to completion.

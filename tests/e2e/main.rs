@@ -7,5 +7,6 @@ mod harness;
 mod catalog;
 mod cli;
 mod lookup;
+mod plugins;
 mod sandbox;
 mod scan;

@@ -36,21 +36,30 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 fn hostile_set() -> Server {
-    Server::start_with(
-        data_dir_with(&[
-            ("10-hostile-huge.wasm", "hostile_huge"),
-            ("10-hostile-init.wasm", "hostile_init"),
-            ("10-hostile-loop.wasm", "hostile_loop"),
-            ("10-hostile-memory.wasm", "hostile_memory"),
-            ("10-hostile-print.wasm", "hostile_print"),
-            ("10-hostile-probe.wasm", "hostile_probe"),
-            ("10-hostile-sleep.wasm", "hostile_sleep"),
-            ("10-hostile-stack.wasm", "hostile_stack"),
-            ("20-slow.wasm", "slow"),
-            ("50-gtin.wasm", "gtin"),
-        ]),
-        &["--quarantine-after", "0"],
-    )
+    let data = data_dir_with(&[
+        ("10-hostile-huge.wasm", "hostile_huge"),
+        ("10-hostile-loop.wasm", "hostile_loop"),
+        ("10-hostile-memory.wasm", "hostile_memory"),
+        ("10-hostile-print.wasm", "hostile_print"),
+        ("10-hostile-probe.wasm", "hostile_probe"),
+        ("10-hostile-sleep.wasm", "hostile_sleep"),
+        ("10-hostile-stack.wasm", "hostile_stack"),
+        ("20-slow.wasm", "slow"),
+        ("50-gtin.wasm", "gtin"),
+    ]);
+    // Building 100,000 fields takes a while on a busy machine: give it the
+    // time, so that it is the answer limit it runs into.
+    let limits = cli(
+        data.path(),
+        &[
+            "plugin",
+            "limits",
+            "hostile-huge",
+            r#"{"cpu_time_ms": 5000}"#,
+        ],
+    );
+    assert!(limits.status.success());
+    Server::start_with(data, &["--quarantine-after", "0"])
 }
 
 #[test]
@@ -94,12 +103,6 @@ fn every_hostile_plugin_fails_alone_naming_its_limit_and_the_good_one_decodes() 
         );
         server.wait_for_log(&format!("plugin {text}"));
     }
-    // The plugin that traps while initialising never gets into the chain.
-    server.wait_for_log("plugin `hostile-init` refused: its `info` export trapped");
-    assert_eq!(
-        server.request("GET", "/api/health", b"").json()["refused"],
-        1
-    );
     // What the printing plugin managed to print before its limit is logged.
     server.wait_for_log("[hostile-print] stdout: line 99: all work and no play");
 }
@@ -162,11 +165,20 @@ fn good_scans_keep_flowing_while_a_hostile_scan_runs() {
         ("50-gtin.wasm", "gtin"),
         ("90-hostile-loop.wasm", "hostile_loop"),
     ]);
-    std::fs::write(
-        data.path().join("plugins/90-hostile-loop.limits.json"),
-        r#"{"cpu_time_ms": 2000}"#,
-    )
-    .unwrap();
+    let limits = cli(
+        data.path(),
+        &[
+            "plugin",
+            "limits",
+            "hostile-loop",
+            r#"{"cpu_time_ms": 2000}"#,
+        ],
+    );
+    assert!(
+        limits.status.success(),
+        "{}",
+        String::from_utf8_lossy(&limits.stderr)
+    );
     let server = Server::start(data);
     thread::scope(|scope| {
         let hostile = scope.spawn(|| {
@@ -233,39 +245,21 @@ fn a_plugin_that_keeps_failing_is_quarantined_until_an_operator_enables_it() {
 }
 
 #[test]
-fn a_bad_limits_file_refuses_its_plugin_with_the_reason() {
-    let data = data_dir_with(&[("10-hello.wasm", "hello"), ("50-gtin.wasm", "gtin")]);
-    std::fs::write(
-        data.path().join("plugins/10-hello.limits.json"),
-        r#"{"cpu_time": 5}"#,
-    )
-    .unwrap();
-    let server = Server::start(data);
-    server.wait_for_log("plugin `hello` refused: bad limits file");
-    scan_good(&server);
-}
-
-#[test]
-fn components_that_break_the_contract_are_refused_at_load_with_their_own_reason() {
-    let data = data_dir_with(&[
-        ("10-wrong.wasm", "wrong_world"),
-        ("10-spy.wasm", "extra_import"),
-        ("50-gtin.wasm", "gtin"),
-    ]);
-    std::fs::write(data.path().join("plugins/20-big.wasm"), vec![0u8; 17 << 20]).unwrap();
-    let server = Server::start(data);
-    server.wait_for_log(
-        "plugin `wrong` refused: it does not implement the barcode:plugin@0.1.0 world: \
-         no exported instance named `barcode:plugin/decoder@0.1.0`",
+fn limits_with_an_unknown_key_are_refused_and_the_old_ones_kept() {
+    let data = data_dir_with(&[("10-hello.wasm", "hello")]);
+    let output = cli(
+        data.path(),
+        &["plugin", "limits", "hello", r#"{"cpu_time": 5}"#],
     );
-    server.wait_for_log(
-        "plugin `spy` refused: it imports something the sandbox does not provide: \
-         component imports instance `test:spy/host@1.0.0`",
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bad limits: unknown field `cpu_time`"),
+        "{stderr}"
     );
-    server.wait_for_log("plugin `big` refused: it is 17825792 bytes, over the 16777216-byte limit");
+    let shown = cli(data.path(), &["plugin", "limits", "hello"]);
     assert_eq!(
-        server.request("GET", "/api/health", b"").json()["refused"],
-        3
+        serde_json::from_slice::<Value>(&shown.stdout).unwrap()["cpu_time_ms"],
+        Value::Null
     );
-    scan_good(&server);
 }

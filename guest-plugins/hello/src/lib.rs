@@ -1,9 +1,10 @@
 //! The smallest useful plugin: copy this crate to start your own.
 //!
-//! It recognises barcodes that start with `HELLO-`, prints a line for each
-//! scan (look for it in the server log) and returns the rest as a field.
+//! It recognises barcodes that start with `HELLO-`, prints a greeting for
+//! each scan (look for it in the server log) and returns the rest as a field.
+//! The greeting is configurable: `barcoded plugin config hello greeting=hoi`.
 
-use barcode_plugin_sdk::{Plugin, PluginInfo, ScanError, ScanResult, export_plugin};
+use barcode_plugin_sdk::{Plugin, PluginInfo, ScanError, ScanResult, config, export_plugin};
 
 const PREFIX: &str = "HELLO-";
 
@@ -27,8 +28,13 @@ impl Plugin for Hello {
         if name.is_empty() {
             return Err(ScanError::new("HELLO", "nothing after HELLO-"));
         }
-        println!("hello, {name}!");
-        Ok(Some(ScanResult::new("HELLO").field("name", name)))
+        let greeting = config("greeting").unwrap_or_else(|| "hello".into());
+        println!("{greeting}, {name}!");
+        Ok(Some(
+            ScanResult::new("HELLO")
+                .field("name", name)
+                .field("greeting", greeting),
+        ))
     }
 }
 

@@ -15,11 +15,10 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::chain::{Chain, Loaded};
-use crate::limits::Limits;
+use crate::registry::Registry;
 use crate::service::{Policy, Service};
 use crate::store::Store;
-use crate::{engine, http, log};
+use crate::{http, log};
 
 /// Decodes scanned barcodes with sandboxed WebAssembly plugins.
 ///
@@ -34,7 +33,7 @@ use crate::{engine, http, log};
 First steps:\n  barcoded serve --demo\n  barcoded key create --name till-1 --role pos"
 )]
 pub struct Cli {
-    /// Folder holding the store (catalog.redb) and, by default, the plugins.
+    /// Folder holding the store (catalog.redb) and installed plugins.
     #[arg(
         long,
         global = true,
@@ -51,8 +50,9 @@ pub struct Cli {
 enum Command {
     /// Run the HTTP service.
     ///
-    /// Loads every plugin in the plugin folder at start-up (refusing to start
-    /// if one is invalid), then serves the scan and lookup APIs. Requests
+    /// Loads the installed plugins (see `barcoded plugin`), then serves the
+    /// scan and lookup APIs. Plugin changes made while it runs (install,
+    /// enable, priority, ...) take effect within a second, without a restart. Requests
     /// need an API key: create one with `barcoded key create`. Stop it with
     /// Ctrl-C or SIGTERM: requests in flight are finished first.
     #[command(
@@ -77,7 +77,7 @@ enum Command {
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     Key(keys::KeyCommand),
-    /// List plugins and take them out of quarantine.
+    /// Install, list, order, configure and remove plugins.
     #[command(subcommand)]
     Plugin(plugins::PluginCommand),
     /// Import, export and edit products and barcode records.
@@ -86,29 +86,7 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
-struct PluginFolder {
-    /// Folder of plugin components [default: DATA_DIR/plugins].
-    ///
-    /// Every *.wasm file in it is loaded. Name files <priority>-<name>.wasm
-    /// (10-gtin.wasm) to order them: lower priorities are asked first; a file
-    /// without a priority gets 100.
-    #[arg(long, env = "BARCODED_PLUGINS_DIR", value_name = "DIR")]
-    plugins: Option<PathBuf>,
-}
-
-impl PluginFolder {
-    fn resolve(&self, data_dir: &Path) -> PathBuf {
-        self.plugins
-            .clone()
-            .unwrap_or_else(|| data_dir.join("plugins"))
-    }
-}
-
-#[derive(Debug, Args)]
 struct ServeArgs {
-    #[command(flatten)]
-    plugins: PluginFolder,
-
     /// Address and port to listen on; port 0 picks a free port (logged).
     #[arg(long, env = "BARCODED_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -129,9 +107,6 @@ struct ServeArgs {
 
 #[derive(Debug, Args)]
 struct ScanArgs {
-    #[command(flatten)]
-    plugins: PluginFolder,
-
     /// The barcode text, exactly as the scanner produced it.
     data: String,
 }
@@ -178,7 +153,7 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
         quarantine_after: args.quarantine_after,
         concurrent_scans: args.concurrent_scans.unwrap_or(4 * cores),
     };
-    let service = load_service(data_dir, &args.plugins, policy)?;
+    let service = Arc::new(open_service(data_dir, policy)?);
     if args.demo {
         catalog::seed_demo(service.store())?;
     }
@@ -195,7 +170,10 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
             .local_addr()
             .map_err(|e| format!("cannot read the listening address: {e}"))?;
         tracing::info!("listening on http://{address}");
-        http::serve(listener, Arc::new(service), shutdown_signal()).await;
+        let housekeeping = tokio::spawn(keep_plugins_current(service.clone()));
+        http::serve(listener, service.clone(), shutdown_signal()).await;
+        housekeeping.abort();
+        service.flush_stats();
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -228,7 +206,7 @@ fn scan(data_dir: &Path, args: ScanArgs) -> Result<ExitCode, String> {
         quarantine_after: 0,
         concurrent_scans: 1,
     };
-    let service = load_service(data_dir, &args.plugins, policy)?;
+    let service = open_service(data_dir, policy)?;
     let answer = service.scan(&args.data);
     print_json(&answer.body)?;
     Ok(if answer.status == 200 {
@@ -257,42 +235,33 @@ fn print_json(value: &serde_json::Value) -> Result<(), String> {
     Ok(())
 }
 
-fn load_service(
-    data_dir: &Path,
-    plugins: &PluginFolder,
-    policy: Policy,
-) -> Result<Service, String> {
-    let loaded = load_plugins(&plugins.resolve(data_dir))?;
-    Ok(Service::new(loaded, open_store(data_dir)?, policy))
+fn open_service(data_dir: &Path, policy: Policy) -> Result<Service, String> {
+    let store = open_store(data_dir)?;
+    Service::open(Registry::new(data_dir)?, store, policy)
 }
 
-/// Loads the plugin folder, logging each plugin and each file refused.
-fn load_plugins(plugins_dir: &Path) -> Result<Loaded, String> {
-    let engine = engine::new_engine().map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
-    let loaded =
-        Chain::load_dir(&engine, plugins_dir, &Limits::default()).map_err(|e| e.to_string())?;
-    for refused in &loaded.refused {
-        tracing::error!("{refused}; it is not loaded");
+/// How often the server checks the registry for plugin changes.
+const RELOAD_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+/// Every how many polls the plugins' scan counts are written to the store.
+const STATS_EVERY: u32 = 8;
+
+/// Reloads the plugins when the registry changes, and records their scan
+/// counts, until the server stops.
+async fn keep_plugins_current(service: Arc<Service>) {
+    let mut ticker = tokio::time::interval(RELOAD_POLL);
+    for tick in 0u32.. {
+        ticker.tick().await;
+        let service = service.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            if let Err(error) = service.reload_if_changed() {
+                tracing::error!("cannot reload plugins: {error}");
+            }
+            if tick % STATS_EVERY == 0 {
+                service.flush_stats();
+            }
+        });
+        let _ = work.await;
     }
-    for plugin in loaded.chain.plugins() {
-        let info = plugin.info();
-        tracing::info!(
-            "loaded plugin {} (priority {}): {} {} by {}",
-            plugin.name(),
-            plugin.priority(),
-            info.title,
-            info.version,
-            info.author
-        );
-    }
-    if loaded.chain.plugins().is_empty() {
-        tracing::warn!(
-            "no plugins in {}: every scan will answer \"no match\". Copy plugin components \
-             (*.wasm) there, or pass --plugins DIR",
-            plugins_dir.display()
-        );
-    }
-    Ok(loaded)
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -1,66 +1,266 @@
-//! `barcoded plugin`: what is installed, and quarantine.
+//! `barcoded plugin`: install, order, configure and remove plugins. Every
+//! command works while the server runs; it picks the change up within a
+//! second, and scans in flight finish on the plugins they started with.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{PluginFolder, load_plugins, open_store};
+use super::open_store;
+use crate::limits::LimitOverrides;
+use crate::registry::{InstallRequest, Installed, Registry};
+use crate::store::{PluginRecord, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
-    /// List the plugins in the plugin folder, in the order they are asked.
+    /// Validate a component and install it.
     ///
-    /// Shows each plugin's priority, version and state: ok, quarantined (with
-    /// the reason), or refused (not a valid plugin; with the reason).
-    List {
-        #[command(flatten)]
-        plugins: PluginFolder,
+    /// The component must be a wasm32-wasip2 component of the
+    /// barcode:plugin@0.1.0 world, import nothing beyond WASI and `config`,
+    /// be at most 16 MiB, and answer `info`. It is stored under its SHA-256
+    /// digest. Installing under a name already in use is an upgrade that
+    /// keeps the plugin's priority, state, limits and settings; installing
+    /// the identical bytes again changes nothing and says so.
+    #[command(
+        after_help = "Example:\n  barcoded plugin install target/wasm32-wasip2/release/gtin.wasm --priority 10"
+    )]
+    Install {
+        /// The component file (.wasm).
+        file: PathBuf,
+        /// Install under this name [default: the name the plugin gives itself].
+        #[arg(long)]
+        name: Option<String>,
+        /// Lower priorities are asked first [default: 100, or the old one on upgrade].
+        #[arg(long, allow_negative_numbers = true)]
+        priority: Option<i32>,
+        /// Install it disabled.
+        #[arg(long)]
+        disabled: bool,
     },
-    /// Take a quarantined plugin out of quarantine.
-    ///
-    /// A running server asks it again within a second.
-    Enable {
-        /// The plugin's name, as `plugin list` shows it.
+    /// List installed plugins in the order they are asked.
+    List,
+    /// Show everything about one plugin, as JSON.
+    Info { name: String },
+    /// Enable a plugin, and take it out of quarantine.
+    Enable { name: String },
+    /// Disable a plugin: it stays installed but is not asked.
+    Disable { name: String },
+    /// Set a plugin's priority (lower is asked first).
+    Priority {
         name: String,
+        #[arg(allow_negative_numbers = true)]
+        priority: i32,
     },
+    /// Remove a plugin.
+    Remove { name: String },
+    /// Show or change a plugin's settings, which it reads through `config`.
+    #[command(
+        after_help = "Examples:\n  barcoded plugin config hello greeting=hoi\n  barcoded plugin config hello --unset greeting\n  barcoded plugin config hello"
+    )]
+    Config {
+        name: String,
+        /// Settings to set, as KEY=VALUE.
+        settings: Vec<String>,
+        /// Settings to remove.
+        #[arg(long, value_name = "KEY")]
+        unset: Vec<String>,
+    },
+    /// Show or replace a plugin's limits, as JSON.
+    ///
+    /// Keys: cpu_time_ms, memory_mib, table_elements, instances,
+    /// output_bytes, output_lines, answer_fields, answer_value_bytes,
+    /// payload_bytes. Missing keys take the defaults; `{}` restores them all.
+    #[command(
+        after_help = "Example:\n  barcoded plugin limits gtin '{\"cpu_time_ms\": 250, \"memory_mib\": 64}'"
+    )]
+    Limits { name: String, json: Option<String> },
 }
 
 pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> {
     let store = open_store(data_dir)?;
+    let print = |record: &PluginRecord| describe(&store, record);
     match command {
-        PluginCommand::List { plugins } => {
-            let loaded = load_plugins(&plugins.resolve(data_dir))?;
-            let quarantined = store.quarantined_plugins().map_err(|e| e.to_string())?;
-            println!("{:<24} {:>8} {:<10} STATE", "NAME", "PRIORITY", "VERSION");
-            for plugin in loaded.chain.plugins() {
-                let state = quarantined.get(plugin.name()).map_or_else(
-                    || "ok".to_owned(),
-                    |q| format!("quarantined since {}: {}", q.since, q.reason),
-                );
-                println!(
-                    "{:<24} {:>8} {:<10} {state}",
-                    plugin.name(),
-                    plugin.priority(),
-                    plugin.info().version
-                );
-            }
-            for refused in &loaded.refused {
-                println!(
-                    "{:<24} {:>8} {:<10} refused: {}",
-                    refused.plugin, "-", "-", refused.reason
-                );
+        PluginCommand::Install {
+            file,
+            name,
+            priority,
+            disabled,
+        } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let request = InstallRequest {
+                name,
+                priority,
+                disabled,
+            };
+            match Registry::new(data_dir)?.install(&store, &bytes, &request)? {
+                Installed::New(record) => eprintln!(
+                    "Installed plugin {} {} (priority {}, {}).",
+                    record.name,
+                    record.info.version,
+                    record.priority,
+                    state(&record)
+                ),
+                Installed::Upgraded {
+                    from_version,
+                    record,
+                } => eprintln!(
+                    "Upgraded plugin {} from {from_version} to {} (priority {}, {}).",
+                    record.name,
+                    record.info.version,
+                    record.priority,
+                    state(&record)
+                ),
+                Installed::Unchanged(record) => eprintln!(
+                    "Plugin {} already has these exact bytes installed; nothing changed.",
+                    record.name
+                ),
             }
         }
+        PluginCommand::List => list(&store)?,
+        PluginCommand::Info { name } => {
+            let record = store
+                .plugin(&name)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| not_installed(&name))?;
+            print(&record)?;
+        }
         PluginCommand::Enable { name } => {
-            if store.release_plugin(&name).map_err(|e| e.to_string())? {
-                eprintln!(
-                    "Plugin {name} is out of quarantine; a running server asks it again within a second."
-                );
+            store
+                .update_plugin(&name, |r| r.enabled = true)
+                .map_err(|e| e.to_string())?;
+            let released = store.release_plugin(&name).map_err(|e| e.to_string())?;
+            let note = if released {
+                " and out of quarantine"
             } else {
-                eprintln!("Plugin {name} was not quarantined; nothing to do.");
-            }
+                ""
+            };
+            eprintln!("Plugin {name} is enabled{note}.");
+        }
+        PluginCommand::Disable { name } => {
+            store
+                .update_plugin(&name, |r| r.enabled = false)
+                .map_err(|e| e.to_string())?;
+            eprintln!("Plugin {name} is disabled.");
+        }
+        PluginCommand::Priority { name, priority } => {
+            store
+                .update_plugin(&name, |r| r.priority = priority)
+                .map_err(|e| e.to_string())?;
+            eprintln!("Plugin {name} now has priority {priority}.");
+        }
+        PluginCommand::Remove { name } => {
+            store.remove_plugin(&name).map_err(|e| e.to_string())?;
+            eprintln!("Removed plugin {name}.");
+        }
+        PluginCommand::Config {
+            name,
+            settings,
+            unset,
+        } => {
+            let settings = settings
+                .iter()
+                .map(|s| {
+                    s.split_once('=')
+                        .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let record = store
+                .update_plugin(&name, |record| {
+                    for (key, value) in settings {
+                        record.config.insert(key.to_owned(), value.to_owned());
+                    }
+                    for key in &unset {
+                        record.config.remove(key);
+                    }
+                })
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&record.config).map_err(|e| e.to_string())?
+            );
+        }
+        PluginCommand::Limits { name, json } => {
+            let record = match json {
+                None => store
+                    .plugin(&name)
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| not_installed(&name))?,
+                Some(json) => {
+                    let limits: LimitOverrides =
+                        serde_json::from_str(&json).map_err(|e| format!("bad limits: {e}"))?;
+                    store
+                        .update_plugin(&name, |r| r.limits = limits)
+                        .map_err(|e| e.to_string())?
+                }
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&record.limits).map_err(|e| e.to_string())?
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn list(store: &Store) -> Result<(), String> {
+    let mut records = store.plugins().map_err(|e| e.to_string())?;
+    records.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
+    let quarantined = store.quarantined_plugins().map_err(|e| e.to_string())?;
+    let stats = store.plugin_stats().map_err(|e| e.to_string())?;
+    if records.is_empty() {
+        eprintln!("no plugins installed; install one with `barcoded plugin install FILE.wasm`");
+    }
+    println!(
+        "{:<20} {:>8} {:<9} {:<12} {:<24} {:>8} {:>8} {:<12} AUTHOR",
+        "NAME", "PRIORITY", "STATE", "VERSION", "DIGEST", "SCANS", "FAILURES", "QUARANTINED"
+    );
+    for record in records {
+        let (scans, failures) = stats.get(&record.name).copied().unwrap_or_default();
+        let quarantine = if quarantined.contains_key(&record.name) {
+            "yes"
+        } else {
+            "no"
+        };
+        println!(
+            "{:<20} {:>8} {:<9} {:<12} {:<24} {scans:>8} {failures:>8} {quarantine:<12} {}",
+            record.name,
+            record.priority,
+            state(&record),
+            record.info.version,
+            format!("sha256:{}…", &record.digest[..16]),
+            record.info.author
+        );
+    }
+    Ok(())
+}
+
+fn describe(store: &Store, record: &PluginRecord) -> Result<(), String> {
+    let stats = store.plugin_stats().map_err(|e| e.to_string())?;
+    let quarantine = store.quarantined_plugins().map_err(|e| e.to_string())?;
+    let (scans, failures) = stats.get(&record.name).copied().unwrap_or_default();
+    let json = serde_json::json!({
+        "plugin": record,
+        "scans": scans,
+        "failures": failures,
+        "quarantine": quarantine.get(&record.name),
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+fn state(record: &PluginRecord) -> &'static str {
+    if record.enabled {
+        "enabled"
+    } else {
+        "disabled"
+    }
+}
+
+fn not_installed(name: &str) -> String {
+    format!("no plugin named {name:?} is installed; `barcoded plugin list` shows those that are")
 }

@@ -7,6 +7,9 @@
 mod clocks;
 mod output;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use wasmtime::component::ResourceTable;
 use wasmtime::{Engine, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -18,11 +21,20 @@ use output::CappedOutput;
 /// Most random bytes one call may ask for.
 const MAX_RANDOM_BYTES: u64 = 64 << 10;
 
-/// What a plugin's store holds: its WASI state and its limiter.
+/// What a plugin's store holds: its WASI state, its limiter and the
+/// operator's settings for it.
 pub struct SandboxState {
     wasi: WasiCtx,
     table: ResourceTable,
     limiter: Limiter,
+    config: Arc<BTreeMap<String, String>>,
+}
+
+impl SandboxState {
+    /// The plugin's settings, for its `config` import.
+    pub fn config(&self) -> &BTreeMap<String, String> {
+        &self.config
+    }
 }
 
 impl WasiView for SandboxState {
@@ -47,7 +59,7 @@ impl Sandbox {
     /// time at millisecond resolution and randomness is real (neither reveals
     /// anything about the host). Stdout and stderr go to bounded buffers that
     /// the caller drains into the log.
-    pub fn new(engine: &Engine, limits: &Limits) -> Sandbox {
+    pub fn new(engine: &Engine, limits: &Limits, config: Arc<BTreeMap<String, String>>) -> Sandbox {
         let stdout = CappedOutput::new(limits.output_bytes, limits.output_lines);
         let stderr = CappedOutput::new(limits.output_bytes, limits.output_lines);
         let wasi = WasiCtx::builder()
@@ -64,6 +76,7 @@ impl Sandbox {
             wasi,
             table: ResourceTable::new(),
             limiter: Limiter::new(limits),
+            config,
         };
         let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.limiter);

@@ -8,6 +8,7 @@
 
 mod catalog;
 mod keys;
+mod plugins;
 mod quarantine;
 pub mod records;
 mod schema;
@@ -19,6 +20,7 @@ use redb::{ConcurrencyMode, Database, ReadableDatabase};
 
 pub use catalog::{CatalogCounts, Lookup};
 pub use keys::{ApiKey, NewKey, Role};
+pub use plugins::PluginRecord;
 pub use quarantine::Quarantine;
 
 /// The store's file name inside the data folder.
@@ -91,6 +93,10 @@ impl Store {
         txn.open_table(schema::BARCODES_BY_PACK).map_err(storage)?;
         txn.open_table(schema::API_KEYS).map_err(storage)?;
         txn.open_table(schema::QUARANTINE).map_err(storage)?;
+        txn.open_table(schema::PLUGINS).map_err(storage)?;
+        txn.open_table(schema::COUNTERS).map_err(storage)?;
+        txn.open_table(schema::PLUGIN_STATS).map_err(storage)?;
+        txn.open_table(schema::CODE_CACHE).map_err(storage)?;
         txn.commit().map_err(storage)
     }
 

@@ -22,3 +22,18 @@ pub const API_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("api_key
 
 /// Plugins taken out of the scan chain after failing too often, by name.
 pub const QUARANTINE: TableDefinition<&str, &[u8]> = TableDefinition::new("plugin_quarantine");
+
+/// Installed plugins by name: what to load and how (see `PluginRecord`).
+pub const PLUGINS: TableDefinition<&str, &[u8]> = TableDefinition::new("plugins");
+
+/// Counters by name. `plugins` counts every change to the plugin table, so a
+/// running server can tell cheaply that it must reload.
+pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
+
+/// Scans and failures per plugin name, as (scans, failures), summed over the
+/// server's lifetimes.
+pub const PLUGIN_STATS: TableDefinition<&str, (u64, u64)> = TableDefinition::new("plugin_stats");
+
+/// The SHA-256 of each compiled-code cache file this service wrote, by file
+/// name. A cache file whose bytes do not match is never loaded.
+pub const CODE_CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("code_cache");

@@ -1,0 +1,130 @@
+//! Compiled plugin code, cached on disk so a restart skips compilation.
+//!
+//! Loading compiled code runs it as native code, so a cache file is used only
+//! if its SHA-256 matches the one this service recorded in the store when it
+//! wrote the file, and wasmtime accepts it as built by this very engine
+//! (files are keyed by the engine's compatibility hash). Anything else is
+//! recompiled from the component, whose own digest is checked as well.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use crate::plugin;
+use crate::store::Store;
+
+/// Where installed components and compiled code live in a data folder.
+pub struct Paths {
+    components: PathBuf,
+    cache: PathBuf,
+}
+
+impl Paths {
+    pub fn new(data_dir: &Path) -> Paths {
+        Paths {
+            components: data_dir.join("components"),
+            cache: data_dir.join("cache"),
+        }
+    }
+
+    /// The component file with this digest.
+    pub fn component(&self, digest: &str) -> PathBuf {
+        self.components.join(format!("{digest}.wasm"))
+    }
+}
+
+/// Hex SHA-256.
+pub fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Stores a component's bytes under their digest (atomically: a crash
+/// leaves the old state or the new, never half a file).
+pub fn store_component(paths: &Paths, digest: &str, bytes: &[u8]) -> Result<(), String> {
+    write_atomically(&paths.component(digest), bytes)
+}
+
+/// The compiled component with `digest`: from the cache when it is intact,
+/// else compiled from the stored component and cached.
+pub fn load(
+    engine: &Engine,
+    store: &Store,
+    paths: &Paths,
+    digest: &str,
+) -> Result<Component, String> {
+    let file_name = format!("{digest}-{}.cwasm", engine_key(engine));
+    let cached = paths.cache.join(&file_name);
+    if let Some(component) = from_cache(engine, store, &cached, &file_name) {
+        return Ok(component);
+    }
+    let bytes = std::fs::read(paths.component(digest))
+        .map_err(|e| format!("cannot read its component file: {e}"))?;
+    if self::digest(&bytes) != digest {
+        return Err("its component file does not match its digest: reinstall it".into());
+    }
+    let component = plugin::compile(engine, &bytes)?;
+    save(engine, store, paths, digest, &component);
+    Ok(component)
+}
+
+/// Caches `component`'s compiled code; a failure only costs a recompile later.
+pub fn save(engine: &Engine, store: &Store, paths: &Paths, digest: &str, component: &Component) {
+    let file_name = format!("{digest}-{}.cwasm", engine_key(engine));
+    if let Err(error) = write_cache(store, component, &paths.cache.join(&file_name), &file_name) {
+        tracing::warn!("cannot cache compiled code for {digest}: {error}");
+    }
+}
+
+fn from_cache(engine: &Engine, store: &Store, path: &Path, file_name: &str) -> Option<Component> {
+    let recorded = store.code_cache_digest(file_name).ok()??;
+    let bytes = std::fs::read(path).ok()?;
+    if Sha256::digest(&bytes).as_slice() != recorded.as_slice() {
+        tracing::warn!("cached code {file_name} does not match its recorded digest; recompiling");
+        return None;
+    }
+    // SAFETY: these bytes are exactly what this service serialised with an
+    // engine of the same compatibility hash (checked above and by wasmtime).
+    match unsafe { Component::deserialize(engine, &bytes) } {
+        Ok(component) => Some(component),
+        Err(error) => {
+            tracing::warn!("cached code {file_name} refused by wasmtime ({error}); recompiling");
+            None
+        }
+    }
+}
+
+fn write_cache(
+    store: &Store,
+    component: &Component,
+    path: &Path,
+    file_name: &str,
+) -> Result<(), String> {
+    let bytes = component.serialize().map_err(|e| e.to_string())?;
+    write_atomically(path, &bytes)?;
+    store
+        .record_code_cache_digest(file_name, Sha256::digest(&bytes).as_slice())
+        .map_err(|e| e.to_string())
+}
+
+/// Identifies the engine build and settings compiled code depends on.
+fn engine_key(engine: &Engine) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let temporary = path.with_extension("partial");
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::File::open(&temporary)?.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

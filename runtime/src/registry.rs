@@ -1,0 +1,184 @@
+//! Installed plugins: validating and installing a component, and turning the
+//! registry into the chain a server scans with.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use wasmtime::Engine;
+use wasmtime::component::{Component, Linker};
+
+use crate::chain::{self, Chain};
+use crate::code_cache::{self, Paths};
+use crate::engine;
+use crate::limits::Limits;
+use crate::plugin::{self, LoadError, Plugin};
+use crate::sandbox::SandboxState;
+use crate::store::{PluginRecord, Store};
+
+/// Loads and installs plugins for one data folder.
+pub struct Registry {
+    engine: Engine,
+    linker: Linker<SandboxState>,
+    paths: Paths,
+    limits: Limits,
+    /// Compiled components by digest, reused across reloads.
+    compiled: Mutex<HashMap<String, Component>>,
+}
+
+/// The registry, loaded: the chain of enabled plugins, and those refused.
+pub struct Loaded {
+    pub chain: Chain,
+    pub refused: Vec<LoadError>,
+}
+
+/// What `plugin install` asks for; `None` keeps what an upgrade had.
+#[derive(Debug, Clone, Default)]
+pub struct InstallRequest {
+    pub name: Option<String>,
+    pub priority: Option<i32>,
+    pub disabled: bool,
+}
+
+/// What an install did.
+#[derive(Debug)]
+pub enum Installed {
+    New(PluginRecord),
+    Upgraded {
+        from_version: String,
+        record: PluginRecord,
+    },
+    /// These exact bytes were already installed under this name.
+    Unchanged(PluginRecord),
+}
+
+impl Registry {
+    pub fn new(data_dir: &Path) -> Result<Registry, String> {
+        let engine = engine::new_engine().map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
+        let linker = plugin::new_linker(&engine)
+            .map_err(|e| format!("cannot set up the plugin linker: {e:#}"))?;
+        Ok(Registry {
+            engine,
+            linker,
+            paths: Paths::new(data_dir),
+            limits: Limits::default(),
+            compiled: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Builds the chain of every enabled plugin. A plugin that cannot be
+    /// loaded (its file damaged, its `info` failing) is refused, reported,
+    /// and left out; the others load.
+    pub fn load(&self, store: &Store) -> Result<Loaded, String> {
+        let records = store.plugins().map_err(|e| e.to_string())?;
+        let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
+        compiled.retain(|digest, _| records.iter().any(|r| &r.digest == digest));
+        let mut plugins = Vec::new();
+        let mut refused = Vec::new();
+        for record in records.into_iter().filter(|record| record.enabled) {
+            let component = match compiled.get(&record.digest) {
+                Some(component) => Ok(component.clone()),
+                None => code_cache::load(&self.engine, store, &self.paths, &record.digest),
+            };
+            let plugin = component
+                .map_err(|reason| LoadError {
+                    plugin: record.name.clone(),
+                    reason,
+                })
+                .and_then(|component| {
+                    compiled.insert(record.digest.clone(), component.clone());
+                    self.instantiate(&record, &component)
+                });
+            match plugin {
+                Ok(plugin) => plugins.push(plugin),
+                Err(error) => refused.push(error),
+            }
+        }
+        Ok(Loaded {
+            chain: Chain::new(plugins),
+            refused,
+        })
+    }
+
+    fn instantiate(
+        &self,
+        record: &PluginRecord,
+        component: &Component,
+    ) -> Result<Plugin, LoadError> {
+        Plugin::new(
+            &self.linker,
+            &record.name,
+            record.priority,
+            component,
+            self.limits.with(&record.limits),
+            Arc::new(record.config.clone()),
+        )
+    }
+
+    /// Validates `bytes` as a plugin and installs them: stored under their
+    /// digest, compiled code cached, the record written. Reinstalling a name
+    /// is an upgrade that keeps its priority, state, limits and settings
+    /// (and lifts a quarantine: these are new bytes).
+    pub fn install(
+        &self,
+        store: &Store,
+        bytes: &[u8],
+        request: &InstallRequest,
+    ) -> Result<Installed, String> {
+        let label = request.name.as_deref().unwrap_or("(new plugin)");
+        let refuse = |reason: String| format!("plugin `{label}` refused: {reason}");
+        let component = plugin::compile(&self.engine, bytes).map_err(refuse)?;
+        let probe = Plugin::new(
+            &self.linker,
+            label,
+            0,
+            &component,
+            self.limits.clone(),
+            Arc::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let info = probe.info().clone();
+        let name = request.name.clone().unwrap_or_else(|| info.name.clone());
+        chain::validate_name(&name)
+            .map_err(|reason| format!("{reason}; pass --name to install it under another name"))?;
+        let digest = code_cache::digest(bytes);
+        let existing = store.plugin(&name).map_err(|e| e.to_string())?;
+        if let Some(existing) = existing.as_ref().filter(|e| e.digest == digest) {
+            return Ok(Installed::Unchanged(existing.clone()));
+        }
+        code_cache::store_component(&self.paths, &digest, bytes)?;
+        code_cache::save(&self.engine, store, &self.paths, &digest, &component);
+        let record = PluginRecord {
+            name: name.clone(),
+            digest,
+            size: bytes.len() as u64,
+            priority: request
+                .priority
+                .or(existing.as_ref().map(|e| e.priority))
+                .unwrap_or(chain::DEFAULT_PRIORITY),
+            enabled: !request.disabled && existing.as_ref().is_none_or(|e| e.enabled),
+            installed: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            info,
+            limits: existing
+                .as_ref()
+                .map(|e| e.limits.clone())
+                .unwrap_or_default(),
+            config: existing
+                .as_ref()
+                .map(|e| e.config.clone())
+                .unwrap_or_else(BTreeMap::new),
+        };
+        store.put_plugin(&record).map_err(|e| e.to_string())?;
+        Ok(match existing {
+            None => Installed::New(record),
+            Some(old) => {
+                store.release_plugin(&name).map_err(|e| e.to_string())?;
+                Installed::Upgraded {
+                    from_version: old.info.version,
+                    record,
+                }
+            }
+        })
+    }
+}
