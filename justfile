@@ -34,6 +34,13 @@ test: guests
 bench-cpu: guests
     cargo bench -p barcoded --bench cpu_meter
 
+# Benchmark start-up with 20 installed plugins, code cache cold and warm.
+bench-startup: guests
+    cargo bench -p barcoded --bench startup
+
+# Run every benchmark and print their tables.
+bench: bench-cpu bench-startup
+
 # Formatting and lints, as CI checks them.
 lint:
     cargo fmt --all --check

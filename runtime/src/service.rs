@@ -137,6 +137,11 @@ impl Service {
         &self.store
     }
 
+    /// Where plugins are installed and loaded from.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// Bounds how many scans run at once, so a burst of slow or hostile
     /// scans cannot claim unbounded threads and memory.
     pub fn scan_slots(&self) -> &tokio::sync::Semaphore {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{Server, TempDir, cli, component, data_dir_with, install};
+use crate::harness::{Server, TempDir, cli, component, create_key, data_dir_with, install};
 
 /// Polls `check` until it holds, for up to five seconds.
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
@@ -282,4 +282,87 @@ fn plugin_list_counts_scans_and_failures() {
         };
         matches!((row("hostile-loop"), row("gtin")), (Some(h), Some(g)) if h[5] == "3" && h[6] == "3" && g[5] == "3" && g[6] == "0")
     });
+}
+
+#[test]
+fn the_admin_api_manages_plugins_for_admin_keys_only() {
+    let server = Server::start(data_dir_with(&[("10-gtin.wasm", "gtin")]));
+    let admin = format!("Bearer {}", create_key(server.data_dir(), "ops", "admin"));
+    let admin = Some(admin.as_str());
+
+    let forbidden = server.request("GET", "/api/admin/plugins", b"");
+    assert_eq!(forbidden.status, 403, "a pos key: {}", forbidden.body);
+
+    let hello = std::fs::read(component("hello")).unwrap();
+    let installed = server.request_as(
+        admin,
+        "POST",
+        "/api/admin/plugins?name=hello&priority=20",
+        &hello,
+    );
+    assert_eq!(installed.status, 201, "{}", installed.body);
+    assert_eq!(installed.json()["result"], "installed");
+    eventually("the plugin installed over HTTP answering", || {
+        winner(&server, "HELLO-api") == "hello"
+    });
+
+    let again = server.request_as(admin, "POST", "/api/admin/plugins?name=hello", &hello);
+    assert_eq!(again.json()["result"], "unchanged");
+
+    let priority = server.request_as(
+        admin,
+        "PUT",
+        "/api/admin/plugins/hello/priority",
+        br#"{"priority": 5}"#,
+    );
+    assert_eq!(priority.json()["plugin"]["priority"], 5);
+    let config = server.request_as(
+        admin,
+        "PUT",
+        "/api/admin/plugins/hello/config",
+        br#"{"greeting": "moin"}"#,
+    );
+    assert_eq!(config.status, 200, "{}", config.body);
+    eventually("the setting made over HTTP", || {
+        server.scan(&json!({"barcode_data": "HELLO-api"})).json()["result"]["fields"]["greeting"]
+            == "moin"
+    });
+
+    let disabled = server.request_as(admin, "POST", "/api/admin/plugins/hello/disable", b"");
+    assert_eq!(disabled.json()["plugin"]["enabled"], false);
+    eventually("the disabled plugin gone quiet", || {
+        server.scan(&json!({"barcode_data": "HELLO-api"})).status == 404
+    });
+
+    let junk = server.request_as(admin, "POST", "/api/admin/plugins?name=junk", b"\0asm nope");
+    assert_eq!(junk.status, 422);
+    assert!(
+        junk.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid WebAssembly component")
+    );
+
+    assert_eq!(
+        server
+            .request_as(admin, "DELETE", "/api/admin/plugins/hello", b"")
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .request_as(admin, "DELETE", "/api/admin/plugins/hello", b"")
+            .status,
+        404
+    );
+    let list = server
+        .request_as(admin, "GET", "/api/admin/plugins", b"")
+        .json();
+    let names: Vec<&str> = list["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["gtin"]);
 }

@@ -5,10 +5,14 @@ use barcode_plugin_sdk::{Plugin, PluginInfo, ScanError, ScanResult, export_plugi
 
 struct Broken;
 
+#[cfg(target_family = "wasm")]
 extern "C" fn explode() {
     panic!("initialisation failed on purpose");
 }
 
+// Only in the component: natively (host unit-test builds) this would abort
+// the test binary.
+#[cfg(target_family = "wasm")]
 #[used]
 #[unsafe(link_section = ".init_array")]
 static INIT: extern "C" fn() = explode;

@@ -1,6 +1,7 @@
 //! The HTTP server: accepts connections, bounds them, and shuts down without
 //! dropping requests in flight.
 
+mod admin;
 mod auth;
 mod body;
 mod lookup;

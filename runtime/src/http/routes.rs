@@ -10,7 +10,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{auth, body, lookup, scan};
+use super::{admin, auth, body, lookup, scan};
 use crate::answer::Answer;
 use crate::service::Service;
 use crate::store::Role;
@@ -37,6 +37,25 @@ pub async fn route(
         }
         let answer = match auth::authorize(&service, &parts.headers, Role::Pos) {
             Ok(_) => lookup::handle(&service, code, parts.uri.query()),
+            Err(refused) => refused,
+        };
+        return Ok(body::json_response(&answer));
+    }
+    let admin_path = path
+        .strip_prefix("/api/admin/plugins")
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'));
+    if let Some(rest) = admin_path {
+        let answer = match auth::authorize(&service, &parts.headers, Role::Admin) {
+            Ok(_) => {
+                admin::handle(
+                    service.clone(),
+                    &parts.method,
+                    rest,
+                    parts.uri.query(),
+                    request_body,
+                )
+                .await
+            }
             Err(refused) => refused,
         };
         return Ok(body::json_response(&answer));

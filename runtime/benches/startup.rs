@@ -1,0 +1,114 @@
+//! How fast a server with 20 installed plugins is ready to serve: the real
+//! binary, timed from spawn to its "listening" log line, with the compiled
+//! code cache cold (everything compiled) and warm.
+//!
+//! Run with `just bench-startup` (needs the components from `just guests`).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PLUGINS: u8 = 20;
+const WARM_RUNS: usize = 7;
+
+fn barcoded() -> &'static str {
+    env!("CARGO_BIN_EXE_barcoded")
+}
+
+fn components_dir() -> PathBuf {
+    std::env::var_os("BARCODED_COMPONENTS_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release"),
+        PathBuf::from,
+    )
+}
+
+/// `gtin` with a custom section naming `n`: 20 distinct components (distinct
+/// digests, each compiled and cached on its own) of realistic size.
+fn variant(gtin: &[u8], n: u8) -> Vec<u8> {
+    let mut bytes = gtin.to_vec();
+    let name = b"variant";
+    bytes.extend_from_slice(&[0, (1 + name.len() + 1) as u8, name.len() as u8]);
+    bytes.extend_from_slice(name);
+    bytes.push(n);
+    bytes
+}
+
+fn install_plugins(data: &Path) {
+    let gtin = std::fs::read(components_dir().join("gtin.wasm"))
+        .expect("gtin.wasm: run `just guests` first");
+    for n in 0..PLUGINS {
+        let file = data.join(format!("variant-{n}.wasm"));
+        std::fs::write(&file, variant(&gtin, n)).unwrap();
+        let status = Command::new(barcoded())
+            .arg("--data-dir")
+            .arg(data)
+            .args([
+                "plugin",
+                "install",
+                file.to_str().unwrap(),
+                "--name",
+                &format!("gtin-{n}"),
+            ])
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "installing variant {n}");
+    }
+}
+
+/// Spawns `barcoded serve` and returns how long it took to listen.
+fn time_to_listen(data: &Path) -> Duration {
+    let start = Instant::now();
+    let mut child = Command::new(barcoded())
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("BARCODED_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut loaded = 0;
+    for line in stderr.lines().map_while(Result::ok) {
+        loaded += usize::from(line.contains("loaded plugin gtin-"));
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    let elapsed = start.elapsed();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(loaded, usize::from(PLUGINS), "every plugin should load");
+    elapsed
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let data = std::env::temp_dir().join(format!("barcoded-bench-startup-{}", std::process::id()));
+    std::fs::create_dir_all(&data).unwrap();
+    install_plugins(&data);
+
+    std::fs::remove_dir_all(data.join("cache")).unwrap();
+    let cold = time_to_listen(&data);
+    let mut warm: Vec<Duration> = (0..WARM_RUNS).map(|_| time_to_listen(&data)).collect();
+    warm.sort();
+    std::fs::remove_dir_all(&data).unwrap();
+
+    println!(
+        "Start-up with {PLUGINS} installed plugins, spawn to listening (target: under 500 ms warm)"
+    );
+    println!();
+    println!("| code cache | time to listening |");
+    println!("|---|---|");
+    println!("| cold: every plugin compiled | {} |", millis(cold));
+    println!(
+        "| warm: median of {WARM_RUNS} (fastest {}, slowest {}) | {} |",
+        millis(warm[0]),
+        millis(warm[WARM_RUNS - 1]),
+        millis(warm[WARM_RUNS / 2])
+    );
+}
