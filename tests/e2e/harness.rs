@@ -105,6 +105,17 @@ pub fn cli(data: &Path, args: &[&str]) -> std::process::Output {
         .expect("running barcoded")
 }
 
+/// Runs `barcoded --data-dir DIR ARGS..`, which must succeed, and returns it.
+pub fn cli_ok(data: &Path, args: &[&str]) -> std::process::Output {
+    let output = cli(data, args);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// Creates an API key with the real CLI and returns it.
 pub fn create_key(data: &Path, name: &str, role: &str) -> String {
     let output = cli(data, &["key", "create", "--name", name, "--role", role]);

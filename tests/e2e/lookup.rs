@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Server, cli, create_key, data_dir_with};
+use crate::harness::{Server, cli_ok, create_key, data_dir_with};
 
 const DRAGONVALE_EA: &str = "2f1c8a3e-6b1d-4c55-9a57-0d6f3b2a9e01";
 
@@ -12,13 +12,7 @@ fn demo_server() -> Server {
 }
 
 fn run_cli(server: &Server, args: &[&str]) -> String {
-    let output = cli(server.data_dir(), args);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    String::from_utf8_lossy(&cli_ok(server.data_dir(), args).stdout).into_owned()
 }
 
 fn import(server: &Server, name: &str, content: &str) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{Server, TempDir, cli, component, create_key, data_dir_with, install};
+use crate::harness::{Server, TempDir, cli, cli_ok, component, create_key, data_dir_with, install};
 
 /// Polls `check` until it holds, for up to five seconds.
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
@@ -23,13 +23,7 @@ fn winner(server: &Server, data: &str) -> Value {
 }
 
 fn run(server: &Server, args: &[&str]) -> String {
-    let output = cli(server.data_dir(), args);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    String::from_utf8_lossy(&cli_ok(server.data_dir(), args).stderr).into_owned()
 }
 
 /// The same component with a custom section appended: new bytes (a new

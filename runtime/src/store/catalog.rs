@@ -7,7 +7,11 @@
 
 use std::cmp::Ordering;
 
-use redb::{MultimapTable, ReadableTable, ReadableTableMetadata, Table, WriteTransaction};
+use redb::{
+    Key, MultimapTable, ReadableTable, ReadableTableMetadata, Table, TableDefinition,
+    WriteTransaction,
+};
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::records::{Barcode, Product};
@@ -167,20 +171,23 @@ impl Store {
     }
 
     /// Calls `f` with every product, in SKU order, inside one snapshot.
-    pub fn for_each_product(&self, mut f: impl FnMut(Product)) -> Result<(), StoreError> {
-        let txn = self.read()?;
-        let products = txn.open_table(PRODUCTS).map_err(storage)?;
-        for entry in products.iter().map_err(storage)? {
-            f(decode(entry.map_err(storage)?.1.value())?);
-        }
-        Ok(())
+    pub fn for_each_product(&self, f: impl FnMut(Product)) -> Result<(), StoreError> {
+        self.for_each(PRODUCTS, f)
     }
 
     /// Calls `f` with every barcode record, in id order, inside one snapshot.
-    pub fn for_each_barcode(&self, mut f: impl FnMut(Barcode)) -> Result<(), StoreError> {
+    pub fn for_each_barcode(&self, f: impl FnMut(Barcode)) -> Result<(), StoreError> {
+        self.for_each(BARCODES, f)
+    }
+
+    fn for_each<K: Key + 'static, T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<K, &'static [u8]>,
+        mut f: impl FnMut(T),
+    ) -> Result<(), StoreError> {
         let txn = self.read()?;
-        let barcodes = txn.open_table(BARCODES).map_err(storage)?;
-        for entry in barcodes.iter().map_err(storage)? {
+        let records = txn.open_table(table).map_err(storage)?;
+        for entry in records.iter().map_err(storage)? {
             f(decode(entry.map_err(storage)?.1.value())?);
         }
         Ok(())
