@@ -62,6 +62,20 @@ pub struct LimitOverrides {
     pub payload_bytes: Option<usize>,
 }
 
+impl LimitOverrides {
+    /// Refuses overrides the engine cannot honour or that make no sense.
+    pub fn validate(&self) -> Result<(), String> {
+        let max_mib = crate::engine::MAX_MEMORY_BYTES >> 20;
+        if let Some(mib) = self.memory_mib.filter(|&mib| mib == 0 || mib > max_mib) {
+            return Err(format!("memory_mib must be 1 to {max_mib}, not {mib}"));
+        }
+        if self.cpu_time_ms == Some(0) {
+            return Err("cpu_time_ms must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
 impl Limits {
     /// These limits with `overrides` applied.
     pub fn with(&self, overrides: &LimitOverrides) -> Limits {

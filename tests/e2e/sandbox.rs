@@ -257,6 +257,16 @@ fn limits_with_an_unknown_key_are_refused_and_the_old_ones_kept() {
         stderr.contains("bad limits: unknown field `cpu_time`"),
         "{stderr}"
     );
+    let too_big = cli(
+        data.path(),
+        &["plugin", "limits", "hello", r#"{"memory_mib": 1024}"#],
+    );
+    assert!(!too_big.status.success());
+    let stderr = String::from_utf8_lossy(&too_big.stderr);
+    assert!(
+        stderr.contains("memory_mib must be 1 to 256, not 1024"),
+        "{stderr}"
+    );
     let shown = cli(data.path(), &["plugin", "limits", "hello"]);
     assert_eq!(
         serde_json::from_slice::<Value>(&shown.stdout).unwrap()["cpu_time_ms"],

@@ -100,9 +100,10 @@ struct ServeArgs {
     #[arg(long, env = "BARCODED_QUARANTINE_AFTER", default_value_t = 5)]
     quarantine_after: u32,
 
-    /// Scans that may run at once; more wait their turn [default: 4 per core].
-    #[arg(long, env = "BARCODED_CONCURRENT_SCANS")]
-    concurrent_scans: Option<usize>,
+    /// Scans that may run at once, 1 to 120; more wait their turn
+    /// [default: 4 per core].
+    #[arg(long, env = "BARCODED_CONCURRENT_SCANS", value_parser = clap::value_parser!(u32).range(1..=MAX_CONCURRENT_SCANS))]
+    concurrent_scans: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -151,7 +152,10 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let policy = Policy {
         quarantine_after: args.quarantine_after,
-        concurrent_scans: args.concurrent_scans.unwrap_or(4 * cores),
+        concurrent_scans: args
+            .concurrent_scans
+            .map_or(4 * cores, |n| n as usize)
+            .min(MAX_CONCURRENT_SCANS as usize),
     };
     let service = Arc::new(open_service(data_dir, policy)?);
     if args.demo {
@@ -239,6 +243,10 @@ fn open_service(data_dir: &Path, policy: Policy) -> Result<Service, String> {
     let store = open_store(data_dir)?;
     Service::open(Registry::new(data_dir)?, store, policy)
 }
+
+/// The most scans that may run at once: every one holds a plugin instance,
+/// and the engine's pool keeps room for loads and reloads beside them.
+const MAX_CONCURRENT_SCANS: i64 = crate::engine::POOL_INSTANCES as i64 - 8;
 
 /// How often the server checks the registry for plugin changes.
 const RELOAD_POLL: std::time::Duration = std::time::Duration::from_millis(250);

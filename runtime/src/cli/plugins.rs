@@ -190,6 +190,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                 Some(json) => {
                     let limits: LimitOverrides =
                         serde_json::from_str(&json).map_err(|e| format!("bad limits: {e}"))?;
+                    limits.validate().map_err(|e| format!("bad limits: {e}"))?;
                     store
                         .update_plugin(&name, |r| r.limits = limits)
                         .map_err(|e| e.to_string())?

@@ -74,7 +74,10 @@ pub async fn handle(
             }
         }
         (&Method::PUT, [name, "limits"]) => match read_json::<LimitOverrides>(request_body).await {
-            Ok(limits) => outcome(service.store().update_plugin(name, |r| r.limits = limits)),
+            Ok(limits) => match limits.validate() {
+                Ok(()) => outcome(service.store().update_plugin(name, |r| r.limits = limits)),
+                Err(message) => Answer::error(422, message),
+            },
             Err(answer) => answer,
         },
         _ => Answer::error(404, "Not found"),
