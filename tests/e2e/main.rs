@@ -6,6 +6,7 @@ mod harness;
 
 mod catalog;
 mod cli;
+mod decoders;
 mod lookup;
 mod plugins;
 mod sandbox;

@@ -1,0 +1,42 @@
+//! Real decoders through `POST /api/barcode/`, joined to the demo catalog.
+
+use serde_json::json;
+
+use crate::harness::{Server, data_dir_with};
+
+#[test]
+fn a_gs1_datamatrix_answers_with_product_batch_expiry_and_quantity() {
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-gs1.wasm", "gs1")]),
+        &["--demo"],
+    );
+    // ]d2: GS1 DataMatrix; (01) GTIN, (17) expiry, (10) batch, GS, (30) count.
+    let data = concat!(
+        "]d2",
+        "0104006381333931",
+        "17261231",
+        "10ABC123",
+        "\u{1d}",
+        "3012"
+    );
+    let response = server.scan(&json!({ "barcode_data": data }));
+    assert_eq!(response.status, 200, "{}", response.body);
+    let body = response.json();
+    assert_eq!(body["plugin"], "gs1");
+    assert_eq!(body["result"]["format"], "GS1 DataMatrix");
+    assert_eq!(body["result"]["lookup_code"], "04006381333931");
+    assert_eq!(body["result"]["quantity"], 12);
+    assert_eq!(body["result"]["fields"]["batch"], "ABC123");
+    assert_eq!(body["result"]["fields"]["expiry"], "2026-12-31");
+    assert_eq!(body["product"]["sku"], "STABILO-68-BLACK");
+    assert_eq!(body["barcode"]["barcode"], "4006381333931");
+    assert_eq!(body["result"]["payload"]["elements"][0]["title"], "GTIN");
+}
+
+#[test]
+fn an_invalid_gs1_string_is_refused_with_the_ai_and_the_reason() {
+    let server = Server::start(data_dir_with(&[("20-gs1.wasm", "gs1")]));
+    let response = server.scan(&json!({"barcode_data": "(01)04006381333931(17)261331"}));
+    assert_eq!(response.status, 422, "{}", response.body);
+    assert_eq!(response.json()["reason"], "AI (17): The date is not valid.");
+}
