@@ -28,19 +28,22 @@ fn main() {
             _ => "",
         };
         let mut components = String::new();
-        for word in words.by_ref() {
-            if !word.starts_with(['N', 'X', 'Y', 'Z', '[']) {
-                break;
+        let mut attributes = Vec::new();
+        for word in words {
+            if attributes.is_empty() && word.starts_with(['N', 'X', 'Y', 'Z', '[']) {
+                components.push_str(&component(word));
+            } else {
+                attributes.push(word);
             }
-            components.push_str(&component(word));
         }
+        let dl_key = dl_key(&attributes);
         let (first, last) = ais.split_once('-').unwrap_or((ais, ais));
         let (start, end): (u32, u32) = (first.parse().unwrap(), last.parse().unwrap());
         for ai in start..=end {
             let ai = format!("{ai:0width$}", width = first.len());
             let entry = format!(
-                "    Ai {{ code: {ai:?}, fnc1: {}, title: {title:?}, components: &[{components}] }},\n",
-                !flags.contains('*')
+                "    Ai {{ code: {ai:?}, fnc1: {}, dl_key: {dl_key}, title: {title:?}, components: &[{components}] }},\n",
+                !flags.contains('*'),
             );
             entries.push((ai, entry));
         }
@@ -82,6 +85,29 @@ fn component(word: &str) -> String {
     format!(
         "Component {{ charset: Charset::{charset}, min: {min}, max: {max}, optional: {optional}, linters: &[{linters}] }}, "
     )
+}
+
+/// The `dlpkey` attribute as `Some(&[&["22", "10", "21"], &["235"]])`: the
+/// qualifier sequences a Digital Link key accepts (one empty one for `dlpkey`
+/// alone), or `None` for an AI that is no key.
+fn dl_key(attributes: &[&str]) -> String {
+    let Some(key) = attributes.iter().find(|a| a.starts_with("dlpkey")) else {
+        return "None".into();
+    };
+    let sequences: Vec<String> = key
+        .strip_prefix("dlpkey=")
+        .unwrap_or("")
+        .split('|')
+        .map(|sequence| {
+            let ais: Vec<String> = sequence
+                .split(',')
+                .filter(|a| !a.is_empty())
+                .map(|a| format!("{a:?}"))
+                .collect();
+            format!("&[{}]", ais.join(", "))
+        })
+        .collect();
+    format!("Some(&[{}])", sequences.join(", "))
 }
 
 /// `iso3166alpha2` to `Iso3166alpha2`.

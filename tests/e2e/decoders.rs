@@ -40,3 +40,19 @@ fn an_invalid_gs1_string_is_refused_with_the_ai_and_the_reason() {
     assert_eq!(response.status, 422, "{}", response.body);
     assert_eq!(response.json()["reason"], "AI (17): The date is not valid.");
 }
+
+#[test]
+fn a_gs1_digital_link_decodes_to_the_same_fields() {
+    let server = Server::start(data_dir_with(&[("20-gs1.wasm", "gs1")]));
+    let uri = "https://id.gs1.org/01/09520123456788/10/ABC?17=201225";
+    let response = server.scan(&json!({ "barcode_data": uri }));
+    assert_eq!(response.status, 200, "{}", response.body);
+    let result = &response.json()["result"];
+    assert_eq!(result["format"], "GS1 Digital Link");
+    assert_eq!(result["lookup_code"], "09520123456788");
+    assert_eq!(result["fields"]["batch"], "ABC");
+    assert_eq!(result["fields"]["expiry"], "2020-12-25");
+    // A web address without a GS1 key is not GS1's: no match, not an error.
+    let response = server.scan(&json!({"barcode_data": "https://example.com/products/42"}));
+    assert_eq!(response.status, 404, "{}", response.body);
+}

@@ -71,6 +71,9 @@ pub struct Ai {
     /// Whether a variable-length value must be ended by FNC1 (GS) when
     /// another AI follows; predefined-length AIs need none.
     pub fnc1: bool,
+    /// For a Digital Link primary key: the qualifier sequences it accepts
+    /// in the path, in order (each may stop early).
+    pub dl_key: Option<&'static [&'static [&'static str]]>,
     pub title: &'static str,
     pub components: &'static [Component],
 }

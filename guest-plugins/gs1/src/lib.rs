@@ -1,5 +1,6 @@
 //! GS1 element strings: GS1-128, GS1 DataMatrix, GS1 QR Code, GS1 DataBar
-//! and GS1 DotCode data, in raw form (a symbology identifier such as `]d2`,
+//! and GS1 DotCode data, GS1 Digital Link URIs (see `digital_link.rs`), in
+//! raw form (a symbology identifier such as `]d2`,
 //! or a leading GS, then AIs with GS (0x1D) as FNC1) or bracketed form
 //! (`(01)09521234543213(10)ABC`, with `\(` for a literal parenthesis).
 //!
@@ -21,6 +22,7 @@
 //! EAN/UPC codes).
 
 mod dictionary;
+mod digital_link;
 mod iso;
 mod lint;
 
@@ -81,6 +83,9 @@ fn decode(data: &str) -> Result<Option<ScanResult>, ScanError> {
 
 /// The format of `data` and its elements, or `None` when it is not GS1.
 fn read(data: &str) -> Option<(&'static str, Result<Vec<Element>, String>)> {
+    if digital_link::is_uri(data) {
+        return digital_link::parse(data).map(|elements| ("GS1 Digital Link", elements));
+    }
     if data.starts_with('(') {
         return Some((ELEMENT_STRING, bracketed(data)));
     }

@@ -5,6 +5,7 @@ use super::*;
 use crate::dictionary::Linter;
 
 const ELEMENT_STRINGS: &str = include_str!("../vectors/element_strings.tsv");
+const DIGITAL_LINKS: &str = include_str!("../vectors/digital_link.tsv");
 const LINTERS: &str = include_str!("../vectors/linter_unit_tests.tsv");
 const BIIP: &str = include_str!("../vectors/biip_vectors.tsv");
 
@@ -63,9 +64,11 @@ struct Case {
 fn engine_cases() -> Vec<Case> {
     rows(ELEMENT_STRINGS)
         .into_iter()
+        .chain(rows(DIGITAL_LINKS))
         .filter(|row| {
             let options = row["test_options"].as_str();
-            row["category"].starts_with("element_string_")
+            let category = row["category"].as_str();
+            (category.starts_with("element_string_") || category == "digital_link_parse")
                 && (options == "{}" || options.contains("REQUISITE"))
         })
         .map(|row| {
