@@ -56,3 +56,20 @@ fn a_gs1_digital_link_decodes_to_the_same_fields() {
     let response = server.scan(&json!({"barcode_data": "https://example.com/products/42"}));
     assert_eq!(response.status, 404, "{}", response.body);
 }
+
+#[test]
+fn a_digikey_reel_label_decodes_with_its_part_numbers_and_quantity() {
+    let server = Server::start(data_dir_with(&[
+        ("10-gtin.wasm", "gtin"),
+        ("30-ecia.wasm", "ecia"),
+    ]));
+    let label = "[)>\u{1e}06\u{1d}P296-LM358BIDDFRCT-ND\u{1d}1PLM358BIDDFR\u{1d}K\u{1d}1K72991337\u{1d}4LPH\u{1d}Q10\u{1e}\u{4}";
+    let response = server.scan(&json!({ "barcode_data": label }));
+    assert_eq!(response.status, 200, "{}", response.body);
+    let result = &response.json()["result"];
+    assert_eq!(response.json()["plugin"], "ecia");
+    assert_eq!(result["lookup_code"], "296-LM358BIDDFRCT-ND");
+    assert_eq!(result["quantity"], 10);
+    assert_eq!(result["fields"]["manufacturer_part_number"], "LM358BIDDFR");
+    assert_eq!(result["fields"]["country_of_origin"], "PH");
+}
