@@ -21,6 +21,7 @@ run: guests
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/gtin.wasm --priority 10
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/gs1.wasm --priority 20
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/ecia.wasm --priority 30
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/native_qr.wasm --name native-qr --priority 40
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/hello.wasm --priority 90
     test -s barcoded-data/demo.key || (umask 077 && {{barcoded}} --data-dir barcoded-data key create --name "demo-$(date +%s)" --role admin > barcoded-data/demo.key)
     @echo 'Demo API key in barcoded-data/demo.key. Try:'

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use crate::chain::{PluginFailure, ScanOutcome};
 use crate::limits::Limit;
 use crate::plugin::Decode;
-use crate::store::Lookup;
+use crate::store::records::{Barcode, Product};
 
 /// Text of the no-match error, as InvenTree's scan API words it.
 pub const NO_MATCH: &str = "No match found for barcode data";
@@ -38,7 +38,12 @@ impl Answer {
 /// 200 for a decode, 422 when a plugin recognised but refused the data,
 /// 404 when no plugin recognised it. A decode carries the catalog's barcode
 /// and product records for its lookup code (null when there are none).
-pub fn scan_answer(data: &str, outcome: &ScanOutcome, catalog: Option<&Lookup>) -> Answer {
+pub fn scan_answer(
+    data: &str,
+    outcome: &ScanOutcome,
+    barcode: Option<&Barcode>,
+    product: Option<&Product>,
+) -> Answer {
     match outcome {
         ScanOutcome::Decoded {
             plugin,
@@ -50,8 +55,8 @@ pub fn scan_answer(data: &str, outcome: &ScanOutcome, catalog: Option<&Lookup>) 
                 "plugin": plugin,
                 "barcode_data": data,
                 "result": decode_json(decode),
-                "barcode": catalog.map(|found| &found.barcode),
-                "product": catalog.and_then(|found| found.product.as_ref()),
+                "barcode": barcode,
+                "product": product,
                 "diagnostics": diagnostics(failures),
             }),
         },

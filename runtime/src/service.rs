@@ -9,7 +9,8 @@ use crate::answer::{self, Answer};
 use crate::chain::{Chain, ScanOutcome};
 use crate::plugin::LoadError;
 use crate::registry::{Loaded, Registry};
-use crate::store::Store;
+use crate::store::records::{Barcode, Product};
+use crate::store::{Store, StoreError};
 
 /// How stale the server's view of the quarantine may get: an operator's
 /// `plugin enable` reaches the running server within this time.
@@ -155,17 +156,31 @@ impl Service {
         let quarantined = self.quarantined();
         let outcome = self.chain().scan(data, |name| quarantined.contains(name));
         self.quarantine_repeat_offenders(&outcome, &quarantined);
-        let catalog = match &outcome {
+        let (barcode, product) = match &outcome {
             ScanOutcome::Decoded { decode, .. } => match &decode.lookup_code {
-                Some(code) => match self.store.lookup_gtin(code, decode.uom_code.as_deref()) {
+                Some(code) => match self.catalog_match(code, decode.uom_code.as_deref()) {
                     Ok(found) => found,
                     Err(error) => return Answer::internal(&error),
                 },
-                None => None,
+                None => (None, None),
             },
-            _ => None,
+            _ => (None, None),
         };
-        answer::scan_answer(data, &outcome, catalog.as_ref())
+        answer::scan_answer(data, &outcome, barcode.as_ref(), product.as_ref())
+    }
+
+    /// The catalog's records for a lookup code: the active barcode record
+    /// (GTINs in any length) and its product, or else the product whose SKU
+    /// the code is, as the service's own product QR codes name it.
+    fn catalog_match(
+        &self,
+        code: &str,
+        uom: Option<&str>,
+    ) -> Result<(Option<Barcode>, Option<Product>), StoreError> {
+        if let Some(found) = self.store.lookup_gtin(code, uom)? {
+            return Ok((Some(found.barcode), found.product));
+        }
+        Ok((None, self.store.product(code)?))
     }
 
     /// The names of quarantined plugins, re-read from the store when the

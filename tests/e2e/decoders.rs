@@ -73,3 +73,43 @@ fn a_digikey_reel_label_decodes_with_its_part_numbers_and_quantity() {
     assert_eq!(result["fields"]["manufacturer_part_number"], "LM358BIDDFR");
     assert_eq!(result["fields"]["country_of_origin"], "PH");
 }
+
+#[test]
+fn the_services_own_qr_codes_are_drawn_and_scanned_back_to_the_catalog() {
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin"), ("40-native-qr.wasm", "native_qr")]),
+        &["--demo"],
+    );
+    let svg = server.get("/api/barcode/qr/15410317126586?uomCode=CA");
+    assert_eq!(svg.status, 200, "{}", svg.body);
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(svg.body.contains("<svg"), "{}", svg.body);
+    assert_eq!(
+        server
+            .get("/api/barcode/qr/product/DV-KAT-SENIOR-2KG")
+            .status,
+        200
+    );
+    assert_eq!(server.get("/api/barcode/qr/9999999999999").status, 404);
+    assert_eq!(server.get("/api/barcode/qr/product/NOPE").status, 404);
+    assert_eq!(
+        server
+            .request_as(None, "GET", "/api/barcode/qr/15410317126586", b"")
+            .status,
+        401
+    );
+
+    // What those codes carry (the round trip itself is a unit test of the drawing).
+    let record =
+        server.scan(&json!({"barcode_data": r#"{"barcode":"15410317126586","uomCode":"CA"}"#}));
+    assert_eq!(record.status, 200, "{}", record.body);
+    assert_eq!(record.json()["plugin"], "native-qr");
+    assert_eq!(record.json()["barcode"]["quantity"], 4);
+    assert_eq!(record.json()["product"]["sku"], "DV-KAT-SENIOR-2KG");
+    let product = server.scan(&json!({"barcode_data": r#"{"product":"DV-KAT-SENIOR-2KG"}"#}));
+    assert_eq!(product.json()["barcode"], serde_json::Value::Null);
+    assert_eq!(
+        product.json()["product"]["name"],
+        "Dragonvale Cat Senior 2kg"
+    );
+}

@@ -31,7 +31,7 @@ pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Answer 
 }
 
 /// The decoded value of `name` in a query string, if present.
-fn query_param(query: &str, name: &str) -> Option<String> {
+pub(super) fn query_param(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         (percent_decode(key)? == name)
@@ -41,7 +41,7 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 }
 
 /// Decodes `%XX` escapes; `None` for a broken escape or invalid UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
+pub(super) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;

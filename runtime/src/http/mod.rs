@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod body;
 mod lookup;
+mod qr;
 mod routes;
 mod scan;
 

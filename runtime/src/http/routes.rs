@@ -10,7 +10,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{admin, auth, body, lookup, scan};
+use super::{admin, auth, body, lookup, qr, scan};
 use crate::answer::Answer;
 use crate::service::Service;
 use crate::store::Role;
@@ -40,6 +40,15 @@ pub async fn route(
             Err(refused) => refused,
         };
         return Ok(body::json_response(&answer));
+    }
+    if let Some(rest) = path.strip_prefix("/api/barcode/qr/") {
+        if parts.method != Method::GET {
+            return Ok(method_not_allowed("GET"));
+        }
+        return Ok(match auth::authorize(&service, &parts.headers, Role::Pos) {
+            Ok(_) => qr::handle(&service, rest, parts.uri.query()),
+            Err(refused) => body::json_response(&refused),
+        });
     }
     let admin_path = path
         .strip_prefix("/api/admin/plugins")

@@ -91,6 +91,16 @@ impl Store {
         Ok(None)
     }
 
+    /// The product with `sku`, if any.
+    pub fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        let txn = self.read()?;
+        let products = txn.open_table(PRODUCTS).map_err(storage)?;
+        match products.get(sku).map_err(storage)? {
+            Some(bytes) => Ok(Some(decode(bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
     pub fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
         let txn = self.read()?;
         let barcodes = txn.open_table(BARCODES).map_err(storage)?;

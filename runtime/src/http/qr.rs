@@ -1,0 +1,119 @@
+//! `GET /api/barcode/qr/{code}?uomCode=..` and `GET /api/barcode/qr/product/{sku}`:
+//! the service's own QR codes, as SVG, for labels and shelf edges. They
+//! carry a small JSON object that the `native-qr` plugin decodes and the
+//! scan endpoint joins back to the catalog:
+//! `{"barcode":"15410317126586","uomCode":"CA"}` or `{"product":"SKU"}`.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Response;
+use hyper::header::{self, HeaderValue};
+use qrcode::QrCode;
+use qrcode::render::svg;
+use serde_json::json;
+
+use super::{body, lookup};
+use crate::answer::Answer;
+use crate::service::Service;
+
+/// Serves the QR code for the path after `/api/barcode/qr/`.
+pub fn handle(service: &Service, rest: &str, query: Option<&str>) -> Response<Full<Bytes>> {
+    let payload = match rest.strip_prefix("product/") {
+        Some(sku) => product_payload(service, sku),
+        None => barcode_payload(service, rest, query),
+    };
+    match payload.and_then(|payload| svg_of(&payload)) {
+        Ok(svg) => svg_response(svg),
+        Err(answer) => body::json_response(&answer),
+    }
+}
+
+/// The payload naming the active record for `raw_code` (and `uomCode`).
+fn barcode_payload(
+    service: &Service,
+    raw_code: &str,
+    query: Option<&str>,
+) -> Result<String, Answer> {
+    let not_found = || Answer::error(404, "Barcode not found");
+    let code = lookup::percent_decode(raw_code).ok_or_else(not_found)?;
+    let uom = query
+        .and_then(|q| lookup::query_param(q, "uomCode"))
+        .filter(|u| !u.is_empty());
+    let found = service
+        .store()
+        .lookup(code.trim(), uom.as_deref())
+        .map_err(|error| Answer::internal(&error))?
+        .ok_or_else(not_found)?;
+    Ok(json!({ "barcode": found.barcode.barcode, "uomCode": found.barcode.uom_code }).to_string())
+}
+
+/// The payload naming the product with `raw_sku`.
+fn product_payload(service: &Service, raw_sku: &str) -> Result<String, Answer> {
+    let not_found = || Answer::error(404, "Product not found");
+    let sku = lookup::percent_decode(raw_sku).ok_or_else(not_found)?;
+    let product = service
+        .store()
+        .product(sku.trim())
+        .map_err(|error| Answer::internal(&error))?
+        .ok_or_else(not_found)?;
+    Ok(json!({ "product": product.sku }).to_string())
+}
+
+fn svg_of(payload: &str) -> Result<String, Answer> {
+    let code = QrCode::new(payload.as_bytes()).map_err(|error| Answer::internal(&error))?;
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build())
+}
+
+fn svg_response(svg: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(svg)));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Draws `payload` as the endpoint does and reads it back with an
+    /// independent QR decoder.
+    fn round_trip(payload: &str) -> String {
+        let code = QrCode::new(payload.as_bytes()).unwrap();
+        let width = code.width();
+        let quiet = 4;
+        let size = width + 2 * quiet;
+        let dark = code.to_colors();
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(size * 4, size * 4, |x, y| {
+            let (mx, my) = ((x / 4).checked_sub(quiet), (y / 4).checked_sub(quiet));
+            match (mx, my) {
+                (Some(mx), Some(my))
+                    if mx < width && my < width && dark[my * width + mx] == qrcode::Color::Dark =>
+                {
+                    0
+                }
+                _ => 255,
+            }
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code in the picture");
+        grids[0].decode().unwrap().1
+    }
+
+    #[test]
+    fn the_drawn_code_carries_the_payload() {
+        for payload in [
+            r#"{"barcode":"15410317126586","uomCode":"CA"}"#,
+            r#"{"product":"DV-KAT-SENIOR-2KG"}"#,
+        ] {
+            assert_eq!(round_trip(payload), payload);
+            assert!(svg_of(payload).unwrap().starts_with("<?xml"));
+        }
+    }
+}
