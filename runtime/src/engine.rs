@@ -42,27 +42,57 @@ pub fn new_engine() -> wasmtime::Result<Engine> {
 /// Instances come from wasmtime's pooling allocator: memory and table slots
 /// are reserved once and reused, so the fresh instance every scan gets costs
 /// a fraction of mapping new memory each time (about 22 µs against 35 µs per
-/// scan, measured with `just bench-cpu`).
+/// scan, measured with `just bench-cpu`). The pool reserves a large range of
+/// address space; where that is refused (a `ulimit -v`, say), instances are
+/// allocated on demand instead, each reserving only what its memory may grow
+/// to, and the log says so.
 pub fn new_engine_with(meter: CpuMeter) -> wasmtime::Result<Engine> {
-    let mut pool = PoolingAllocationConfig::default();
-    pool.total_component_instances(POOL_INSTANCES)
-        .total_core_instances(POOL_INSTANCES * 8)
-        .total_memories(POOL_INSTANCES * 2)
-        .total_tables(POOL_INSTANCES * 4)
-        .max_memories_per_component(2)
-        .max_tables_per_component(4)
-        .max_memory_size(MAX_MEMORY_BYTES);
-    let mut config = Config::new();
-    config
-        .wasm_component_model(true)
-        .epoch_interruption(meter == CpuMeter::Epoch)
-        .max_wasm_stack(MAX_WASM_STACK)
-        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    let engine = Engine::new(&config)?;
+    let engine = match Engine::new(&config(meter, Allocation::Pooled)) {
+        Ok(engine) => engine,
+        Err(error) => {
+            tracing::warn!(
+                "cannot reserve address space for the plugin instance pool ({error:#}); \
+                 allocating instances on demand instead, which makes each scan slower"
+            );
+            Engine::new(&config(meter, Allocation::OnDemand))?
+        }
+    };
     if meter == CpuMeter::Epoch {
         start_epoch_ticker(engine.weak());
     }
     Ok(engine)
+}
+
+/// Where instances' memories come from.
+#[derive(Clone, Copy)]
+enum Allocation {
+    Pooled,
+    OnDemand,
+}
+
+fn config(meter: CpuMeter, allocation: Allocation) -> Config {
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .epoch_interruption(meter == CpuMeter::Epoch)
+        .max_wasm_stack(MAX_WASM_STACK);
+    match allocation {
+        Allocation::Pooled => {
+            let mut pool = PoolingAllocationConfig::default();
+            pool.total_component_instances(POOL_INSTANCES)
+                .total_core_instances(POOL_INSTANCES * 8)
+                .total_memories(POOL_INSTANCES * 2)
+                .total_tables(POOL_INSTANCES * 4)
+                .max_memories_per_component(2)
+                .max_tables_per_component(4)
+                .max_memory_size(MAX_MEMORY_BYTES);
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        Allocation::OnDemand => {
+            config.memory_reservation(MAX_MEMORY_BYTES as u64);
+        }
+    }
+    config
 }
 
 fn start_epoch_ticker(engine: wasmtime::EngineWeak) {

@@ -273,3 +273,25 @@ fn limits_with_an_unknown_key_are_refused_and_the_old_ones_kept() {
         Value::Null
     );
 }
+
+#[test]
+fn a_host_that_limits_address_space_still_scans_without_the_instance_pool() {
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin")]);
+    let script = format!(
+        "ulimit -v 4000000 && exec '{}' --data-dir '{}' scan 4006381333931",
+        crate::harness::binary(),
+        data.path().display()
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("allocating instances on demand instead"),
+        "{stderr}"
+    );
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["plugin"], "gtin");
+}
