@@ -41,8 +41,13 @@ bench-cpu: guests
 bench-startup: guests
     cargo bench -p barcoded --bench startup
 
+# Benchmark HTTP load with wrk: bare hyper, lookups in 1M barcodes, scans through plugins.
+bench-http: guests
+    command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+    cargo bench -p barcoded --bench http_load
+
 # Run every benchmark and print their tables.
-bench: bench-cpu bench-startup
+bench: bench-http bench-cpu bench-startup
 
 # Formatting and lints, as CI checks them.
 lint:

@@ -41,8 +41,8 @@ pub fn new_engine() -> wasmtime::Result<Engine> {
 ///
 /// Instances come from wasmtime's pooling allocator: memory and table slots
 /// are reserved once and reused, so the fresh instance every scan gets costs
-/// a fraction of mapping new memory each time (about 22 µs against 35 µs per
-/// scan, measured with `just bench-cpu`). The pool reserves a large range of
+/// less than mapping new memory each time (about 27 µs against 35 µs per
+/// gtin scan, measured with `just bench-cpu`). The pool reserves a large range of
 /// address space; where that is refused (a `ulimit -v`, say), instances are
 /// allocated on demand instead, each reserving only what its memory may grow
 /// to, and the log says so.

@@ -1,0 +1,259 @@
+//! HTTP throughput and latency, side by side on one machine in one run:
+//! (a) a bare hyper server answering a fixed small JSON, the ceiling;
+//! (b) `GET /api/barcode/lookup/{code}` against 1,000,000 barcodes;
+//! (c) `POST /api/barcode/` decoded by the gtin plugin, and by gs1 (behind
+//! gtin, so that scan runs two plugins, each in a fresh instance).
+//! Load comes from wrk; each case is reported as a ratio to (a).
+//!
+//! Run with `just bench` (needs `just guests` and wrk, which the recipe
+//! installs from Debian's packages when missing).
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const CATALOG_ROWS: u32 = 1_000_000;
+const CONNECTIONS: [u32; 3] = [1, 16, 64];
+const DURATION: &str = "5s";
+const FIRST_CODE: u64 = 2_000_000_000_000;
+
+fn barcoded(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_barcoded"));
+    command.arg("--data-dir").arg(data);
+    command
+}
+
+fn run(command: &mut Command) -> String {
+    let output = command.output().expect("running a command");
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn components_dir() -> PathBuf {
+    std::env::var_os("BARCODED_COMPONENTS_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release"),
+        PathBuf::from,
+    )
+}
+
+/// A data folder with 1,000,000 barcodes and their products, gtin and gs1
+/// installed, and a key; returns the key.
+fn prepare(data: &Path) -> String {
+    let products = data.join("products.csv");
+    let barcodes = data.join("barcodes.csv");
+    let mut product_rows = String::from("sku,name,category,unitPrice,currency\n");
+    let mut barcode_rows = String::from("barcode,barcodeType,productSku,uomCode,quantity\n");
+    for i in 0..CATALOG_ROWS {
+        product_rows.push_str(&format!("SKU-{i},Product {i},Bench,9.99,EUR\n"));
+        barcode_rows.push_str(&format!("{},EAN,SKU-{i},EA,1\n", FIRST_CODE + u64::from(i)));
+    }
+    std::fs::write(&products, product_rows).unwrap();
+    std::fs::write(&barcodes, barcode_rows).unwrap();
+    for file in [&products, &barcodes] {
+        run(barcoded(data).args(["catalog", "import"]).arg(file));
+    }
+    for (component, priority) in [("gtin", "10"), ("gs1", "20")] {
+        let path = components_dir().join(format!("{component}.wasm"));
+        run(barcoded(data)
+            .args(["plugin", "install"])
+            .arg(path)
+            .args(["--priority", priority]));
+    }
+    run(barcoded(data).args(["key", "create", "--name", "bench", "--role", "pos"]))
+        .trim()
+        .to_owned()
+}
+
+/// Starts `barcoded serve` and returns it with its address.
+fn serve(data: &Path) -> (Child, String) {
+    let mut child = barcoded(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("BARCODED_LOG", "warn,barcoded::cli=info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines().map_while(Result::ok) {
+        if let Some((_, address)) = line.split_once("listening on http://") {
+            return (child, address.trim().to_owned());
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("barcoded did not start");
+}
+
+/// The ceiling: hyper answering a fixed small JSON, on Tokio's default runtime.
+fn bare_hyper() -> SocketAddr {
+    use http_body_util::Full;
+    use hyper::body::Bytes;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(|_request| async {
+                        let mut response = hyper::Response::new(Full::new(Bytes::from_static(
+                            br#"{"status":"ok"}"#,
+                        )));
+                        response.headers_mut().insert(
+                            "content-type",
+                            hyper::header::HeaderValue::from_static("application/json"),
+                        );
+                        Ok::<_, std::convert::Infallible>(response)
+                    });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await;
+                });
+            }
+        });
+    });
+    address
+}
+
+/// One wrk run's figures.
+struct Figures {
+    requests_per_second: f64,
+    p50: String,
+    p99: String,
+    errors: String,
+}
+
+fn wrk(url: &str, connections: u32, script: &Path) -> Figures {
+    let threads = connections.min(2).to_string();
+    let output = Command::new("wrk")
+        .args([
+            "-t",
+            &threads,
+            "-c",
+            &connections.to_string(),
+            "-d",
+            DURATION,
+            "--latency",
+            "-s",
+        ])
+        .arg(script)
+        .arg(url)
+        .output()
+        .expect("running wrk: install it (`just bench` does) or put it on PATH");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let field = |prefix: &str| {
+        text.lines()
+            .find_map(|line| {
+                line.trim()
+                    .strip_prefix(prefix)
+                    .map(|rest| rest.trim().to_owned())
+            })
+            .unwrap_or_else(|| "?".into())
+    };
+    Figures {
+        requests_per_second: field("Requests/sec:").parse().unwrap_or(0.0),
+        p50: field("50%"),
+        p99: field("99%"),
+        errors: field("Non-2xx or 3xx responses:"),
+    }
+}
+
+fn script(dir: &Path, name: &str, lua: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, lua).unwrap();
+    path
+}
+
+fn main() {
+    let data = std::env::temp_dir().join(format!("barcoded-bench-http-{}", std::process::id()));
+    std::fs::create_dir_all(&data).unwrap();
+    eprintln!("preparing a catalog of {CATALOG_ROWS} barcodes and products...");
+    let key = prepare(&data);
+    let (mut server, address) = serve(&data);
+    let bare = bare_hyper();
+
+    let auth = format!(r#"wrk.headers["Authorization"] = "Bearer {key}""#);
+    let plain = script(&data, "plain.lua", "");
+    let lookup = script(
+        &data,
+        "lookup.lua",
+        &format!(
+            "{auth}\nrequest = function()\n  return wrk.format(\"GET\", \"/api/barcode/lookup/\" .. tostring({FIRST_CODE} + math.random(0, {})))\nend\n",
+            CATALOG_ROWS - 1
+        ),
+    );
+    let scan = |name: &str, body: &str| {
+        script(
+            &data,
+            name,
+            &format!(
+                "{auth}\nwrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"
+            ),
+        )
+    };
+    let gtin = scan("gtin.lua", r#"{"barcode_data":"4006381333931"}"#);
+    let gs1 = scan(
+        "gs1.lua",
+        // (01) GTIN, (17) expiry, (10) batch, GS, (30) count.
+        r#"{"barcode_data":"]d201040063813339311726123110ABC123\u001d3012"}"#,
+    );
+    let cases = [
+        (
+            "(a) bare hyper, fixed JSON",
+            format!("http://{bare}/"),
+            plain,
+        ),
+        (
+            "(b) lookup, 1M barcodes",
+            format!("http://{address}/api/barcode/lookup/x"),
+            lookup,
+        ),
+        (
+            "(c) scan, gtin plugin",
+            format!("http://{address}/api/barcode/"),
+            gtin,
+        ),
+        (
+            "(c) scan, gs1 plugin (behind gtin)",
+            format!("http://{address}/api/barcode/"),
+            gs1,
+        ),
+    ];
+
+    println!(
+        "HTTP load with wrk, {DURATION} per row, on one machine (2 cores shared by server and load)"
+    );
+    println!();
+    println!("| case | connections | requests/s | p50 | p99 | vs (a) | non-2xx |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut ceiling = Vec::new();
+    for (name, url, script) in &cases {
+        for (i, connections) in CONNECTIONS.iter().enumerate() {
+            let figures = wrk(url, *connections, script);
+            if ceiling.len() < CONNECTIONS.len() {
+                ceiling.push(figures.requests_per_second);
+            }
+            let ratio = figures.requests_per_second / ceiling[i] * 100.0;
+            let errors = if figures.errors == "?" {
+                "0".to_owned()
+            } else {
+                figures.errors
+            };
+            println!(
+                "| {name} | {connections} | {:.0} | {} | {} | {ratio:.0}% | {errors} |",
+                figures.requests_per_second, figures.p50, figures.p99
+            );
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    std::fs::remove_dir_all(&data).unwrap();
+}
