@@ -57,8 +57,19 @@ fn install_plugins(data: &Path) {
     }
 }
 
-/// Spawns `barcoded serve` and returns how long it took to listen.
-fn time_to_listen(data: &Path) -> Duration {
+/// Resident memory of a process, in KiB (Linux).
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Spawns `barcoded serve` and returns how long it took to listen, and its
+/// resident memory after a second of idling.
+fn time_to_listen(data: &Path) -> (Duration, u64) {
     let start = Instant::now();
     let mut child = Command::new(barcoded())
         .arg("--data-dir")
@@ -77,10 +88,12 @@ fn time_to_listen(data: &Path) -> Duration {
         }
     }
     let elapsed = start.elapsed();
+    std::thread::sleep(Duration::from_secs(1));
+    let rss = rss_kib(child.id());
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(loaded, usize::from(PLUGINS), "every plugin should load");
-    elapsed
+    (elapsed, rss)
 }
 
 fn millis(d: Duration) -> String {
@@ -93,9 +106,11 @@ fn main() {
     install_plugins(&data);
 
     std::fs::remove_dir_all(data.join("cache")).unwrap();
-    let cold = time_to_listen(&data);
-    let mut warm: Vec<Duration> = (0..WARM_RUNS).map(|_| time_to_listen(&data)).collect();
+    let (cold, _) = time_to_listen(&data);
+    let runs: Vec<(Duration, u64)> = (0..WARM_RUNS).map(|_| time_to_listen(&data)).collect();
+    let mut warm: Vec<Duration> = runs.iter().map(|(time, _)| *time).collect();
     warm.sort();
+    let idle_rss = runs.iter().map(|(_, rss)| *rss).max().unwrap_or(0);
     std::fs::remove_dir_all(&data).unwrap();
 
     println!(
@@ -110,5 +125,10 @@ fn main() {
         millis(warm[0]),
         millis(warm[WARM_RUNS - 1]),
         millis(warm[WARM_RUNS / 2])
+    );
+    println!();
+    println!(
+        "Resident memory of the server with {PLUGINS} plugins, idle after start-up: {:.1} MiB (largest of {WARM_RUNS} runs; target: under 64 MiB with 10)",
+        idle_rss as f64 / 1024.0
     );
 }
