@@ -126,73 +126,93 @@ pub fn write(
 /// Writes the whole catalog as JSON (`{"products": [..], "barcodes": [..]}`,
 /// one record per line) or, for CSV, the barcode records only.
 pub fn export(store: &Store, format: Format, out: &mut dyn Write) -> Result<(), String> {
-    let mut result = Ok(());
-    let mut emit = |line: &[u8]| {
-        if result.is_ok() {
-            result = out
-                .write_all(line)
-                .map_err(|e| format!("cannot write the export: {e}"));
-        }
-    };
     match format {
-        Format::Json => {
-            let mut first = true;
-            emit(b"{\"products\": [");
-            store
-                .for_each_product(|product| {
-                    emit(if std::mem::take(&mut first) {
-                        b"\n"
-                    } else {
-                        b",\n"
-                    });
-                    emit(&serde_json::to_vec(&product).unwrap_or_default());
-                })
-                .map_err(|e| e.to_string())?;
-            first = true;
-            emit(b"\n],\n\"barcodes\": [");
-            store
-                .for_each_barcode(|barcode| {
-                    emit(if std::mem::take(&mut first) {
-                        b"\n"
-                    } else {
-                        b",\n"
-                    });
-                    emit(&serde_json::to_vec(&barcode).unwrap_or_default());
-                })
-                .map_err(|e| e.to_string())?;
-            emit(b"\n]}\n");
-        }
-        Format::Csv => {
-            emit(CSV_BARCODE_HEADER.as_bytes());
-            emit(b"\n");
-            store
-                .for_each_barcode(|b| {
-                    let fields = [
-                        b.id.to_string(),
-                        b.barcode,
-                        b.barcode_type,
-                        b.format,
-                        b.product_sku,
-                        b.uom_code,
-                        b.quantity.to_string(),
-                        b.is_default.to_string(),
-                        b.is_active.to_string(),
-                    ];
-                    emit(csv_line(&fields).as_bytes());
-                })
-                .map_err(|e| e.to_string())?;
-        }
+        Format::Json => export_json(store, out),
+        Format::Csv => export_csv(store, out),
     }
-    result
 }
 
-const CSV_BARCODE_HEADER: &str =
-    "id,barcode,barcodeType,format,productSku,uomCode,quantity,isDefault,isActive";
+fn export_json(store: &Store, out: &mut dyn Write) -> Result<(), String> {
+    let mut sink = Sink { out, error: None };
+    sink.write(b"{\"products\": [");
+    json_array(&mut sink, |each| store.for_each_product(each))?;
+    sink.write(b"\n],\n\"barcodes\": [");
+    json_array(&mut sink, |each| store.for_each_barcode(each))?;
+    sink.write(b"\n]}\n");
+    sink.finish()
+}
 
-fn csv_line(fields: &[String]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(fields);
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+/// The records `for_each` yields, one per line, comma-separated.
+fn json_array<T: serde::Serialize>(
+    sink: &mut Sink<'_>,
+    for_each: impl FnOnce(&mut dyn FnMut(T)) -> Result<(), StoreError>,
+) -> Result<(), String> {
+    let mut first = true;
+    for_each(&mut |record| {
+        sink.write(if std::mem::take(&mut first) {
+            b"\n"
+        } else {
+            b",\n"
+        });
+        sink.write(&serde_json::to_vec(&record).unwrap_or_default());
+    })
+    .map_err(|e| e.to_string())
+}
+
+fn export_csv(store: &Store, out: &mut dyn Write) -> Result<(), String> {
+    let mut writer = csv::Writer::from_writer(out);
+    let mut result = writer.write_record([
+        "id",
+        "barcode",
+        "barcodeType",
+        "format",
+        "productSku",
+        "uomCode",
+        "quantity",
+        "isDefault",
+        "isActive",
+    ]);
+    store
+        .for_each_barcode(|b| {
+            if result.is_ok() {
+                result = writer.write_record([
+                    b.id.to_string(),
+                    b.barcode,
+                    b.barcode_type,
+                    b.format,
+                    b.product_sku,
+                    b.uom_code,
+                    b.quantity.to_string(),
+                    b.is_default.to_string(),
+                    b.is_active.to_string(),
+                ]);
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    result
+        .and_then(|()| Ok(writer.flush()?))
+        .map_err(|e| format!("cannot write the export: {e}"))
+}
+
+/// An output that keeps the first write error and skips writes after it.
+struct Sink<'a> {
+    out: &'a mut dyn Write,
+    error: Option<std::io::Error>,
+}
+
+impl Sink<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.error.is_none()
+            && let Err(error) = self.out.write_all(bytes)
+        {
+            self.error = Some(error);
+        }
+    }
+
+    fn finish(self) -> Result<(), String> {
+        self.error
+            .map_or(Ok(()), |e| Err(format!("cannot write the export: {e}")))
+    }
 }
 
 /// A barcode row as files spell it. `format` defaults to `barcodeType`,

@@ -103,7 +103,6 @@ impl Limits {
             Limit::CpuTime => format!("{} ms of CPU time per scan", self.cpu_time.as_millis()),
             Limit::Memory => format!("{} MiB of memory", self.memory_bytes >> 20),
             Limit::Table => format!("{} table elements", self.table_elements),
-            Limit::Instances => format!("{} instances", self.instances),
             Limit::Stack => format!("{} KiB of stack", crate::engine::MAX_WASM_STACK >> 10),
             Limit::Output => format!(
                 "{} bytes or {} lines printed per stream per scan",
@@ -156,7 +155,6 @@ pub enum Limit {
     CpuTime,
     Memory,
     Table,
-    Instances,
     Stack,
     Output,
     Answer,
@@ -169,7 +167,6 @@ impl Limit {
             Limit::CpuTime => "cpu-time",
             Limit::Memory => "memory",
             Limit::Table => "table-elements",
-            Limit::Instances => "instances",
             Limit::Stack => "stack",
             Limit::Output => "output",
             Limit::Answer => "answer",

@@ -257,10 +257,6 @@ impl Plugin {
         &self.info
     }
 
-    pub fn limits(&self) -> &Limits {
-        &self.runner.limits
-    }
-
     /// Asks the plugin about `data` in a fresh instance.
     pub fn scan(&self, data: &str) -> Result<Verdict, Failure> {
         let verdict = self.verdict(data);

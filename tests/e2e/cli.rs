@@ -36,7 +36,23 @@ fn scan_prints_the_same_answer_as_the_api() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [&["--help"][..], &["serve", "--help"], &["scan", "--help"]] {
+    let commands: [&[&str]; 14] = [
+        &["--help"],
+        &["serve", "--help"],
+        &["scan", "--help"],
+        &["lookup", "--help"],
+        &["key", "--help"],
+        &["key", "create", "--help"],
+        &["plugin", "--help"],
+        &["plugin", "install", "--help"],
+        &["plugin", "limits", "--help"],
+        &["plugin", "config", "--help"],
+        &["catalog", "--help"],
+        &["catalog", "import", "--help"],
+        &["catalog", "export", "--help"],
+        &["catalog", "add-barcode", "--help"],
+    ];
+    for args in commands {
         let output = Command::new(binary())
             .args(args)
             .output()

@@ -38,6 +38,15 @@ fn scanner_data(category: &str, input: &str) -> String {
     }
 }
 
+/// The value of the field `key` in `result`.
+fn field<'a>(result: &'a ScanResult, key: &str) -> Option<&'a str> {
+    result
+        .fields
+        .iter()
+        .find(|f| f.key == key)
+        .map(|f| f.value.as_str())
+}
+
 /// Our elements in the engine's notation: `01=...; 10=...`.
 fn parsed(data: &str) -> Option<String> {
     let (_, elements) = read(data)?;
@@ -184,17 +193,10 @@ fn a_gs1_datamatrix_decodes_to_named_fields_and_a_lookup_code() {
     assert_eq!(result.format, "GS1 DataMatrix");
     assert_eq!(result.lookup_code.as_deref(), Some("09521234543213"));
     assert_eq!(result.quantity, Some(12));
-    let field = |key: &str| {
-        result
-            .fields
-            .iter()
-            .find(|f| f.key == key)
-            .map(|f| f.value.as_str())
-    };
-    assert_eq!(field("batch"), Some("ABC123"));
-    assert_eq!(field("expiry"), Some("2026-12-31"));
-    assert_eq!(field("17"), Some("261231"));
-    assert_eq!(field("gtin"), Some("09521234543213"));
+    assert_eq!(field(&result, "batch"), Some("ABC123"));
+    assert_eq!(field(&result, "expiry"), Some("2026-12-31"));
+    assert_eq!(field(&result, "17"), Some("261231"));
+    assert_eq!(field(&result, "gtin"), Some("09521234543213"));
 }
 
 #[test]
@@ -202,15 +204,8 @@ fn decimal_ais_carry_their_decimal_point_and_day_zero_is_the_months_end() {
     let result = decode("(01)09521234543213(3103)001234(15)260200")
         .unwrap()
         .unwrap();
-    let field = |key: &str| {
-        result
-            .fields
-            .iter()
-            .find(|f| f.key == key)
-            .map(|f| f.value.as_str())
-    };
-    assert_eq!(field("3103"), Some("1.234"));
-    assert_eq!(field("best_before"), Some("2026-02-28"));
+    assert_eq!(field(&result, "3103"), Some("1.234"));
+    assert_eq!(field(&result, "best_before"), Some("2026-02-28"));
     assert_eq!(decimal("3920", "995"), Some("995".into()));
     assert_eq!(decimal("3922", "5"), Some("0.05".into()));
     assert_eq!(decimal("3912", "978995"), None);

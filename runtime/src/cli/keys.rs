@@ -34,8 +34,8 @@ pub fn run(store: &Store, command: KeyCommand) -> Result<ExitCode, String> {
     match command {
         KeyCommand::Create { name, role } => {
             let role: Role = role.parse()?;
-            let created = store.create_key(&name, role).map_err(|e| e.to_string())?;
-            println!("{}", created.secret);
+            let secret = store.create_key(&name, role).map_err(|e| e.to_string())?;
+            println!("{secret}");
             eprintln!(
                 "Created {role} key {name:?}. Store it now: it is shown only this once. \
                  Clients send it as `Authorization: Bearer <key>`."

@@ -21,8 +21,6 @@ use tokio::net::TcpListener;
 
 use crate::service::Service;
 
-pub use scan::MAX_BARCODE_CHARS;
-
 /// How long a client may take to send its request headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request head (request line and headers) accepted.

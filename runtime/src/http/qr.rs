@@ -6,8 +6,7 @@
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::Response;
-use hyper::header::{self, HeaderValue};
+use hyper::{Response, StatusCode};
 use qrcode::QrCode;
 use qrcode::render::svg;
 use serde_json::json;
@@ -23,7 +22,7 @@ pub fn handle(service: &Service, rest: &str, query: Option<&str>) -> Response<Fu
         None => barcode_payload(service, rest, query),
     };
     match payload.and_then(|payload| svg_of(&payload)) {
-        Ok(svg) => svg_response(svg),
+        Ok(svg) => body::response(StatusCode::OK, "image/svg+xml", svg),
         Err(answer) => body::json_response(&answer),
     }
 }
@@ -65,17 +64,6 @@ fn svg_of(payload: &str) -> Result<String, Answer> {
         .render::<svg::Color<'_>>()
         .min_dimensions(200, 200)
         .build())
-}
-
-fn svg_response(svg: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(svg)));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("image/svg+xml"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 #[cfg(test)]

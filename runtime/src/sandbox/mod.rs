@@ -110,24 +110,58 @@ impl Sandbox {
 /// Enforces memory and table ceilings and remembers which one was hit, so a
 /// failed scan can name its cause instead of reporting a bare trap.
 struct Limiter {
-    memory_bytes: usize,
-    memory_in_use: usize,
-    table_elements: usize,
-    tables_in_use: usize,
+    memory: Budget,
+    tables: Budget,
     instances: usize,
     hit: Option<Limit>,
+}
+
+/// A ceiling on the sum of several growing things (memories, or tables).
+struct Budget {
+    in_use: usize,
+    max: usize,
+}
+
+impl Budget {
+    /// Lets one of them grow from `current` to `desired` if the sum stays
+    /// within the ceiling.
+    fn grow(&mut self, current: usize, desired: usize) -> bool {
+        let total = self.in_use - current + desired;
+        let fits = total <= self.max;
+        if fits {
+            self.in_use = total;
+        }
+        fits
+    }
 }
 
 impl Limiter {
     fn new(limits: &Limits) -> Limiter {
         Limiter {
-            memory_bytes: limits.memory_bytes,
-            memory_in_use: 0,
-            table_elements: limits.table_elements,
-            tables_in_use: 0,
+            memory: Budget {
+                in_use: 0,
+                max: limits.memory_bytes,
+            },
+            tables: Budget {
+                in_use: 0,
+                max: limits.table_elements,
+            },
             instances: limits.instances,
             hit: None,
         }
+    }
+
+    fn grow(&mut self, limit: Limit, current: usize, desired: usize) -> bool {
+        let budget = if limit == Limit::Memory {
+            &mut self.memory
+        } else {
+            &mut self.tables
+        };
+        let fits = budget.grow(current, desired);
+        if !fits {
+            self.hit = Some(limit);
+        }
+        fits
     }
 }
 
@@ -138,13 +172,7 @@ impl ResourceLimiter for Limiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let total = self.memory_in_use - current + desired;
-        if total > self.memory_bytes {
-            self.hit = Some(Limit::Memory);
-            return Ok(false);
-        }
-        self.memory_in_use = total;
-        Ok(true)
+        Ok(self.grow(Limit::Memory, current, desired))
     }
 
     fn table_growing(
@@ -153,13 +181,7 @@ impl ResourceLimiter for Limiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let total = self.tables_in_use - current + desired;
-        if total > self.table_elements {
-            self.hit = Some(Limit::Table);
-            return Ok(false);
-        }
-        self.tables_in_use = total;
-        Ok(true)
+        Ok(self.grow(Limit::Table, current, desired))
     }
 
     fn instances(&self) -> usize {

@@ -67,15 +67,10 @@ pub struct ApiKey {
     digest: String,
 }
 
-/// A key just created: the only time its secret exists outside the client.
-pub struct NewKey {
-    pub key: ApiKey,
-    pub secret: String,
-}
-
 impl Store {
-    /// Creates a key named `name`; refuses a name already in use.
-    pub fn create_key(&self, name: &str, role: Role) -> Result<NewKey, StoreError> {
+    /// Creates a key named `name` and returns its secret: the only time the
+    /// secret exists outside the client. Refuses a name already in use.
+    pub fn create_key(&self, name: &str, role: Role) -> Result<String, StoreError> {
         validate_key_name(name).map_err(StoreError::Refused)?;
         let secret = new_secret()?;
         let key = ApiKey {
@@ -96,7 +91,7 @@ impl Store {
                 .map_err(storage)?;
         }
         txn.commit().map_err(storage)?;
-        Ok(NewKey { key, secret })
+        Ok(secret)
     }
 
     /// Every key, by name.

@@ -14,12 +14,12 @@ pub mod records;
 mod schema;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use redb::{ConcurrencyMode, Database, ReadableDatabase};
 
 pub use catalog::{CatalogCounts, Lookup};
-pub use keys::{ApiKey, NewKey, Role};
+pub use keys::{ApiKey, Role};
 pub use plugins::PluginRecord;
 pub use quarantine::Quarantine;
 
@@ -77,11 +77,6 @@ impl Store {
         let store = Store { db };
         store.create_tables()?;
         Ok(store)
-    }
-
-    /// The path of the store's file in `data_dir`.
-    pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join(FILE_NAME)
     }
 
     fn create_tables(&self) -> Result<(), StoreError> {
