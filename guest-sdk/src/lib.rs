@@ -63,6 +63,14 @@
 //!   the server asks the next plugin.
 //! - **Configuration.** An operator can give each installed plugin key/value
 //!   settings; read them with [`config`] (for example a site's prefix).
+//! - **Calls to the server, when granted.** [`catalog`] queries products and
+//!   barcode records, [`stock`] reads and changes stock levels, and
+//!   [`purchasing`] receives goods against purchase orders. Each function
+//!   needs a capability the operator grants per plugin
+//!   (`barcoded plugin grant NAME stock-write`); without it the call returns
+//!   [`HostError::NotGranted`], and the scan's answer lists the refusal.
+//!   Stock changes and receipts are booked only if your scan's answer is a
+//!   decode: answering `Ok(None)`, `Err` or trapping books nothing.
 //! - **`Ok(None)` versus `Err`.** Answer `Ok(None)` when the data is not your
 //!   format, so other plugins get their turn. Answer `Err` only when the data
 //!   is clearly yours but invalid (a wrong check digit, say); the server still
@@ -89,7 +97,44 @@ pub mod bindings {
     });
 }
 
+pub use bindings::barcode::plugin::types::HostError;
 pub use bindings::exports::barcode::plugin::decoder::{Field, PluginInfo, ScanError, ScanResult};
+
+/// Read-only queries of the server's catalog. Every function needs the
+/// `catalog-read` capability.
+pub mod catalog {
+    pub use crate::bindings::barcode::plugin::catalog::{
+        BarcodeMatch, BarcodeRecord, Product, SupplierPart, by_barcode, by_sku, by_supplier_part,
+    };
+}
+
+/// Stock on hand per SKU and location: [`stock::level`] needs `stock-read`,
+/// [`stock::adjust`] needs `stock-write`.
+///
+/// ```no_run
+/// // Take 10 units from the line-side shelf for every scan of this card.
+/// barcode_plugin_sdk::stock::adjust("SCREW-M4", "LINE-1", -10, "kanban card scanned")?;
+/// # Ok::<(), barcode_plugin_sdk::HostError>(())
+/// ```
+pub mod stock {
+    pub use crate::bindings::barcode::plugin::stock::{adjust, level};
+}
+
+/// Receiving goods against purchase orders; needs `po-receive`.
+pub mod purchasing {
+    pub use crate::bindings::barcode::plugin::purchasing::{OrderLine, receive};
+}
+
+impl HostError {
+    /// The server's explanation, for logs and scan results.
+    pub fn message(&self) -> &str {
+        match self {
+            HostError::NotGranted(text)
+            | HostError::Refused(text)
+            | HostError::Unavailable(text) => text,
+        }
+    }
+}
 
 /// The value the operator set for `key` on this plugin
 /// (`barcoded plugin config NAME key=value`), if any.

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use crate::chain::{PluginFailure, ScanOutcome};
 use crate::limits::Limit;
 use crate::plugin::Decode;
+use crate::store::Actions;
 use crate::store::records::{Barcode, Product};
 
 /// Text of the no-match error, as InvenTree's scan API words it.
@@ -37,18 +38,21 @@ impl Answer {
 
 /// 200 for a decode, 422 when a plugin recognised but refused the data,
 /// 404 when no plugin recognised it. A decode carries the catalog's barcode
-/// and product records for its lookup code (null when there are none).
+/// and product records for its lookup code (null when there are none), and
+/// the `actions` its plugin's calls to the server booked or were refused.
 pub fn scan_answer(
     data: &str,
     outcome: &ScanOutcome,
     barcode: Option<&Barcode>,
     product: Option<&Product>,
+    actions: &Actions,
 ) -> Answer {
     match outcome {
         ScanOutcome::Decoded {
             plugin,
             decode,
             failures,
+            ..
         } => Answer {
             status: 200,
             body: json!({
@@ -57,6 +61,7 @@ pub fn scan_answer(
                 "result": decode_json(decode),
                 "barcode": barcode,
                 "product": product,
+                "actions": actions,
                 "diagnostics": diagnostics(failures),
             }),
         },

@@ -5,8 +5,15 @@
 //! still recognise the data, and the first rejection is the answer only when
 //! none does. A plugin that fails (traps, runs past a limit) is logged and
 //! skipped; its failure is reported in the answer's diagnostics.
+//!
+//! Only the deciding plugin's requests to the server count: whatever the
+//! others asked to book is dropped with their verdicts.
 
+use std::sync::Arc;
+
+use crate::host::Requests;
 use crate::plugin::{Decode, Failure, Plugin, Rejection, Verdict};
+use crate::store::Store;
 
 /// Priority of a plugin installed without one.
 pub const DEFAULT_PRIORITY: i32 = 100;
@@ -22,6 +29,9 @@ pub enum ScanOutcome {
     Decoded {
         plugin: String,
         decode: Decode,
+        /// What the decoding plugin asked the server to book, and which of
+        /// its calls were refused.
+        requests: Requests,
         failures: Vec<PluginFailure>,
     },
     Rejected {
@@ -44,6 +54,33 @@ pub struct PluginFailure {
 }
 
 impl ScanOutcome {
+    /// The plugin that decoded or rejected the data.
+    pub fn plugin(&self) -> Option<&str> {
+        match self {
+            ScanOutcome::Decoded { plugin, .. } | ScanOutcome::Rejected { plugin, .. } => {
+                Some(plugin)
+            }
+            ScanOutcome::NoMatch { .. } => None,
+        }
+    }
+
+    /// The format that plugin recognised.
+    pub fn format(&self) -> Option<&str> {
+        match self {
+            ScanOutcome::Decoded { decode, .. } => Some(&decode.format),
+            ScanOutcome::Rejected { rejection, .. } => Some(&rejection.format),
+            ScanOutcome::NoMatch { .. } => None,
+        }
+    }
+
+    /// The code a decode names in the catalog.
+    pub fn lookup_code(&self) -> Option<&str> {
+        match self {
+            ScanOutcome::Decoded { decode, .. } => decode.lookup_code.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The plugins that failed on the way to this outcome.
     pub fn failures(&self) -> &[PluginFailure] {
         match self {
@@ -65,18 +102,26 @@ impl Chain {
         &self.plugins
     }
 
-    /// Hands `data` to each plugin in turn, leaving out those `skip` names;
-    /// see the module docs for the rules.
-    pub fn scan(&self, data: &str, skip: impl Fn(&str) -> bool) -> ScanOutcome {
+    /// Hands `data` to each plugin in turn, leaving out those `skip` names,
+    /// with `store` for their granted calls; see the module docs for the
+    /// rules.
+    pub fn scan(
+        &self,
+        data: &str,
+        skip: impl Fn(&str) -> bool,
+        store: Option<&Arc<Store>>,
+    ) -> ScanOutcome {
         let mut rejected: Option<(String, Rejection)> = None;
         let mut failures = Vec::new();
         for plugin in self.plugins.iter().filter(|plugin| !skip(plugin.name())) {
-            match plugin.scan(data) {
+            let (verdict, requests) = plugin.scan(data, store);
+            match verdict {
                 Ok(Verdict::NotMine) => {}
                 Ok(Verdict::Decoded(decode)) => {
                     return ScanOutcome::Decoded {
                         plugin: plugin.name().to_owned(),
                         decode,
+                        requests,
                         failures,
                     };
                 }

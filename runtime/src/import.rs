@@ -16,7 +16,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use crate::store::records::{Barcode, Price, Product};
+use crate::store::records::{Barcode, Price, Product, SupplierPart};
 use crate::store::{Store, StoreError};
 
 /// Rows written per transaction.
@@ -266,6 +266,28 @@ struct ProductCsvRow {
     category: String,
     unit_price: String,
     currency: String,
+    /// `SUPPLIER:PART` entries separated by `;`.
+    #[serde(default)]
+    supplier_parts: String,
+}
+
+impl ProductCsvRow {
+    fn into_product(self) -> Result<Product, String> {
+        Ok(Product {
+            unit_price: Price::parse(&self.unit_price)?,
+            supplier_parts: self
+                .supplier_parts
+                .split(';')
+                .filter(|entry| !entry.trim().is_empty())
+                .map(SupplierPart::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("supplierParts: {e}"))?,
+            sku: self.sku,
+            name: self.name,
+            category: self.category,
+            currency: self.currency,
+        })
+    }
 }
 
 /// A JSON import file: either array may be missing; `_meta` is ignored.
@@ -392,17 +414,8 @@ fn parse_csv(text: &str, errors: &mut Errors) -> Records {
             }
         } else {
             match row.deserialize::<ProductCsvRow>(Some(&headers)) {
-                Ok(row) => match Price::parse(&row.unit_price) {
-                    Ok(unit_price) => {
-                        let product = Product {
-                            sku: row.sku,
-                            name: row.name,
-                            category: row.category,
-                            unit_price,
-                            currency: row.currency,
-                        };
-                        add_product(&mut records, errors, line, product);
-                    }
+                Ok(row) => match row.into_product() {
+                    Ok(product) => add_product(&mut records, errors, line, product),
                     Err(message) => errors.add(line, message),
                 },
                 Err(e) => errors.add(line, field_error(e)),

@@ -1,19 +1,22 @@
 //! One plugin: a component compiled once, pre-linked, and instantiated
 //! afresh in a [`Sandbox`] for every call.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, HasSelf, Linker, Resource};
 use wasmtime::{Engine, Trap};
 use wasmtime_wasi::p2::DynPollable;
 
+use crate::host::{Capability, HostState, Requests};
 use crate::limits::{AnswerLimits, Limit, Limits};
 use crate::sandbox::{Sandbox, SandboxState};
+use crate::store::Store;
 
-mod bindings {
+pub(crate) mod bindings {
     wasmtime::component::bindgen!({ path: "../wit", world: "plugin" });
 }
 
@@ -26,8 +29,9 @@ pub const MAX_COMPONENT_BYTES: usize = 16 << 20;
 /// The WASI interface whose waits are refused (see [`new_linker`]).
 const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
 
-/// The linker every plugin is pre-linked against: WASI p2 and nothing else.
-/// A component importing anything beyond it is refused at load time.
+/// The linker every plugin is pre-linked against: WASI p2 and the
+/// `barcode:plugin` imports. A component importing anything beyond them is
+/// refused at load time.
 ///
 /// Waiting on a clock (`sleep`) is refused with a trap: a wait happens in the
 /// host, where CPU limits cannot interrupt it, so a plugin could otherwise
@@ -35,7 +39,7 @@ const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
 pub fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<SandboxState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    bindings::barcode::plugin::config::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    bindings::Plugin::add_to_linker::<_, HasSelf<HostState>>(&mut linker, SandboxState::host)?;
     linker.allow_shadowing(true);
     let mut clock = linker.instance(MONOTONIC_CLOCK)?;
     for wait in ["subscribe-duration", "subscribe-instant"] {
@@ -50,22 +54,8 @@ pub fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<SandboxState>> {
     Ok(linker)
 }
 
-impl bindings::barcode::plugin::config::Host for SandboxState {
-    fn get(&mut self, key: String) -> Option<String> {
-        self.config().get(&key).cloned()
-    }
-
-    fn all(&mut self) -> Vec<(String, String)> {
-        self.config()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
-}
-
 /// A loaded, validated plugin.
 pub struct Plugin {
-    priority: i32,
     info: PluginInfo,
     runner: Runner,
     /// Failed scans in a row; a success resets it.
@@ -79,8 +69,19 @@ pub struct Plugin {
 struct Runner {
     name: String,
     pre: bindings::PluginPre<SandboxState>,
-    limits: Limits,
-    config: Arc<BTreeMap<String, String>>,
+    settings: Settings,
+}
+
+/// How the operator set up one installed plugin.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Lower runs first.
+    pub priority: i32,
+    pub limits: Limits,
+    /// What it reads through `config`.
+    pub config: Arc<BTreeMap<String, String>>,
+    /// The store calls it may make.
+    pub grants: Arc<BTreeSet<Capability>>,
 }
 
 /// Compiles a component's bytes, refusing more than [`MAX_COMPONENT_BYTES`].
@@ -92,6 +93,25 @@ pub fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, String> {
         ));
     }
     Component::new(engine, bytes).map_err(|e| format!("not a valid WebAssembly component: {e:#}"))
+}
+
+/// The capabilities a component's imports need: what the operator must
+/// grant for all of its calls to the server to work.
+pub fn capabilities_asked(engine: &Engine, component: &Component) -> BTreeSet<Capability> {
+    let mut asked = BTreeSet::new();
+    for (name, import) in component.component_type().imports(engine) {
+        let interface = name
+            .strip_prefix("barcode:plugin/")
+            .and_then(|rest| rest.split('@').next());
+        if let (Some(interface), ComponentItem::ComponentInstance(instance)) =
+            (interface, import.ty)
+        {
+            for (function, _) in instance.exports(engine) {
+                asked.extend(Capability::for_import(interface, function));
+            }
+        }
+    }
+    asked
 }
 
 /// A plugin's own description of itself, from its `info` export.
@@ -195,19 +215,22 @@ impl Plugin {
             plugin: name.to_owned(),
             reason,
         })?;
-        Plugin::new(linker, name, priority, &component, limits, Arc::default())
+        let settings = Settings {
+            priority,
+            limits,
+            ..Settings::default()
+        };
+        Plugin::new(linker, name, &component, settings)
     }
 
     /// Validates a compiled component: it must import nothing beyond WASI
-    /// and `config`, export the `barcode:plugin` world, and answer `info`
-    /// within its limits.
+    /// and the `barcode:plugin` imports, export the `barcode:plugin` world,
+    /// and answer `info` within its limits.
     pub fn new(
         linker: &Linker<SandboxState>,
         name: &str,
-        priority: i32,
         component: &Component,
-        limits: Limits,
-        config: Arc<BTreeMap<String, String>>,
+        settings: Settings,
     ) -> Result<Plugin, LoadError> {
         let refuse = |reason: String| LoadError {
             plugin: name.to_owned(),
@@ -226,15 +249,15 @@ impl Plugin {
         let runner = Runner {
             name: name.to_owned(),
             pre,
-            limits,
-            config,
+            settings,
         };
-        let info = runner
-            .call(|plugin, store| plugin.barcode_plugin_decoder().call_info(store))
-            .and_then(|info| PluginInfo::validate(info, &runner.limits.answer))
+        let (info, _) = runner.call(None, |plugin, store| {
+            plugin.barcode_plugin_decoder().call_info(store)
+        });
+        let info = info
+            .and_then(|info| PluginInfo::validate(info, &runner.settings.limits.answer))
             .map_err(|failure| refuse(format!("its `info` export {failure}")))?;
         Ok(Plugin {
-            priority,
             info,
             runner,
             failures_in_a_row: AtomicU32::new(0),
@@ -250,16 +273,25 @@ impl Plugin {
 
     /// Lower runs first.
     pub fn priority(&self) -> i32 {
-        self.priority
+        self.runner.settings.priority
     }
 
     pub fn info(&self) -> &PluginInfo {
         &self.info
     }
 
-    /// Asks the plugin about `data` in a fresh instance.
-    pub fn scan(&self, data: &str) -> Result<Verdict, Failure> {
-        let verdict = self.verdict(data);
+    /// Asks the plugin about `data` in a fresh instance that may reach
+    /// `store` as its grants allow. Returns its verdict, and what its calls
+    /// to the server asked to book or were refused.
+    pub fn scan(
+        &self,
+        data: &str,
+        store: Option<&Arc<Store>>,
+    ) -> (Result<Verdict, Failure>, Requests) {
+        let (answer, requests) = self.runner.call(store, |plugin, store| {
+            plugin.barcode_plugin_decoder().call_scan(store, data)
+        });
+        let verdict = answer.and_then(|answer| self.verdict(answer));
         self.scans.fetch_add(1, Ordering::Relaxed);
         match verdict {
             Ok(_) => self.failures_in_a_row.store(0, Ordering::Relaxed),
@@ -268,7 +300,7 @@ impl Plugin {
                 self.failures.fetch_add(1, Ordering::Relaxed);
             }
         }
-        verdict
+        (verdict, requests)
     }
 
     /// Scans and failures since the last call, for the registry's totals.
@@ -284,11 +316,11 @@ impl Plugin {
         self.failures_in_a_row.load(Ordering::Relaxed)
     }
 
-    fn verdict(&self, data: &str) -> Result<Verdict, Failure> {
-        let answer = self
-            .runner
-            .call(|plugin, store| plugin.barcode_plugin_decoder().call_scan(store, data))?;
-        let limits = &self.runner.limits.answer;
+    fn verdict(
+        &self,
+        answer: Result<Option<wit::ScanResult>, wit::ScanError>,
+    ) -> Result<Verdict, Failure> {
+        let limits = &self.runner.settings.limits.answer;
         match answer {
             Ok(None) => Ok(Verdict::NotMine),
             Ok(Some(result)) => Decode::validate(result, limits).map(Verdict::Decoded),
@@ -300,18 +332,27 @@ impl Plugin {
 impl Runner {
     /// Runs `f` against a new instance in a new sandbox, then logs what the
     /// guest printed and turns any error into the [`Failure`] that caused it.
+    /// Returns what the guest asked of the server alongside.
     fn call<R>(
         &self,
+        store: Option<&Arc<Store>>,
         f: impl FnOnce(&bindings::Plugin, &mut wasmtime::Store<SandboxState>) -> wasmtime::Result<R>,
-    ) -> Result<R, Failure> {
-        let engine = self.pre.engine();
-        let mut sandbox = Sandbox::new(engine, &self.limits, self.config.clone());
+    ) -> (Result<R, Failure>, Requests) {
+        let settings = &self.settings;
+        let host = HostState::new(
+            &self.name,
+            settings.config.clone(),
+            settings.grants.clone(),
+            store.cloned(),
+        );
+        let mut sandbox = Sandbox::new(self.pre.engine(), &settings.limits, host);
         let result = self
             .pre
             .instantiate(&mut sandbox.store)
             .and_then(|instance| f(&instance, &mut sandbox.store));
         self.log_printed(&sandbox);
-        result.map_err(|error| classify(&error, &sandbox, &self.limits))
+        let result = result.map_err(|error| classify(&error, &sandbox, &settings.limits));
+        (result, sandbox.into_host().into_requests())
     }
 
     fn log_printed(&self, sandbox: &Sandbox) {

@@ -13,7 +13,7 @@ use crate::chain::{self, Chain};
 use crate::code_cache::{self, Paths};
 use crate::engine;
 use crate::limits::Limits;
-use crate::plugin::{self, LoadError, Plugin};
+use crate::plugin::{self, LoadError, Plugin, Settings};
 use crate::sandbox::SandboxState;
 use crate::store::{PluginRecord, Store};
 
@@ -106,20 +106,20 @@ impl Registry {
         record: &PluginRecord,
         component: &Component,
     ) -> Result<Plugin, LoadError> {
-        Plugin::new(
-            &self.linker,
-            &record.name,
-            record.priority,
-            component,
-            self.limits.with(&record.limits),
-            Arc::new(record.config.clone()),
-        )
+        let settings = Settings {
+            priority: record.priority,
+            limits: self.limits.with(&record.limits),
+            config: Arc::new(record.config.clone()),
+            grants: Arc::new(record.grants.clone()),
+        };
+        Plugin::new(&self.linker, &record.name, component, settings)
     }
 
     /// Validates `bytes` as a plugin and installs them: stored under their
     /// digest, compiled code cached, the record written. Reinstalling a name
-    /// is an upgrade that keeps its priority, state, limits and settings
-    /// (and lifts a quarantine: these are new bytes).
+    /// is an upgrade that keeps its priority, state, limits, settings and
+    /// grants (and lifts a quarantine: these are new bytes). Grants are
+    /// never given here: an operator gives them one by one.
     pub fn install(
         &self,
         store: &Store,
@@ -129,15 +129,12 @@ impl Registry {
         let label = request.name.as_deref().unwrap_or("(new plugin)");
         let refuse = |reason: String| format!("plugin `{label}` refused: {reason}");
         let component = plugin::compile(&self.engine, bytes).map_err(refuse)?;
-        let probe = Plugin::new(
-            &self.linker,
-            label,
-            0,
-            &component,
-            self.limits.clone(),
-            Arc::default(),
-        )
-        .map_err(|e| e.to_string())?;
+        let settings = Settings {
+            limits: self.limits.clone(),
+            ..Settings::default()
+        };
+        let probe =
+            Plugin::new(&self.linker, label, &component, settings).map_err(|e| e.to_string())?;
         let info = probe.info().clone();
         let name = request.name.clone().unwrap_or_else(|| info.name.clone());
         chain::validate_name(&name)
@@ -168,6 +165,11 @@ impl Registry {
                 .as_ref()
                 .map(|e| e.config.clone())
                 .unwrap_or_else(BTreeMap::new),
+            grants: existing
+                .as_ref()
+                .map(|e| e.grants.clone())
+                .unwrap_or_default(),
+            asks: plugin::capabilities_asked(&self.engine, &component),
         };
         store.put_plugin(&record).map_err(|e| e.to_string())?;
         Ok(match existing {

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use crate::answer::{self, Answer};
 use crate::chain::{Chain, ScanOutcome};
+use crate::ledger::Ledger;
 use crate::plugin::LoadError;
 use crate::registry::{Loaded, Registry};
 use crate::store::records::{Barcode, Product};
-use crate::store::{Store, StoreError};
+use crate::store::{Actions, HistoryEntry, Retention, ScanKind, ScanRecord, Store, StoreError};
 
 /// How stale the server's view of the quarantine may get: an operator's
 /// `plugin enable` reaches the running server within this time.
@@ -20,7 +21,8 @@ const QUARANTINE_REFRESH: Duration = Duration::from_secs(1);
 pub struct Service {
     registry: Registry,
     plugins: RwLock<Plugins>,
-    store: Store,
+    store: Arc<Store>,
+    ledger: Ledger,
     policy: Policy,
     quarantined: RwLock<(Instant, Arc<HashSet<String>>)>,
     scan_slots: tokio::sync::Semaphore,
@@ -33,6 +35,8 @@ pub struct Policy {
     pub quarantine_after: u32,
     /// Scans that may run at once; more wait their turn.
     pub concurrent_scans: usize,
+    /// How much scan history to keep.
+    pub history: Retention,
 }
 
 /// The plugins in use: a scan takes the chain it starts with and keeps it,
@@ -50,7 +54,9 @@ impl Service {
         let loaded = registry.load(&store)?;
         report(&loaded);
         let stale = Instant::now() - QUARANTINE_REFRESH * 2;
+        let store = Arc::new(store);
         Ok(Service {
+            ledger: Ledger::start(store.clone(), policy.history)?,
             registry,
             plugins: RwLock::new(Plugins {
                 chain: Arc::new(loaded.chain),
@@ -111,6 +117,13 @@ impl Service {
         Ok(true)
     }
 
+    /// Writes what is still in memory: the scan history queued for writing
+    /// and the plugins' counters. Scans after this are not recorded.
+    pub fn close(&self) {
+        self.ledger.close();
+        self.flush_stats();
+    }
+
     /// Adds the scans and failures counted since the last flush to the
     /// registry's totals.
     pub fn flush_stats(&self) {
@@ -149,38 +162,89 @@ impl Service {
         &self.scan_slots
     }
 
-    /// Runs `data` through the plugin chain and joins a decode's lookup code
-    /// to the catalog. Blocks while plugins run: call it off the async
+    /// Runs `data` through the plugin chain, joins a decode's lookup code to
+    /// the catalog, books what the decoding plugin asked for and records the
+    /// scan in the history under `key` (the API key's name). Blocks while
+    /// plugins run and while a booking is written: call it off the async
     /// executor.
-    pub fn scan(&self, data: &str) -> Answer {
+    pub fn scan(&self, data: &str, key: Option<&str>) -> Answer {
+        let started = Instant::now();
         let quarantined = self.quarantined();
-        let outcome = self.chain().scan(data, |name| quarantined.contains(name));
+        let mut outcome =
+            self.chain()
+                .scan(data, |name| quarantined.contains(name), Some(&self.store));
         self.quarantine_repeat_offenders(&outcome, &quarantined);
-        let (barcode, product) = match &outcome {
-            ScanOutcome::Decoded { decode, .. } => match &decode.lookup_code {
-                Some(code) => match self.catalog_match(code, decode.uom_code.as_deref()) {
-                    Ok(found) => found,
-                    Err(error) => return Answer::internal(&error),
-                },
-                None => (None, None),
-            },
-            _ => (None, None),
+        let requests = match &mut outcome {
+            ScanOutcome::Decoded { requests, .. } => std::mem::take(requests),
+            _ => Default::default(),
         };
-        answer::scan_answer(data, &outcome, barcode.as_ref(), product.as_ref())
+        let matched = self.catalog_match(&outcome);
+        let entry = HistoryEntry {
+            id: 0,
+            time: String::new(),
+            key: key.map(str::to_owned),
+            barcode_data: data.to_owned(),
+            result: scan_kind(&outcome, matched.is_ok()),
+            plugin: outcome.plugin().map(str::to_owned),
+            format: outcome.format().map(str::to_owned),
+            lookup_code: outcome.lookup_code().map(str::to_owned),
+            duration_us: started.elapsed().as_micros() as u64,
+            actions: Actions {
+                refused: requests.refused,
+                ..Actions::default()
+            },
+        };
+        let (barcode, product) = match matched {
+            Ok(found) => found,
+            Err(error) => {
+                self.ledger.record(ScanRecord {
+                    entry,
+                    booking: Default::default(),
+                });
+                return Answer::internal(&error);
+            }
+        };
+        let actions = if requests.booking.is_empty() {
+            let actions = entry.actions.clone();
+            self.ledger.record(ScanRecord {
+                entry,
+                booking: requests.booking,
+            });
+            actions
+        } else {
+            match self.ledger.book(ScanRecord {
+                entry,
+                booking: requests.booking,
+            }) {
+                Ok(written) => written.actions,
+                Err(error) => return Answer::internal(&error),
+            }
+        };
+        answer::scan_answer(data, &outcome, barcode.as_ref(), product.as_ref(), &actions)
     }
 
-    /// The catalog's records for a lookup code: the active barcode record
-    /// (GTINs in any length) and its product, or else the product whose SKU
-    /// the code is, as the service's own product QR codes name it.
+    /// The catalog's records for a decode's lookup code: the active barcode
+    /// record (GTINs in any length) and its product; else the product whose
+    /// SKU the code is, as the service's own product QR codes name it; else
+    /// the one product listing it as a supplier part number.
     fn catalog_match(
         &self,
-        code: &str,
-        uom: Option<&str>,
+        outcome: &ScanOutcome,
     ) -> Result<(Option<Barcode>, Option<Product>), StoreError> {
-        if let Some(found) = self.store.lookup_gtin(code, uom)? {
+        let ScanOutcome::Decoded { decode, .. } = outcome else {
+            return Ok((None, None));
+        };
+        let Some(code) = &decode.lookup_code else {
+            return Ok((None, None));
+        };
+        if let Some(found) = self.store.lookup_gtin(code, decode.uom_code.as_deref())? {
             return Ok((Some(found.barcode), found.product));
         }
-        Ok((None, self.store.product(code)?))
+        if let Some(product) = self.store.product(code)? {
+            return Ok((None, Some(product)));
+        }
+        let mut by_part = self.store.products_by_supplier_part(code, 2)?;
+        Ok((None, by_part.pop().filter(|_| by_part.is_empty())))
     }
 
     /// The names of quarantined plugins, re-read from the store when the
@@ -239,6 +303,16 @@ impl Service {
             names.insert(failure.plugin.clone());
             cached.1 = Arc::new(names);
         }
+    }
+}
+
+/// How the history files a scan; `joined` is false when the catalog join failed.
+fn scan_kind(outcome: &ScanOutcome, joined: bool) -> ScanKind {
+    match outcome {
+        _ if !joined => ScanKind::Error,
+        ScanOutcome::Decoded { .. } => ScanKind::Decoded,
+        ScanOutcome::Rejected { .. } => ScanKind::Rejected,
+        ScanOutcome::NoMatch { .. } => ScanKind::NoMatch,
     }
 }
 

@@ -9,8 +9,16 @@
 //! `purchase_order_line`, `packing_list_number`, `country_of_origin`,
 //! `manufacturer`, `date_code`, `lot`. The lookup code is the supplier part
 //! number (else the manufacturer's), and `Q` is the quantity.
+//!
+//! Receiving: with the setting `receive=on` (`barcoded plugin config ecia
+//! receive=on`) and the `catalog-read` and `po-receive` capabilities, a label
+//! that names a purchase order (`K`), a part and a quantity books the
+//! quantity against that order's line for the product whose supplier part
+//! number the label carries. The `receipt` field says what happened.
 
-use barcode_plugin_sdk::{Plugin, PluginInfo, ScanError, ScanResult, export_plugin};
+use barcode_plugin_sdk::{
+    Plugin, PluginInfo, ScanError, ScanResult, catalog, config, export_plugin, purchasing,
+};
 
 struct Ecia;
 
@@ -28,7 +36,47 @@ impl Plugin for Ecia {
     }
 
     fn scan(data: &str) -> Result<Option<ScanResult>, ScanError> {
-        decode(data)
+        let receiving =
+            config("receive").is_some_and(|on| matches!(on.as_str(), "on" | "true" | "yes"));
+        let result = decode(data)?;
+        Ok(match result {
+            Some(result) if receiving => {
+                let receipt = receive(&result);
+                Some(result.field("receipt", receipt))
+            }
+            other => other,
+        })
+    }
+}
+
+/// Books a label's quantity against its purchase order, and says how it went.
+fn receive(result: &ScanResult) -> String {
+    let order = result
+        .fields
+        .iter()
+        .find(|f| f.key == "customer_order_number")
+        .map(|f| f.value.as_str());
+    let (Some(order), Some(part), Some(quantity)) =
+        (order, result.lookup_code.as_deref(), result.quantity)
+    else {
+        return "not received: the label does not name a purchase order (K), a part and a \
+                quantity (Q)"
+            .into();
+    };
+    let sku = match catalog::by_supplier_part(part) {
+        Ok(products) if products.len() == 1 => products[0].sku.clone(),
+        Ok(products) if products.is_empty() => {
+            return format!("not received: no product in the catalog lists supplier part {part}");
+        }
+        Ok(_) => return format!("not received: several products list supplier part {part}"),
+        Err(error) => return format!("not received: {}", error.message()),
+    };
+    match purchasing::receive(order, &sku, quantity) {
+        Ok(line) => format!(
+            "received {quantity} of {sku} against {order}: {} of {} now received",
+            line.received, line.ordered
+        ),
+        Err(error) => format!("not received: {}", error.message()),
     }
 }
 

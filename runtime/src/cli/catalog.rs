@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::import::{self, Format, Records};
 use crate::store::Store;
-use crate::store::records::{Barcode, Price, Product};
+use crate::store::records::{Barcode, Price, Product, SupplierPart};
 
 /// The demo catalog `serve --demo` seeds into an empty store.
 const DEMO_CATALOG: &str = include_str!("../demo-catalog.json");
@@ -101,6 +101,10 @@ pub struct ProductArgs {
     /// ISO 4217 currency code, such as EUR.
     #[arg(long)]
     currency: String,
+    /// A supplier's number for it, as SUPPLIER:PART (repeatable), so that
+    /// supplier labels resolve to this product.
+    #[arg(long = "supplier-part", value_name = "SUPPLIER:PART", value_parser = SupplierPart::parse)]
+    supplier_parts: Vec<SupplierPart>,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +172,7 @@ pub fn run(store: &Store, command: CatalogCommand) -> Result<ExitCode, String> {
                 category: args.category,
                 unit_price: Price::parse(args.price.trim())?,
                 currency: args.currency,
+                supplier_parts: args.supplier_parts,
             };
             store.put_product(&product).map_err(|e| e.to_string())?;
             print_record(&product)

@@ -6,7 +6,9 @@
 
 mod catalog;
 mod keys;
+mod orders;
 mod plugins;
+mod stock;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -17,7 +19,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::registry::Registry;
 use crate::service::{Policy, Service};
-use crate::store::Store;
+use crate::store::{Retention, Store};
 use crate::{http, log};
 
 /// Decodes scanned barcodes with sandboxed WebAssembly plugins.
@@ -62,7 +64,9 @@ enum Command {
     /// Decode one barcode with the installed plugins and print the JSON answer.
     ///
     /// Runs the same plugin chain and catalog join as the server, without
-    /// starting it. Exits 0 when a plugin decoded the barcode, 1 otherwise.
+    /// starting it, and like the server books what the decoding plugin asks
+    /// for and records the scan in the history (with no key name). Exits 0
+    /// when a plugin decoded the barcode, 1 otherwise.
     /// In bash, pass control characters with $'...', for example $'\x1d'
     /// for GS (FNC1).
     #[command(
@@ -83,6 +87,12 @@ enum Command {
     /// Import, export and edit products and barcode records.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Show stock levels and movements, and correct a level.
+    #[command(subcommand)]
+    Stock(stock::StockCommand),
+    /// Create and show purchase orders, which plugins receive goods against.
+    #[command(subcommand)]
+    Order(orders::OrderCommand),
 }
 
 #[derive(Debug, Args)]
@@ -104,7 +114,22 @@ struct ServeArgs {
     /// [default: 4 per core].
     #[arg(long, env = "BARCODED_CONCURRENT_SCANS", value_parser = clap::value_parser!(u32).range(1..=MAX_CONCURRENT_SCANS))]
     concurrent_scans: Option<u32>,
+
+    /// Keep at most this many scans in the history (GET
+    /// /api/barcode/history); older ones are pruned as new ones arrive.
+    #[arg(long, env = "BARCODED_HISTORY_MAX", default_value_t = DEFAULT_HISTORY.max_entries)]
+    history_max: u64,
+
+    /// Prune history entries older than this, such as 90days, 12h or 30s.
+    #[arg(long, env = "BARCODED_HISTORY_KEEP", default_value = "90days", value_parser = humantime::parse_duration)]
+    history_keep: std::time::Duration,
 }
+
+/// History kept when the operator says nothing.
+const DEFAULT_HISTORY: Retention = Retention {
+    max_entries: 100_000,
+    max_age: std::time::Duration::from_secs(90 * 24 * 3600),
+};
 
 #[derive(Debug, Args)]
 struct ScanArgs {
@@ -141,6 +166,8 @@ fn execute(data_dir: &Path, command: Command) -> Result<ExitCode, String> {
         Command::Key(command) => keys::run(&open_store(data_dir)?, command),
         Command::Plugin(command) => plugins::run(data_dir, command),
         Command::Catalog(command) => catalog::run(&open_store(data_dir)?, command),
+        Command::Stock(command) => stock::run(&open_store(data_dir)?, command),
+        Command::Order(command) => orders::run(&open_store(data_dir)?, command),
     }
 }
 
@@ -156,6 +183,10 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
             .concurrent_scans
             .map_or(4 * cores, |n| n as usize)
             .min(MAX_CONCURRENT_SCANS as usize),
+        history: Retention {
+            max_entries: args.history_max,
+            max_age: args.history_keep,
+        },
     };
     let service = Arc::new(open_service(data_dir, policy)?);
     if args.demo {
@@ -177,7 +208,7 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
         let housekeeping = tokio::spawn(keep_plugins_current(service.clone()));
         http::serve(listener, service.clone(), shutdown_signal()).await;
         housekeeping.abort();
-        service.flush_stats();
+        service.close();
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -209,9 +240,11 @@ fn scan(data_dir: &Path, args: ScanArgs) -> Result<ExitCode, String> {
     let policy = Policy {
         quarantine_after: 0,
         concurrent_scans: 1,
+        history: DEFAULT_HISTORY,
     };
     let service = open_service(data_dir, policy)?;
-    let answer = service.scan(&args.data);
+    let answer = service.scan(&args.data, None);
+    service.close();
     print_json(&answer.body)?;
     Ok(if answer.status == 200 {
         ExitCode::SUCCESS

@@ -2,12 +2,14 @@
 //! command works while the server runs; it picks the change up within a
 //! second, and scans in flight finish on the plugins they started with.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
 use super::open_store;
+use crate::host::Capability;
 use crate::limits::LimitOverrides;
 use crate::registry::{InstallRequest, Installed, Registry};
 use crate::store::{PluginRecord, Store};
@@ -17,10 +19,12 @@ pub enum PluginCommand {
     /// Validate a component and install it.
     ///
     /// The component must be a wasm32-wasip2 component of the
-    /// barcode:plugin@0.1.0 world, import nothing beyond WASI and `config`,
-    /// be at most 16 MiB, and answer `info`. It is stored under its SHA-256
+    /// barcode:plugin@0.1.0 world, import nothing beyond WASI and that
+    /// world's imports, be at most 16 MiB, and answer `info`. It holds no
+    /// capabilities until granted (`plugin grant`); install says which its
+    /// imports need. It is stored under its SHA-256
     /// digest. Installing under a name already in use is an upgrade that
-    /// keeps the plugin's priority, state, limits and settings; installing
+    /// keeps the plugin's priority, state, limits, settings and grants; installing
     /// the identical bytes again changes nothing and says so.
     #[command(
         after_help = "Example:\n  barcoded plugin install target/wasm32-wasip2/release/gtin.wasm --priority 10"
@@ -66,6 +70,26 @@ pub enum PluginCommand {
         #[arg(long, value_name = "KEY")]
         unset: Vec<String>,
     },
+    /// Allow a plugin calls to the server that every plugin is refused by
+    /// default.
+    ///
+    /// Capabilities: catalog-read (look up products and barcode records),
+    /// stock-read (read stock levels), stock-write (change stock levels),
+    /// po-receive (receive goods against purchase orders). A plugin calling
+    /// what it was not granted gets an error value and the call is logged.
+    /// `plugin list` shows what each plugin holds and what it asks for.
+    #[command(after_help = "Example:\n  barcoded plugin grant kanban stock-write")]
+    Grant {
+        name: String,
+        #[arg(required = true)]
+        capabilities: Vec<Capability>,
+    },
+    /// Take capabilities back from a plugin.
+    Revoke {
+        name: String,
+        #[arg(required = true)]
+        capabilities: Vec<Capability>,
+    },
     /// Show or replace a plugin's limits, as JSON.
     ///
     /// Keys: cpu_time_ms, memory_mib, table_elements, instances,
@@ -95,23 +119,29 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                 disabled,
             };
             match Registry::new(data_dir)?.install(&store, &bytes, &request)? {
-                Installed::New(record) => eprintln!(
-                    "Installed plugin {} {} (priority {}, {}).",
-                    record.name,
-                    record.info.version,
-                    record.priority,
-                    state(&record)
-                ),
+                Installed::New(record) => {
+                    eprintln!(
+                        "Installed plugin {} {} (priority {}, {}).",
+                        record.name,
+                        record.info.version,
+                        record.priority,
+                        state(&record)
+                    );
+                    tell_missing_grants(&record);
+                }
                 Installed::Upgraded {
                     from_version,
                     record,
-                } => eprintln!(
-                    "Upgraded plugin {} from {from_version} to {} (priority {}, {}).",
-                    record.name,
-                    record.info.version,
-                    record.priority,
-                    state(&record)
-                ),
+                } => {
+                    eprintln!(
+                        "Upgraded plugin {} from {from_version} to {} (priority {}, {}).",
+                        record.name,
+                        record.info.version,
+                        record.priority,
+                        state(&record)
+                    );
+                    tell_missing_grants(&record);
+                }
                 Installed::Unchanged(record) => eprintln!(
                     "Plugin {} already has these exact bytes installed; nothing changed.",
                     record.name
@@ -181,6 +211,18 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                 serde_json::to_string_pretty(&record.config).map_err(|e| e.to_string())?
             );
         }
+        PluginCommand::Grant { name, capabilities } => {
+            let record = store
+                .update_plugin(&name, |r| r.grants.extend(capabilities))
+                .map_err(|e| e.to_string())?;
+            eprintln!("Plugin {name} now holds: {}.", names(&record.grants));
+        }
+        PluginCommand::Revoke { name, capabilities } => {
+            let record = store
+                .update_plugin(&name, |r| r.grants.retain(|c| !capabilities.contains(c)))
+                .map_err(|e| e.to_string())?;
+            eprintln!("Plugin {name} now holds: {}.", names(&record.grants));
+        }
         PluginCommand::Limits { name, json } => {
             let record = match json {
                 None => store
@@ -214,8 +256,16 @@ fn list(store: &Store) -> Result<(), String> {
         eprintln!("no plugins installed; install one with `barcoded plugin install FILE.wasm`");
     }
     println!(
-        "{:<20} {:>8} {:<9} {:<12} {:<24} {:>8} {:>8} {:<12} AUTHOR",
-        "NAME", "PRIORITY", "STATE", "VERSION", "DIGEST", "SCANS", "FAILURES", "QUARANTINED"
+        "{:<20} {:>8} {:<9} {:<12} {:<24} {:>8} {:>8} {:<12} {:<28} AUTHOR",
+        "NAME",
+        "PRIORITY",
+        "STATE",
+        "VERSION",
+        "DIGEST",
+        "SCANS",
+        "FAILURES",
+        "QUARANTINED",
+        "GRANTS"
     );
     for record in records {
         let (scans, failures) = stats.get(&record.name).copied().unwrap_or_default();
@@ -224,8 +274,14 @@ fn list(store: &Store) -> Result<(), String> {
         } else {
             "no"
         };
+        let missing = missing_grants(&record);
+        let grants = if missing.is_empty() {
+            names(&record.grants)
+        } else {
+            format!("{} (asks {})", names(&record.grants), names(&missing))
+        };
         println!(
-            "{:<20} {:>8} {:<9} {:<12} {:<24} {scans:>8} {failures:>8} {quarantine:<12} {}",
+            "{:<20} {:>8} {:<9} {:<12} {:<24} {scans:>8} {failures:>8} {quarantine:<12} {grants:<28} {}",
             record.name,
             record.priority,
             state(&record),
@@ -252,6 +308,34 @@ fn describe(store: &Store, record: &PluginRecord) -> Result<(), String> {
         serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
     );
     Ok(())
+}
+
+/// What a plugin's imports need that it has not been granted.
+fn missing_grants(record: &PluginRecord) -> BTreeSet<Capability> {
+    record.asks.difference(&record.grants).copied().collect()
+}
+
+fn tell_missing_grants(record: &PluginRecord) {
+    let missing = missing_grants(record);
+    if !missing.is_empty() {
+        let list: Vec<&str> = missing.iter().map(|c| c.name()).collect();
+        eprintln!(
+            "It calls the server with capabilities it does not hold: {}. Until an operator \
+             grants them, those calls are refused: `barcoded plugin grant {} {}`",
+            list.join(", "),
+            record.name,
+            list.join(" ")
+        );
+    }
+}
+
+/// `a,b`, or `-` for none.
+fn names(capabilities: &BTreeSet<Capability>) -> String {
+    if capabilities.is_empty() {
+        return "-".to_owned();
+    }
+    let list: Vec<&str> = capabilities.iter().map(|c| c.name()).collect();
+    list.join(",")
 }
 
 fn state(record: &PluginRecord) -> &'static str {

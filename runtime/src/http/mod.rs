@@ -4,10 +4,12 @@
 mod admin;
 mod auth;
 mod body;
+mod history;
 mod lookup;
 mod qr;
 mod routes;
 mod scan;
+mod stock;
 
 use std::future::Future;
 use std::sync::Arc;

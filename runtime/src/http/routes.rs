@@ -10,7 +10,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{admin, auth, body, lookup, qr, scan};
+use super::{admin, auth, body, history, lookup, qr, scan, stock};
 use crate::answer::Answer;
 use crate::service::Service;
 use crate::store::Role;
@@ -50,6 +50,16 @@ pub async fn route(
             Err(refused) => body::json_response(&refused),
         });
     }
+    if let Some(sku) = path.strip_prefix("/api/stock/") {
+        if parts.method != Method::GET {
+            return Ok(method_not_allowed("GET"));
+        }
+        let answer = match auth::authorize(&service, &parts.headers, Role::Pos) {
+            Ok(_) => stock::handle(&service, sku),
+            Err(refused) => refused,
+        };
+        return Ok(body::json_response(&answer));
+    }
     let admin_path = path
         .strip_prefix("/api/admin/plugins")
         .filter(|rest| rest.is_empty() || rest.starts_with('/'));
@@ -72,11 +82,20 @@ pub async fn route(
     let answer = match (path, &parts.method) {
         ("/api/barcode/" | "/api/barcode", &Method::POST) => {
             match auth::authorize(&service, &parts.headers, Role::Pos) {
-                Ok(_) => scan::handle(service, request_body).await,
+                Ok(key) => scan::handle(service, request_body, key.name).await,
                 Err(refused) => refused,
             }
         }
         ("/api/barcode/" | "/api/barcode", _) => return Ok(method_not_allowed("POST")),
+        ("/api/barcode/history" | "/api/barcode/history/", &Method::GET) => {
+            match auth::authorize(&service, &parts.headers, Role::Admin) {
+                Ok(_) => history::handle(&service, parts.uri.query()),
+                Err(refused) => refused,
+            }
+        }
+        ("/api/barcode/history" | "/api/barcode/history/", _) => {
+            return Ok(method_not_allowed("GET"));
+        }
         ("/api/health", &Method::GET) => Answer {
             status: 200,
             body: json!({

@@ -16,7 +16,8 @@ pub const MAX_BARCODE_CHARS: usize = 4095;
 /// character is sent as a six-byte JSON escape.
 const MAX_BODY_BYTES: usize = 32 << 10;
 
-pub async fn handle(service: Arc<Service>, body: Incoming) -> Answer {
+/// Scans the request's barcode for the API key named `key`.
+pub async fn handle(service: Arc<Service>, body: Incoming, key: String) -> Answer {
     let data = match read_barcode(body).await {
         Ok(data) => data,
         Err(answer) => return answer,
@@ -25,7 +26,7 @@ pub async fn handle(service: Arc<Service>, body: Incoming) -> Answer {
     let Ok(_slot) = service.scan_slots().acquire().await else {
         return Answer::error(503, "The server is shutting down");
     };
-    tokio::task::spawn_blocking(move || scanner.scan(&data))
+    tokio::task::spawn_blocking(move || scanner.scan(&data, Some(&key)))
         .await
         .unwrap_or_else(|error| {
             tracing::error!("scan task failed: {error}");

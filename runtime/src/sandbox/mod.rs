@@ -7,13 +7,11 @@
 mod clocks;
 mod output;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use wasmtime::component::ResourceTable;
 use wasmtime::{Engine, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::host::HostState;
 use crate::limits::{Limit, Limits};
 use clocks::{CoarseMonotonicClock, CoarseWallClock};
 use output::CappedOutput;
@@ -21,19 +19,19 @@ use output::CappedOutput;
 /// Most random bytes one call may ask for.
 const MAX_RANDOM_BYTES: u64 = 64 << 10;
 
-/// What a plugin's store holds: its WASI state, its limiter and the
-/// operator's settings for it.
+/// What a plugin's store holds: its WASI state, its limiter, and what it
+/// may ask of the server.
 pub struct SandboxState {
     wasi: WasiCtx,
     table: ResourceTable,
     limiter: Limiter,
-    config: Arc<BTreeMap<String, String>>,
+    host: HostState,
 }
 
 impl SandboxState {
-    /// The plugin's settings, for its `config` import.
-    pub fn config(&self) -> &BTreeMap<String, String> {
-        &self.config
+    /// The state behind the plugin's `barcode:plugin` imports.
+    pub fn host(&mut self) -> &mut HostState {
+        &mut self.host
     }
 }
 
@@ -59,7 +57,7 @@ impl Sandbox {
     /// time at millisecond resolution and randomness is real (neither reveals
     /// anything about the host). Stdout and stderr go to bounded buffers that
     /// the caller drains into the log.
-    pub fn new(engine: &Engine, limits: &Limits, config: Arc<BTreeMap<String, String>>) -> Sandbox {
+    pub fn new(engine: &Engine, limits: &Limits, host: HostState) -> Sandbox {
         let stdout = CappedOutput::new(limits.output_bytes, limits.output_lines);
         let stderr = CappedOutput::new(limits.output_bytes, limits.output_lines);
         let wasi = WasiCtx::builder()
@@ -76,7 +74,7 @@ impl Sandbox {
             wasi,
             table: ResourceTable::new(),
             limiter: Limiter::new(limits),
-            config,
+            host,
         };
         let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.limiter);
@@ -96,6 +94,11 @@ impl Sandbox {
             .limiter
             .hit
             .or(printed_too_much.then_some(Limit::Output))
+    }
+
+    /// Ends the sandbox, keeping what the guest asked of the server.
+    pub fn into_host(self) -> HostState {
+        self.store.into_data().host
     }
 
     /// Everything the guest wrote to stdout and stderr, in that order.

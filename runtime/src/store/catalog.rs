@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::records::{Barcode, Product};
-use super::schema::{BARCODES, BARCODES_BY_PACK, BARCODES_BY_VALUE, PRODUCTS};
+use super::schema::{BARCODES, BARCODES_BY_PACK, BARCODES_BY_VALUE, PRODUCTS, SUPPLIER_PARTS};
 use super::{Store, StoreError, decode, encode, storage};
 
 /// A resolved barcode and its product, if the catalog has one with that SKU.
@@ -99,6 +99,26 @@ impl Store {
             Some(bytes) => Ok(Some(decode(bytes.value())?)),
             None => Ok(None),
         }
+    }
+
+    /// Products listing `part` among their supplier part numbers, in SKU
+    /// order, at most `max`.
+    pub fn products_by_supplier_part(
+        &self,
+        part: &str,
+        max: usize,
+    ) -> Result<Vec<Product>, StoreError> {
+        let txn = self.read()?;
+        let index = txn.open_multimap_table(SUPPLIER_PARTS).map_err(storage)?;
+        let products = txn.open_table(PRODUCTS).map_err(storage)?;
+        let mut found = Vec::new();
+        for sku in index.get(part).map_err(storage)?.take(max) {
+            let sku = sku.map_err(storage)?;
+            if let Some(bytes) = products.get(sku.value()).map_err(storage)? {
+                found.push(decode(bytes.value())?);
+            }
+        }
+        Ok(found)
     }
 
     pub fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
@@ -256,6 +276,7 @@ struct CatalogTables<'txn> {
     barcodes: Table<'txn, u128, &'static [u8]>,
     by_value: MultimapTable<'txn, &'static str, u128>,
     by_pack: Table<'txn, (&'static str, &'static str, &'static str), u128>,
+    supplier_parts: MultimapTable<'txn, &'static str, &'static str>,
 }
 
 impl<'txn> CatalogTables<'txn> {
@@ -267,12 +288,29 @@ impl<'txn> CatalogTables<'txn> {
                 .open_multimap_table(BARCODES_BY_VALUE)
                 .map_err(storage)?,
             by_pack: txn.open_table(BARCODES_BY_PACK).map_err(storage)?,
+            supplier_parts: txn.open_multimap_table(SUPPLIER_PARTS).map_err(storage)?,
         })
     }
 
+    /// Writes a product and keeps the supplier part index in step with it.
     fn put_product(&mut self, product: &Product) -> Result<(), StoreError> {
+        let sku = product.sku.as_str();
+        let old: Option<Product> = match self.products.get(sku).map_err(storage)? {
+            Some(bytes) => Some(decode(bytes.value())?),
+            None => None,
+        };
+        for entry in old.iter().flat_map(|old| &old.supplier_parts) {
+            self.supplier_parts
+                .remove(entry.part.as_str(), sku)
+                .map_err(storage)?;
+        }
+        for entry in &product.supplier_parts {
+            self.supplier_parts
+                .insert(entry.part.as_str(), sku)
+                .map_err(storage)?;
+        }
         self.products
-            .insert(product.sku.as_str(), encode(product).as_slice())
+            .insert(sku, encode(product).as_slice())
             .map_err(storage)?;
         Ok(())
     }

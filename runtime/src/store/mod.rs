@@ -1,5 +1,6 @@
-//! The embedded store: the catalog (products and their barcodes) and the API
-//! keys, in one redb file.
+//! The embedded store, in one redb file: the catalog (products and their
+//! barcodes), API keys, installed plugins, stock and purchase orders, and
+//! the scan history.
 //!
 //! The file is opened in redb's multi-writer mode, so the server and operator
 //! commands can use it at the same time; each write transaction waits for any
@@ -7,11 +8,13 @@
 //! nothing that was committed.
 
 mod catalog;
+mod history;
 mod keys;
 mod plugins;
 mod quarantine;
 pub mod records;
 mod schema;
+mod stock;
 
 use std::fmt;
 use std::path::Path;
@@ -19,9 +22,15 @@ use std::path::Path;
 use redb::{ConcurrencyMode, Database, ReadableDatabase};
 
 pub use catalog::{CatalogCounts, Lookup};
+pub use history::{
+    Actions, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord,
+};
 pub use keys::{ApiKey, Role};
 pub use plugins::PluginRecord;
 pub use quarantine::Quarantine;
+pub use stock::{
+    Actor, Booked, Booking, Movement, OrderLine, PurchaseOrder, Receipt, ReceivedLine, StockChange,
+};
 
 /// The store's file name inside the data folder.
 pub const FILE_NAME: &str = "catalog.redb";
@@ -92,6 +101,12 @@ impl Store {
         txn.open_table(schema::COUNTERS).map_err(storage)?;
         txn.open_table(schema::PLUGIN_STATS).map_err(storage)?;
         txn.open_table(schema::CODE_CACHE).map_err(storage)?;
+        txn.open_multimap_table(schema::SUPPLIER_PARTS)
+            .map_err(storage)?;
+        txn.open_table(schema::STOCK).map_err(storage)?;
+        txn.open_table(schema::STOCK_MOVEMENTS).map_err(storage)?;
+        txn.open_table(schema::PURCHASE_ORDERS).map_err(storage)?;
+        txn.open_table(schema::SCAN_HISTORY).map_err(storage)?;
         txn.commit().map_err(storage)
     }
 

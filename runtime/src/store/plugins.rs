@@ -2,13 +2,14 @@
 //! what limits and configuration. Every change bumps a generation counter
 //! that a running server polls to know when to reload.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::schema::{CODE_CACHE, COUNTERS, PLUGIN_STATS, PLUGINS, QUARANTINE};
 use super::{Store, StoreError, decode, encode, storage};
+use crate::host::Capability;
 use crate::limits::LimitOverrides;
 use crate::plugin::PluginInfo;
 
@@ -32,6 +33,12 @@ pub struct PluginRecord {
     /// Key/value settings the plugin reads through the `config` interface.
     #[serde(default)]
     pub config: BTreeMap<String, String>,
+    /// The store calls the operator allows it.
+    #[serde(default)]
+    pub grants: BTreeSet<Capability>,
+    /// The capabilities its imports need, as found at install.
+    #[serde(default)]
+    pub asks: BTreeSet<Capability>,
 }
 
 impl Store {

@@ -34,7 +34,34 @@ pub struct Product {
     pub unit_price: Price,
     /// ISO 4217 code, such as EUR.
     pub currency: String,
+    /// Other companies' numbers for this product, as printed on their labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supplier_parts: Vec<SupplierPart>,
 }
+
+/// A supplier's or manufacturer's own number for a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierPart {
+    /// Who uses the number, such as DigiKey.
+    pub supplier: String,
+    pub part: String,
+}
+
+impl SupplierPart {
+    /// Reads `SUPPLIER:PART`, as the command line and CSV files write it.
+    pub fn parse(text: &str) -> Result<SupplierPart, String> {
+        let (supplier, part) = text
+            .split_once(':')
+            .ok_or_else(|| format!("{text:?} is not SUPPLIER:PART"))?;
+        Ok(SupplierPart {
+            supplier: supplier.trim().to_owned(),
+            part: part.trim().to_owned(),
+        })
+    }
+}
+
+/// Most supplier part numbers one product may carry.
+const MAX_SUPPLIER_PARTS: usize = 16;
 
 /// A non-negative decimal amount kept as its exact digits, so no cent is ever
 /// lost to floating point. It reads from a JSON number or string and writes
@@ -95,16 +122,16 @@ impl<'de> Deserialize<'de> for Price {
 }
 
 /// A limit on one text field, checked before a record is written.
-struct Rule {
-    field: &'static str,
-    max: usize,
+pub(super) struct Rule {
+    pub(super) field: &'static str,
+    pub(super) max: usize,
     /// Characters allowed besides ASCII letters and digits; `None` allows any
     /// printable text.
-    extra: Option<&'static str>,
+    pub(super) extra: Option<&'static str>,
 }
 
 impl Rule {
-    fn check(&self, value: &str) -> Result<(), String> {
+    pub(super) fn check(&self, value: &str) -> Result<(), String> {
         let field = self.field;
         if value.trim().is_empty() {
             return Err(format!("{field} is empty"));
@@ -158,6 +185,16 @@ const NAME: Rule = Rule {
     max: 512,
     extra: None,
 };
+const SUPPLIER: Rule = Rule {
+    field: "supplier",
+    max: 64,
+    extra: None,
+};
+const PART: Rule = Rule {
+    field: "part",
+    max: 128,
+    extra: None,
+};
 const CATEGORY: Rule = Rule {
     field: "category",
     max: 256,
@@ -204,6 +241,21 @@ impl Product {
                 "currency must be an ISO 4217 code of three capital letters, not {:?}",
                 self.currency
             ));
+        }
+        if self.supplier_parts.len() > MAX_SUPPLIER_PARTS {
+            return Err(format!(
+                "a product may carry at most {MAX_SUPPLIER_PARTS} supplierParts"
+            ));
+        }
+        for (i, entry) in self.supplier_parts.iter().enumerate() {
+            SUPPLIER.check(&entry.supplier)?;
+            PART.check(&entry.part)?;
+            if self.supplier_parts[..i].contains(entry) {
+                return Err(format!(
+                    "supplierParts lists {} {} twice",
+                    entry.supplier, entry.part
+                ));
+            }
         }
         Ok(())
     }

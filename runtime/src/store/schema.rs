@@ -17,6 +17,10 @@ pub const BARCODES_BY_VALUE: MultimapTableDefinition<&str, u128> =
 pub const BARCODES_BY_PACK: TableDefinition<(&str, &str, &str), u128> =
     TableDefinition::new("barcodes_by_pack");
 
+/// Index: a supplier part number to the SKUs of the products listing it.
+pub const SUPPLIER_PARTS: MultimapTableDefinition<&str, &str> =
+    MultimapTableDefinition::new("supplier_parts");
+
 /// API keys by name. Only a key's SHA-256 digest is stored, never the key.
 pub const API_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("api_keys");
 
@@ -27,7 +31,8 @@ pub const QUARANTINE: TableDefinition<&str, &[u8]> = TableDefinition::new("plugi
 pub const PLUGINS: TableDefinition<&str, &[u8]> = TableDefinition::new("plugins");
 
 /// Counters by name. `plugins` counts every change to the plugin table, so a
-/// running server can tell cheaply that it must reload.
+/// running server can tell cheaply that it must reload; `scans` and
+/// `movements` hand out sequence numbers.
 pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
 /// Scans and failures per plugin name, as (scans, failures), summed over the
@@ -37,3 +42,17 @@ pub const PLUGIN_STATS: TableDefinition<&str, (u64, u64)> = TableDefinition::new
 /// The SHA-256 of each compiled-code cache file this service wrote, by file
 /// name. A cache file whose bytes do not match is never loaded.
 pub const CODE_CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("code_cache");
+
+/// On-hand quantity by (SKU, location). A pair no movement has touched
+/// holds 0 and has no row.
+pub const STOCK: TableDefinition<(&str, &str), i64> = TableDefinition::new("stock");
+
+/// Every change of stock, by sequence number (see `Movement`).
+pub const STOCK_MOVEMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("stock_movements");
+
+/// Purchase orders by number (see `PurchaseOrder`).
+pub const PURCHASE_ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("purchase_orders");
+
+/// Scans by sequence number, as (Unix milliseconds, `HistoryEntry`); pruned
+/// by age and count.
+pub const SCAN_HISTORY: TableDefinition<u64, (u64, &[u8])> = TableDefinition::new("scan_history");

@@ -1,0 +1,112 @@
+//! `barcoded order`: purchase orders, which plugins granted `po-receive`
+//! receive goods against.
+
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use clap::Subcommand;
+
+use crate::store::{OrderLine, PurchaseOrder, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum OrderCommand {
+    /// Create a purchase order.
+    ///
+    /// Scanning a supplier label that names the order (for example the
+    /// `ecia` plugin with `receive=on`) books the label's quantity against
+    /// the line of its product, and refuses to receive more than ordered.
+    #[command(
+        after_help = "Example:\n  barcoded order create PO-1001 --supplier DigiKey --location DOCK \\\n    --line RES-10K=500 --line CAP-100N=200"
+    )]
+    Create {
+        /// The order number, as the supplier prints it on labels.
+        number: String,
+        /// Where received goods are booked.
+        #[arg(long, default_value = "RECEIVING")]
+        location: String,
+        #[arg(long)]
+        supplier: Option<String>,
+        /// A line, as SKU=QUANTITY (repeatable).
+        #[arg(long = "line", value_name = "SKU=QUANTITY", required = true, value_parser = parse_line)]
+        lines: Vec<OrderLine>,
+    },
+    /// List purchase orders with what has been received.
+    List,
+    /// Show one purchase order, as JSON.
+    Show { number: String },
+}
+
+pub fn run(store: &Store, command: OrderCommand) -> Result<ExitCode, String> {
+    match command {
+        OrderCommand::Create {
+            number,
+            location,
+            supplier,
+            lines,
+        } => {
+            let order = PurchaseOrder {
+                number,
+                supplier,
+                location,
+                created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+                lines,
+            };
+            store.add_order(&order).map_err(|e| e.to_string())?;
+            eprintln!(
+                "Created purchase order {} with {} lines; receipts go to {}.",
+                order.number,
+                order.lines.len(),
+                order.location
+            );
+        }
+        OrderCommand::List => {
+            let orders = store.orders().map_err(|e| e.to_string())?;
+            if orders.is_empty() {
+                eprintln!("no purchase orders; create one with `barcoded order create`");
+            }
+            println!(
+                "{:<20} {:<16} {:<16} {:>6} {:>12}",
+                "NUMBER", "SUPPLIER", "LOCATION", "LINES", "RECEIVED"
+            );
+            for order in orders {
+                let ordered: u64 = order.lines.iter().map(|l| u64::from(l.ordered)).sum();
+                let received: u64 = order.lines.iter().map(|l| u64::from(l.received)).sum();
+                println!(
+                    "{:<20} {:<16} {:<16} {:>6} {:>12}",
+                    order.number,
+                    order.supplier.as_deref().unwrap_or("-"),
+                    order.location,
+                    order.lines.len(),
+                    format!("{received}/{ordered}")
+                );
+            }
+        }
+        OrderCommand::Show { number } => {
+            let order = store
+                .order(&number)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| {
+                    format!(
+                        "there is no purchase order {number:?}; `barcoded order list` shows them"
+                    )
+                })?;
+            let json = serde_json::to_string_pretty(&order).map_err(|e| e.to_string())?;
+            println!("{json}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_line(text: &str) -> Result<OrderLine, String> {
+    let (sku, quantity) = text
+        .rsplit_once('=')
+        .ok_or_else(|| format!("{text:?} is not SKU=QUANTITY"))?;
+    let ordered = quantity
+        .parse()
+        .map_err(|_| format!("{quantity:?} is not a whole number of units"))?;
+    Ok(OrderLine {
+        sku: sku.to_owned(),
+        ordered,
+        received: 0,
+    })
+}

@@ -1,0 +1,104 @@
+//! `barcoded stock`: levels, the movement log, and operators' corrections.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use crate::store::{Actor, Booking, StockChange, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum StockCommand {
+    /// Show the on-hand quantity per SKU and location.
+    Levels {
+        /// Only this SKU.
+        sku: Option<String>,
+    },
+    /// Show the newest stock movements: who moved what, when, and why.
+    Movements {
+        /// Only this SKU.
+        #[arg(long)]
+        sku: Option<String>,
+        /// How many to show.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Change a level by hand, for example after counting a shelf.
+    ///
+    /// The movement is logged with no plugin and no key, as an operator's.
+    #[command(
+        after_help = "Examples:\n  barcoded stock adjust SCREW-M4 SHELF-A1 120 --reason \"counted\"\n  barcoded stock adjust SCREW-M4 SHELF-A1 -- -5 --reason \"damaged\""
+    )]
+    Adjust {
+        sku: String,
+        location: String,
+        /// Units to add; negative takes away (write `-- -5`).
+        #[arg(allow_negative_numbers = true)]
+        delta: i64,
+        /// Why, for the movement log.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub fn run(store: &Store, command: StockCommand) -> Result<ExitCode, String> {
+    match command {
+        StockCommand::Levels { sku } => {
+            let levels = store
+                .stock_levels(sku.as_deref())
+                .map_err(|e| e.to_string())?;
+            if levels.is_empty() {
+                eprintln!("no stock has moved yet");
+            }
+            println!("{:<24} {:<20} {:>12}", "SKU", "LOCATION", "LEVEL");
+            for (sku, location, level) in levels {
+                println!("{sku:<24} {location:<20} {level:>12}");
+            }
+        }
+        StockCommand::Movements { sku, limit } => {
+            let movements = store
+                .movements(sku.as_deref(), limit)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{:>8} {:<24} {:<20} {:<16} {:>8} {:>8} {:<24} REASON",
+                "ID", "TIME", "SKU", "LOCATION", "DELTA", "LEVEL", "BY"
+            );
+            for m in movements {
+                let by = match (&m.plugin, &m.key) {
+                    (Some(plugin), Some(key)) => format!("{plugin} ({key})"),
+                    (Some(plugin), None) => plugin.clone(),
+                    _ => "operator".to_owned(),
+                };
+                println!(
+                    "{:>8} {:<24} {:<20} {:<16} {:>+8} {:>8} {by:<24} {}",
+                    m.id, m.time, m.sku, m.location, m.delta, m.level, m.reason
+                );
+            }
+        }
+        StockCommand::Adjust {
+            sku,
+            location,
+            delta,
+            reason,
+        } => {
+            let booking = Booking {
+                changes: vec![StockChange {
+                    sku,
+                    location,
+                    delta,
+                    reason,
+                }],
+                receipts: Vec::new(),
+            };
+            let booked = store
+                .book(&booking, &Actor::default())
+                .map_err(|e| e.to_string())?;
+            for m in booked.movements {
+                eprintln!(
+                    "{} at {} is now {} (movement {}).",
+                    m.sku, m.location, m.level, m.id
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,251 @@
+//! What a plugin may ask of the server beyond decoding: its settings, and,
+//! where the operator granted it, catalog queries, stock changes and
+//! receipts.
+//!
+//! Every store call is checked against the plugin's grants before it
+//! touches the store. Changes are only collected here, checked against the
+//! store as they are asked for; the service books them with the scan's
+//! history entry once the scan is decided, and drops them otherwise.
+
+mod catalog;
+mod purchasing;
+mod stock;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plugin::bindings::barcode::plugin::{config, types};
+use crate::store::{Booking, RefusedCall, Store, StoreError};
+use types::HostError;
+
+/// Most store calls one call into a plugin may make.
+const MAX_STORE_CALLS: u32 = 64;
+
+/// Most stock changes and receipts one scan may ask for.
+const MAX_BOOKED: usize = 32;
+
+/// Longest text argument a store call takes, in bytes.
+const MAX_ARGUMENT_BYTES: usize = 256;
+
+/// A right an operator grants one plugin (`barcoded plugin grant`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Read products and barcode records (`catalog`).
+    CatalogRead,
+    /// Read stock levels (`stock.level`).
+    StockRead,
+    /// Change stock levels (`stock.adjust`).
+    StockWrite,
+    /// Receive goods against purchase orders (`purchasing.receive`).
+    PoReceive,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 4] = [
+        Capability::CatalogRead,
+        Capability::StockRead,
+        Capability::StockWrite,
+        Capability::PoReceive,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::CatalogRead => "catalog-read",
+            Capability::StockRead => "stock-read",
+            Capability::StockWrite => "stock-write",
+            Capability::PoReceive => "po-receive",
+        }
+    }
+
+    /// The capability a WIT import needs, by interface and function name;
+    /// `None` for what every plugin may import.
+    pub fn for_import(interface: &str, function: &str) -> Option<Capability> {
+        match (interface, function) {
+            ("catalog", _) => Some(Capability::CatalogRead),
+            ("stock", "level") => Some(Capability::StockRead),
+            ("stock", _) => Some(Capability::StockWrite),
+            ("purchasing", _) => Some(Capability::PoReceive),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl FromStr for Capability {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Capability, String> {
+        Capability::ALL
+            .into_iter()
+            .find(|c| c.name() == text)
+            .ok_or_else(|| {
+                format!(
+                    "unknown capability {text:?}: use catalog-read, stock-read, stock-write or \
+                     po-receive"
+                )
+            })
+    }
+}
+
+/// What one call into a plugin may reach, and what its calls asked for.
+pub struct HostState {
+    plugin: String,
+    config: Arc<BTreeMap<String, String>>,
+    grants: Arc<BTreeSet<Capability>>,
+    /// The store, during a scan; `None` during `info`.
+    store: Option<Arc<Store>>,
+    store_calls: u32,
+    requests: Requests,
+}
+
+/// What a plugin's calls left to book, and which calls were not carried out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requests {
+    pub booking: Booking,
+    pub refused: Vec<RefusedCall>,
+}
+
+impl HostState {
+    pub fn new(
+        plugin: &str,
+        config: Arc<BTreeMap<String, String>>,
+        grants: Arc<BTreeSet<Capability>>,
+        store: Option<Arc<Store>>,
+    ) -> HostState {
+        HostState {
+            plugin: plugin.to_owned(),
+            config,
+            grants,
+            store,
+            store_calls: 0,
+            requests: Requests::default(),
+        }
+    }
+
+    pub fn into_requests(self) -> Requests {
+        self.requests
+    }
+
+    /// Runs `f` for the store call `call` if the plugin holds `needs`, has
+    /// calls left and is in a scan; records and logs the call when it is not
+    /// carried out.
+    fn serve<T>(
+        &mut self,
+        call: &'static str,
+        needs: Capability,
+        f: impl FnOnce(&Store, &mut Booking) -> Result<T, HostError>,
+    ) -> Result<T, HostError> {
+        let result = self.access(needs).and_then(|store| {
+            self.store_calls += 1;
+            f(&store, &mut self.requests.booking)
+        });
+        if let Err(error) = &result {
+            self.record_refusal(call, error);
+        }
+        result
+    }
+
+    fn access(&self, needs: Capability) -> Result<Arc<Store>, HostError> {
+        if !self.grants.contains(&needs) {
+            return Err(HostError::NotGranted(format!(
+                "plugin {} is not granted {needs}; an operator grants it with \
+                 `barcoded plugin grant {} {needs}`",
+                self.plugin, self.plugin
+            )));
+        }
+        let Some(store) = &self.store else {
+            return Err(HostError::Unavailable(
+                "the store can be reached only while scanning, not from `info`".into(),
+            ));
+        };
+        if self.store_calls >= MAX_STORE_CALLS {
+            return Err(HostError::Unavailable(format!(
+                "a plugin may make {MAX_STORE_CALLS} store calls per scan"
+            )));
+        }
+        Ok(store.clone())
+    }
+
+    fn record_refusal(&mut self, call: &'static str, error: &HostError) {
+        let (kind, reason) = match error {
+            HostError::NotGranted(reason) => ("not-granted", reason),
+            HostError::Refused(reason) => ("refused", reason),
+            HostError::Unavailable(reason) => ("unavailable", reason),
+        };
+        tracing::warn!(target: "plugin", "[{}] {call} {kind}: {reason}", self.plugin);
+        if self.requests.refused.len() < MAX_STORE_CALLS as usize {
+            self.requests.refused.push(RefusedCall {
+                call: call.to_owned(),
+                error: kind.to_owned(),
+                reason: reason.clone(),
+            });
+        }
+    }
+}
+
+/// Refuses a text argument longer than [`MAX_ARGUMENT_BYTES`].
+fn bounded<'a>(what: &str, text: &'a str) -> Result<&'a str, HostError> {
+    if text.len() > MAX_ARGUMENT_BYTES {
+        return Err(HostError::Refused(format!(
+            "{what} is {} bytes, over {MAX_ARGUMENT_BYTES}",
+            text.len()
+        )));
+    }
+    Ok(text)
+}
+
+/// Adds one change or receipt to `booking` if the whole still passes the
+/// store's checks; leaves `booking` as it was otherwise.
+fn ask(
+    store: &Store,
+    booking: &mut Booking,
+    add: impl FnOnce(&mut Booking),
+) -> Result<(), HostError> {
+    if booking.changes.len() + booking.receipts.len() >= MAX_BOOKED {
+        return Err(HostError::Refused(format!(
+            "a scan may ask for {MAX_BOOKED} stock changes and receipts"
+        )));
+    }
+    let mut candidate = booking.clone();
+    add(&mut candidate);
+    store.check_booking(&candidate).map_err(host_error)?;
+    *booking = candidate;
+    Ok(())
+}
+
+/// What a plugin is told when the store refuses or fails. A storage
+/// failure's detail goes to the log only.
+fn host_error(error: StoreError) -> HostError {
+    match error {
+        StoreError::Refused(reason) | StoreError::NotFound(reason) => HostError::Refused(reason),
+        StoreError::Storage(detail) => {
+            tracing::error!("store failure during a plugin's call: {detail}");
+            HostError::Unavailable("the server's store failed; the detail is in its log".into())
+        }
+    }
+}
+
+impl types::Host for HostState {}
+
+impl config::Host for HostState {
+    fn get(&mut self, key: String) -> Option<String> {
+        self.config.get(&key).cloned()
+    }
+
+    fn all(&mut self) -> Vec<(String, String)> {
+        self.config
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}

@@ -1,0 +1,120 @@
+//! The one writer of the scan history. Scans from every request thread are
+//! written in group commits: a busy server pays for one durable commit per
+//! batch, not one per scan, and a scan that books stock still waits for the
+//! commit that makes its booking durable before it is answered.
+
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use crate::store::{HistoryEntry, Retention, ScanRecord, Store, StoreError};
+
+/// Most scans written in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// Hands scans to the writer thread; closing it (or dropping it) waits until
+/// every scan handed over is written.
+pub struct Ledger {
+    jobs: Mutex<Option<Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+struct Job {
+    record: ScanRecord,
+    /// Where to say how the write went, for a caller that waits.
+    reply: Option<SyncSender<Result<HistoryEntry, StoreError>>>,
+}
+
+impl Ledger {
+    /// Starts the writer thread for `store`, keeping `retention` of history.
+    pub fn start(store: Arc<Store>, retention: Retention) -> Result<Ledger, String> {
+        let (jobs, queue) = mpsc::channel();
+        let writer = std::thread::Builder::new()
+            .name("scan-history".into())
+            .spawn(move || write_batches(&store, retention, &queue))
+            .map_err(|e| format!("cannot start the history writer: {e}"))?;
+        Ok(Ledger {
+            jobs: Mutex::new(Some(jobs)),
+            writer: Mutex::new(Some(writer)),
+        })
+    }
+
+    /// Queues a scan that books nothing; returns at once. The entry is
+    /// durable within one commit (milliseconds) unless the process dies first.
+    pub fn record(&self, record: ScanRecord) {
+        if self
+            .send(Job {
+                record,
+                reply: None,
+            })
+            .is_err()
+        {
+            tracing::warn!("a scan finished after the history closed; it is not recorded");
+        }
+    }
+
+    /// Writes a scan with its booking and waits until both are durable (or
+    /// refused). Blocks: call it off the async executor.
+    pub fn book(&self, record: ScanRecord) -> Result<HistoryEntry, StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let closed = || StoreError::Storage("the history writer has stopped".into());
+        self.send(Job {
+            record,
+            reply: Some(reply),
+        })
+        .map_err(|_| closed())?;
+        answer.recv().map_err(|_| closed())?
+    }
+
+    /// Stops taking scans, and waits until every scan taken is written.
+    pub fn close(&self) {
+        drop(self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take());
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(writer) = writer
+            && writer.join().is_err()
+        {
+            tracing::error!("the history writer panicked");
+        }
+    }
+
+    fn send(&self, job: Job) -> Result<(), ()> {
+        match &*self.jobs.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(jobs) => jobs.send(job).map_err(|_| ()),
+            None => Err(()),
+        }
+    }
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Writes whatever has queued up, one transaction per batch, until every
+/// sender is gone and the queue is empty.
+fn write_batches(store: &Store, retention: Retention, queue: &Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let batch: Vec<Job> = std::iter::once(first)
+            .chain(queue.try_iter().take(MAX_BATCH - 1))
+            .collect();
+        let (records, replies): (Vec<_>, Vec<_>) =
+            batch.into_iter().map(|job| (job.record, job.reply)).unzip();
+        let count = records.len();
+        match store.record_scans(records, retention) {
+            Ok(entries) => {
+                for (entry, reply) in entries.into_iter().zip(replies) {
+                    if let Some(reply) = reply {
+                        let _ = reply.send(Ok(entry));
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::error!("cannot write {count} scans to the history: {error}");
+                for reply in replies.into_iter().flatten() {
+                    let _ = reply.send(Err(StoreError::Storage(error.to_string())));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! Stock on hand and purchase orders: a level per (SKU, location), the
+//! movement log that explains every level, and receipts against orders.
+//!
+//! Every change goes through a [`Booking`], which is checked whole before
+//! any of it is written: a booking lands entirely or not at all.
+
+use redb::{ReadableTable, Table, WriteTransaction};
+use serde::{Deserialize, Serialize};
+
+use super::records::Rule;
+use super::schema::{COUNTERS, PRODUCTS, PURCHASE_ORDERS, STOCK, STOCK_MOVEMENTS};
+use super::{Store, StoreError, decode, encode, storage};
+
+/// The largest change one movement or receipt may make.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
+const LOCATION: Rule = Rule {
+    field: "location",
+    max: 64,
+    extra: None,
+};
+const REASON: Rule = Rule {
+    field: "reason",
+    max: 256,
+    extra: None,
+};
+const ORDER: Rule = Rule {
+    field: "order number",
+    max: 64,
+    extra: None,
+};
+
+/// A change of the on-hand quantity of `sku` at `location`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockChange {
+    pub sku: String,
+    pub location: String,
+    /// Negative takes from stock.
+    pub delta: i64,
+    pub reason: String,
+}
+
+/// Goods received against one line of a purchase order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub order: String,
+    pub sku: String,
+    pub quantity: u32,
+}
+
+/// Changes that land together or not at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Booking {
+    pub changes: Vec<StockChange>,
+    pub receipts: Vec<Receipt>,
+}
+
+impl Booking {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.receipts.is_empty()
+    }
+
+    /// The sum of this booking's changes of `sku` at `location`.
+    pub fn delta(&self, sku: &str, location: &str) -> i64 {
+        self.changes
+            .iter()
+            .filter(|c| c.sku == sku && c.location == location)
+            .map(|c| c.delta)
+            .sum()
+    }
+}
+
+/// Who a booking is for: a scan's plugin and API key, or neither for an
+/// operator at the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub plugin: Option<String>,
+    pub key: Option<String>,
+    /// The scan history entry that caused it.
+    pub scan: Option<u64>,
+}
+
+/// One change of stock, as the movement log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Movement {
+    pub id: u64,
+    /// RFC 3339, UTC, milliseconds.
+    pub time: String,
+    pub sku: String,
+    pub location: String,
+    pub delta: i64,
+    /// The on-hand quantity right after this movement.
+    pub level: i64,
+    pub reason: String,
+    /// The plugin that asked for it; none for an operator's correction.
+    pub plugin: Option<String>,
+    /// The name of the API key whose scan caused it.
+    pub key: Option<String>,
+    /// The scan history entry that caused it.
+    pub scan: Option<u64>,
+    /// The purchase order received against, for a receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+}
+
+/// A purchase order in its simplest useful form: what was ordered, what
+/// has arrived, and where arriving goods are put.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PurchaseOrder {
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
+    /// The stock location receipts are booked to.
+    pub location: String,
+    /// RFC 3339, UTC.
+    pub created: String,
+    pub lines: Vec<OrderLine>,
+}
+
+/// One product on a purchase order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub sku: String,
+    pub ordered: u32,
+    pub received: u32,
+}
+
+/// A receipt as booked: the line's state right after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedLine {
+    pub order: String,
+    pub sku: String,
+    pub quantity: u32,
+    pub ordered: u32,
+    pub received: u32,
+}
+
+/// What a booking wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Booked {
+    pub movements: Vec<Movement>,
+    pub receipts: Vec<ReceivedLine>,
+}
+
+/// Most lines one purchase order may have.
+const MAX_ORDER_LINES: usize = 1000;
+
+impl PurchaseOrder {
+    pub fn validate(&self) -> Result<(), String> {
+        ORDER.check(&self.number)?;
+        LOCATION.check(&self.location)?;
+        if self.lines.is_empty() || self.lines.len() > MAX_ORDER_LINES {
+            return Err(format!("a purchase order has 1 to {MAX_ORDER_LINES} lines"));
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            if line.ordered == 0 || i64::from(line.ordered) > MAX_QUANTITY {
+                return Err(format!(
+                    "line {}: the ordered quantity must be 1 to {MAX_QUANTITY}",
+                    line.sku
+                ));
+            }
+            if self.lines[..i].iter().any(|other| other.sku == line.sku) {
+                return Err(format!("SKU {} has two lines", line.sku));
+            }
+        }
+        Ok(())
+    }
+
+    fn line(&self, sku: &str) -> Option<&OrderLine> {
+        self.lines.iter().find(|line| line.sku == sku)
+    }
+}
+
+impl Store {
+    /// Checks `booking` against the catalog and the orders as they are now,
+    /// without writing anything.
+    pub fn check_booking(&self, booking: &Booking) -> Result<(), StoreError> {
+        let txn = self.read()?;
+        let products = txn.open_table(PRODUCTS).map_err(storage)?;
+        let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+        check(&products, &orders, booking)
+    }
+
+    /// Books an operator's `booking` on its own.
+    pub fn book(&self, booking: &Booking, actor: &Actor) -> Result<Booked, StoreError> {
+        let txn = self.write()?;
+        let booked = book(&txn, booking, actor, &now())?;
+        txn.commit().map_err(storage)?;
+        Ok(booked)
+    }
+
+    /// The on-hand quantity of `sku` at `location`.
+    pub fn stock_level(&self, sku: &str, location: &str) -> Result<i64, StoreError> {
+        let txn = self.read()?;
+        let stock = txn.open_table(STOCK).map_err(storage)?;
+        Ok(stock
+            .get((sku, location))
+            .map_err(storage)?
+            .map_or(0, |level| level.value()))
+    }
+
+    /// (SKU, location, level) for every pair stock has moved at, of one SKU
+    /// or of all, in that order.
+    pub fn stock_levels(
+        &self,
+        sku: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let txn = self.read()?;
+        let stock = txn.open_table(STOCK).map_err(storage)?;
+        let entries = match sku {
+            Some(sku) => stock.range((sku, "")..).map_err(storage)?,
+            None => stock.iter().map_err(storage)?,
+        };
+        let mut levels = Vec::new();
+        for entry in entries {
+            let (key, level) = entry.map_err(storage)?;
+            let (entry_sku, location) = key.value();
+            if sku.is_some_and(|sku| sku != entry_sku) {
+                break;
+            }
+            levels.push((entry_sku.to_owned(), location.to_owned(), level.value()));
+        }
+        Ok(levels)
+    }
+
+    /// The newest `limit` movements, of one SKU or of all, newest first.
+    pub fn movements(&self, sku: Option<&str>, limit: usize) -> Result<Vec<Movement>, StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(STOCK_MOVEMENTS).map_err(storage)?;
+        let mut found = Vec::new();
+        for entry in table.iter().map_err(storage)?.rev() {
+            if found.len() == limit {
+                break;
+            }
+            let movement: Movement = decode(entry.map_err(storage)?.1.value())?;
+            if sku.is_none_or(|sku| sku == movement.sku) {
+                found.push(movement);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Creates a purchase order; its number must be new.
+    pub fn add_order(&self, order: &PurchaseOrder) -> Result<(), StoreError> {
+        order.validate().map_err(StoreError::Refused)?;
+        let txn = self.write()?;
+        {
+            let products = txn.open_table(PRODUCTS).map_err(storage)?;
+            for line in &order.lines {
+                if products.get(line.sku.as_str()).map_err(storage)?.is_none() {
+                    return Err(unknown_sku(&line.sku));
+                }
+            }
+            let mut orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+            if orders
+                .get(order.number.as_str())
+                .map_err(storage)?
+                .is_some()
+            {
+                return Err(StoreError::Refused(format!(
+                    "purchase order {} exists; `barcoded order show {}` shows it",
+                    order.number, order.number
+                )));
+            }
+            orders
+                .insert(order.number.as_str(), encode(order).as_slice())
+                .map_err(storage)?;
+        }
+        txn.commit().map_err(storage)
+    }
+
+    pub fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {
+        let txn = self.read()?;
+        let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+        match orders.get(number).map_err(storage)? {
+            Some(bytes) => Ok(Some(decode(bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every purchase order, by number.
+    pub fn orders(&self) -> Result<Vec<PurchaseOrder>, StoreError> {
+        let txn = self.read()?;
+        let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+        orders
+            .iter()
+            .map_err(storage)?
+            .map(|entry| decode(entry.map_err(storage)?.1.value()))
+            .collect()
+    }
+}
+
+/// Checks every change and receipt of `booking`, the receipts of one line
+/// summed, against the catalog and the orders.
+fn check(
+    products: &impl ReadableTable<&'static str, &'static [u8]>,
+    orders: &impl ReadableTable<&'static str, &'static [u8]>,
+    booking: &Booking,
+) -> Result<(), StoreError> {
+    let refuse = StoreError::Refused;
+    for change in &booking.changes {
+        LOCATION.check(&change.location).map_err(refuse)?;
+        REASON.check(&change.reason).map_err(refuse)?;
+        if change.delta == 0 || change.delta.abs() > MAX_QUANTITY {
+            return Err(refuse(format!(
+                "a stock change is 1 to {MAX_QUANTITY} units either way, not {}",
+                change.delta
+            )));
+        }
+        if products
+            .get(change.sku.as_str())
+            .map_err(storage)?
+            .is_none()
+        {
+            return Err(unknown_sku(&change.sku));
+        }
+    }
+    for (i, receipt) in booking.receipts.iter().enumerate() {
+        ORDER.check(&receipt.order).map_err(refuse)?;
+        let order: PurchaseOrder = match orders.get(receipt.order.as_str()).map_err(storage)? {
+            Some(bytes) => decode(bytes.value())?,
+            None => {
+                return Err(refuse(format!(
+                    "there is no purchase order {}",
+                    receipt.order
+                )));
+            }
+        };
+        let Some(line) = order.line(&receipt.sku) else {
+            return Err(refuse(format!(
+                "purchase order {} has no line for SKU {}",
+                receipt.order, receipt.sku
+            )));
+        };
+        if receipt.quantity == 0 {
+            return Err(refuse("a receipt is of at least 1 unit".into()));
+        }
+        let earlier: u64 = booking.receipts[..i]
+            .iter()
+            .filter(|r| r.order == receipt.order && r.sku == receipt.sku)
+            .map(|r| u64::from(r.quantity))
+            .sum();
+        let after = u64::from(line.received) + earlier + u64::from(receipt.quantity);
+        if after > u64::from(line.ordered) {
+            return Err(refuse(format!(
+                "receiving {} of SKU {} against purchase order {} would make {after} received \
+                 of {} ordered ({} received before); nothing was booked",
+                receipt.quantity,
+                receipt.sku,
+                receipt.order,
+                line.ordered,
+                u64::from(line.received) + earlier
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks and writes `booking` inside `txn`: receipts update their order
+/// lines and add stock at the order's location; every change updates its
+/// level and appends a movement. Writes nothing when a check fails.
+pub(super) fn book(
+    txn: &WriteTransaction,
+    booking: &Booking,
+    actor: &Actor,
+    time: &str,
+) -> Result<Booked, StoreError> {
+    let mut orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+    check(
+        &txn.open_table(PRODUCTS).map_err(storage)?,
+        &orders,
+        booking,
+    )?;
+    let mut booked = Booked::default();
+    let mut changes = Vec::with_capacity(booking.changes.len() + booking.receipts.len());
+    for receipt in &booking.receipts {
+        let mut order: PurchaseOrder = decode(
+            orders
+                .get(receipt.order.as_str())
+                .map_err(storage)?
+                .ok_or_else(|| StoreError::Storage("a checked order vanished".into()))?
+                .value(),
+        )?;
+        let line = order
+            .lines
+            .iter_mut()
+            .find(|line| line.sku == receipt.sku)
+            .ok_or_else(|| StoreError::Storage("a checked order line vanished".into()))?;
+        line.received += receipt.quantity;
+        booked.receipts.push(ReceivedLine {
+            order: order.number.clone(),
+            sku: line.sku.clone(),
+            quantity: receipt.quantity,
+            ordered: line.ordered,
+            received: line.received,
+        });
+        changes.push((
+            StockChange {
+                sku: receipt.sku.clone(),
+                location: order.location.clone(),
+                delta: i64::from(receipt.quantity),
+                reason: format!("received against purchase order {}", order.number),
+            },
+            Some(order.number.clone()),
+        ));
+        orders
+            .insert(receipt.order.as_str(), encode(&order).as_slice())
+            .map_err(storage)?;
+    }
+    changes.extend(booking.changes.iter().map(|c| (c.clone(), None)));
+    let mut stock = txn.open_table(STOCK).map_err(storage)?;
+    let mut log = txn.open_table(STOCK_MOVEMENTS).map_err(storage)?;
+    let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
+    for (change, order) in changes {
+        let key = (change.sku.as_str(), change.location.as_str());
+        let before = stock.get(key).map_err(storage)?.map_or(0, |l| l.value());
+        // Out of reach at a billion units per change; fails the whole write.
+        let level = before.checked_add(change.delta).ok_or_else(|| {
+            StoreError::Storage(format!(
+                "the level of SKU {} at {} would overflow",
+                change.sku, change.location
+            ))
+        })?;
+        stock.insert(key, level).map_err(storage)?;
+        let movement = Movement {
+            id: next_id(&mut counters, "movements")?,
+            time: time.to_owned(),
+            sku: change.sku,
+            location: change.location,
+            delta: change.delta,
+            level,
+            reason: change.reason,
+            plugin: actor.plugin.clone(),
+            key: actor.key.clone(),
+            scan: actor.scan,
+            order,
+        };
+        log.insert(movement.id, encode(&movement).as_slice())
+            .map_err(storage)?;
+        booked.movements.push(movement);
+    }
+    Ok(booked)
+}
+
+/// Hands out the next number of the sequence `name`, starting at 1.
+pub(super) fn next_id(
+    counters: &mut Table<&'static str, u64>,
+    name: &str,
+) -> Result<u64, StoreError> {
+    let id = counters
+        .get(name)
+        .map_err(storage)?
+        .map_or(0, |c| c.value())
+        + 1;
+    counters.insert(name, id).map_err(storage)?;
+    Ok(id)
+}
+
+/// Now, as the movement log and history write it.
+pub(super) fn now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+fn unknown_sku(sku: &str) -> StoreError {
+    StoreError::Refused(format!("there is no product with SKU {sku} in the catalog"))
+}
