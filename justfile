@@ -22,6 +22,8 @@ run: guests
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/gs1.wasm --priority 20
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/ecia.wasm --priority 30
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/native_qr.wasm --name native-qr --priority 40
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/kanban.wasm --priority 50
+    {{barcoded}} --data-dir barcoded-data plugin grant kanban stock-write
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/hello.wasm --priority 90
     test -s barcoded-data/demo.key || (umask 077 && {{barcoded}} --data-dir barcoded-data key create --name "demo-$(date +%s)" --role admin > barcoded-data/demo.key)
     @echo 'Demo API key in barcoded-data/demo.key. Try:'

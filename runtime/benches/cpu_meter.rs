@@ -63,12 +63,12 @@ fn load(meter: CpuMeter, component: &str) -> Plugin {
 /// Median and 99th percentile of `rounds` timed scans, after a warm-up.
 fn measure(plugin: &Plugin, data: &str, rounds: usize) -> (Duration, Duration) {
     for _ in 0..rounds / 10 {
-        plugin.scan(data).expect("scan");
+        plugin.scan(data, None).0.expect("scan");
     }
     let mut times: Vec<Duration> = (0..rounds)
         .map(|_| {
             let start = Instant::now();
-            plugin.scan(data).expect("scan");
+            plugin.scan(data, None).0.expect("scan");
             start.elapsed()
         })
         .collect();

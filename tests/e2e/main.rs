@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod actions;
 mod catalog;
 mod cli;
 mod decoders;

@@ -466,3 +466,107 @@ pub(super) fn now() -> String {
 fn unknown_sku(sku: &str) -> StoreError {
     StoreError::Refused(format!("there is no product with SKU {sku} in the catalog"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::records::{Price, Product};
+
+    /// A store in a fresh folder, with product `A` and order PO-1 for 5 of it.
+    fn store() -> (Store, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "barcoded-stock-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir).unwrap();
+        store
+            .put_product(&Product {
+                sku: "A".into(),
+                name: "A".into(),
+                category: "Parts".into(),
+                unit_price: Price::parse("1").unwrap(),
+                currency: "EUR".into(),
+                supplier_parts: Vec::new(),
+            })
+            .unwrap();
+        store
+            .add_order(&PurchaseOrder {
+                number: "PO-1".into(),
+                supplier: None,
+                location: "DOCK".into(),
+                created: now(),
+                lines: vec![OrderLine {
+                    sku: "A".into(),
+                    ordered: 5,
+                    received: 0,
+                }],
+            })
+            .unwrap();
+        (store, dir)
+    }
+
+    fn receipt(quantity: u32) -> Receipt {
+        Receipt {
+            order: "PO-1".into(),
+            sku: "A".into(),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn a_booking_with_one_refused_part_writes_nothing() {
+        let (store, dir) = store();
+        let booking = Booking {
+            changes: vec![StockChange {
+                sku: "A".into(),
+                location: "SHELF".into(),
+                delta: 3,
+                reason: "counted".into(),
+            }],
+            receipts: vec![receipt(3), receipt(3)],
+        };
+        let refused = store.book(&booking, &Actor::default()).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("would make 6 received of 5 ordered"),
+            "{refused}"
+        );
+        assert_eq!(store.stock_level("A", "SHELF").unwrap(), 0);
+        assert_eq!(store.order("PO-1").unwrap().unwrap().lines[0].received, 0);
+        assert!(store.movements(None, 10).unwrap().is_empty());
+
+        let booking = Booking {
+            receipts: vec![receipt(2), receipt(3)],
+            ..booking
+        };
+        let booked = store.book(&booking, &Actor::default()).unwrap();
+        assert_eq!(booked.receipts[1].received, 5);
+        assert_eq!(store.stock_level("A", "DOCK").unwrap(), 5);
+        assert_eq!(store.stock_level("A", "SHELF").unwrap(), 3);
+        assert_eq!(store.movements(Some("A"), 10).unwrap().len(), 3);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn changes_of_unknown_skus_or_of_nothing_are_refused() {
+        let (store, dir) = store();
+        for (sku, delta) in [("B", 1), ("A", 0), ("A", MAX_QUANTITY + 1)] {
+            let booking = Booking {
+                changes: vec![StockChange {
+                    sku: sku.into(),
+                    location: "SHELF".into(),
+                    delta,
+                    reason: "counted".into(),
+                }],
+                receipts: Vec::new(),
+            };
+            assert!(store.check_booking(&booking).is_err(), "{sku} {delta}");
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
