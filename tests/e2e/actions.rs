@@ -133,6 +133,18 @@ fn without_the_grant_nothing_moves_and_the_answer_says_why() {
     let list = cli_ok(server.data_dir(), &["plugin", "list"]);
     let list = String::from_utf8_lossy(&list.stdout);
     assert!(list.contains("- (asks stock-write)"), "{list}");
+
+    // Granted over the admin API, it takes effect on the running server.
+    let granted = server.request_as(
+        Some(&format!("Bearer {admin}")),
+        "PUT",
+        "/api/admin/plugins/kanban/grants",
+        br#"["stock-write"]"#,
+    );
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    server.wait_for_log("plugins reloaded");
+    let answer = scan(&server, "KANBAN:SCREW-M4");
+    assert_eq!(answer["actions"]["movements"][0]["level"], 90, "{answer}");
 }
 
 #[test]

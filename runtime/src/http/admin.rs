@@ -10,9 +10,10 @@
 //! | `PUT /api/admin/plugins/{name}/priority` | body `{"priority": 10}` |
 //! | `PUT /api/admin/plugins/{name}/config` | body: every setting, `{"key": "value"}` |
 //! | `PUT /api/admin/plugins/{name}/limits` | body: limit overrides, `{"cpu_time_ms": 250}` |
+//! | `PUT /api/admin/plugins/{name}/grants` | body: every capability it holds, `["stock-write"]` |
 //! | `DELETE /api/admin/plugins/{name}` | remove |
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use hyper::Method;
@@ -22,6 +23,7 @@ use serde_json::{Value, json};
 
 use super::body;
 use crate::answer::Answer;
+use crate::host::Capability;
 use crate::limits::LimitOverrides;
 use crate::plugin::MAX_COMPONENT_BYTES;
 use crate::registry::{InstallRequest, Installed};
@@ -80,6 +82,12 @@ pub async fn handle(
             },
             Err(answer) => answer,
         },
+        (&Method::PUT, [name, "grants"]) => {
+            match read_json::<BTreeSet<Capability>>(request_body).await {
+                Ok(grants) => outcome(service.store().update_plugin(name, |r| r.grants = grants)),
+                Err(answer) => answer,
+            }
+        }
         _ => Answer::error(404, "Not found"),
     }
 }
