@@ -39,6 +39,10 @@ test: guests
 bench-cpu: guests
     cargo bench -p barcoded --bench cpu_meter
 
+# Benchmark the hot paths in-process: a scan, instantiation, a lookup, a key check.
+bench-in-process: guests
+    cargo bench -p barcoded --bench in_process
+
 # Benchmark start-up with 20 installed plugins, code cache cold and warm.
 bench-startup: guests
     cargo bench -p barcoded --bench startup
@@ -49,7 +53,7 @@ bench-http: guests
     cargo bench -p barcoded --bench http_load
 
 # Run every benchmark and print their tables.
-bench: bench-http bench-cpu bench-startup
+bench: bench-http bench-in-process bench-cpu bench-startup
 
 # Formatting and lints, as CI checks them.
 lint:

@@ -2,7 +2,8 @@
 //!
 //! Every command that touches the store opens it directly. The store allows
 //! several processes at once, so all of them work while the server runs, and
-//! the server sees their changes on its next request.
+//! the server sees their changes within milliseconds (plugin changes within
+//! a second).
 
 mod catalog;
 mod keys;

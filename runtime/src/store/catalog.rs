@@ -250,7 +250,7 @@ impl Store {
             let mut tables = CatalogTables::open(&txn)?;
             f(&mut tables)?
         };
-        txn.commit().map_err(storage)?;
+        self.commit(txn)?;
         Ok(result)
     }
 }

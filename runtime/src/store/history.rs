@@ -203,7 +203,7 @@ impl Store {
             retention,
             now,
         )?;
-        txn.commit().map_err(storage)?;
+        self.commit(txn)?;
         Ok(written)
     }
 

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::SystemTime;
 
 use constant_time_eq::constant_time_eq_32;
-use redb::ReadableTable;
+use redb::{ReadTransaction, ReadableTable};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -90,7 +90,7 @@ impl Store {
             keys.insert(name, encode(&key).as_slice())
                 .map_err(storage)?;
         }
-        txn.commit().map_err(storage)?;
+        self.commit(txn)?;
         Ok(secret)
     }
 
@@ -113,7 +113,7 @@ impl Store {
             .remove(name)
             .map_err(storage)?
             .is_some();
-        txn.commit().map_err(storage)?;
+        self.commit(txn)?;
         if removed {
             Ok(())
         } else {
@@ -126,14 +126,43 @@ impl Store {
     /// much of a guess was right.
     pub fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
         let presented: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let snapshot = self.snapshot()?;
+        let credentials = snapshot
+            .keys
+            .get_or_init(|| credentials(&snapshot.txn))
+            .as_ref()
+            .map_err(|e| StoreError::Storage(e.clone()))?;
         let mut found = None;
-        for key in self.list_keys()? {
-            if unhex32(&key.digest).is_some_and(|stored| constant_time_eq_32(&stored, &presented)) {
-                found = Some(key);
+        for credential in credentials {
+            if constant_time_eq_32(&credential.digest, &presented) {
+                found = Some(credential.key.clone());
             }
         }
         Ok(found)
     }
+}
+
+/// A key with its digest decoded, ready to compare.
+pub(super) struct Credential {
+    digest: [u8; 32],
+    key: ApiKey,
+}
+
+/// Every key of `txn`, decoded once for all the requests sharing it.
+fn credentials(txn: &ReadTransaction) -> Result<Vec<Credential>, String> {
+    let keys = txn
+        .open_table(API_KEYS)
+        .map_err(|e| storage(e).to_string())?;
+    let mut credentials = Vec::new();
+    for entry in keys.iter().map_err(|e| storage(e).to_string())? {
+        let entry = entry.map_err(|e| storage(e).to_string())?;
+        let key: ApiKey = decode(entry.1.value()).map_err(|e| e.to_string())?;
+        // A damaged digest matches nothing.
+        if let Some(digest) = unhex32(&key.digest) {
+            credentials.push(Credential { digest, key });
+        }
+    }
+    Ok(credentials)
 }
 
 fn new_secret() -> Result<String, StoreError> {

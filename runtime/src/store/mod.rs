@@ -18,8 +18,11 @@ mod stock;
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
-use redb::{ConcurrencyMode, Database, ReadableDatabase};
+use redb::{ConcurrencyMode, Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 
 pub use catalog::{CatalogCounts, Lookup};
 pub use history::{
@@ -35,9 +38,32 @@ pub use stock::{
 /// The store's file name inside the data folder.
 pub const FILE_NAME: &str = "catalog.redb";
 
+/// How old a shared read snapshot may get before a reader takes a new one.
+/// Starting a read transaction in multi-writer mode locks and re-reads the
+/// file header, which at thousands of requests a second costs more than the
+/// reads themselves; readers within this window share one instead. This
+/// process's own commits are seen at once; another process's (the CLI's)
+/// within this time.
+const SNAPSHOT_MAX_AGE: Duration = Duration::from_millis(2);
+
 /// The store; cheap to share between threads behind an `Arc`.
 pub struct Store {
     db: Database,
+    snapshot: RwLock<Option<Snapshot>>,
+    /// Commits made through this handle; a snapshot older than the last
+    /// one is never handed out.
+    commits: AtomicU64,
+}
+
+/// A read transaction shared by readers, and what was derived from it.
+#[derive(Clone)]
+struct Snapshot {
+    txn: Arc<ReadTransaction>,
+    taken: Instant,
+    /// The value of `Store::commits` before it was taken.
+    commits: u64,
+    /// The API keys, parsed once per snapshot.
+    keys: Arc<OnceLock<Result<Vec<keys::Credential>, String>>>,
 }
 
 /// What can go wrong with a store operation.
@@ -83,7 +109,11 @@ impl Store {
             .set_concurrency_mode(ConcurrencyMode::MultiWriter)
             .create(&path)
             .map_err(|e| StoreError::Storage(format!("cannot open {}: {e}", path.display())))?;
-        let store = Store { db };
+        let store = Store {
+            db,
+            snapshot: RwLock::new(None),
+            commits: AtomicU64::new(0),
+        };
         store.create_tables()?;
         Ok(store)
     }
@@ -107,15 +137,42 @@ impl Store {
         txn.open_table(schema::STOCK_MOVEMENTS).map_err(storage)?;
         txn.open_table(schema::PURCHASE_ORDERS).map_err(storage)?;
         txn.open_table(schema::SCAN_HISTORY).map_err(storage)?;
-        txn.commit().map_err(storage)
+        self.commit(txn)
     }
 
-    fn read(&self) -> Result<redb::ReadTransaction, StoreError> {
-        self.db.begin_read().map_err(storage)
+    /// A read snapshot no older than [`SNAPSHOT_MAX_AGE`] that includes
+    /// every commit made through this handle.
+    fn read(&self) -> Result<Arc<ReadTransaction>, StoreError> {
+        Ok(self.snapshot()?.txn)
     }
 
-    fn write(&self) -> Result<redb::WriteTransaction, StoreError> {
+    fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let commits = self.commits.load(Ordering::Acquire);
+        if let Some(cached) = &*self.snapshot.read().unwrap_or_else(|p| p.into_inner())
+            && cached.commits == commits
+            && cached.taken.elapsed() < SNAPSHOT_MAX_AGE
+        {
+            return Ok(cached.clone());
+        }
+        let fresh = Snapshot {
+            txn: Arc::new(self.db.begin_read().map_err(storage)?),
+            taken: Instant::now(),
+            commits,
+            keys: Arc::default(),
+        };
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    fn write(&self) -> Result<WriteTransaction, StoreError> {
         self.db.begin_write().map_err(storage)
+    }
+
+    /// Commits `txn` durably; readers see it from then on.
+    fn commit(&self, txn: WriteTransaction) -> Result<(), StoreError> {
+        txn.commit().map_err(storage)?;
+        self.commits.fetch_add(1, Ordering::AcqRel);
+        Ok(())
     }
 }
 

@@ -138,7 +138,7 @@ impl Store {
                     .map_err(storage)?;
             }
         }
-        txn.commit().map_err(storage)
+        self.commit(txn)
     }
 
     /// (scans, failures) per plugin name.
@@ -175,7 +175,7 @@ impl Store {
             .map_err(storage)?
             .insert(file_name, digest)
             .map_err(storage)?;
-        txn.commit().map_err(storage)
+        self.commit(txn)
     }
 
     /// Runs `f` in a write transaction and bumps the generation with it.
@@ -195,7 +195,7 @@ impl Store {
                 .insert(GENERATION, generation + 1)
                 .map_err(storage)?;
         }
-        txn.commit().map_err(storage)?;
+        self.commit(txn)?;
         Ok(result)
     }
 }

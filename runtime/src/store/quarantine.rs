@@ -29,7 +29,7 @@ impl Store {
             .map_err(storage)?
             .insert(name, encode(&record).as_slice())
             .map_err(storage)?;
-        txn.commit().map_err(storage)
+        self.commit(txn)
     }
 
     /// Takes `name` out of quarantine; false if it was not in it.
@@ -41,7 +41,7 @@ impl Store {
             .remove(name)
             .map_err(storage)?
             .is_some();
-        txn.commit().map_err(storage)?;
+        self.commit(txn)?;
         Ok(removed)
     }
 

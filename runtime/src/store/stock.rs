@@ -187,7 +187,7 @@ impl Store {
     pub fn book(&self, booking: &Booking, actor: &Actor) -> Result<Booked, StoreError> {
         let txn = self.write()?;
         let booked = book(&txn, booking, actor, &now())?;
-        txn.commit().map_err(storage)?;
+        self.commit(txn)?;
         Ok(booked)
     }
 
@@ -268,7 +268,7 @@ impl Store {
                 .insert(order.number.as_str(), encode(order).as_slice())
                 .map_err(storage)?;
         }
-        txn.commit().map_err(storage)
+        self.commit(txn)
     }
 
     pub fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {

@@ -1,0 +1,171 @@
+//! In-process costs on the hot paths, measured with divan: one scan through
+//! a plugin (fresh instance), instantiation alone, a whole scan through the
+//! service (chain, catalog join, history), one lookup in a store of 200,000
+//! barcodes, and one API key check.
+//!
+//! Run with `just bench-in-process` (needs the components from `just guests`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
+
+use barcoded::engine;
+use barcoded::host::HostState;
+use barcoded::limits::Limits;
+use barcoded::plugin::{self, Plugin};
+use barcoded::registry::{InstallRequest, Registry};
+use barcoded::sandbox::Sandbox;
+use barcoded::service::{Policy, Service};
+use barcoded::store::records::{Barcode, Price, Product};
+use barcoded::store::{Retention, Role, Store};
+use divan::Bencher;
+use wasmtime::component::{Component, InstancePre, Linker};
+
+const EAN: &str = "4006381333931";
+const BARCODES: u32 = 200_000;
+
+fn main() {
+    divan::main();
+}
+
+fn components_dir() -> PathBuf {
+    std::env::var_os("BARCODED_COMPONENTS_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release"),
+        PathBuf::from,
+    )
+}
+
+fn component_bytes(name: &str) -> Vec<u8> {
+    let path = components_dir().join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run `just guests`", path.display()))
+}
+
+fn data_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("barcoded-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn plugin(name: &str) -> Plugin {
+    let engine = engine::new_engine().expect("engine");
+    let linker = plugin::new_linker(&engine).expect("linker");
+    Plugin::load(
+        &engine,
+        &linker,
+        name,
+        100,
+        &component_bytes(name),
+        Limits::default(),
+    )
+    .expect("a valid plugin")
+}
+
+static GTIN: LazyLock<Plugin> = LazyLock::new(|| plugin("gtin"));
+static HELLO: LazyLock<Plugin> = LazyLock::new(|| plugin("hello"));
+
+/// A store of [`BARCODES`] products, each with one EAN, and one API key.
+static STORE: LazyLock<(Store, String)> = LazyLock::new(|| {
+    let store = Store::open(&data_dir("store")).expect("store");
+    let products: Vec<Product> = (0..BARCODES)
+        .map(|i| Product {
+            sku: format!("SKU-{i}"),
+            name: format!("Product {i}"),
+            category: "Bench".into(),
+            unit_price: Price::parse("9.99").unwrap(),
+            currency: "EUR".into(),
+            supplier_parts: Vec::new(),
+        })
+        .collect();
+    let barcodes: Vec<Barcode> = (0..BARCODES)
+        .map(|i| Barcode {
+            id: uuid::Uuid::from_u128(u128::from(i) + 1),
+            barcode: format!("{:013}", 4_000_000_000_000u64 + u64::from(i)),
+            barcode_type: "EAN".into(),
+            format: "EAN-13".into(),
+            product_sku: format!("SKU-{i}"),
+            uom_code: "EA".into(),
+            quantity: 1,
+            is_default: true,
+            is_active: true,
+        })
+        .collect();
+    for (products, barcodes) in products.chunks(20_000).zip(barcodes.chunks(20_000)) {
+        store.upsert_batch(products, barcodes).expect("import");
+    }
+    let key = store.create_key("bench", Role::Pos).expect("key");
+    (store, key)
+});
+
+/// A service with gtin installed, as `barcoded serve` runs it.
+static SERVICE: LazyLock<Service> = LazyLock::new(|| {
+    let dir = data_dir("service");
+    let store = Store::open(&dir).expect("store");
+    let registry = Registry::new(&dir).expect("registry");
+    registry
+        .install(&store, &component_bytes("gtin"), &InstallRequest::default())
+        .expect("install gtin");
+    let policy = Policy {
+        quarantine_after: 0,
+        concurrent_scans: 8,
+        history: Retention {
+            max_entries: 100_000,
+            max_age: std::time::Duration::from_secs(3600),
+        },
+    };
+    Service::open(registry, store, policy).expect("service")
+});
+
+/// gtin decodes an EAN-13 in a fresh instance: sandbox, instantiate, call,
+/// validate.
+#[divan::bench]
+fn scan_gtin_decode(bencher: Bencher) {
+    let plugin = &*GTIN;
+    bencher.bench(|| plugin.scan(EAN, None).0.expect("scan"));
+}
+
+/// hello answers "not mine" in a fresh instance.
+#[divan::bench]
+fn scan_hello_no_match(bencher: Bencher) {
+    let plugin = &*HELLO;
+    bencher.bench(|| plugin.scan(EAN, None).0.expect("scan"));
+}
+
+/// Instantiating gtin in a fresh sandbox, without calling it.
+#[divan::bench]
+fn instantiate_only(bencher: Bencher) {
+    let engine = engine::new_engine().expect("engine");
+    let linker: Linker<_> = plugin::new_linker(&engine).expect("linker");
+    let component = Component::new(&engine, component_bytes("gtin")).expect("compile");
+    let pre: InstancePre<_> = linker.instantiate_pre(&component).expect("pre");
+    let limits = Limits::default();
+    bencher.bench(|| {
+        let host = HostState::new("gtin", Arc::default(), Arc::default(), None);
+        let mut sandbox = Sandbox::new(&engine, &limits, host);
+        pre.instantiate(&mut sandbox.store).expect("instantiate")
+    });
+}
+
+/// A whole scan as the HTTP handler runs it: chain, catalog join, history.
+#[divan::bench]
+fn service_scan(bencher: Bencher) {
+    let service = &*SERVICE;
+    bencher.bench(|| service.scan(EAN, Some("bench")));
+}
+
+/// One lookup among 200,000 barcode records, with its product.
+#[divan::bench]
+fn store_lookup(bencher: Bencher) {
+    let (store, _) = &*STORE;
+    let mut i = 0u64;
+    bencher.bench_local(|| {
+        i = (i + 7919) % u64::from(BARCODES);
+        let code = format!("{:013}", 4_000_000_000_000u64 + i);
+        store.lookup(&code, None).expect("lookup").expect("found")
+    });
+}
+
+/// Checking a presented API key.
+#[divan::bench]
+fn store_authenticate(bencher: Bencher) {
+    let (store, key) = &*STORE;
+    bencher.bench(|| store.authenticate(key).expect("check").expect("valid"));
+}
