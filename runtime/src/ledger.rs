@@ -1,16 +1,27 @@
 //! The one writer of the scan history. Scans from every request thread are
 //! written in group commits: a busy server pays for one durable commit per
-//! batch, not one per scan, and a scan that books stock still waits for the
-//! commit that makes its booking durable before it is answered.
+//! batch, not one per scan. A scan that books stock is written at once and
+//! waits for the commit that makes its booking durable before it is
+//! answered (up to [`GROUP_WINDOW`] longer when it arrives while the writer
+//! gathers a batch); a scan that books nothing waits in memory up to that
+//! long for others to share its commit.
 
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::store::{HistoryEntry, Retention, ScanRecord, Store, StoreError};
 
 /// Most scans written in one transaction.
 const MAX_BATCH: usize = 512;
+
+/// How long a scan that books nothing may wait in memory for others to
+/// share its commit. Each commit costs a flush to disk and rewrites the
+/// store's allocator state, so at thousands of scans a second one commit per
+/// scan would cost more than the scans; a crash loses at most this much of
+/// such scans' history.
+const GROUP_WINDOW: Duration = Duration::from_millis(5);
 
 /// Hands scans to the writer thread; closing it (or dropping it) waits until
 /// every scan handed over is written.
@@ -85,6 +96,19 @@ impl Ledger {
     }
 }
 
+/// A batch starting with `first`. A scan that waits for its commit is
+/// written at once, with whatever queued before it; otherwise the writer
+/// sleeps for [`GROUP_WINDOW`] first, so that scans arriving meanwhile join
+/// this commit without waking it one by one.
+fn gather(first: Job, queue: &Receiver<Job>) -> Vec<Job> {
+    if first.reply.is_none() {
+        std::thread::sleep(GROUP_WINDOW);
+    }
+    std::iter::once(first)
+        .chain(queue.try_iter().take(MAX_BATCH - 1))
+        .collect()
+}
+
 impl Drop for Ledger {
     fn drop(&mut self) {
         self.close();
@@ -95,9 +119,7 @@ impl Drop for Ledger {
 /// sender is gone and the queue is empty.
 fn write_batches(store: &Store, retention: Retention, queue: &Receiver<Job>) {
     while let Ok(first) = queue.recv() {
-        let batch: Vec<Job> = std::iter::once(first)
-            .chain(queue.try_iter().take(MAX_BATCH - 1))
-            .collect();
+        let batch = gather(first, queue);
         let (records, replies): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|job| (job.record, job.reply)).unzip();
         let count = records.len();
