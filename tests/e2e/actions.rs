@@ -67,6 +67,19 @@ fn history(server: &Server, admin: &str, query: &str) -> Value {
     answer.json()
 }
 
+/// The newest history entry, once it is the scan of `data`: a scan that
+/// books nothing is written within milliseconds of its answer.
+fn newest_entry(server: &Server, admin: &str, data: &str) -> Value {
+    for _ in 0..100 {
+        let newest = history(server, admin, "?limit=1")["results"][0].clone();
+        if newest["barcode_data"] == data {
+            return newest;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the scan of {data:?} never reached the history");
+}
+
 fn scan(server: &Server, data: &str) -> Value {
     let answer = server.scan(&json!({ "barcode_data": data }));
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -127,7 +140,7 @@ fn without_the_grant_nothing_moves_and_the_answer_says_why() {
     assert_eq!(level(&server), 100);
     server.wait_for_log("[kanban] stock.adjust not-granted");
     let admin = admin(&server);
-    let newest = &history(&server, &admin, "?limit=1")["results"][0];
+    let newest = newest_entry(&server, &admin, "KANBAN:SCREW-M4");
     assert_eq!(newest["actions"]["refused"][0]["error"], "not-granted");
 
     let list = cli_ok(server.data_dir(), &["plugin", "list"]);
@@ -291,15 +304,8 @@ fn history_pages_filter_and_prune_by_count() {
         server.scan(&json!({ "barcode_data": data }));
     }
     let admin = admin(&server);
-    // Group commits: wait until the last scan is written.
-    let mut all = Value::Null;
-    for _ in 0..50 {
-        all = history(&server, &admin, "");
-        if all["results"][0]["barcode_data"] == "HELLO-4" {
-            break;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
+    newest_entry(&server, &admin, "HELLO-4");
+    let all = history(&server, &admin, "");
     let data: Vec<&str> = all["results"]
         .as_array()
         .unwrap()
