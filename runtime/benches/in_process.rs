@@ -1,5 +1,5 @@
 //! In-process costs on the hot paths, measured with divan: one scan through
-//! a plugin (fresh instance), instantiation alone, a whole scan through the
+//! a plugin (fresh instance; gtin, gs1, and a no-match), instantiation alone, a whole scan through the
 //! service (chain, catalog join, history), one lookup in a store of 200,000
 //! barcodes, and one API key check.
 //!
@@ -60,6 +60,7 @@ fn plugin(name: &str) -> Plugin {
 }
 
 static GTIN: LazyLock<Plugin> = LazyLock::new(|| plugin("gtin"));
+static GS1: LazyLock<Plugin> = LazyLock::new(|| plugin("gs1"));
 static HELLO: LazyLock<Plugin> = LazyLock::new(|| plugin("hello"));
 
 /// A store of [`BARCODES`] products, each with one EAN, and one API key.
@@ -120,6 +121,15 @@ static SERVICE: LazyLock<Service> = LazyLock::new(|| {
 fn scan_gtin_decode(bencher: Bencher) {
     let plugin = &*GTIN;
     bencher.bench(|| plugin.scan(EAN, None).0.expect("scan"));
+}
+
+/// gs1 decodes a GS1 DataMatrix element string (GTIN, expiry, batch,
+/// count) in a fresh instance.
+#[divan::bench]
+fn scan_gs1_decode(bencher: Bencher) {
+    let plugin = &*GS1;
+    let data = "]d201040063813339311726123110ABC123\u{1d}3012";
+    bencher.bench(|| plugin.scan(data, None).0.expect("scan"));
 }
 
 /// hello answers "not mine" in a fresh instance.

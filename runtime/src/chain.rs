@@ -54,6 +54,15 @@ pub struct PluginFailure {
 }
 
 impl ScanOutcome {
+    /// Takes what the decoding plugin asked of the server (nothing for any
+    /// other outcome).
+    pub fn take_requests(&mut self) -> Requests {
+        match self {
+            ScanOutcome::Decoded { requests, .. } => std::mem::take(requests),
+            _ => Requests::default(),
+        }
+    }
+
     /// The plugin that decoded or rejected the data.
     pub fn plugin(&self) -> Option<&str> {
         match self {

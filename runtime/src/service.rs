@@ -11,7 +11,9 @@ use crate::ledger::Ledger;
 use crate::plugin::LoadError;
 use crate::registry::{Loaded, Registry};
 use crate::store::records::{Barcode, Product};
-use crate::store::{Actions, HistoryEntry, Retention, ScanKind, ScanRecord, Store, StoreError};
+use crate::store::{
+    Actions, Booking, HistoryEntry, Retention, ScanKind, ScanRecord, Store, StoreError,
+};
 
 /// How stale the server's view of the quarantine may get: an operator's
 /// `plugin enable` reaches the running server within this time.
@@ -174,10 +176,7 @@ impl Service {
             self.chain()
                 .scan(data, |name| quarantined.contains(name), Some(&self.store));
         self.quarantine_repeat_offenders(&outcome, &quarantined);
-        let requests = match &mut outcome {
-            ScanOutcome::Decoded { requests, .. } => std::mem::take(requests),
-            _ => Default::default(),
-        };
+        let requests = outcome.take_requests();
         let matched = self.catalog_match(&outcome);
         let entry = HistoryEntry {
             id: 0,
@@ -199,28 +198,30 @@ impl Service {
             Err(error) => {
                 self.ledger.record(ScanRecord {
                     entry,
-                    booking: Default::default(),
+                    booking: Booking::default(),
                 });
                 return Answer::internal(&error);
             }
         };
-        let actions = if requests.booking.is_empty() {
-            let actions = entry.actions.clone();
-            self.ledger.record(ScanRecord {
-                entry,
-                booking: requests.booking,
-            });
-            actions
-        } else {
-            match self.ledger.book(ScanRecord {
-                entry,
-                booking: requests.booking,
-            }) {
-                Ok(written) => written.actions,
-                Err(error) => return Answer::internal(&error),
+        match self.record(entry, requests.booking) {
+            Ok(actions) => {
+                answer::scan_answer(data, &outcome, barcode.as_ref(), product.as_ref(), &actions)
             }
-        };
-        answer::scan_answer(data, &outcome, barcode.as_ref(), product.as_ref(), &actions)
+            Err(error) => Answer::internal(&error),
+        }
+    }
+
+    /// Records a scan in the history. One that books something is written
+    /// at once, with its booking, and this returns once both are durable;
+    /// one that books nothing is queued. Returns what the scan did.
+    fn record(&self, entry: HistoryEntry, booking: Booking) -> Result<Actions, StoreError> {
+        if booking.is_empty() {
+            let actions = entry.actions.clone();
+            self.ledger.record(ScanRecord { entry, booking });
+            return Ok(actions);
+        }
+        let written = self.ledger.book(ScanRecord { entry, booking })?;
+        Ok(written.actions)
     }
 
     /// The catalog's records for a decode's lookup code: the active barcode
