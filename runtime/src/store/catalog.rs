@@ -8,8 +8,8 @@
 use std::cmp::Ordering;
 
 use redb::{
-    Key, MultimapTable, ReadableTable, ReadableTableMetadata, Table, TableDefinition,
-    WriteTransaction,
+    Key, MultimapTable, ReadOnlyMultimapTable, ReadOnlyTable, ReadTransaction, ReadableTable,
+    ReadableTableMetadata, Table, TableDefinition, WriteTransaction,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -35,15 +35,16 @@ pub struct CatalogCounts {
 impl Store {
     /// The active record for `code` (and `uom`, when given) with its product.
     pub fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
-        let txn = self.read()?;
-        let by_value = txn
-            .open_multimap_table(BARCODES_BY_VALUE)
-            .map_err(storage)?;
-        let barcodes = txn.open_table(BARCODES).map_err(storage)?;
+        let snapshot = self.snapshot()?;
+        let tables = snapshot
+            .catalog
+            .get_or_init(|| CatalogReader::open(&snapshot.txn).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| StoreError::Storage(e.clone()))?;
         let mut best: Option<Barcode> = None;
-        for id in by_value.get(code).map_err(storage)? {
+        for id in tables.by_value.get(code).map_err(storage)? {
             let id = id.map_err(storage)?.value();
-            let Some(bytes) = barcodes.get(id).map_err(storage)? else {
+            let Some(bytes) = tables.barcodes.get(id).map_err(storage)? else {
                 continue;
             };
             let record: Barcode = decode(bytes.value())?;
@@ -59,8 +60,8 @@ impl Store {
         let Some(barcode) = best else {
             return Ok(None);
         };
-        let products = txn.open_table(PRODUCTS).map_err(storage)?;
-        let product = match products
+        let product = match tables
+            .products
             .get(barcode.product_sku.as_str())
             .map_err(storage)?
         {
@@ -252,6 +253,27 @@ impl Store {
         };
         self.commit(txn)?;
         Ok(result)
+    }
+}
+
+/// The tables a lookup reads, opened once per read snapshot and shared by
+/// every lookup that uses it: opening a table searches the table directory,
+/// which costs as much as the lookup's own reads.
+pub(super) struct CatalogReader {
+    by_value: ReadOnlyMultimapTable<&'static str, u128>,
+    barcodes: ReadOnlyTable<u128, &'static [u8]>,
+    products: ReadOnlyTable<&'static str, &'static [u8]>,
+}
+
+impl CatalogReader {
+    fn open(txn: &ReadTransaction) -> Result<CatalogReader, StoreError> {
+        Ok(CatalogReader {
+            by_value: txn
+                .open_multimap_table(BARCODES_BY_VALUE)
+                .map_err(storage)?,
+            barcodes: txn.open_table(BARCODES).map_err(storage)?,
+            products: txn.open_table(PRODUCTS).map_err(storage)?,
+        })
     }
 }
 

@@ -64,6 +64,8 @@ struct Snapshot {
     commits: u64,
     /// The API keys, parsed once per snapshot.
     keys: Arc<OnceLock<Result<Vec<keys::Credential>, String>>>,
+    /// The lookup's tables, opened once per snapshot.
+    catalog: Arc<OnceLock<Result<catalog::CatalogReader, String>>>,
 }
 
 /// What can go wrong with a store operation.
@@ -159,6 +161,7 @@ impl Store {
             taken: Instant::now(),
             commits,
             keys: Arc::default(),
+            catalog: Arc::default(),
         };
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(fresh.clone());
         Ok(fresh)
