@@ -36,7 +36,7 @@ fn scan_prints_the_same_answer_as_the_api() {
 
 #[test]
 fn every_subcommand_has_help() {
-    let commands: [&[&str]; 14] = [
+    let commands: [&[&str]; 19] = [
         &["--help"],
         &["serve", "--help"],
         &["scan", "--help"],
@@ -51,6 +51,11 @@ fn every_subcommand_has_help() {
         &["catalog", "import", "--help"],
         &["catalog", "export", "--help"],
         &["catalog", "add-barcode", "--help"],
+        &["plugin", "grant", "--help"],
+        &["stock", "--help"],
+        &["stock", "adjust", "--help"],
+        &["order", "--help"],
+        &["order", "create", "--help"],
     ];
     for args in commands {
         let output = Command::new(binary())

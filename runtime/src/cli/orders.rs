@@ -24,6 +24,7 @@ pub enum OrderCommand {
         /// Where received goods are booked.
         #[arg(long, default_value = "RECEIVING")]
         location: String,
+        /// Who it was ordered from, for listings.
         #[arg(long)]
         supplier: Option<String>,
         /// A line, as SKU=QUANTITY (repeatable).

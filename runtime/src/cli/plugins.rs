@@ -81,12 +81,14 @@ pub enum PluginCommand {
     #[command(after_help = "Example:\n  barcoded plugin grant kanban stock-write")]
     Grant {
         name: String,
+        /// catalog-read, stock-read, stock-write or po-receive.
         #[arg(required = true)]
         capabilities: Vec<Capability>,
     },
     /// Take capabilities back from a plugin.
     Revoke {
         name: String,
+        /// catalog-read, stock-read, stock-write or po-receive.
         #[arg(required = true)]
         capabilities: Vec<Capability>,
     },

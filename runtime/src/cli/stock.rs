@@ -29,7 +29,9 @@ pub enum StockCommand {
         after_help = "Examples:\n  barcoded stock adjust SCREW-M4 SHELF-A1 120 --reason \"counted\"\n  barcoded stock adjust SCREW-M4 SHELF-A1 -- -5 --reason \"damaged\""
     )]
     Adjust {
+        /// The product's SKU; it must be in the catalog.
         sku: String,
+        /// Any name of up to 64 characters, such as SHELF-A1.
         location: String,
         /// Units to add; negative takes away (write `-- -5`).
         #[arg(allow_negative_numbers = true)]
