@@ -46,7 +46,7 @@ pub enum Capability {
 }
 
 impl Capability {
-    pub const ALL: [Capability; 4] = [
+    const ALL: [Capability; 4] = [
         Capability::CatalogRead,
         Capability::StockRead,
         Capability::StockWrite,

@@ -12,7 +12,7 @@ use super::schema::{COUNTERS, PRODUCTS, PURCHASE_ORDERS, STOCK, STOCK_MOVEMENTS}
 use super::{Store, StoreError, decode, encode, storage};
 
 /// The largest change one movement or receipt may make.
-pub const MAX_QUANTITY: i64 = 1_000_000_000;
+const MAX_QUANTITY: i64 = 1_000_000_000;
 
 const LOCATION: Rule = Rule {
     field: "location",
