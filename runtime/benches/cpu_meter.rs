@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use barcoded::blocking::block_on;
 use barcoded::engine::{self, CpuMeter};
 use barcoded::limits::Limits;
 use barcoded::plugin::{self, Plugin};
@@ -63,12 +64,12 @@ fn load(meter: CpuMeter, component: &str) -> Plugin {
 /// Median and 99th percentile of `rounds` timed scans, after a warm-up.
 fn measure(plugin: &Plugin, data: &str, rounds: usize) -> (Duration, Duration) {
     for _ in 0..rounds / 10 {
-        plugin.scan(data, None).0.expect("scan");
+        block_on(plugin.scan(data, None)).0.expect("scan");
     }
     let mut times: Vec<Duration> = (0..rounds)
         .map(|_| {
             let start = Instant::now();
-            plugin.scan(data, None).0.expect("scan");
+            block_on(plugin.scan(data, None)).0.expect("scan");
             start.elapsed()
         })
         .collect();

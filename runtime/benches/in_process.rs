@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
+use barcoded::blocking::block_on;
 use barcoded::engine;
 use barcoded::host::HostState;
 use barcoded::limits::Limits;
@@ -120,7 +121,7 @@ static SERVICE: LazyLock<Service> = LazyLock::new(|| {
 #[divan::bench]
 fn scan_gtin_decode(bencher: Bencher) {
     let plugin = &*GTIN;
-    bencher.bench(|| plugin.scan(EAN, None).0.expect("scan"));
+    bencher.bench(|| block_on(plugin.scan(EAN, None)).0.expect("scan"));
 }
 
 /// gs1 decodes a GS1 DataMatrix element string (GTIN, expiry, batch,
@@ -129,14 +130,14 @@ fn scan_gtin_decode(bencher: Bencher) {
 fn scan_gs1_decode(bencher: Bencher) {
     let plugin = &*GS1;
     let data = "]d201040063813339311726123110ABC123\u{1d}3012";
-    bencher.bench(|| plugin.scan(data, None).0.expect("scan"));
+    bencher.bench(|| block_on(plugin.scan(data, None)).0.expect("scan"));
 }
 
 /// hello answers "not mine" in a fresh instance.
 #[divan::bench]
 fn scan_hello_no_match(bencher: Bencher) {
     let plugin = &*HELLO;
-    bencher.bench(|| plugin.scan(EAN, None).0.expect("scan"));
+    bencher.bench(|| block_on(plugin.scan(EAN, None)).0.expect("scan"));
 }
 
 /// Instantiating gtin in a fresh sandbox, without calling it.
@@ -150,7 +151,7 @@ fn instantiate_only(bencher: Bencher) {
     bencher.bench(|| {
         let host = HostState::new("gtin", Arc::default(), Arc::default(), None);
         let mut sandbox = Sandbox::new(&engine, &limits, host);
-        pre.instantiate(&mut sandbox.store).expect("instantiate")
+        block_on(pre.instantiate_async(&mut sandbox.store)).expect("instantiate")
     });
 }
 
@@ -158,7 +159,7 @@ fn instantiate_only(bencher: Bencher) {
 #[divan::bench]
 fn service_scan(bencher: Bencher) {
     let service = &*SERVICE;
-    bencher.bench(|| service.scan(EAN, Some("bench")));
+    bencher.bench(|| block_on(service.scan(EAN, Some("bench"))));
 }
 
 /// One lookup among 200,000 barcode records, with its product.

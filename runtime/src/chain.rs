@@ -114,7 +114,7 @@ impl Chain {
     /// Hands `data` to each plugin in turn, leaving out those `skip` names,
     /// with `store` for their granted calls; see the module docs for the
     /// rules.
-    pub fn scan(
+    pub async fn scan(
         &self,
         data: &str,
         skip: impl Fn(&str) -> bool,
@@ -123,7 +123,7 @@ impl Chain {
         let mut rejected: Option<(String, Rejection)> = None;
         let mut failures = Vec::new();
         for plugin in self.plugins.iter().filter(|plugin| !skip(plugin.name())) {
-            let (verdict, requests) = plugin.scan(data, store);
+            let (verdict, requests) = plugin.scan(data, store).await;
             match verdict {
                 Ok(Verdict::NotMine) => {}
                 Ok(Verdict::Decoded(decode)) => {

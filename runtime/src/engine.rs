@@ -91,6 +91,7 @@ fn config(meter: CpuMeter, allocation: Allocation) -> Config {
                 .total_core_instances(POOL_INSTANCES * 8)
                 .total_memories(POOL_INSTANCES * 2)
                 .total_tables(POOL_INSTANCES * 4)
+                .total_stacks(POOL_INSTANCES)
                 .max_memories_per_component(2)
                 .max_tables_per_component(4)
                 .max_memory_size(MAX_MEMORY_BYTES)

@@ -6,10 +6,12 @@
 //! gathers a batch); a scan that books nothing waits in memory up to that
 //! long for others to share its commit.
 
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use tokio::sync::oneshot;
 
 use crate::store::{HistoryEntry, Retention, ScanRecord, Store, StoreError};
 
@@ -33,7 +35,7 @@ pub struct Ledger {
 struct Job {
     record: ScanRecord,
     /// Where to say how the write went, for a caller that waits.
-    reply: Option<SyncSender<Result<HistoryEntry, StoreError>>>,
+    reply: Option<oneshot::Sender<Result<HistoryEntry, StoreError>>>,
 }
 
 impl Ledger {
@@ -64,17 +66,17 @@ impl Ledger {
         }
     }
 
-    /// Writes a scan with its booking and waits until both are durable (or
-    /// refused). Blocks: call it off the async executor.
-    pub fn book(&self, record: ScanRecord) -> Result<HistoryEntry, StoreError> {
-        let (reply, answer) = mpsc::sync_channel(1);
+    /// Writes a scan with its booking; completes once both are durable (or
+    /// refused).
+    pub async fn book(&self, record: ScanRecord) -> Result<HistoryEntry, StoreError> {
+        let (reply, answer) = oneshot::channel();
         let closed = || StoreError::Storage("the history writer has stopped".into());
         self.send(Job {
             record,
             reply: Some(reply),
         })
         .map_err(|_| closed())?;
-        answer.recv().map_err(|_| closed())?
+        answer.await.map_err(|_| closed())?
     }
 
     /// Stops taking scans, and waits until every scan taken is written.

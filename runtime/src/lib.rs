@@ -6,6 +6,7 @@
 //! a [`sandbox`] bounded by [`limits`].
 
 pub mod answer;
+pub mod blocking;
 pub mod chain;
 pub mod cli;
 pub mod code_cache;

@@ -17,7 +17,13 @@ use crate::sandbox::{Sandbox, SandboxState};
 use crate::store::Store;
 
 pub(crate) mod bindings {
-    wasmtime::component::bindgen!({ path: "../wit", world: "plugin" });
+    // Exports are called with `*_async`, so that a plugin's epoch ticks can
+    // yield to the server's other work (see `Sandbox::new`).
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "plugin",
+        exports: { default: async },
+    });
 }
 
 use bindings::exports::barcode::plugin::decoder as wit;
@@ -29,7 +35,8 @@ pub const MAX_COMPONENT_BYTES: usize = 16 << 20;
 /// The WASI interface whose waits are refused (see [`new_linker`]).
 const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
 
-/// The linker every plugin is pre-linked against: WASI p2 and the
+/// The linker every plugin is pre-linked against: WASI p2 (its async
+/// flavour, since plugins are called with `*_async`) and the
 /// `barcode:plugin` imports. A component importing anything beyond them is
 /// refused at load time.
 ///
@@ -38,7 +45,7 @@ const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
 /// hold a scan thread for as long as it liked. Reading clocks is allowed.
 pub fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<SandboxState>> {
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     bindings::Plugin::add_to_linker::<_, HasSelf<HostState>>(&mut linker, SandboxState::host)?;
     linker.allow_shadowing(true);
     let mut clock = linker.instance(MONOTONIC_CLOCK)?;
@@ -251,9 +258,13 @@ impl Plugin {
             pre,
             settings,
         };
-        let (info, _) = runner.call(None, |plugin, store| {
-            plugin.barcode_plugin_decoder().call_info(store)
+        let mut sandbox = runner.sandbox(None);
+        let info = crate::blocking::block_on(async {
+            let plugin = runner.pre.instantiate_async(&mut sandbox.store).await?;
+            let decoder = plugin.barcode_plugin_decoder();
+            decoder.call_info(&mut sandbox.store).await
         });
+        let (info, _) = runner.finish(sandbox, info);
         let info = info
             .and_then(|info| PluginInfo::validate(info, &runner.settings.limits.answer))
             .map_err(|failure| refuse(format!("its `info` export {failure}")))?;
@@ -283,14 +294,27 @@ impl Plugin {
     /// Asks the plugin about `data` in a fresh instance that may reach
     /// `store` as its grants allow. Returns its verdict, and what its calls
     /// to the server asked to book or were refused.
-    pub fn scan(
+    ///
+    /// The future runs the plugin on the polling thread and yields at every
+    /// epoch tick the plugin runs for, so a slow plugin shares the thread
+    /// instead of holding it; its CPU limit counts only the ticks it ran.
+    pub async fn scan(
         &self,
         data: &str,
         store: Option<&Arc<Store>>,
     ) -> (Result<Verdict, Failure>, Requests) {
-        let (answer, requests) = self.runner.call(store, |plugin, store| {
-            plugin.barcode_plugin_decoder().call_scan(store, data)
-        });
+        let mut sandbox = self.runner.sandbox(store);
+        let answer = async {
+            let plugin = self
+                .runner
+                .pre
+                .instantiate_async(&mut sandbox.store)
+                .await?;
+            let decoder = plugin.barcode_plugin_decoder();
+            decoder.call_scan(&mut sandbox.store, data).await
+        }
+        .await;
+        let (answer, requests) = self.runner.finish(sandbox, answer);
         let verdict = answer.and_then(|answer| self.verdict(answer));
         self.scans.fetch_add(1, Ordering::Relaxed);
         match verdict {
@@ -330,14 +354,8 @@ impl Plugin {
 }
 
 impl Runner {
-    /// Runs `f` against a new instance in a new sandbox, then logs what the
-    /// guest printed and turns any error into the [`Failure`] that caused it.
-    /// Returns what the guest asked of the server alongside.
-    fn call<R>(
-        &self,
-        store: Option<&Arc<Store>>,
-        f: impl FnOnce(&bindings::Plugin, &mut wasmtime::Store<SandboxState>) -> wasmtime::Result<R>,
-    ) -> (Result<R, Failure>, Requests) {
+    /// A fresh sandbox for one call, reaching `store` as the grants allow.
+    fn sandbox(&self, store: Option<&Arc<Store>>) -> Sandbox {
         let settings = &self.settings;
         let host = HostState::new(
             &self.name,
@@ -345,13 +363,19 @@ impl Runner {
             settings.grants.clone(),
             store.cloned(),
         );
-        let mut sandbox = Sandbox::new(self.pre.engine(), &settings.limits, host);
-        let result = self
-            .pre
-            .instantiate(&mut sandbox.store)
-            .and_then(|instance| f(&instance, &mut sandbox.store));
+        Sandbox::new(self.pre.engine(), &settings.limits, host)
+    }
+
+    /// Ends a call: logs what the guest printed, turns an error into the
+    /// [`Failure`] that caused it, and returns what the guest asked of the
+    /// server alongside.
+    fn finish<R>(
+        &self,
+        sandbox: Sandbox,
+        result: wasmtime::Result<R>,
+    ) -> (Result<R, Failure>, Requests) {
         self.log_printed(&sandbox);
-        let result = result.map_err(|error| classify(&error, &sandbox, &settings.limits));
+        let result = result.map_err(|error| classify(&error, &sandbox, &self.settings.limits));
         (result, sandbox.into_host().into_requests())
     }
 

@@ -166,15 +166,16 @@ impl Service {
 
     /// Runs `data` through the plugin chain, joins a decode's lookup code to
     /// the catalog, books what the decoding plugin asked for and records the
-    /// scan in the history under `key` (the API key's name). Blocks while
-    /// plugins run and while a booking is written: call it off the async
-    /// executor.
-    pub fn scan(&self, data: &str, key: Option<&str>) -> Answer {
+    /// scan in the history under `key` (the API key's name). Plugins run on
+    /// the polling thread, yielding at each epoch tick; a booking is awaited
+    /// until it is durable.
+    pub async fn scan(&self, data: &str, key: Option<&str>) -> Answer {
         let started = Instant::now();
         let quarantined = self.quarantined();
-        let mut outcome =
-            self.chain()
-                .scan(data, |name| quarantined.contains(name), Some(&self.store));
+        let chain = self.chain();
+        let mut outcome = chain
+            .scan(data, |name| quarantined.contains(name), Some(&self.store))
+            .await;
         self.quarantine_repeat_offenders(&outcome, &quarantined);
         let requests = outcome.take_requests();
         let matched = self.catalog_match(&outcome);
@@ -203,7 +204,7 @@ impl Service {
                 return Answer::internal(&error);
             }
         };
-        match self.record(entry, requests.booking) {
+        match self.record(entry, requests.booking).await {
             Ok(actions) => {
                 answer::scan_answer(data, &outcome, barcode.as_ref(), product.as_ref(), &actions)
             }
@@ -214,13 +215,13 @@ impl Service {
     /// Records a scan in the history. One that books something is written
     /// at once, with its booking, and this returns once both are durable;
     /// one that books nothing is queued. Returns what the scan did.
-    fn record(&self, entry: HistoryEntry, booking: Booking) -> Result<Actions, StoreError> {
+    async fn record(&self, entry: HistoryEntry, booking: Booking) -> Result<Actions, StoreError> {
         if booking.is_empty() {
             let actions = entry.actions.clone();
             self.ledger.record(ScanRecord { entry, booking });
             return Ok(actions);
         }
-        let written = self.ledger.book(ScanRecord { entry, booking })?;
+        let written = self.ledger.book(ScanRecord { entry, booking }).await?;
         Ok(written.actions)
     }
 

@@ -244,7 +244,7 @@ fn scan(data_dir: &Path, args: ScanArgs) -> Result<ExitCode, String> {
         history: DEFAULT_HISTORY,
     };
     let service = open_service(data_dir, policy)?;
-    let answer = service.scan(&args.data, None);
+    let answer = crate::blocking::block_on(service.scan(&args.data, None));
     service.close();
     print_json(&answer.body)?;
     Ok(if answer.status == 200 {

@@ -82,7 +82,7 @@ pub async fn route(
     let answer = match (path, &parts.method) {
         ("/api/barcode/" | "/api/barcode", &Method::POST) => {
             match auth::authorize(&service, &parts.headers, Role::Pos) {
-                Ok(key) => scan::handle(service, request_body, key.name).await,
+                Ok(key) => scan::handle(&service, request_body, key.name).await,
                 Err(refused) => refused,
             }
         }

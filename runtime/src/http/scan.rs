@@ -1,7 +1,5 @@
 //! `POST /api/barcode/`: hand a scanned barcode to the plugin chain.
 
-use std::sync::Arc;
-
 use hyper::body::Incoming;
 use serde_json::Value;
 
@@ -17,21 +15,15 @@ pub const MAX_BARCODE_CHARS: usize = 4095;
 const MAX_BODY_BYTES: usize = 32 << 10;
 
 /// Scans the request's barcode for the API key named `key`.
-pub async fn handle(service: Arc<Service>, body: Incoming, key: String) -> Answer {
+pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
     let data = match read_barcode(body).await {
         Ok(data) => data,
         Err(answer) => return answer,
     };
-    let scanner = service.clone();
     let Ok(_slot) = service.scan_slots().acquire().await else {
         return Answer::error(503, "The server is shutting down");
     };
-    tokio::task::spawn_blocking(move || scanner.scan(&data, Some(&key)))
-        .await
-        .unwrap_or_else(|error| {
-            tracing::error!("scan task failed: {error}");
-            Answer::error(500, "Internal error while scanning")
-        })
+    service.scan(&data, Some(&key)).await
 }
 
 async fn read_barcode(body: Incoming) -> Result<String, Answer> {

@@ -8,7 +8,7 @@ mod clocks;
 mod output;
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{Engine, ResourceLimiter, Store};
+use wasmtime::{Engine, ResourceLimiter, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::host::HostState;
@@ -78,7 +78,7 @@ impl Sandbox {
         };
         let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.limiter);
-        store.set_epoch_deadline(limits.epoch_ticks());
+        meter_cpu(&mut store, limits.epoch_ticks());
         Sandbox {
             store,
             stdout,
@@ -108,6 +108,22 @@ impl Sandbox {
             ("stderr", self.stderr.contents()),
         ]
     }
+}
+
+/// Lets the plugin run for `ticks` epoch ticks in all, yielding to the
+/// caller's executor at each one so that other requests get the thread, and
+/// traps at the last. Time spent waiting to be polled again is not counted.
+fn meter_cpu(store: &mut Store<SandboxState>, ticks: u64) {
+    let mut left = ticks;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        left = left.saturating_sub(1);
+        Ok(if left == 0 {
+            UpdateDeadline::Interrupt
+        } else {
+            UpdateDeadline::Yield(1)
+        })
+    });
 }
 
 /// Enforces memory and table ceilings and remembers which one was hit, so a
