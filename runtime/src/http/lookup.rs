@@ -1,15 +1,28 @@
 //! `GET /api/barcode/lookup/{code}?uomCode=..`: resolve a code to its
 //! barcode record and product, exactly as POS clients expect.
 
-use serde_json::json;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Response, StatusCode};
+use serde::Serialize;
 
+use super::body;
 use crate::answer::Answer;
 use crate::service::Service;
+use crate::store::records::{Barcode, Product};
+
+/// A found record, written straight from the store's records: the hot path
+/// builds no intermediate JSON tree.
+#[derive(Serialize)]
+struct Found<'a> {
+    barcode: &'a Barcode,
+    product: &'a Option<Product>,
+}
 
 /// The code as the path carries it (after the route's prefix) and the raw
 /// query string.
-pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Answer {
-    let not_found = || Answer::error(404, "Barcode not found");
+pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Response<Full<Bytes>> {
+    let not_found = || body::json_response(&Answer::error(404, "Barcode not found"));
     let Some(code) = percent_decode(raw_code) else {
         return not_found();
     };
@@ -21,12 +34,18 @@ pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Answer 
         .and_then(|query| query_param(query, "uomCode"))
         .filter(|uom| !uom.is_empty());
     match service.store().lookup(code, uom.as_deref()) {
-        Ok(Some(found)) => Answer {
-            status: 200,
-            body: json!({ "barcode": found.barcode, "product": found.product }),
-        },
+        Ok(Some(found)) => {
+            let found = Found {
+                barcode: &found.barcode,
+                product: &found.product,
+            };
+            match serde_json::to_vec(&found) {
+                Ok(json) => body::response(StatusCode::OK, "application/json", json),
+                Err(error) => body::json_response(&Answer::internal(&error)),
+            }
+        }
         Ok(None) => not_found(),
-        Err(error) => Answer::internal(&error),
+        Err(error) => body::json_response(&Answer::internal(&error)),
     }
 }
 

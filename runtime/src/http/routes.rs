@@ -35,11 +35,10 @@ pub async fn route(
         if parts.method != Method::GET {
             return Ok(method_not_allowed("GET"));
         }
-        let answer = match auth::authorize(&service, &parts.headers, Role::Pos) {
+        return Ok(match auth::authorize(&service, &parts.headers, Role::Pos) {
             Ok(_) => lookup::handle(&service, code, parts.uri.query()),
-            Err(refused) => refused,
-        };
-        return Ok(body::json_response(&answer));
+            Err(refused) => body::json_response(&refused),
+        });
     }
     if let Some(rest) = path.strip_prefix("/api/barcode/qr/") {
         if parts.method != Method::GET {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use redb::{ReadableTable, Table};
+use redb::{ReadableTable, Table, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::schema::{COUNTERS, SCAN_HISTORY};
@@ -169,9 +169,11 @@ impl Store {
         let now = SystemTime::now();
         let time = stock::now();
         let txn = self.write()?;
+        let first_id = reserve_ids(&txn, records.len())?;
+        let mut history = txn.open_table(SCAN_HISTORY).map_err(storage)?;
         let mut written = Vec::with_capacity(records.len());
-        for ScanRecord { mut entry, booking } in records {
-            entry.id = stock::next_id(&mut txn.open_table(COUNTERS).map_err(storage)?, "scans")?;
+        for (id, ScanRecord { mut entry, booking }) in (first_id..).zip(records) {
+            entry.id = id;
             entry.time.clone_from(&time);
             if !booking.is_empty() {
                 let actor = Actor {
@@ -192,17 +194,13 @@ impl Store {
                     Err(error) => return Err(error),
                 }
             }
-            txn.open_table(SCAN_HISTORY)
-                .map_err(storage)?
+            history
                 .insert(entry.id, (unix_millis(now), encode(&entry).as_slice()))
                 .map_err(storage)?;
             written.push(entry);
         }
-        prune(
-            &mut txn.open_table(SCAN_HISTORY).map_err(storage)?,
-            retention,
-            now,
-        )?;
+        prune(&mut history, retention, now)?;
+        drop(history);
         self.commit(txn)?;
         Ok(written)
     }
@@ -233,6 +231,19 @@ impl Store {
         }
         Ok(page)
     }
+}
+
+/// Takes the next `count` scan ids; returns the first.
+fn reserve_ids(txn: &WriteTransaction, count: usize) -> Result<u64, StoreError> {
+    let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
+    let last = counters
+        .get("scans")
+        .map_err(storage)?
+        .map_or(0, |last| last.value());
+    counters
+        .insert("scans", last + count as u64)
+        .map_err(storage)?;
+    Ok(last + 1)
 }
 
 /// Removes the entries beyond the newest `max_entries`, and (a bounded
