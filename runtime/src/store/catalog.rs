@@ -36,11 +36,7 @@ impl Store {
     /// The active record for `code` (and `uom`, when given) with its product.
     pub fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
         let snapshot = self.snapshot()?;
-        let tables = snapshot
-            .catalog
-            .get_or_init(|| CatalogReader::open(&snapshot.txn).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|e| StoreError::Storage(e.clone()))?;
+        let tables = snapshot.catalog()?;
         let mut best: Option<Barcode> = None;
         for id in tables.by_value.get(code).map_err(storage)? {
             let id = id.map_err(storage)?.value();
@@ -94,9 +90,8 @@ impl Store {
 
     /// The product with `sku`, if any.
     pub fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
-        let txn = self.read()?;
-        let products = txn.open_table(PRODUCTS).map_err(storage)?;
-        match products.get(sku).map_err(storage)? {
+        let snapshot = self.snapshot()?;
+        match snapshot.catalog()?.products.get(sku).map_err(storage)? {
             Some(bytes) => Ok(Some(decode(bytes.value())?)),
             None => Ok(None),
         }
@@ -109,13 +104,12 @@ impl Store {
         part: &str,
         max: usize,
     ) -> Result<Vec<Product>, StoreError> {
-        let txn = self.read()?;
-        let index = txn.open_multimap_table(SUPPLIER_PARTS).map_err(storage)?;
-        let products = txn.open_table(PRODUCTS).map_err(storage)?;
+        let snapshot = self.snapshot()?;
+        let tables = snapshot.catalog()?;
         let mut found = Vec::new();
-        for sku in index.get(part).map_err(storage)?.take(max) {
+        for sku in tables.supplier_parts.get(part).map_err(storage)?.take(max) {
             let sku = sku.map_err(storage)?;
-            if let Some(bytes) = products.get(sku.value()).map_err(storage)? {
+            if let Some(bytes) = tables.products.get(sku.value()).map_err(storage)? {
                 found.push(decode(bytes.value())?);
             }
         }
@@ -263,16 +257,18 @@ pub(super) struct CatalogReader {
     by_value: ReadOnlyMultimapTable<&'static str, u128>,
     barcodes: ReadOnlyTable<u128, &'static [u8]>,
     products: ReadOnlyTable<&'static str, &'static [u8]>,
+    supplier_parts: ReadOnlyMultimapTable<&'static str, &'static str>,
 }
 
 impl CatalogReader {
-    fn open(txn: &ReadTransaction) -> Result<CatalogReader, StoreError> {
+    pub(super) fn open(txn: &ReadTransaction) -> Result<CatalogReader, StoreError> {
         Ok(CatalogReader {
             by_value: txn
                 .open_multimap_table(BARCODES_BY_VALUE)
                 .map_err(storage)?,
             barcodes: txn.open_table(BARCODES).map_err(storage)?,
             products: txn.open_table(PRODUCTS).map_err(storage)?,
+            supplier_parts: txn.open_multimap_table(SUPPLIER_PARTS).map_err(storage)?,
         })
     }
 }

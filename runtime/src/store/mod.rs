@@ -68,6 +68,16 @@ struct Snapshot {
     catalog: Arc<OnceLock<Result<catalog::CatalogReader, String>>>,
 }
 
+impl Snapshot {
+    /// The catalog's tables, opened once per snapshot.
+    fn catalog(&self) -> Result<&catalog::CatalogReader, StoreError> {
+        self.catalog
+            .get_or_init(|| catalog::CatalogReader::open(&self.txn).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| StoreError::Storage(e.clone()))
+    }
+}
+
 /// What can go wrong with a store operation.
 #[derive(Debug)]
 pub enum StoreError {
