@@ -89,10 +89,13 @@ impl From<FileFormat> for Format {
 
 #[derive(Debug, Args)]
 pub struct ProductArgs {
+    /// The product's SKU; a product with this SKU is replaced.
     #[arg(long)]
     sku: String,
+    /// The name tills show.
     #[arg(long)]
     name: String,
+    /// Free text, such as Pet food.
     #[arg(long)]
     category: String,
     /// Unit price as a decimal, such as 12.99.

@@ -45,24 +45,39 @@ pub enum PluginCommand {
     /// List installed plugins in the order they are asked.
     List,
     /// Show everything about one plugin, as JSON.
-    Info { name: String },
+    Info {
+        /// The installed plugin's name, as `plugin list` shows it.
+        name: String,
+    },
     /// Enable a plugin, and take it out of quarantine.
-    Enable { name: String },
+    Enable {
+        /// The installed plugin's name, as `plugin list` shows it.
+        name: String,
+    },
     /// Disable a plugin: it stays installed but is not asked.
-    Disable { name: String },
+    Disable {
+        /// The installed plugin's name, as `plugin list` shows it.
+        name: String,
+    },
     /// Set a plugin's priority (lower is asked first).
     Priority {
+        /// The installed plugin's name, as `plugin list` shows it.
         name: String,
+        /// Lower priorities are asked first.
         #[arg(allow_negative_numbers = true)]
         priority: i32,
     },
     /// Remove a plugin.
-    Remove { name: String },
+    Remove {
+        /// The installed plugin's name, as `plugin list` shows it.
+        name: String,
+    },
     /// Show or change a plugin's settings, which it reads through `config`.
     #[command(
         after_help = "Examples:\n  barcoded plugin config hello greeting=hoi\n  barcoded plugin config hello --unset greeting\n  barcoded plugin config hello"
     )]
     Config {
+        /// The installed plugin's name, as `plugin list` shows it.
         name: String,
         /// Settings to set, as KEY=VALUE.
         settings: Vec<String>,
@@ -80,6 +95,7 @@ pub enum PluginCommand {
     /// `plugin list` shows what each plugin holds and what it asks for.
     #[command(after_help = "Example:\n  barcoded plugin grant kanban stock-write")]
     Grant {
+        /// The installed plugin's name, as `plugin list` shows it.
         name: String,
         /// catalog-read, stock-read, stock-write or po-receive.
         #[arg(required = true)]
@@ -87,6 +103,7 @@ pub enum PluginCommand {
     },
     /// Take capabilities back from a plugin.
     Revoke {
+        /// The installed plugin's name, as `plugin list` shows it.
         name: String,
         /// catalog-read, stock-read, stock-write or po-receive.
         #[arg(required = true)]
@@ -100,7 +117,12 @@ pub enum PluginCommand {
     #[command(
         after_help = "Example:\n  barcoded plugin limits gtin '{\"cpu_time_ms\": 250, \"memory_mib\": 64}'"
     )]
-    Limits { name: String, json: Option<String> },
+    Limits {
+        /// The installed plugin's name, as `plugin list` shows it.
+        name: String,
+        /// The new limits; without it, the current ones are shown.
+        json: Option<String>,
+    },
 }
 
 pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> {
