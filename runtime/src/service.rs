@@ -288,23 +288,30 @@ impl Service {
                 "{} failed scans in a row; the last {}",
                 failure.in_a_row, failure.failure
             );
-            match self.store.quarantine_plugin(&failure.plugin, &reason) {
+            let (store, plugin) = (self.store.clone(), failure.plugin.clone());
+            off_the_executor(move || match store.quarantine_plugin(&plugin, &reason) {
                 Ok(()) => tracing::warn!(
-                    "plugin {} quarantined: {reason}. It is skipped until an operator runs \
-                     `barcoded plugin enable {}`",
-                    failure.plugin,
-                    failure.plugin
+                    "plugin {plugin} quarantined: {reason}. It is skipped until an operator \
+                     runs `barcoded plugin enable {plugin}`"
                 ),
-                Err(error) => {
-                    tracing::error!("cannot quarantine plugin {}: {error}", failure.plugin)
-                }
-            }
-            // Seen at once by this server, not only after the next refresh.
+                Err(error) => tracing::error!("cannot quarantine plugin {plugin}: {error}"),
+            });
+            // Seen at once by this server, not only after the store's write.
             let mut cached = self.quarantined.write().unwrap_or_else(|p| p.into_inner());
             let mut names = (*cached.1).clone();
             names.insert(failure.plugin.clone());
             cached.1 = Arc::new(names);
         }
+    }
+}
+
+/// Runs `write` on Tokio's blocking pool when called on the runtime (a write
+/// transaction may wait for another writer, such as a catalog import), and
+/// in place otherwise.
+fn off_the_executor(write: impl FnOnce() + Send + 'static) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(write)),
+        Err(_) => write(),
     }
 }
 
