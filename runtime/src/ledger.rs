@@ -6,11 +6,13 @@
 //! gathers a batch); a scan that books nothing waits in memory up to that
 //! long for others to share its commit.
 
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::mpsc::{self, Receiver, Sender};
 use tokio::sync::oneshot;
 
 use crate::store::{HistoryEntry, Retention, ScanRecord, Store, StoreError};
@@ -25,11 +27,19 @@ const MAX_BATCH: usize = 512;
 /// such scans' history.
 const GROUP_WINDOW: Duration = Duration::from_millis(5);
 
+/// Most scans waiting to be written. A disk that cannot keep up must not
+/// make the server's memory grow without bound: past this, scans that book
+/// nothing go unrecorded (and the log says how many), and scans that book
+/// something wait for room.
+const QUEUE_CAPACITY: usize = 16_384;
+
 /// Hands scans to the writer thread; closing it (or dropping it) waits until
 /// every scan handed over is written.
 pub struct Ledger {
     jobs: Mutex<Option<Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    /// Scans left unrecorded because the queue was full.
+    dropped: AtomicU64,
 }
 
 struct Job {
@@ -41,41 +51,52 @@ struct Job {
 impl Ledger {
     /// Starts the writer thread for `store`, keeping `retention` of history.
     pub fn start(store: Arc<Store>, retention: Retention) -> Result<Ledger, String> {
-        let (jobs, queue) = mpsc::channel();
+        let (jobs, mut queue) = mpsc::channel(QUEUE_CAPACITY);
         let writer = std::thread::Builder::new()
             .name("scan-history".into())
-            .spawn(move || write_batches(&store, retention, &queue))
+            .spawn(move || write_batches(&store, retention, &mut queue))
             .map_err(|e| format!("cannot start the history writer: {e}"))?;
         Ok(Ledger {
             jobs: Mutex::new(Some(jobs)),
             writer: Mutex::new(Some(writer)),
+            dropped: AtomicU64::new(0),
         })
     }
 
     /// Queues a scan that books nothing; returns at once. The entry is
-    /// durable within one commit (milliseconds) unless the process dies first.
+    /// durable within one commit (milliseconds) unless the process dies
+    /// first, or is left out when [`QUEUE_CAPACITY`] scans already wait.
     pub fn record(&self, record: ScanRecord) {
-        if self
-            .send(Job {
-                record,
-                reply: None,
-            })
-            .is_err()
-        {
+        let Some(jobs) = self.sender() else {
             tracing::warn!("a scan finished after the history closed; it is not recorded");
+            return;
+        };
+        let job = Job {
+            record,
+            reply: None,
+        };
+        if let Err(TrySendError::Full(_)) = jobs.try_send(job) {
+            let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            if dropped.is_power_of_two() {
+                tracing::warn!(
+                    "the scan history cannot keep up: {dropped} scans left unrecorded so far"
+                );
+            }
         }
     }
 
     /// Writes a scan with its booking; completes once both are durable (or
     /// refused).
     pub async fn book(&self, record: ScanRecord) -> Result<HistoryEntry, StoreError> {
-        let (reply, answer) = oneshot::channel();
         let closed = || StoreError::Storage("the history writer has stopped".into());
-        self.send(Job {
+        let jobs = self.sender().ok_or_else(closed)?;
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
             record,
             reply: Some(reply),
-        })
-        .map_err(|_| closed())?;
+        };
+        jobs.send(job).await.map_err(|_| closed())?;
+        drop(jobs);
         answer.await.map_err(|_| closed())?
     }
 
@@ -90,11 +111,10 @@ impl Ledger {
         }
     }
 
-    fn send(&self, job: Job) -> Result<(), ()> {
-        match &*self.jobs.lock().unwrap_or_else(|p| p.into_inner()) {
-            Some(jobs) => jobs.send(job).map_err(|_| ()),
-            None => Err(()),
-        }
+    /// A handle on the queue, unless the ledger is closed. Cloned, so that no
+    /// lock is held while a send waits for room.
+    fn sender(&self) -> Option<Sender<Job>> {
+        self.jobs.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -102,13 +122,18 @@ impl Ledger {
 /// written at once, with whatever queued before it; otherwise the writer
 /// sleeps for [`GROUP_WINDOW`] first, so that scans arriving meanwhile join
 /// this commit without waking it one by one.
-fn gather(first: Job, queue: &Receiver<Job>) -> Vec<Job> {
+fn gather(first: Job, queue: &mut Receiver<Job>) -> Vec<Job> {
     if first.reply.is_none() {
         std::thread::sleep(GROUP_WINDOW);
     }
-    std::iter::once(first)
-        .chain(queue.try_iter().take(MAX_BATCH - 1))
-        .collect()
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match queue.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    batch
 }
 
 impl Drop for Ledger {
@@ -119,8 +144,8 @@ impl Drop for Ledger {
 
 /// Writes whatever has queued up, one transaction per batch, until every
 /// sender is gone and the queue is empty.
-fn write_batches(store: &Store, retention: Retention, queue: &Receiver<Job>) {
-    while let Ok(first) = queue.recv() {
+fn write_batches(store: &Store, retention: Retention, queue: &mut Receiver<Job>) {
+    while let Some(first) = queue.blocking_recv() {
         let batch = gather(first, queue);
         let (records, replies): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|job| (job.record, job.reply)).unzip();
