@@ -16,7 +16,8 @@ pub const POOL_INSTANCES: u32 = 128;
 /// How much of a pooled memory or table slot stays mapped when its instance
 /// is freed. With `pagemap_scan` (Linux 6.7 and later) only the pages the
 /// instance dirtied are zeroed, so the next instance in the slot takes no
-/// page faults on them: a gtin scan drops from about 27 to 9 µs. Older
+/// page faults on them: a gtin scan dropped from about 27 to 9 µs (measured
+/// 2026-11-23, docs/performance.md). Older
 /// kernels fall back to wasmtime's default reset.
 const KEEP_RESIDENT_BYTES: usize = 4 << 20;
 
@@ -48,9 +49,10 @@ pub fn new_engine() -> wasmtime::Result<Engine> {
 ///
 /// Instances come from wasmtime's pooling allocator: memory and table slots
 /// are reserved once and reused, and stay resident between instances (see
-/// [`KEEP_RESIDENT_BYTES`]), so the fresh instance every scan gets costs
-/// about 9 µs for a gtin scan (35 µs with fresh mappings, `just
-/// bench-in-process`). The pool reserves a large range of
+/// [`KEEP_RESIDENT_BYTES`]), so the fresh instance every scan gets takes no
+/// page faults (`just bench-in-process` measures it). Plugins are called
+/// async, so each call in flight also takes a fiber stack from the pool. The
+/// pool reserves a large range of
 /// address space; where that is refused (a `ulimit -v`, say), instances are
 /// allocated on demand instead, each reserving only what its memory may grow
 /// to, and the log says so.
@@ -91,6 +93,7 @@ fn config(meter: CpuMeter, allocation: Allocation) -> Config {
                 .total_core_instances(POOL_INSTANCES * 8)
                 .total_memories(POOL_INSTANCES * 2)
                 .total_tables(POOL_INSTANCES * 4)
+                // One fiber stack per async call in flight.
                 .total_stacks(POOL_INSTANCES)
                 .max_memories_per_component(2)
                 .max_tables_per_component(4)

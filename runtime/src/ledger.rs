@@ -75,12 +75,18 @@ impl Ledger {
             record,
             reply: None,
         };
-        if let Err(TrySendError::Full(_)) = jobs.try_send(job) {
-            let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-            if dropped.is_power_of_two() {
-                tracing::warn!(
-                    "the scan history cannot keep up: {dropped} scans left unrecorded so far"
-                );
+        match jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+                if dropped.is_power_of_two() {
+                    tracing::warn!(
+                        "the scan history cannot keep up: {dropped} scans left unrecorded so far"
+                    );
+                }
+            }
+            Err(TrySendError::Closed(_)) => {
+                tracing::warn!("the history writer has stopped; a scan is not recorded");
             }
         }
     }
@@ -96,6 +102,7 @@ impl Ledger {
             reply: Some(reply),
         };
         jobs.send(job).await.map_err(|_| closed())?;
+        // Let go of the queue before waiting, so that closing is not held up.
         drop(jobs);
         answer.await.map_err(|_| closed())?
     }

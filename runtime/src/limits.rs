@@ -14,7 +14,8 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 /// Ceilings on what one scan of one plugin may use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock time the plugin may run for, counted in epoch ticks.
+    /// Time the plugin may run for, counted in epoch ticks while it runs
+    /// (not while it waits for a thread).
     pub cpu_time: Duration,
     /// Bytes of linear memory, summed over the component's memories.
     pub memory_bytes: usize,
