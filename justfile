@@ -18,13 +18,13 @@ barcoded := CARGO_TARGET_DIR / "release/barcoded"
 # Build everything and serve the demo catalog with the example plugins on http://127.0.0.1:8080.
 run: guests
     cargo build --release -p barcoded
-    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/gtin.wasm --priority 10
-    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/gs1.wasm --priority 20
-    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/ecia.wasm --priority 30
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/gtin.wasm --upgrade --priority 10
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/gs1.wasm --upgrade --priority 20
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/ecia.wasm --upgrade --priority 30
     {{barcoded}} --data-dir barcoded-data plugin install {{components}}/native_qr.wasm --name native-qr --priority 40
-    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/kanban.wasm --priority 50
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/kanban.wasm --upgrade --priority 50
     {{barcoded}} --data-dir barcoded-data plugin grant kanban stock-write
-    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/hello.wasm --priority 90
+    {{barcoded}} --data-dir barcoded-data plugin install {{components}}/hello.wasm --upgrade --priority 90
     test -s barcoded-data/demo.key || (umask 077 && {{barcoded}} --data-dir barcoded-data key create --name "demo-$(date +%s)" --role admin > barcoded-data/demo.key)
     @echo 'Demo API key in barcoded-data/demo.key. Try:'
     @echo '  curl -H "Authorization: Bearer $(cat barcoded-data/demo.key)" localhost:8080/api/barcode/lookup/5410317126589'

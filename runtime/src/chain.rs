@@ -138,7 +138,9 @@ impl Chain {
                     rejected.get_or_insert_with(|| (plugin.name().to_owned(), rejection));
                 }
                 Err(failure) => {
-                    tracing::warn!(plugin = plugin.name(), "scan failed: plugin {failure}");
+                    plugin.log().line(|| {
+                        tracing::warn!(plugin = plugin.name(), "scan failed: plugin {failure}");
+                    });
                     failures.push(PluginFailure {
                         plugin: plugin.name().to_owned(),
                         failure,

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use crate::plugin;
+use crate::{files, plugin};
 use crate::store::Store;
 
 /// Where installed components and compiled code live in a data folder.
@@ -120,11 +120,5 @@ fn engine_key(engine: &Engine) -> String {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let temporary = path.with_extension("partial");
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::File::open(&temporary)?.sync_all())
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    files::write_atomically(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -345,9 +345,20 @@ fn parse_json(text: &str, errors: &mut Errors) -> Records {
             return records;
         }
     };
-    let line_of = |raw: &RawValue| {
+    // Rows of one array come in file order, so each line count starts where
+    // the last ended (and from the top again for an array earlier in the file).
+    let (mut counted_to, mut line) = (0, 1);
+    let mut line_of = |raw: &RawValue| {
         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        text[..offset].bytes().filter(|&b| b == b'\n').count() + 1
+        if offset < counted_to {
+            (counted_to, line) = (0, 1);
+        }
+        line += text.as_bytes()[counted_to..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = offset;
+        line
     };
     for raw in file.products {
         let line = line_of(raw);
@@ -510,6 +521,15 @@ mod tests {
             invalid(text, Format::Json),
             ["line 3: quantity must be a positive integer"]
         );
+    }
+
+    #[test]
+    fn lines_are_right_when_barcodes_come_before_products() {
+        let text = "{\"barcodes\": [\n{\"barcode\": \"1\", \"barcodeType\": \"EAN\", \"productSku\": \"S\", \"uomCode\": \"EA\", \"quantity\": 0}\n],\n\"products\": [\n{\"sku\": \"\", \"name\": \"n\"}\n]}";
+        let errors = invalid(text, Format::Json);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("line 2: quantity")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("line 5: ")), "{errors:?}");
     }
 
     #[test]

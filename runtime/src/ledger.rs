@@ -152,6 +152,9 @@ impl Drop for Ledger {
 /// Writes whatever has queued up, one transaction per batch, until every
 /// sender is gone and the queue is empty.
 fn write_batches(store: &Store, retention: Retention, queue: &mut Receiver<Job>) {
+    // Scans lost to failed writes since the last one that worked: a failing
+    // disk is logged once when it starts and once when it ends, not per batch.
+    let mut lost: u64 = 0;
     while let Some(first) = queue.blocking_recv() {
         let batch = gather(first, queue);
         let (records, replies): (Vec<_>, Vec<_>) =
@@ -159,6 +162,10 @@ fn write_batches(store: &Store, retention: Retention, queue: &mut Receiver<Job>)
         let count = records.len();
         match store.record_scans(records, retention) {
             Ok(entries) => {
+                if lost > 0 {
+                    tracing::warn!("the scan history is written again; {lost} scans were lost");
+                    lost = 0;
+                }
                 for (entry, reply) in entries.into_iter().zip(replies) {
                     if let Some(reply) = reply {
                         let _ = reply.send(Ok(entry));
@@ -166,9 +173,15 @@ fn write_batches(store: &Store, retention: Retention, queue: &mut Receiver<Job>)
                 }
             }
             Err(error) => {
-                tracing::error!("cannot write {count} scans to the history: {error}");
+                if lost == 0 {
+                    tracing::error!(
+                        "cannot write {count} scans to the history: {error}; further failures \
+                         are counted until a write succeeds"
+                    );
+                }
+                lost = lost.saturating_add(count as u64);
                 for reply in replies.into_iter().flatten() {
-                    let _ = reply.send(Err(StoreError::Storage(error.to_string())));
+                    let _ = reply.send(Err(error.duplicate()));
                 }
             }
         }

@@ -11,6 +11,7 @@ pub mod chain;
 pub mod cli;
 pub mod code_cache;
 pub mod engine;
+pub mod files;
 pub mod host;
 pub mod http;
 pub mod import;

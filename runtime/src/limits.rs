@@ -27,6 +27,11 @@ pub struct Limits {
     pub output_bytes: usize,
     /// Lines a plugin may write to stdout and to stderr, each, per scan.
     pub output_lines: usize,
+    /// Calls to the `barcode:plugin` imports (`config`, `catalog`, `stock`,
+    /// `purchasing`) per scan, refused ones included.
+    pub host_calls: u32,
+    /// Live WASI resources (streams, pollables, ...) and component handles.
+    pub handles: usize,
     /// Bounds on the result a plugin returns.
     pub answer: AnswerLimits,
 }
@@ -40,6 +45,8 @@ impl Default for Limits {
             instances: 32,
             output_bytes: 16 << 10,
             output_lines: 100,
+            host_calls: 64,
+            handles: 256,
             answer: AnswerLimits::default(),
         }
     }
@@ -113,6 +120,12 @@ impl Limits {
                 "{} fields, {}-byte values, {}-byte payload",
                 self.answer.fields, self.answer.value_text, self.answer.payload_bytes
             ),
+            Limit::Transfer => format!(
+                "{} bytes copied out of the plugin per call",
+                self.answer.transfer_bytes()
+            ),
+            Limit::HostCalls => format!("{} host calls per scan", self.host_calls),
+            Limit::Handles => format!("{} open handles", self.handles),
         }
     }
 
@@ -138,6 +151,23 @@ pub struct AnswerLimits {
     pub payload_bytes: usize,
 }
 
+impl AnswerLimits {
+    /// Most bytes the host copies out of the plugin in one call: enough for
+    /// the largest answer these limits allow, so that a larger one (strings
+    /// aliasing one buffer, lists longer than memory) is stopped while it is
+    /// being copied, before it costs the server more.
+    pub fn transfer_bytes(&self) -> usize {
+        // Each string or list costs its bytes plus an 8-byte pointer and length.
+        let field = self.short_text + self.value_text + 16;
+        let result = self.short_text * 2 + self.value_text * 2 + self.reason_text * 4;
+        self.fields
+            .saturating_mul(field)
+            .saturating_add(self.payload_bytes)
+            .saturating_add(result)
+            .saturating_add(1 << 10)
+    }
+}
+
 impl Default for AnswerLimits {
     fn default() -> Self {
         AnswerLimits {
@@ -159,6 +189,9 @@ pub enum Limit {
     Stack,
     Output,
     Answer,
+    Transfer,
+    HostCalls,
+    Handles,
 }
 
 impl Limit {
@@ -171,6 +204,9 @@ impl Limit {
             Limit::Stack => "stack",
             Limit::Output => "output",
             Limit::Answer => "answer",
+            Limit::Transfer => "transfer",
+            Limit::HostCalls => "host-calls",
+            Limit::Handles => "handles",
         }
     }
 }

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, HasSelf, Linker, Resource};
+use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTableError};
 use wasmtime::{Engine, Trap};
 use wasmtime_wasi::p2::DynPollable;
 
 use crate::host::{Capability, HostState, Requests};
 use crate::limits::{AnswerLimits, Limit, Limits};
+use crate::log::PluginLog;
 use crate::sandbox::{Sandbox, SandboxState};
 use crate::store::Store;
 
@@ -23,6 +24,8 @@ pub(crate) mod bindings {
         path: "../wit",
         world: "plugin",
         exports: { default: async },
+        // A host call may trap the plugin (see `HostState::count_call`).
+        imports: { default: trappable },
     });
 }
 
@@ -31,6 +34,9 @@ use bindings::exports::barcode::plugin::decoder as wit;
 /// Largest component accepted, in bytes. Compiling is the one step a hostile
 /// plugin could make slow by design, so its input is capped.
 pub const MAX_COMPONENT_BYTES: usize = 16 << 20;
+
+/// Longest line of a plugin's output that reaches the log, in characters.
+const MAX_LOGGED_LINE: usize = 512;
 
 /// The WASI interface whose waits are refused (see [`new_linker`]).
 const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
@@ -77,6 +83,7 @@ struct Runner {
     name: String,
     pre: bindings::PluginPre<SandboxState>,
     settings: Settings,
+    log: Arc<PluginLog>,
 }
 
 /// How the operator set up one installed plugin.
@@ -257,6 +264,7 @@ impl Plugin {
             name: name.to_owned(),
             pre,
             settings,
+            log: Arc::new(PluginLog::new(name)),
         };
         let mut sandbox = runner.sandbox(None);
         let info = crate::blocking::block_on(async {
@@ -289,6 +297,11 @@ impl Plugin {
 
     pub fn info(&self) -> &PluginInfo {
         &self.info
+    }
+
+    /// What this plugin may make the server log.
+    pub fn log(&self) -> &PluginLog {
+        &self.runner.log
     }
 
     /// Asks the plugin about `data` in a fresh instance that may reach
@@ -358,10 +371,11 @@ impl Runner {
     fn sandbox(&self, store: Option<&Arc<Store>>) -> Sandbox {
         let settings = &self.settings;
         let host = HostState::new(
-            &self.name,
+            self.log.clone(),
             settings.config.clone(),
             settings.grants.clone(),
             store.cloned(),
+            settings.limits.host_calls,
         );
         Sandbox::new(self.pre.engine(), &settings.limits, host)
     }
@@ -382,7 +396,10 @@ impl Runner {
     fn log_printed(&self, sandbox: &Sandbox) {
         for (stream, bytes) in sandbox.printed() {
             for line in String::from_utf8_lossy(&bytes).lines() {
-                tracing::info!(target: "plugin", "[{}] {stream}: {}", self.name, escape_controls(line));
+                self.log.line(|| {
+                    let line = escape_controls(&truncate(line, MAX_LOGGED_LINE));
+                    tracing::info!(target: "plugin", "[{}] {stream}: {line}", self.name);
+                });
             }
         }
     }
@@ -391,17 +408,32 @@ impl Runner {
 /// Names the limit behind a failed call when there is one, so the error says
 /// "memory limit" rather than a bare `unreachable` trap.
 fn classify(error: &wasmtime::Error, sandbox: &Sandbox, limits: &Limits) -> Failure {
-    let limit = sandbox.limit_hit().or(match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => Some(Limit::CpuTime),
-        Some(Trap::StackOverflow) => Some(Limit::Stack),
-        _ => None,
-    });
+    let limit = sandbox.limit_hit().or_else(|| limit_in(error));
     match limit {
         Some(limit) => Failure::Limit(limit, limits.describe(limit)),
         // The root cause reads "wasm `unreachable` instruction executed" or the
         // host's reason; the backtrace above it means nothing to an operator.
         None => Failure::Trap(truncate(&error.root_cause().to_string(), 512)),
     }
+}
+
+/// The limit an engine error reports, for those wasmtime enforces itself.
+fn limit_in(error: &wasmtime::Error) -> Option<Limit> {
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => return Some(Limit::CpuTime),
+        Some(Trap::StackOverflow) => return Some(Limit::Stack),
+        _ => {}
+    }
+    if let Some(ResourceTableError::Full) = error.downcast_ref::<ResourceTableError>() {
+        return Some(Limit::Handles);
+    }
+    // wasmtime's hostcall-fuel error type is private; its text is not.
+    let text = error.root_cause().to_string();
+    if text.contains("fuel allocated for hostcalls") {
+        return Some(Limit::Transfer);
+    }
+    text.contains("store handle limit exceeded")
+        .then_some(Limit::Handles)
 }
 
 /// Keeps a plugin from forging log lines or driving the operator's terminal.

@@ -1,7 +1,7 @@
 //! Installed plugins: validating and installing a component, and turning the
 //! registry into the chain a server scans with.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -12,6 +12,7 @@ use wasmtime::component::{Component, Linker};
 use crate::chain::{self, Chain};
 use crate::code_cache::{self, Paths};
 use crate::engine;
+use crate::host::Capability;
 use crate::limits::Limits;
 use crate::plugin::{self, LoadError, Plugin, Settings};
 use crate::sandbox::SandboxState;
@@ -39,6 +40,10 @@ pub struct InstallRequest {
     pub name: Option<String>,
     pub priority: Option<i32>,
     pub disabled: bool,
+    /// Replace the installed plugin of the name the component gives itself.
+    /// Without it (and without `name`), that name must be free: a component
+    /// cannot take over an installed plugin by calling itself by its name.
+    pub upgrade: bool,
 }
 
 /// What an install did.
@@ -48,6 +53,9 @@ pub enum Installed {
     Upgraded {
         from_version: String,
         record: PluginRecord,
+        /// Grants of the old version that it never asked for: not carried
+        /// over, since the new version could use them unseen.
+        withheld: BTreeSet<Capability>,
     },
     /// These exact bytes were already installed under this name.
     Unchanged(PluginRecord),
@@ -117,8 +125,9 @@ impl Registry {
 
     /// Validates `bytes` as a plugin and installs them: stored under their
     /// digest, compiled code cached, the record written. Reinstalling a name
-    /// is an upgrade that keeps its priority, state, limits, settings and
-    /// grants (and lifts a quarantine: these are new bytes). Grants are
+    /// (given as `name`, or with `upgrade`) is an upgrade that keeps its
+    /// priority, state, limits, settings and the grants the old version
+    /// asked for (and lifts a quarantine: these are new bytes). Grants are
     /// never given here: an operator gives them one by one.
     pub fn install(
         &self,
@@ -144,6 +153,23 @@ impl Registry {
         if let Some(existing) = existing.as_ref().filter(|e| e.digest == digest) {
             return Ok(Installed::Unchanged(existing.clone()));
         }
+        if let Some(existing) = &existing
+            && request.name.is_none()
+            && !request.upgrade
+        {
+            return Err(format!(
+                "plugin `{name}` refused: a plugin named {name} ({}) is already installed. To \
+                 replace it with this component, pass --upgrade (or --name {name}); to install \
+                 both, pass --name with a new name",
+                existing.info.version
+            ));
+        }
+        let asks = plugin::capabilities_asked(&self.engine, &component);
+        let (grants, withheld) = existing.as_ref().map_or_else(Default::default, |old| {
+            old.grants
+                .iter()
+                .partition::<BTreeSet<Capability>, _>(|grant| old.asks.contains(grant))
+        });
         code_cache::store_component(&self.paths, &digest, bytes)?;
         code_cache::save(&self.engine, store, &self.paths, &digest, &component);
         let record = PluginRecord {
@@ -165,20 +191,22 @@ impl Registry {
                 .as_ref()
                 .map(|e| e.config.clone())
                 .unwrap_or_else(BTreeMap::new),
-            grants: existing
-                .as_ref()
-                .map(|e| e.grants.clone())
-                .unwrap_or_default(),
-            asks: plugin::capabilities_asked(&self.engine, &component),
+            grants,
+            asks,
         };
         store.put_plugin(&record).map_err(|e| e.to_string())?;
         Ok(match existing {
             None => Installed::New(record),
             Some(old) => {
                 store.release_plugin(&name).map_err(|e| e.to_string())?;
+                let withheld = withheld
+                    .into_iter()
+                    .filter(|grant| record.asks.contains(grant))
+                    .collect();
                 Installed::Upgraded {
                     from_version: old.info.version,
                     record,
+                    withheld,
                 }
             }
         })

@@ -201,14 +201,14 @@ impl Service {
                     entry,
                     booking: Booking::default(),
                 });
-                return Answer::internal(&error);
+                return Answer::store_failure(&error);
             }
         };
         match self.record(entry, requests.booking).await {
             Ok(actions) => {
                 answer::scan_answer(data, &outcome, barcode.as_ref(), product.as_ref(), &actions)
             }
-            Err(error) => Answer::internal(&error),
+            Err(error) => Answer::store_failure(&error),
         }
     }
 

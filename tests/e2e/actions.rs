@@ -381,3 +381,26 @@ fn history_older_than_the_retention_is_pruned() {
     }
     assert_eq!(kept, ["HELLO-new"]);
 }
+
+#[test]
+fn a_stock_change_past_its_bound_is_refused_whatever_its_sign() {
+    let server = stocked_server(&[("10-gtin.wasm", "gtin")], &[], &[]);
+    for delta in [
+        "-9223372036854775808",
+        "9223372036854775807",
+        "-1000000001",
+        "1000000001",
+    ] {
+        let output = crate::harness::cli(
+            server.data_dir(),
+            &["stock", "adjust", "SCREW-M4", "LINE-1", delta, "--reason", "x"],
+        );
+        assert!(!output.status.success(), "{delta} was accepted");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            said.contains("a stock change is 1 to 1000000000 units either way"),
+            "{delta}: {said}"
+        );
+    }
+    assert_eq!(level(&server), 100);
+}

@@ -33,6 +33,16 @@ pub fn component(name: &str) -> PathBuf {
     path
 }
 
+/// Resident memory of a process, in KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/PID/status")
+}
+
 /// A fresh folder under the system's temp dir, removed on drop.
 pub struct TempDir(PathBuf);
 
@@ -164,6 +174,11 @@ impl Server {
         self.data.path()
     }
 
+    /// The address it listens on, as `host:port`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -277,6 +292,12 @@ impl Server {
     /// `POST /api/barcode/` with a JSON body.
     pub fn scan(&self, body: &Value) -> Response {
         self.request("POST", "/api/barcode/", body.to_string().as_bytes())
+    }
+
+    /// The lines of the server's log that contain `text`.
+    pub fn log_lines(&self, text: &str) -> Vec<String> {
+        let log = self.log.lock().unwrap();
+        log.iter().filter(|line| line.contains(text)).cloned().collect()
     }
 
     /// Waits until a log line contains `text`.

@@ -8,6 +8,7 @@ mod actions;
 mod catalog;
 mod cli;
 mod decoders;
+mod http;
 mod lookup;
 mod plugins;
 mod sandbox;

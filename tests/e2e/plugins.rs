@@ -360,3 +360,42 @@ fn the_admin_api_manages_plugins_for_admin_keys_only() {
         .collect();
     assert_eq!(names, ["gtin"]);
 }
+
+#[test]
+fn a_component_cannot_take_over_an_installed_plugin_by_its_name() {
+    let data = data_dir_with(&[("50-kanban.wasm", "kanban")]);
+    // po-receive is held but never used by kanban's imports.
+    cli_ok(
+        data.path(),
+        &["plugin", "grant", "kanban", "stock-write", "po-receive"],
+    );
+    let impostor = component("impostor");
+    let impostor = impostor.to_str().unwrap();
+
+    let refused = cli(data.path(), &["plugin", "install", impostor]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("a plugin named kanban (0.1.0) is already installed")
+            && said.contains("pass --upgrade (or --name kanban)"),
+        "{said}"
+    );
+    let info: Value =
+        serde_json::from_slice(&cli_ok(data.path(), &["plugin", "info", "kanban"]).stdout).unwrap();
+    assert_eq!(info["plugin"]["info"]["version"], "0.1.0", "{info}");
+
+    let upgraded = cli_ok(data.path(), &["plugin", "install", impostor, "--upgrade"]);
+    let said = String::from_utf8_lossy(&upgraded.stderr);
+    assert!(
+        said.contains("Upgraded plugin kanban from 0.1.0 to 9.9.9"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Not carried over: po-receive, which version 0.1.0 held but never used."),
+        "{said}"
+    );
+    let info: Value =
+        serde_json::from_slice(&cli_ok(data.path(), &["plugin", "info", "kanban"]).stdout).unwrap();
+    assert_eq!(info["plugin"]["grants"], json!(["stock-write"]), "{info}");
+    assert_eq!(info["plugin"]["asks"], json!(["po-receive"]), "{info}");
+}

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{Server, cli, data_dir_with};
+use crate::harness::{Server, cli, data_dir_with, rss_kib};
 
 const GOOD: &str = "4006381333931";
 
@@ -23,16 +23,6 @@ fn diagnostic<'a>(answer: &'a Value, plugin: &str) -> &'a Value {
         .iter()
         .find(|d| d["plugin"] == plugin)
         .unwrap_or_else(|| panic!("no diagnostic for {plugin} in {answer}"))
-}
-
-/// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS in /proc/PID/status")
 }
 
 fn hostile_set() -> Server {
@@ -84,8 +74,8 @@ fn every_hostile_plugin_fails_alone_naming_its_limit_and_the_good_one_decodes() 
         ),
         (
             "hostile-huge",
-            Some("answer"),
-            "exceeded its answer limit: 100000 fields, over 128",
+            Some("transfer"),
+            "exceeded its transfer limit: 613504 bytes copied out of the plugin per call",
         ),
         ("hostile-print", Some("output"), "exceeded its output limit"),
         (
@@ -294,4 +284,94 @@ fn a_host_that_limits_address_space_still_scans_without_the_instance_pool() {
     );
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(answer["plugin"], "gtin");
+}
+
+/// Scans the good barcode from `clients` threads at once, `scans` each.
+fn scan_good_concurrently(server: &Server, clients: usize, scans: usize) {
+    thread::scope(|scope| {
+        for _ in 0..clients {
+            scope.spawn(|| {
+                for _ in 0..scans {
+                    scan_good(server);
+                }
+            });
+        }
+    });
+}
+
+/// Starts a server with `hostile` in front of gtin, scans from 16 clients
+/// at once, and asserts the hostile plugin failed on `limit` with `text`
+/// and the server's memory stayed near its baseline.
+fn hostile_under_load_keeps_memory(hostile: &str, component: &str, limit: &str, text: &str) {
+    let mut server = Server::start_with(
+        data_dir_with(&[
+            (&format!("10-{hostile}.wasm"), component),
+            ("50-gtin.wasm", "gtin"),
+        ]),
+        &["--quarantine-after", "0"],
+    );
+    let found = diagnostic(&scan_good(&server), hostile).clone();
+    assert_eq!(found["limit"], limit, "{found}");
+    assert_eq!(found["error"], format!("plugin {hostile} {text}"), "{found}");
+    scan_good_concurrently(&server, 16, 2);
+    let baseline = rss_kib(server.pid());
+    scan_good_concurrently(&server, 16, 10);
+    let after = rss_kib(server.pid());
+    eprintln!("{hostile}: server RSS {baseline} KiB before 160 scans from 16 clients, {after} after");
+    assert!(
+        after < baseline + 32 * 1024,
+        "RSS grew from {baseline} KiB to {after} KiB"
+    );
+    server.process_alive();
+}
+
+#[test]
+fn an_answer_whose_strings_alias_one_buffer_is_stopped_while_it_is_copied() {
+    hostile_under_load_keeps_memory(
+        "hostile-alias",
+        "hostile_alias",
+        "transfer",
+        "exceeded its transfer limit: 613504 bytes copied out of the plugin per call",
+    );
+}
+
+#[test]
+fn a_plugin_that_never_drops_its_handles_is_stopped_at_the_handle_limit() {
+    hostile_under_load_keeps_memory(
+        "hostile-handles",
+        "hostile_handles",
+        "handles",
+        "exceeded its handles limit: 256 open handles",
+    );
+}
+
+#[test]
+fn refused_host_calls_count_towards_the_limit_and_their_log_is_bounded() {
+    let server = Server::start_with(
+        data_dir_with(&[
+            ("10-hostile-calls.wasm", "hostile_calls"),
+            ("50-gtin.wasm", "gtin"),
+        ]),
+        &["--quarantine-after", "0"],
+    );
+    for _ in 0..20 {
+        let answer = scan_good(&server);
+        let found = diagnostic(&answer, "hostile-calls");
+        assert_eq!(found["limit"], "host-calls", "{found}");
+        assert_eq!(
+            found["error"],
+            "plugin hostile-calls exceeded its host-calls limit: 64 host calls per scan"
+        );
+    }
+    // 20 scans made 1,280 refused calls and 20 failures: the plugin's log
+    // budget lets through 200 lines per 10 s (two windows at most here, the
+    // line that counts what the first suppressed, and the start-up line).
+    let logged = server.log_lines("hostile-calls");
+    assert!(
+        (200..=2 * 200 + 2).contains(&logged.len()),
+        "{} lines about the plugin:\n{}",
+        logged.len(),
+        logged.join("\n")
+    );
+    assert!(logged.iter().any(|line| line.contains("catalog.by-sku not-granted")));
 }

@@ -149,7 +149,7 @@ fn oversized_input_is_refused_without_harm() {
     let server = gtin_and_hello();
     let huge_body = vec![b'9'; 1 << 20];
     let response = server.request("POST", "/api/barcode/", &huge_body);
-    assert_eq!(response.status, 400, "{}", response.body);
+    assert_eq!(response.status, 413, "{}", response.body);
     assert!(
         response.json()["error"]
             .as_str()

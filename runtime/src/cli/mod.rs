@@ -121,6 +121,11 @@ struct ServeArgs {
     #[arg(long, env = "BARCODED_HISTORY_MAX", default_value_t = DEFAULT_HISTORY.max_entries)]
     history_max: u64,
 
+    /// Connections open at once; one more is answered 503 (with
+    /// Retry-After) and closed.
+    #[arg(long, env = "BARCODED_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    max_connections: u32,
+
     /// Prune history entries older than this, such as 90days, 12h or 30s.
     #[arg(long, env = "BARCODED_HISTORY_KEEP", default_value = "90days", value_parser = humantime::parse_duration)]
     history_keep: std::time::Duration,
@@ -207,7 +212,10 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot read the listening address: {e}"))?;
         tracing::info!("listening on http://{address}");
         let housekeeping = tokio::spawn(keep_plugins_current(service.clone()));
-        http::serve(listener, service.clone(), shutdown_signal()).await;
+        let options = http::Options {
+            max_connections: args.max_connections as usize,
+        };
+        http::serve(listener, service.clone(), options, shutdown_signal()).await;
         housekeeping.abort();
         service.close();
         Ok(ExitCode::SUCCESS)

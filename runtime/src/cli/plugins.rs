@@ -23,9 +23,13 @@ pub enum PluginCommand {
     /// world's imports, be at most 16 MiB, and answer `info`. It holds no
     /// capabilities until granted (`plugin grant`); install says which its
     /// imports need. It is stored under its SHA-256
-    /// digest. Installing under a name already in use is an upgrade that
-    /// keeps the plugin's priority, state, limits, settings and grants; installing
-    /// the identical bytes again changes nothing and says so.
+    /// digest. Installing under the name of an installed plugin is an
+    /// upgrade, and only happens when you say so: with --name of that
+    /// plugin, or --upgrade for the name the component gives itself. An
+    /// upgrade keeps the plugin's priority, state, limits, settings, and the
+    /// grants the old version's imports asked for; others are not carried
+    /// over, and install says which. Installing the identical bytes again
+    /// changes nothing and says so.
     #[command(
         after_help = "Example:\n  barcoded plugin install target/wasm32-wasip2/release/gtin.wasm --priority 10"
     )]
@@ -41,6 +45,10 @@ pub enum PluginCommand {
         /// Install it disabled.
         #[arg(long)]
         disabled: bool,
+        /// Replace the installed plugin of the name the component gives
+        /// itself (without it, that name must be free).
+        #[arg(long)]
+        upgrade: bool,
     },
     /// List installed plugins in the order they are asked.
     List,
@@ -134,6 +142,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
             name,
             priority,
             disabled,
+            upgrade,
         } => {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -141,6 +150,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                 name,
                 priority,
                 disabled,
+                upgrade,
             };
             match Registry::new(data_dir)?.install(&store, &bytes, &request)? {
                 Installed::New(record) => {
@@ -156,6 +166,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                 Installed::Upgraded {
                     from_version,
                     record,
+                    withheld,
                 } => {
                     eprintln!(
                         "Upgraded plugin {} from {from_version} to {} (priority {}, {}).",
@@ -164,6 +175,12 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                         record.priority,
                         state(&record)
                     );
+                    for grant in &withheld {
+                        eprintln!(
+                            "Not carried over: {grant}, which version {from_version} held but \
+                             never used."
+                        );
+                    }
                     tell_missing_grants(&record);
                 }
                 Installed::Unchanged(record) => eprintln!(

@@ -11,7 +11,7 @@ use crate::store::records;
 const MAX_PRODUCTS: usize = 16;
 
 impl Host for HostState {
-    fn by_barcode(&mut self, code: String) -> Result<Option<BarcodeMatch>, HostError> {
+    fn by_barcode(&mut self, code: String) -> wasmtime::Result<Result<Option<BarcodeMatch>, HostError>> {
         self.serve("catalog.by-barcode", Capability::CatalogRead, |store, _| {
             let found = store
                 .lookup_gtin(bounded("the code", &code)?, None)
@@ -23,7 +23,7 @@ impl Host for HostState {
         })
     }
 
-    fn by_sku(&mut self, sku: String) -> Result<Option<Product>, HostError> {
+    fn by_sku(&mut self, sku: String) -> wasmtime::Result<Result<Option<Product>, HostError>> {
         self.serve("catalog.by-sku", Capability::CatalogRead, |store, _| {
             let found = store
                 .product(bounded("the SKU", &sku)?)
@@ -32,7 +32,7 @@ impl Host for HostState {
         })
     }
 
-    fn by_supplier_part(&mut self, part: String) -> Result<Vec<Product>, HostError> {
+    fn by_supplier_part(&mut self, part: String) -> wasmtime::Result<Result<Vec<Product>, HostError>> {
         self.serve(
             "catalog.by-supplier-part",
             Capability::CatalogRead,

@@ -18,12 +18,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::Limit;
+use crate::log::PluginLog;
 use crate::plugin::bindings::barcode::plugin::{config, types};
 use crate::store::{Booking, RefusedCall, Store, StoreError};
 use types::HostError;
-
-/// Most store calls one call into a plugin may make.
-const MAX_STORE_CALLS: u32 = 64;
 
 /// Most stock changes and receipts one scan may ask for.
 const MAX_BOOKED: usize = 32;
@@ -99,12 +98,15 @@ impl FromStr for Capability {
 
 /// What one call into a plugin may reach, and what its calls asked for.
 pub struct HostState {
-    plugin: String,
+    log: Arc<PluginLog>,
     config: Arc<BTreeMap<String, String>>,
     grants: Arc<BTreeSet<Capability>>,
     /// The store, during a scan; `None` during `info`.
     store: Option<Arc<Store>>,
-    store_calls: u32,
+    /// Calls to the imports left in this call into the plugin.
+    calls_left: u32,
+    /// Set when the plugin was stopped for making too many calls.
+    limit_hit: Option<Limit>,
     requests: Requests,
 }
 
@@ -116,18 +118,22 @@ pub struct Requests {
 }
 
 impl HostState {
+    /// The state of one call into `log`'s plugin, which may make
+    /// `host_calls` calls to the imports.
     pub fn new(
-        plugin: &str,
+        log: Arc<PluginLog>,
         config: Arc<BTreeMap<String, String>>,
         grants: Arc<BTreeSet<Capability>>,
         store: Option<Arc<Store>>,
+        host_calls: u32,
     ) -> HostState {
         HostState {
-            plugin: plugin.to_owned(),
+            log,
             config,
             grants,
             store,
-            store_calls: 0,
+            calls_left: host_calls,
+            limit_hit: None,
             requests: Requests::default(),
         }
     }
@@ -136,31 +142,52 @@ impl HostState {
         self.requests
     }
 
-    /// Runs `f` for the store call `call` if the plugin holds `needs`, has
-    /// calls left and is in a scan; records and logs the call when it is not
-    /// carried out.
+    /// The limit the plugin's calls ran into, if any.
+    pub fn limit_hit(&self) -> Option<Limit> {
+        self.limit_hit
+    }
+
+    /// Counts one call to an import, and traps the plugin when it has none
+    /// left: refused calls cost as much as granted ones, so a plugin cannot
+    /// loop on the host for the rest of its CPU time.
+    fn count_call(&mut self, call: &'static str) -> wasmtime::Result<()> {
+        match self.calls_left.checked_sub(1) {
+            Some(left) => {
+                self.calls_left = left;
+                Ok(())
+            }
+            None => {
+                self.limit_hit = Some(Limit::HostCalls);
+                wasmtime::bail!("{call}: the plugin made more host calls than its limit")
+            }
+        }
+    }
+
+    /// Runs `f` for the store call `call` if the plugin holds `needs` and is
+    /// in a scan; records and logs the call when it is not carried out.
+    /// Traps the plugin once it has made its limit of calls.
     fn serve<T>(
         &mut self,
         call: &'static str,
         needs: Capability,
         f: impl FnOnce(&Store, &mut Booking) -> Result<T, HostError>,
-    ) -> Result<T, HostError> {
-        let result = self.access(needs).and_then(|store| {
-            self.store_calls += 1;
-            f(&store, &mut self.requests.booking)
-        });
+    ) -> wasmtime::Result<Result<T, HostError>> {
+        self.count_call(call)?;
+        let result = self
+            .access(needs)
+            .and_then(|store| f(&store, &mut self.requests.booking));
         if let Err(error) = &result {
             self.record_refusal(call, error);
         }
-        result
+        Ok(result)
     }
 
     fn access(&self, needs: Capability) -> Result<Arc<Store>, HostError> {
         if !self.grants.contains(&needs) {
             return Err(HostError::NotGranted(format!(
-                "plugin {} is not granted {needs}; an operator grants it with \
-                 `barcoded plugin grant {} {needs}`",
-                self.plugin, self.plugin
+                "plugin {plugin} is not granted {needs}; an operator grants it with \
+                 `barcoded plugin grant {plugin} {needs}`",
+                plugin = self.log.plugin()
             )));
         }
         let Some(store) = &self.store else {
@@ -168,11 +195,6 @@ impl HostState {
                 "the store can be reached only while scanning, not from `info`".into(),
             ));
         };
-        if self.store_calls >= MAX_STORE_CALLS {
-            return Err(HostError::Unavailable(format!(
-                "a plugin may make {MAX_STORE_CALLS} store calls per scan"
-            )));
-        }
         Ok(store.clone())
     }
 
@@ -182,14 +204,15 @@ impl HostState {
             HostError::Refused(reason) => ("refused", reason),
             HostError::Unavailable(reason) => ("unavailable", reason),
         };
-        tracing::warn!(target: "plugin", "[{}] {call} {kind}: {reason}", self.plugin);
-        if self.requests.refused.len() < MAX_STORE_CALLS as usize {
-            self.requests.refused.push(RefusedCall {
-                call: call.to_owned(),
-                error: kind.to_owned(),
-                reason: reason.clone(),
-            });
-        }
+        let plugin = self.log.plugin();
+        self.log
+            .line(|| tracing::warn!(target: "plugin", "[{plugin}] {call} {kind}: {reason}"));
+        // Bounded by the plugin's host calls.
+        self.requests.refused.push(RefusedCall {
+            call: call.to_owned(),
+            error: kind.to_owned(),
+            reason: reason.clone(),
+        });
     }
 }
 
@@ -228,7 +251,7 @@ fn ask(
 fn host_error(error: StoreError) -> HostError {
     match error {
         StoreError::Refused(reason) | StoreError::NotFound(reason) => HostError::Refused(reason),
-        StoreError::Storage(detail) => {
+        StoreError::Storage(detail) | StoreError::Unavailable(detail) => {
             tracing::error!("store failure during a plugin's call: {detail}");
             HostError::Unavailable("the server's store failed; the detail is in its log".into())
         }
@@ -238,14 +261,17 @@ fn host_error(error: StoreError) -> HostError {
 impl types::Host for HostState {}
 
 impl config::Host for HostState {
-    fn get(&mut self, key: String) -> Option<String> {
-        self.config.get(&key).cloned()
+    fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+        self.count_call("config.get")?;
+        Ok(self.config.get(&key).cloned())
     }
 
-    fn all(&mut self) -> Vec<(String, String)> {
-        self.config
+    fn all(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
+        self.count_call("config.all")?;
+        Ok(self
+            .config
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+            .collect())
     }
 }

@@ -11,7 +11,7 @@ impl Host for HostState {
         order: String,
         sku: String,
         quantity: u32,
-    ) -> Result<OrderLine, HostError> {
+    ) -> wasmtime::Result<Result<OrderLine, HostError>> {
         self.serve(
             "purchasing.receive",
             Capability::PoReceive,
@@ -30,17 +30,17 @@ impl Host for HostState {
                     .ok_or_else(|| {
                         HostError::Unavailable("the order changed during the scan".into())
                     })?;
-                let asked: u32 = booking
+                // The store's checks keep these within the ordered quantity.
+                let asked = booking
                     .receipts
                     .iter()
                     .filter(|r| r.order == order && r.sku == sku)
-                    .map(|r| r.quantity)
-                    .sum();
+                    .fold(0u32, |sum, r| sum.saturating_add(r.quantity));
                 Ok(OrderLine {
                     order,
                     sku,
                     ordered: line.ordered,
-                    received: line.received + asked,
+                    received: line.received.saturating_add(asked),
                 })
             },
         )

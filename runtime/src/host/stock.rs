@@ -6,7 +6,7 @@ use crate::plugin::bindings::barcode::plugin::types::HostError;
 use crate::store::StockChange;
 
 impl Host for HostState {
-    fn level(&mut self, sku: String, location: String) -> Result<i64, HostError> {
+    fn level(&mut self, sku: String, location: String) -> wasmtime::Result<Result<i64, HostError>> {
         self.serve("stock.level", Capability::StockRead, |store, booking| {
             let sku = bounded("the SKU", &sku)?;
             let location = bounded("the location", &location)?;
@@ -21,7 +21,7 @@ impl Host for HostState {
         location: String,
         delta: i64,
         reason: String,
-    ) -> Result<(), HostError> {
+    ) -> wasmtime::Result<Result<(), HostError>> {
         self.serve("stock.adjust", Capability::StockWrite, |store, booking| {
             let change = StockChange {
                 sku: bounded("the SKU", &sku)?.to_owned(),

@@ -4,7 +4,7 @@
 //! | Method and path | Does |
 //! |---|---|
 //! | `GET /api/admin/plugins` | list installed plugins |
-//! | `POST /api/admin/plugins?name=&priority=&disabled=` | install the component in the body |
+//! | `POST /api/admin/plugins?name=&priority=&disabled=&upgrade=` | install the component in the body |
 //! | `GET /api/admin/plugins/{name}` | one plugin |
 //! | `POST /api/admin/plugins/{name}/enable`, `/disable` | enable (and lift quarantine), disable |
 //! | `PUT /api/admin/plugins/{name}/priority` | body `{"priority": 10}` |
@@ -33,6 +33,22 @@ use crate::store::{PluginRecord, StoreError};
 /// Largest JSON body of the settings endpoints.
 const MAX_SETTINGS_BYTES: usize = 64 << 10;
 
+/// The methods an admin path answers to, as its `Allow` header lists them.
+pub fn allowed(rest: &str) -> Option<&'static str> {
+    match segments(rest).as_slice() {
+        [] => Some("GET, HEAD, POST"),
+        [_] => Some("GET, HEAD, DELETE"),
+        [_, "enable" | "disable"] => Some("POST"),
+        [_, "priority" | "config" | "limits" | "grants"] => Some("PUT"),
+        _ => None,
+    }
+}
+
+fn segments(rest: &str) -> Vec<&str> {
+    rest.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// Answers an admin request whose method [`allowed`] accepts.
 pub async fn handle(
     service: Arc<Service>,
     method: &Method,
@@ -40,8 +56,7 @@ pub async fn handle(
     query: Option<&str>,
     request_body: Incoming,
 ) -> Answer {
-    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    match (method, segments.as_slice()) {
+    match (method, segments(rest).as_slice()) {
         (&Method::GET, []) => list(&service),
         (&Method::POST, []) => install(service, query, request_body).await,
         (&Method::GET, [name]) => one(&service, name),
@@ -101,7 +116,7 @@ fn list(service: &Service) -> Answer {
                 body: json!({ "plugins": records }),
             }
         }
-        Err(error) => Answer::internal(&error),
+        Err(error) => Answer::store_failure(&error),
     }
 }
 
@@ -139,14 +154,16 @@ async fn install(service: Arc<Service>, query: Option<&str>, request_body: Incom
     });
     match installing.await {
         Ok(Ok(installed)) => {
-            let (what, record) = match installed {
-                Installed::New(record) => ("installed", record),
-                Installed::Upgraded { record, .. } => ("upgraded", record),
-                Installed::Unchanged(record) => ("unchanged", record),
+            let (what, record, withheld) = match installed {
+                Installed::New(record) => ("installed", record, BTreeSet::new()),
+                Installed::Upgraded {
+                    record, withheld, ..
+                } => ("upgraded", record, withheld),
+                Installed::Unchanged(record) => ("unchanged", record, BTreeSet::new()),
             };
             Answer {
                 status: if what == "installed" { 201 } else { 200 },
-                body: json!({ "result": what, "plugin": record }),
+                body: json!({ "result": what, "plugin": record, "withheld_grants": withheld }),
             }
         }
         Ok(Err(refusal)) => Answer::error(422, refusal),
@@ -172,9 +189,10 @@ fn install_request(query: Option<&str>) -> Result<InstallRequest, String> {
                 );
             }
             "disabled" => request.disabled = value == "true" || value.is_empty(),
+            "upgrade" => request.upgrade = value == "true" || value.is_empty(),
             _ => {
                 return Err(format!(
-                    "unknown parameter {key:?}: use name, priority or disabled"
+                    "unknown parameter {key:?}: use name, priority, disabled or upgrade"
                 ));
             }
         }
@@ -196,6 +214,6 @@ fn outcome(result: Result<PluginRecord, StoreError>) -> Answer {
         },
         Err(StoreError::NotFound(message)) => Answer::error(404, message),
         Err(StoreError::Refused(message)) => Answer::error(422, message),
-        Err(error) => Answer::internal(&error),
+        Err(error) => Answer::store_failure(&error),
     }
 }

@@ -26,7 +26,7 @@ pub fn authorize(service: &Service, headers: &HeaderMap, needed: Role) -> Result
     let key = service
         .store()
         .authenticate(token)
-        .map_err(|error| Answer::internal(&error))?
+        .map_err(|error| Answer::store_failure(&error))?
         .ok_or_else(unauthorized)?;
     if !key.role.allows(needed) {
         return Err(Answer::error(

@@ -29,7 +29,7 @@ pub fn handle(service: &Service, query: Option<&str>) -> Answer {
     };
     let page = match service.store().history(&history) {
         Ok(page) => page,
-        Err(error) => return Answer::internal(&error),
+        Err(error) => return Answer::store_failure(&error),
     };
     let next = page.next_before.map(|before| next_link(query, before));
     Answer {

@@ -45,7 +45,7 @@ pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Respons
             }
         }
         Ok(None) => not_found(),
-        Err(error) => body::json_response(&Answer::internal(&error)),
+        Err(error) => body::json_response(&Answer::store_failure(&error)),
     }
 }
 

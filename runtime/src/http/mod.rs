@@ -19,7 +19,9 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 use crate::service::Service;
 
@@ -30,13 +32,22 @@ const MAX_HEAD_BYTES: usize = 16 << 10;
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How the server treats connections.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Connections open at once; one more is answered 503 and closed.
+    pub max_connections: usize,
+}
+
 /// Serves `service` on `listener` until `shutdown` completes, then lets the
 /// requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
     service: Arc<Service>,
+    options: Options,
     shutdown: impl Future<Output = ()>,
 ) {
+    let connections = Arc::new(Semaphore::new(options.max_connections));
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -56,6 +67,10 @@ pub async fn serve(
                         continue;
                     }
                 };
+                let Ok(permit) = connections.clone().try_acquire_owned() else {
+                    tokio::spawn(refuse_connection(stream, options.max_connections));
+                    continue;
+                };
                 let service = service.clone();
                 let handler = service_fn(move |request| routes::route(service.clone(), request));
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), handler));
@@ -63,6 +78,7 @@ pub async fn serve(
                     if let Err(error) = connection.await {
                         tracing::debug!("connection ended with an error: {error}");
                     }
+                    drop(permit);
                 });
             }
             () = &mut shutdown => break,
@@ -75,5 +91,23 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
+    }
+}
+
+/// Answers a connection over the limit with a 503 that says the limit, and
+/// closes it, instead of leaving the client to time out.
+async fn refuse_connection(mut stream: TcpStream, max: usize) {
+    let body = format!(
+        "{{\"error\":\"The server has {max} connections open, its limit; retry shortly\"}}"
+    );
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         retry-after: 1\r\ncache-control: no-store\r\nconnection: close\r\n\
+         content-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let written = tokio::time::timeout(Duration::from_secs(1), stream.write_all(response.as_bytes()));
+    if written.await.is_ok() {
+        let _ = stream.shutdown().await;
     }
 }

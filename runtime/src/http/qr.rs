@@ -41,7 +41,7 @@ fn barcode_payload(
     let found = service
         .store()
         .lookup(code.trim(), uom.as_deref())
-        .map_err(|error| Answer::internal(&error))?
+        .map_err(|error| Answer::store_failure(&error))?
         .ok_or_else(not_found)?;
     Ok(json!({ "barcode": found.barcode.barcode, "uomCode": found.barcode.uom_code }).to_string())
 }
@@ -53,7 +53,7 @@ fn product_payload(service: &Service, raw_sku: &str) -> Result<String, Answer> {
     let product = service
         .store()
         .product(sku.trim())
-        .map_err(|error| Answer::internal(&error))?
+        .map_err(|error| Answer::store_failure(&error))?
         .ok_or_else(not_found)?;
     Ok(json!({ "product": product.sku }).to_string())
 }

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{admin, auth, body, history, lookup, qr, scan, stock};
 use crate::answer::Answer;
 use crate::service::Service;
-use crate::store::Role;
+use crate::store::{Role, StoreState};
 
 /// Where the lookup is served; the second path is the one POS clients of the
 /// reference implementation are configured with.
@@ -22,92 +22,109 @@ const LOOKUP_PREFIXES: [&str; 2] = [
     "/index.php/apps/shillinq/api/barcode/lookup/",
 ];
 
+const QR_PREFIX: &str = "/api/barcode/qr/";
+const STOCK_PREFIX: &str = "/api/stock/";
+
+/// The methods `path` answers to, as its `Allow` header lists them; `None`
+/// for a path no route serves.
+fn allowed(path: &str) -> Option<&'static str> {
+    const READ: &str = "GET, HEAD";
+    if LOOKUP_PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+        || path.starts_with(QR_PREFIX)
+        || path.starts_with(STOCK_PREFIX)
+    {
+        return Some(READ);
+    }
+    if let Some(rest) = admin_rest(path) {
+        return admin::allowed(rest);
+    }
+    match path {
+        "/api/barcode/" | "/api/barcode" => Some("POST"),
+        "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
+        "/api/health" | "/api/health/live" | "/api/health/ready" => Some(READ),
+        _ => None,
+    }
+}
+
+/// What follows `/api/admin/plugins` in an admin path.
+fn admin_rest(path: &str) -> Option<&str> {
+    path.strip_prefix("/api/admin/plugins")
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 pub async fn route(
     service: Arc<Service>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, request_body) = request.into_parts();
     let path = parts.uri.path();
+    let Some(allow) = allowed(path) else {
+        return Ok(body::json_response(&Answer::error(404, "Not found")));
+    };
+    // HEAD is answered as GET; hyper sends the headers without the body.
+    let method = match parts.method {
+        Method::HEAD => Method::GET,
+        ref method => method.clone(),
+    };
+    if !allow.split(", ").any(|allowed| allowed == method.as_str()) {
+        return Ok(method_not_allowed(allow));
+    }
+    let query = parts.uri.query();
+    let authorize = |role| auth::authorize(&service, &parts.headers, role);
     if let Some(code) = LOOKUP_PREFIXES
         .iter()
         .find_map(|prefix| path.strip_prefix(prefix))
     {
-        if parts.method != Method::GET {
-            return Ok(method_not_allowed("GET"));
-        }
-        return Ok(match auth::authorize(&service, &parts.headers, Role::Pos) {
-            Ok(_) => lookup::handle(&service, code, parts.uri.query()),
+        return Ok(match authorize(Role::Pos) {
+            Ok(_) => lookup::handle(&service, code, query),
             Err(refused) => body::json_response(&refused),
         });
     }
-    if let Some(rest) = path.strip_prefix("/api/barcode/qr/") {
-        if parts.method != Method::GET {
-            return Ok(method_not_allowed("GET"));
-        }
-        return Ok(match auth::authorize(&service, &parts.headers, Role::Pos) {
-            Ok(_) => qr::handle(&service, rest, parts.uri.query()),
+    if let Some(rest) = path.strip_prefix(QR_PREFIX) {
+        return Ok(match authorize(Role::Pos) {
+            Ok(_) => qr::handle(&service, rest, query),
             Err(refused) => body::json_response(&refused),
         });
     }
-    if let Some(sku) = path.strip_prefix("/api/stock/") {
-        if parts.method != Method::GET {
-            return Ok(method_not_allowed("GET"));
+    let answer = if let Some(sku) = path.strip_prefix(STOCK_PREFIX) {
+        authorize(Role::Pos).map(|_| stock::handle(&service, sku))
+    } else if let Some(rest) = admin_rest(path) {
+        match authorize(Role::Admin) {
+            Ok(_) => Ok(admin::handle(service.clone(), &method, rest, query, request_body).await),
+            Err(refused) => Err(refused),
         }
-        let answer = match auth::authorize(&service, &parts.headers, Role::Pos) {
-            Ok(_) => stock::handle(&service, sku),
-            Err(refused) => refused,
-        };
-        return Ok(body::json_response(&answer));
-    }
-    let admin_path = path
-        .strip_prefix("/api/admin/plugins")
-        .filter(|rest| rest.is_empty() || rest.starts_with('/'));
-    if let Some(rest) = admin_path {
-        let answer = match auth::authorize(&service, &parts.headers, Role::Admin) {
-            Ok(_) => {
-                admin::handle(
-                    service.clone(),
-                    &parts.method,
-                    rest,
-                    parts.uri.query(),
-                    request_body,
-                )
-                .await
-            }
-            Err(refused) => refused,
-        };
-        return Ok(body::json_response(&answer));
-    }
-    let answer = match (path, &parts.method) {
-        ("/api/barcode/" | "/api/barcode", &Method::POST) => {
-            match auth::authorize(&service, &parts.headers, Role::Pos) {
-                Ok(key) => scan::handle(&service, request_body, key.name).await,
-                Err(refused) => refused,
-            }
-        }
-        ("/api/barcode/" | "/api/barcode", _) => return Ok(method_not_allowed("POST")),
-        ("/api/barcode/history" | "/api/barcode/history/", &Method::GET) => {
-            match auth::authorize(&service, &parts.headers, Role::Admin) {
-                Ok(_) => history::handle(&service, parts.uri.query()),
-                Err(refused) => refused,
-            }
-        }
-        ("/api/barcode/history" | "/api/barcode/history/", _) => {
-            return Ok(method_not_allowed("GET"));
-        }
-        ("/api/health", &Method::GET) => Answer {
-            status: 200,
-            body: json!({
-                "status": "ok",
-                "plugins": service.chain().plugins().len(),
-                "refused": service.refused().len(),
-                "quarantined": service.quarantined().len(),
+    } else {
+        match path {
+            "/api/barcode/" | "/api/barcode" => match authorize(Role::Pos) {
+                Ok(key) => Ok(scan::handle(&service, request_body, key.name).await),
+                Err(refused) => Err(refused),
+            },
+            "/api/health/live" => Ok(Answer {
+                status: 200,
+                body: json!({ "status": "alive" }),
             }),
-        },
-        ("/api/health", _) => return Ok(method_not_allowed("GET")),
-        _ => Answer::error(404, "Not found"),
+            "/api/health" | "/api/health/ready" => Ok(health(&service)),
+            _ => authorize(Role::Admin).map(|_| history::handle(&service, query)),
+        }
     };
-    Ok(body::json_response(&answer))
+    Ok(body::json_response(&answer.unwrap_or_else(|refused| refused)))
+}
+
+/// Whether the service can do its work (503 when its store cannot be read
+/// or written), and what it runs.
+fn health(service: &Service) -> Answer {
+    let store = service.store().state();
+    let ready = store == StoreState::Ok;
+    Answer {
+        status: if ready { 200 } else { 503 },
+        body: json!({
+            "status": if ready { "ok" } else { "unavailable" },
+            "store": store.name(),
+            "plugins": service.chain().plugins().len(),
+            "refused": service.refused().len(),
+            "quarantined": service.quarantined().len(),
+        }),
+    }
 }
 
 fn method_not_allowed(allow: &'static str) -> Response<Full<Bytes>> {

@@ -15,7 +15,7 @@ pub fn handle(service: &Service, raw_sku: &str) -> Answer {
     let levels = match store.product(&sku) {
         Ok(Some(_)) => store.stock_levels(Some(&sku)),
         Ok(None) => return not_found(),
-        Err(error) => return Answer::internal(&error),
+        Err(error) => return Answer::store_failure(&error),
     };
     match levels {
         Ok(levels) => {
@@ -29,6 +29,6 @@ pub fn handle(service: &Service, raw_sku: &str) -> Answer {
                 body: json!({ "sku": sku, "locations": locations, "total": total }),
             }
         }
-        Err(error) => Answer::internal(&error),
+        Err(error) => Answer::store_failure(&error),
     }
 }

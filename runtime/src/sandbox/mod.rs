@@ -53,7 +53,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Builds a store with no WASI rights: no preopened directories, no
-    /// environment, no arguments, no network, stdin closed. Clocks read real
+    /// environment, no arguments, no network, stdin closed. What the guest
+    /// can make the host copy per call, and the handles it can hold open,
+    /// are bounded by `limits`. Clocks read real
     /// time at millisecond resolution and randomness is real (neither reveals
     /// anything about the host). Stdout and stderr go to bounded buffers that
     /// the caller drains into the log.
@@ -70,14 +72,18 @@ impl Sandbox {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(limits.handles);
         let state = SandboxState {
             wasi,
-            table: ResourceTable::new(),
+            table,
             limiter: Limiter::new(limits),
             host,
         };
         let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.limiter);
+        store.set_max_component_handles(limits.handles);
+        store.set_hostcall_fuel(limits.answer.transfer_bytes());
         meter_cpu(&mut store, limits.epoch_ticks());
         Sandbox {
             store,
@@ -89,10 +95,11 @@ impl Sandbox {
     /// The limit the guest ran into during this call, if any.
     pub fn limit_hit(&self) -> Option<Limit> {
         let printed_too_much = self.stdout.overflowed() || self.stderr.overflowed();
-        self.store
-            .data()
+        let state = self.store.data();
+        state
             .limiter
             .hit
+            .or(state.host.limit_hit())
             .or(printed_too_much.then_some(Limit::Output))
     }
 

@@ -17,9 +17,9 @@ mod schema;
 mod stock;
 
 use std::fmt;
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use redb::{ConcurrencyMode, Database, ReadTransaction, ReadableDatabase, WriteTransaction};
@@ -46,13 +46,42 @@ pub const FILE_NAME: &str = "catalog.redb";
 /// within this time.
 const SNAPSHOT_MAX_AGE: Duration = Duration::from_millis(2);
 
+/// How often a store whose file failed is reopened, at most.
+const REOPEN_INTERVAL: Duration = Duration::from_millis(500);
+
 /// The store; cheap to share between threads behind an `Arc`.
 pub struct Store {
-    db: Database,
+    path: PathBuf,
+    db: RwLock<Arc<Database>>,
+    /// When the file was last reopened after a failure.
+    reopened: Mutex<Option<Instant>>,
     snapshot: RwLock<Option<Snapshot>>,
     /// Commits made through this handle; a snapshot older than the last
     /// one is never handed out.
     commits: AtomicU64,
+    /// Whether the last write failed for want of a working disk.
+    write_failed: AtomicBool,
+}
+
+/// What the store can do now, as readiness reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreState {
+    /// Reads and writes work.
+    Ok,
+    /// Reads work; writes fail (a full or failing disk).
+    WritesFailing,
+    /// Not even reads work.
+    Unreadable,
+}
+
+impl StoreState {
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreState::Ok => "ok",
+            StoreState::WritesFailing => "writes-failing",
+            StoreState::Unreadable => "unreadable",
+        }
+    }
 }
 
 /// A read transaction shared by readers, and what was derived from it.
@@ -85,6 +114,10 @@ pub enum StoreError {
     Refused(String),
     /// The named record does not exist.
     NotFound(String),
+    /// The file could not be read or written because the disk is full or
+    /// failing; retrying later may succeed, and the store reopens itself
+    /// once it can. Internal detail: log it, never show it to a client.
+    Unavailable(String),
     /// The file could not be read or written. Internal detail: log it, never
     /// show it to a client.
     Storage(String),
@@ -94,6 +127,7 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Refused(message) | StoreError::NotFound(message) => f.write_str(message),
+            StoreError::Unavailable(message) => write!(f, "store unavailable: {message}"),
             StoreError::Storage(message) => write!(f, "store failure: {message}"),
         }
     }
@@ -101,37 +135,75 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// Turns any redb error into [`StoreError::Storage`].
+impl StoreError {
+    /// The same error, for a second caller.
+    pub fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Refused(message) => StoreError::Refused(message.clone()),
+            StoreError::NotFound(message) => StoreError::NotFound(message.clone()),
+            StoreError::Unavailable(message) => StoreError::Unavailable(message.clone()),
+            StoreError::Storage(message) => StoreError::Storage(message.clone()),
+        }
+    }
+}
+
+/// Turns a redb error into [`StoreError::Unavailable`] when the file could
+/// not be read or written, and [`StoreError::Storage`] otherwise.
 fn storage(error: impl Into<redb::Error>) -> StoreError {
-    StoreError::Storage(error.into().to_string())
+    match error.into() {
+        error @ (redb::Error::Io(_) | redb::Error::PreviousIo) => {
+            StoreError::Unavailable(error.to_string())
+        }
+        error => StoreError::Storage(error.to_string()),
+    }
+}
+
+fn open_database(path: &Path) -> Result<Database, StoreError> {
+    Database::builder()
+        .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+        .create(path)
+        .map_err(|e| {
+            let unavailable = matches!(
+                e,
+                redb::DatabaseError::Storage(redb::StorageError::Io(_) | redb::StorageError::PreviousIo)
+            );
+            let message = format!("cannot open {}: {e}", path.display());
+            if unavailable {
+                StoreError::Unavailable(message)
+            } else {
+                StoreError::Storage(message)
+            }
+        })
 }
 
 impl Store {
     /// Opens the store in `data_dir`, creating the folder, the file and its
     /// tables when missing.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        crate::files::create_private_dir(data_dir).map_err(|e| {
             StoreError::Storage(format!(
                 "cannot create the data folder {}: {e}",
                 data_dir.display()
             ))
         })?;
         let path = data_dir.join(FILE_NAME);
-        let db = Database::builder()
-            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
-            .create(&path)
-            .map_err(|e| StoreError::Storage(format!("cannot open {}: {e}", path.display())))?;
+        let db = open_database(&path)?;
+        crate::files::make_private(&path)
+            .map_err(|e| StoreError::Storage(format!("cannot restrict {}: {e}", path.display())))?;
         let store = Store {
-            db,
+            path,
+            db: RwLock::new(Arc::new(db)),
+            reopened: Mutex::new(None),
             snapshot: RwLock::new(None),
             commits: AtomicU64::new(0),
+            write_failed: AtomicBool::new(false),
         };
         store.create_tables()?;
         Ok(store)
     }
 
     fn create_tables(&self) -> Result<(), StoreError> {
-        let txn = self.db.begin_write().map_err(storage)?;
+        let txn = self.write()?;
         txn.open_table(schema::PRODUCTS).map_err(storage)?;
         txn.open_table(schema::BARCODES).map_err(storage)?;
         txn.open_multimap_table(schema::BARCODES_BY_VALUE)
@@ -167,7 +239,7 @@ impl Store {
             return Ok(cached.clone());
         }
         let fresh = Snapshot {
-            txn: Arc::new(self.db.begin_read().map_err(storage)?),
+            txn: Arc::new(self.begin(Database::begin_read)?),
             taken: Instant::now(),
             commits,
             keys: Arc::default(),
@@ -178,12 +250,87 @@ impl Store {
     }
 
     fn write(&self) -> Result<WriteTransaction, StoreError> {
-        self.db.begin_write().map_err(storage)
+        let began = self.begin(Database::begin_write);
+        self.note_write(&began);
+        began
     }
+
+    /// Remembers whether a write failed for want of a working disk.
+    fn note_write<T>(&self, result: &Result<T, StoreError>) {
+        let failed = matches!(result, Err(StoreError::Unavailable(_)));
+        self.write_failed.store(failed, Ordering::Release);
+    }
+
+    /// What the store can do now. After a failed write it tries a small
+    /// one, so that readiness returns as soon as the disk has room again.
+    pub fn state(&self) -> StoreState {
+        if self.begin(Database::begin_read).is_err() {
+            return StoreState::Unreadable;
+        }
+        if self.write_failed.load(Ordering::Acquire) && self.probe_write().is_err() {
+            return StoreState::WritesFailing;
+        }
+        StoreState::Ok
+    }
+
+    fn probe_write(&self) -> Result<(), StoreError> {
+        let txn = self.write()?;
+        txn.open_table(schema::COUNTERS)
+            .map_err(storage)?
+            .insert("write-probe", 0)
+            .map_err(storage)?;
+        self.commit(txn)
+    }
+
+    /// Begins a transaction. A file that failed earlier (a full disk, an
+    /// I/O error) refuses every transaction until it is reopened, so this
+    /// reopens it and tries once more: the store recovers by itself once
+    /// the disk works again, and nothing committed is lost.
+    fn begin<T>(
+        &self,
+        begin: impl Fn(&Database) -> Result<T, redb::TransactionError>,
+    ) -> Result<T, StoreError> {
+        let db = self.database();
+        match begin(&db) {
+            Err(redb::TransactionError::Storage(redb::StorageError::PreviousIo)) => {
+                self.reopen(&db)?;
+                begin(&self.database()).map_err(storage)
+            }
+            began => began.map_err(storage),
+        }
+    }
+
+    fn database(&self) -> Arc<Database> {
+        self.db.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces `failed` with a fresh handle on the file, unless another
+    /// thread already did, or tried less than [`REOPEN_INTERVAL`] ago.
+    fn reopen(&self, failed: &Arc<Database>) -> Result<(), StoreError> {
+        let mut reopened = self.reopened.lock().unwrap_or_else(|p| p.into_inner());
+        if !Arc::ptr_eq(failed, &self.database()) {
+            return Ok(());
+        }
+        if reopened.is_some_and(|at| at.elapsed() < REOPEN_INTERVAL) {
+            return Err(StoreError::Unavailable(
+                "the store's file failed and was reopened moments ago".into(),
+            ));
+        }
+        *reopened = Some(Instant::now());
+        let db = open_database(&self.path)?;
+        *self.db.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(db);
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = None;
+        tracing::warn!("the store's file failed earlier and was reopened");
+        Ok(())
+    }
+
+
 
     /// Commits `txn` durably; readers see it from then on.
     fn commit(&self, txn: WriteTransaction) -> Result<(), StoreError> {
-        txn.commit().map_err(storage)?;
+        let committed = txn.commit().map_err(storage);
+        self.note_write(&committed);
+        committed?;
         self.commits.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }

@@ -32,7 +32,8 @@ pub const PLUGINS: TableDefinition<&str, &[u8]> = TableDefinition::new("plugins"
 
 /// Counters by name. `plugins` counts every change to the plugin table, so a
 /// running server can tell cheaply that it must reload; `scans` and
-/// `movements` hand out sequence numbers.
+/// `movements` hand out sequence numbers; `write-probe` is written by a
+/// readiness check after a failed write, to see whether writes work again.
 pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
 /// Scans and failures per plugin name, as (scans, failures), summed over the

@@ -14,6 +14,9 @@ use super::{Store, StoreError, decode, encode, storage};
 /// The largest change one movement or receipt may make.
 const MAX_QUANTITY: i64 = 1_000_000_000;
 
+/// Most units a stock level may hold either way.
+const MAX_LEVEL: i64 = 1_000_000_000_000_000;
+
 const LOCATION: Rule = Rule {
     field: "location",
     max: 64,
@@ -303,7 +306,7 @@ fn check(
     for change in &booking.changes {
         LOCATION.check(&change.location).map_err(refuse)?;
         REASON.check(&change.reason).map_err(refuse)?;
-        if change.delta == 0 || change.delta.abs() > MAX_QUANTITY {
+        if !(1..=MAX_QUANTITY.unsigned_abs()).contains(&change.delta.unsigned_abs()) {
             return Err(refuse(format!(
                 "a stock change is 1 to {MAX_QUANTITY} units either way, not {}",
                 change.delta
@@ -416,13 +419,16 @@ pub(super) fn book(
     for (change, order) in changes {
         let key = (change.sku.as_str(), change.location.as_str());
         let before = stock.get(key).map_err(storage)?.map_or(0, |l| l.value());
-        // Out of reach at a billion units per change; fails the whole write.
-        let level = before.checked_add(change.delta).ok_or_else(|| {
-            StoreError::Storage(format!(
-                "the level of SKU {} at {} would overflow",
-                change.sku, change.location
-            ))
-        })?;
+        let level = before
+            .checked_add(change.delta)
+            .filter(|level| level.unsigned_abs() <= MAX_LEVEL.unsigned_abs())
+            .ok_or_else(|| {
+                StoreError::Refused(format!(
+                    "the level of SKU {} at {} would be {before} {:+}, past the {MAX_LEVEL} \
+                     units a level may hold either way; nothing was booked",
+                    change.sku, change.location, change.delta
+                ))
+            })?;
         stock.insert(key, level).map_err(storage)?;
         let movement = Movement {
             id: next_id(&mut counters, "movements")?,
@@ -554,7 +560,14 @@ mod tests {
     #[test]
     fn changes_of_unknown_skus_or_of_nothing_are_refused() {
         let (store, dir) = store();
-        for (sku, delta) in [("B", 1), ("A", 0), ("A", MAX_QUANTITY + 1)] {
+        for (sku, delta) in [
+            ("B", 1),
+            ("A", 0),
+            ("A", MAX_QUANTITY + 1),
+            ("A", -MAX_QUANTITY - 1),
+            ("A", i64::MIN),
+            ("A", i64::MAX),
+        ] {
             let booking = Booking {
                 changes: vec![StockChange {
                     sku: sku.into(),

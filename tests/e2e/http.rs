@@ -1,0 +1,116 @@
+//! HTTP conformance: HEAD on every GET route, 405 with `Allow` on every
+//! route, and a bound on connections that says what it is.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use crate::harness::{Server, create_key, data_dir_with};
+
+fn server_and_admin_key() -> (Server, String) {
+    let server = Server::start_with(data_dir_with(&[("10-gtin.wasm", "gtin")]), &["--demo"]);
+    let admin = format!("Bearer {}", create_key(server.data_dir(), "ops", "admin"));
+    (server, admin)
+}
+
+#[test]
+fn head_answers_every_get_route_with_its_headers_and_no_body() {
+    let (server, admin) = server_and_admin_key();
+    for path in [
+        "/api/barcode/lookup/5410317126589",
+        "/index.php/apps/shillinq/api/barcode/lookup/5410317126589",
+        "/api/barcode/lookup/0000000000000",
+        "/api/barcode/qr/product/DV-KAT-SENIOR-2KG",
+        "/api/stock/DV-KAT-SENIOR-2KG",
+        "/api/barcode/history",
+        "/api/health",
+        "/api/health/live",
+        "/api/health/ready",
+        "/api/admin/plugins",
+        "/api/admin/plugins/gtin",
+    ] {
+        let get = server.request_as(Some(&admin), "GET", path, b"");
+        let head = server.request_as(Some(&admin), "HEAD", path, b"");
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert_eq!(head.body, "", "HEAD {path} sent a body");
+        assert_eq!(
+            head.header("content-type"),
+            get.header("content-type"),
+            "HEAD {path}"
+        );
+        assert_eq!(
+            head.header("content-length"),
+            Some(get.body.len().to_string().as_str()),
+            "HEAD {path}"
+        );
+    }
+}
+
+#[test]
+fn every_route_answers_a_wrong_method_with_405_and_allow() {
+    let (server, admin) = server_and_admin_key();
+    for (method, path, allow) in [
+        ("DELETE", "/api/barcode/lookup/5410317126589", "GET, HEAD"),
+        ("POST", "/index.php/apps/shillinq/api/barcode/lookup/1", "GET, HEAD"),
+        ("PUT", "/api/barcode/qr/product/DV-KAT-SENIOR-2KG", "GET, HEAD"),
+        ("POST", "/api/stock/DV-KAT-SENIOR-2KG", "GET, HEAD"),
+        ("GET", "/api/barcode/", "POST"),
+        ("PATCH", "/api/barcode", "POST"),
+        ("DELETE", "/api/barcode/history", "GET, HEAD"),
+        ("POST", "/api/health", "GET, HEAD"),
+        ("PUT", "/api/health/ready", "GET, HEAD"),
+        ("PUT", "/api/admin/plugins", "GET, HEAD, POST"),
+        ("POST", "/api/admin/plugins/gtin", "GET, HEAD, DELETE"),
+        ("GET", "/api/admin/plugins/gtin/enable", "POST"),
+        ("PUT", "/api/admin/plugins/gtin/disable", "POST"),
+        ("POST", "/api/admin/plugins/gtin/limits", "PUT"),
+        ("GET", "/api/admin/plugins/gtin/grants", "PUT"),
+    ] {
+        let response = server.request_as(Some(&admin), method, path, b"");
+        assert_eq!(response.status, 405, "{method} {path}: {}", response.body);
+        assert_eq!(response.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(
+            response.json()["error"],
+            format!("Method not allowed: use {allow}")
+        );
+    }
+    let unknown = server.request_as(Some(&admin), "GET", "/api/admin/plugins/gtin/nothing", b"");
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
+#[test]
+fn a_connection_over_the_limit_is_answered_503_with_the_limit() {
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin")]),
+        &["--max-connections", "2"],
+    );
+    let address = server.address();
+    let idle: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(address).unwrap()).collect();
+    // The server takes the two idle connections before the third arrives.
+    std::thread::sleep(Duration::from_millis(200));
+    let mut third = TcpStream::connect(address).unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = third.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut answer = String::new();
+    third.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
+    assert!(answer.contains("retry-after: 1"), "{answer}");
+    assert!(
+        answer.contains("The server has 2 connections open, its limit; retry shortly"),
+        "{answer}"
+    );
+    drop(idle);
+    // Once they close, the server takes connections again.
+    let mut retried = None;
+    for _ in 0..50 {
+        let response = server.get("/api/health");
+        if response.status == 200 {
+            retried = Some(response);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(retried.is_some(), "the server never took a connection again");
+}
