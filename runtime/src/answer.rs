@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 use crate::chain::{PluginFailure, ScanOutcome};
 use crate::limits::Limit;
 use crate::plugin::Decode;
-use crate::store::{Actions, StoreError};
 use crate::store::records::{Barcode, Product};
+use crate::store::{Actions, StoreError};
 
 /// Text of the no-match error, as InvenTree's scan API words it.
 pub const NO_MATCH: &str = "No match found for barcode data";
@@ -37,8 +37,8 @@ impl Answer {
                 tracing::error!("store unavailable: {detail}");
                 Answer::error(
                     503,
-                    "The server cannot write its store right now (its disk may be full); retry \
-                     shortly",
+                    "The server's store is unavailable right now (its disk may be full or \
+                     failing); retry shortly",
                 )
             }
             error => Answer::internal(error),

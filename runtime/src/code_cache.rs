@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use crate::{files, plugin};
 use crate::store::Store;
+use crate::{files, plugin};
 
 /// Where installed components and compiled code live in a data folder.
 pub struct Paths {
@@ -46,8 +46,8 @@ pub fn digest(bytes: &[u8]) -> String {
 
 /// Stores a component's bytes under their digest (atomically: a crash
 /// leaves the old state or the new, never half a file).
-pub fn store_component(paths: &Paths, digest: &str, bytes: &[u8]) -> Result<(), String> {
-    write_atomically(&paths.component(digest), bytes)
+pub fn store_component(paths: &Paths, digest: &str, bytes: &[u8]) -> std::io::Result<()> {
+    files::write_atomically(&paths.component(digest), bytes)
 }
 
 /// The compiled component with `digest`: from the cache when it is intact,
@@ -106,7 +106,8 @@ fn write_cache(
     file_name: &str,
 ) -> Result<(), String> {
     let bytes = component.serialize().map_err(|e| e.to_string())?;
-    write_atomically(path, &bytes)?;
+    files::write_atomically(path, &bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     store
         .record_code_cache_digest(file_name, Sha256::digest(&bytes).as_slice())
         .map_err(|e| e.to_string())
@@ -117,8 +118,4 @@ fn engine_key(engine: &Engine) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     format!("{:016x}", hasher.finish())
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    files::write_atomically(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -68,7 +68,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("barcoded-files-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("barcoded-files-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
     }

@@ -528,8 +528,14 @@ mod tests {
         let text = "{\"barcodes\": [\n{\"barcode\": \"1\", \"barcodeType\": \"EAN\", \"productSku\": \"S\", \"uomCode\": \"EA\", \"quantity\": 0}\n],\n\"products\": [\n{\"sku\": \"\", \"name\": \"n\"}\n]}";
         let errors = invalid(text, Format::Json);
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors.iter().any(|e| e.starts_with("line 2: quantity")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.starts_with("line 5: ")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.starts_with("line 2: quantity")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.starts_with("line 5: ")),
+            "{errors:?}"
+        );
     }
 
     #[test]

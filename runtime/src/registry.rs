@@ -2,6 +2,7 @@
 //! registry into the chain a server scans with.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -16,7 +17,7 @@ use crate::host::Capability;
 use crate::limits::Limits;
 use crate::plugin::{self, LoadError, Plugin, Settings};
 use crate::sandbox::SandboxState;
-use crate::store::{PluginRecord, Store};
+use crate::store::{PluginRecord, Store, StoreError};
 
 /// Loads and installs plugins for one data folder.
 pub struct Registry {
@@ -44,6 +45,36 @@ pub struct InstallRequest {
     /// Without it (and without `name`), that name must be free: a component
     /// cannot take over an installed plugin by calling itself by its name.
     pub upgrade: bool,
+}
+
+/// Why an install did not happen.
+#[derive(Debug)]
+pub enum InstallError {
+    /// The component or the request is refused; the text says why and is
+    /// meant for the operator.
+    Refused(String),
+    /// The component's file could not be written (a full disk, say).
+    Disk(std::io::Error),
+    /// The store failed.
+    Store(StoreError),
+}
+
+impl fmt::Display for InstallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstallError::Refused(reason) => f.write_str(reason),
+            InstallError::Disk(error) => write!(f, "cannot store the component: {error}"),
+            InstallError::Store(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for InstallError {}
+
+impl From<StoreError> for InstallError {
+    fn from(error: StoreError) -> InstallError {
+        InstallError::Store(error)
+    }
 }
 
 /// What an install did.
@@ -134,22 +165,26 @@ impl Registry {
         store: &Store,
         bytes: &[u8],
         request: &InstallRequest,
-    ) -> Result<Installed, String> {
+    ) -> Result<Installed, InstallError> {
         let label = request.name.as_deref().unwrap_or("(new plugin)");
-        let refuse = |reason: String| format!("plugin `{label}` refused: {reason}");
+        let refuse =
+            |reason: String| InstallError::Refused(format!("plugin `{label}` refused: {reason}"));
         let component = plugin::compile(&self.engine, bytes).map_err(refuse)?;
         let settings = Settings {
             limits: self.limits.clone(),
             ..Settings::default()
         };
-        let probe =
-            Plugin::new(&self.linker, label, &component, settings).map_err(|e| e.to_string())?;
+        let probe = Plugin::new(&self.linker, label, &component, settings)
+            .map_err(|e| InstallError::Refused(e.to_string()))?;
         let info = probe.info().clone();
         let name = request.name.clone().unwrap_or_else(|| info.name.clone());
-        chain::validate_name(&name)
-            .map_err(|reason| format!("{reason}; pass --name to install it under another name"))?;
+        chain::validate_name(&name).map_err(|reason| {
+            InstallError::Refused(format!(
+                "{reason}; pass --name to install it under another name"
+            ))
+        })?;
         let digest = code_cache::digest(bytes);
-        let existing = store.plugin(&name).map_err(|e| e.to_string())?;
+        let existing = store.plugin(&name)?;
         if let Some(existing) = existing.as_ref().filter(|e| e.digest == digest) {
             return Ok(Installed::Unchanged(existing.clone()));
         }
@@ -157,12 +192,12 @@ impl Registry {
             && request.name.is_none()
             && !request.upgrade
         {
-            return Err(format!(
+            return Err(InstallError::Refused(format!(
                 "plugin `{name}` refused: a plugin named {name} ({}) is already installed. To \
                  replace it with this component, pass --upgrade (or --name {name}); to install \
                  both, pass --name with a new name",
                 existing.info.version
-            ));
+            )));
         }
         let asks = plugin::capabilities_asked(&self.engine, &component);
         let (grants, withheld) = existing.as_ref().map_or_else(Default::default, |old| {
@@ -170,7 +205,7 @@ impl Registry {
                 .iter()
                 .partition::<BTreeSet<Capability>, _>(|grant| old.asks.contains(grant))
         });
-        code_cache::store_component(&self.paths, &digest, bytes)?;
+        code_cache::store_component(&self.paths, &digest, bytes).map_err(InstallError::Disk)?;
         code_cache::save(&self.engine, store, &self.paths, &digest, &component);
         let record = PluginRecord {
             name: name.clone(),
@@ -194,11 +229,11 @@ impl Registry {
             grants,
             asks,
         };
-        store.put_plugin(&record).map_err(|e| e.to_string())?;
+        store.put_plugin(&record)?;
         Ok(match existing {
             None => Installed::New(record),
             Some(old) => {
-                store.release_plugin(&name).map_err(|e| e.to_string())?;
+                store.release_plugin(&name)?;
                 let withheld = withheld
                     .into_iter()
                     .filter(|grant| record.asks.contains(grant))

@@ -393,7 +393,9 @@ fn a_stock_change_past_its_bound_is_refused_whatever_its_sign() {
     ] {
         let output = crate::harness::cli(
             server.data_dir(),
-            &["stock", "adjust", "SCREW-M4", "LINE-1", delta, "--reason", "x"],
+            &[
+                "stock", "adjust", "SCREW-M4", "LINE-1", delta, "--reason", "x",
+            ],
         );
         assert!(!output.status.success(), "{delta} was accepted");
         let said = String::from_utf8_lossy(&output.stderr);

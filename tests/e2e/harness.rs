@@ -59,6 +59,12 @@ impl TempDir {
         TempDir(path)
     }
 
+    /// Takes charge of `path` (created if missing), removing it on drop.
+    pub fn adopt(path: PathBuf) -> TempDir {
+        std::fs::create_dir_all(&path).expect("creating a temp dir");
+        TempDir(path)
+    }
+
     pub fn path(&self) -> &Path {
         &self.0
     }
@@ -206,6 +212,24 @@ impl Server {
 
     /// Starts the server, or returns its log if it exits before listening.
     pub fn try_start(data: TempDir, args: &[&str]) -> Result<Server, String> {
+        Server::spawn(data, args, None)
+    }
+
+    /// Like [`Server::start_with`], with the server's log (its stderr)
+    /// written to `log_file` rather than a pipe, and read back from there.
+    pub fn start_logging_to(data: TempDir, args: &[&str], log_file: &Path) -> Server {
+        let key = create_key(data.path(), "e2e", "pos");
+        let mut server = Server::spawn(data, args, Some(log_file))
+            .unwrap_or_else(|log| panic!("barcoded did not start:\n{log}"));
+        server.key = Some(key);
+        server
+    }
+
+    fn spawn(data: TempDir, args: &[&str], log_file: Option<&Path>) -> Result<Server, String> {
+        let stderr = match log_file {
+            Some(path) => Stdio::from(std::fs::File::create(path).expect("creating the log file")),
+            None => Stdio::piped(),
+        };
         let mut child = Command::new(binary())
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
@@ -213,17 +237,25 @@ impl Server {
             .env("BARCODED_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .expect("spawning barcoded");
         let log = Arc::new(Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().expect("piped stderr");
         let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
+        match (child.stderr.take(), log_file) {
+            (Some(stderr), _) => {
+                std::thread::spawn(move || {
+                    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                        sink.lock().unwrap().push(line);
+                    }
+                });
             }
-        });
+            (None, Some(path)) => {
+                let path = path.to_owned();
+                std::thread::spawn(move || tail(&path, &sink));
+            }
+            (None, None) => unreachable!("stderr is piped when there is no log file"),
+        }
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             let address = log.lock().unwrap().iter().find_map(|line| {
@@ -297,7 +329,10 @@ impl Server {
     /// The lines of the server's log that contain `text`.
     pub fn log_lines(&self, text: &str) -> Vec<String> {
         let log = self.log.lock().unwrap();
-        log.iter().filter(|line| line.contains(text)).cloned().collect()
+        log.iter()
+            .filter(|line| line.contains(text))
+            .cloned()
+            .collect()
     }
 
     /// Waits until a log line contains `text`.
@@ -320,6 +355,26 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+}
+
+/// Copies the lines appended to `path` into `sink` until the server that
+/// writes them is dropped.
+fn tail(path: &Path, sink: &Arc<Mutex<Vec<String>>>) {
+    let mut read = 0;
+    let mut partial = String::new();
+    while Arc::strong_count(sink) > 1 {
+        if let Ok(bytes) = std::fs::read(path)
+            && bytes.len() > read
+        {
+            partial.push_str(&String::from_utf8_lossy(&bytes[read..]));
+            read = bytes.len();
+            while let Some(end) = partial.find('\n') {
+                let line: String = partial.drain(..=end).collect();
+                sink.lock().unwrap().push(line.trim_end().to_owned());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

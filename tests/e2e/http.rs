@@ -51,8 +51,16 @@ fn every_route_answers_a_wrong_method_with_405_and_allow() {
     let (server, admin) = server_and_admin_key();
     for (method, path, allow) in [
         ("DELETE", "/api/barcode/lookup/5410317126589", "GET, HEAD"),
-        ("POST", "/index.php/apps/shillinq/api/barcode/lookup/1", "GET, HEAD"),
-        ("PUT", "/api/barcode/qr/product/DV-KAT-SENIOR-2KG", "GET, HEAD"),
+        (
+            "POST",
+            "/index.php/apps/shillinq/api/barcode/lookup/1",
+            "GET, HEAD",
+        ),
+        (
+            "PUT",
+            "/api/barcode/qr/product/DV-KAT-SENIOR-2KG",
+            "GET, HEAD",
+        ),
         ("POST", "/api/stock/DV-KAT-SENIOR-2KG", "GET, HEAD"),
         ("GET", "/api/barcode/", "POST"),
         ("PATCH", "/api/barcode", "POST"),
@@ -85,7 +93,9 @@ fn a_connection_over_the_limit_is_answered_503_with_the_limit() {
         &["--max-connections", "2"],
     );
     let address = server.address();
-    let idle: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(address).unwrap()).collect();
+    let idle: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(address).unwrap())
+        .collect();
     // The server takes the two idle connections before the third arrives.
     std::thread::sleep(Duration::from_millis(200));
     let mut third = TcpStream::connect(address).unwrap();
@@ -112,5 +122,8 @@ fn a_connection_over_the_limit_is_answered_503_with_the_limit() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(retried.is_some(), "the server never took a connection again");
+    assert!(
+        retried.is_some(),
+        "the server never took a connection again"
+    );
 }

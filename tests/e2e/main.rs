@@ -10,6 +10,7 @@ mod cli;
 mod decoders;
 mod http;
 mod lookup;
+mod operating;
 mod plugins;
 mod sandbox;
 mod scan;

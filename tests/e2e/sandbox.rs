@@ -312,12 +312,18 @@ fn hostile_under_load_keeps_memory(hostile: &str, component: &str, limit: &str, 
     );
     let found = diagnostic(&scan_good(&server), hostile).clone();
     assert_eq!(found["limit"], limit, "{found}");
-    assert_eq!(found["error"], format!("plugin {hostile} {text}"), "{found}");
+    assert_eq!(
+        found["error"],
+        format!("plugin {hostile} {text}"),
+        "{found}"
+    );
     scan_good_concurrently(&server, 16, 2);
     let baseline = rss_kib(server.pid());
     scan_good_concurrently(&server, 16, 10);
     let after = rss_kib(server.pid());
-    eprintln!("{hostile}: server RSS {baseline} KiB before 160 scans from 16 clients, {after} after");
+    eprintln!(
+        "{hostile}: server RSS {baseline} KiB before 160 scans from 16 clients, {after} after"
+    );
     assert!(
         after < baseline + 32 * 1024,
         "RSS grew from {baseline} KiB to {after} KiB"
@@ -373,5 +379,9 @@ fn refused_host_calls_count_towards_the_limit_and_their_log_is_bounded() {
         logged.len(),
         logged.join("\n")
     );
-    assert!(logged.iter().any(|line| line.contains("catalog.by-sku not-granted")));
+    assert!(
+        logged
+            .iter()
+            .any(|line| line.contains("catalog.by-sku not-granted"))
+    );
 }

@@ -191,7 +191,7 @@ fn other_methods_and_paths_are_refused_in_json() {
     assert_eq!(response.status, 200);
     assert_eq!(
         response.json(),
-        json!({"status": "ok", "plugins": 2, "refused": 0, "quarantined": 0})
+        json!({"status": "ok", "store": "ok", "plugins": 2, "refused": 0, "quarantined": 0})
     );
 }
 

@@ -152,7 +152,10 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                 disabled,
                 upgrade,
             };
-            match Registry::new(data_dir)?.install(&store, &bytes, &request)? {
+            let installed = Registry::new(data_dir)?
+                .install(&store, &bytes, &request)
+                .map_err(|e| e.to_string())?;
+            match installed {
                 Installed::New(record) => {
                     eprintln!(
                         "Installed plugin {} {} (priority {}, {}).",

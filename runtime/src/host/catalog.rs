@@ -11,7 +11,10 @@ use crate::store::records;
 const MAX_PRODUCTS: usize = 16;
 
 impl Host for HostState {
-    fn by_barcode(&mut self, code: String) -> wasmtime::Result<Result<Option<BarcodeMatch>, HostError>> {
+    fn by_barcode(
+        &mut self,
+        code: String,
+    ) -> wasmtime::Result<Result<Option<BarcodeMatch>, HostError>> {
         self.serve("catalog.by-barcode", Capability::CatalogRead, |store, _| {
             let found = store
                 .lookup_gtin(bounded("the code", &code)?, None)
@@ -32,7 +35,10 @@ impl Host for HostState {
         })
     }
 
-    fn by_supplier_part(&mut self, part: String) -> wasmtime::Result<Result<Vec<Product>, HostError>> {
+    fn by_supplier_part(
+        &mut self,
+        part: String,
+    ) -> wasmtime::Result<Result<Vec<Product>, HostError>> {
         self.serve(
             "catalog.by-supplier-part",
             Capability::CatalogRead,

@@ -26,7 +26,7 @@ use crate::answer::Answer;
 use crate::host::Capability;
 use crate::limits::LimitOverrides;
 use crate::plugin::MAX_COMPONENT_BYTES;
-use crate::registry::{InstallRequest, Installed};
+use crate::registry::{InstallError, InstallRequest, Installed};
 use crate::service::Service;
 use crate::store::{PluginRecord, StoreError};
 
@@ -166,7 +166,11 @@ async fn install(service: Arc<Service>, query: Option<&str>, request_body: Incom
                 body: json!({ "result": what, "plugin": record, "withheld_grants": withheld }),
             }
         }
-        Ok(Err(refusal)) => Answer::error(422, refusal),
+        Ok(Err(InstallError::Refused(reason))) => Answer::error(422, reason),
+        Ok(Err(InstallError::Store(error))) => Answer::store_failure(&error),
+        Ok(Err(InstallError::Disk(error))) => {
+            Answer::store_failure(&StoreError::Unavailable(error.to_string()))
+        }
         Err(error) => Answer::internal(&error),
     }
 }

@@ -106,7 +106,10 @@ async fn refuse_connection(mut stream: TcpStream, max: usize) {
          content-length: {}\r\n\r\n{body}",
         body.len()
     );
-    let written = tokio::time::timeout(Duration::from_secs(1), stream.write_all(response.as_bytes()));
+    let written = tokio::time::timeout(
+        Duration::from_secs(1),
+        stream.write_all(response.as_bytes()),
+    );
     if written.await.is_ok() {
         let _ = stream.shutdown().await;
     }

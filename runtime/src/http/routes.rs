@@ -29,7 +29,9 @@ const STOCK_PREFIX: &str = "/api/stock/";
 /// for a path no route serves.
 fn allowed(path: &str) -> Option<&'static str> {
     const READ: &str = "GET, HEAD";
-    if LOOKUP_PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+    if LOOKUP_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
         || path.starts_with(QR_PREFIX)
         || path.starts_with(STOCK_PREFIX)
     {
@@ -107,7 +109,9 @@ pub async fn route(
             _ => authorize(Role::Admin).map(|_| history::handle(&service, query)),
         }
     };
-    Ok(body::json_response(&answer.unwrap_or_else(|refused| refused)))
+    Ok(body::json_response(
+        &answer.unwrap_or_else(|refused| refused),
+    ))
 }
 
 /// Whether the service can do its work (503 when its store cannot be read

@@ -8,6 +8,7 @@
 //! nothing that was committed.
 
 mod catalog;
+mod handle;
 mod history;
 mod keys;
 mod plugins;
@@ -19,10 +20,12 @@ mod stock;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
-use redb::{ConcurrencyMode, Database, ReadTransaction, ReadableDatabase, WriteTransaction};
+use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
+
+use handle::Handle;
 
 pub use catalog::{CatalogCounts, Lookup};
 pub use history::{
@@ -46,15 +49,12 @@ pub const FILE_NAME: &str = "catalog.redb";
 /// within this time.
 const SNAPSHOT_MAX_AGE: Duration = Duration::from_millis(2);
 
-/// How often a store whose file failed is reopened, at most.
-const REOPEN_INTERVAL: Duration = Duration::from_millis(500);
-
 /// The store; cheap to share between threads behind an `Arc`.
 pub struct Store {
     path: PathBuf,
-    db: RwLock<Arc<Database>>,
-    /// When the file was last reopened after a failure.
-    reopened: Mutex<Option<Instant>>,
+    /// Two handles on the file, so that a failed write cannot stop reads.
+    reader: Handle,
+    writer: Handle,
     snapshot: RwLock<Option<Snapshot>>,
     /// Commits made through this handle; a snapshot older than the last
     /// one is never handed out.
@@ -63,12 +63,18 @@ pub struct Store {
     write_failed: AtomicBool,
 }
 
+/// Free space below which the store's disk counts as full.
+pub const MIN_FREE_BYTES: u64 = 4 << 20;
+
 /// What the store can do now, as readiness reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreState {
     /// Reads and writes work.
     Ok,
-    /// Reads work; writes fail (a full or failing disk).
+    /// Reads work; the disk has less than [`MIN_FREE_BYTES`] free, so
+    /// writes that need room fail.
+    DiskFull,
+    /// Reads work; writes fail (a failing disk).
     WritesFailing,
     /// Not even reads work.
     Unreadable,
@@ -78,6 +84,7 @@ impl StoreState {
     pub fn name(self) -> &'static str {
         match self {
             StoreState::Ok => "ok",
+            StoreState::DiskFull => "disk-full",
             StoreState::WritesFailing => "writes-failing",
             StoreState::Unreadable => "unreadable",
         }
@@ -148,32 +155,18 @@ impl StoreError {
 }
 
 /// Turns a redb error into [`StoreError::Unavailable`] when the file could
-/// not be read or written, and [`StoreError::Storage`] otherwise.
+/// not be read or written, and [`StoreError::Storage`] otherwise. A file
+/// cut short is damaged, not unavailable: retrying cannot help.
 fn storage(error: impl Into<redb::Error>) -> StoreError {
     match error.into() {
+        redb::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            StoreError::Storage(io.to_string())
+        }
         error @ (redb::Error::Io(_) | redb::Error::PreviousIo) => {
             StoreError::Unavailable(error.to_string())
         }
         error => StoreError::Storage(error.to_string()),
     }
-}
-
-fn open_database(path: &Path) -> Result<Database, StoreError> {
-    Database::builder()
-        .set_concurrency_mode(ConcurrencyMode::MultiWriter)
-        .create(path)
-        .map_err(|e| {
-            let unavailable = matches!(
-                e,
-                redb::DatabaseError::Storage(redb::StorageError::Io(_) | redb::StorageError::PreviousIo)
-            );
-            let message = format!("cannot open {}: {e}", path.display());
-            if unavailable {
-                StoreError::Unavailable(message)
-            } else {
-                StoreError::Storage(message)
-            }
-        })
 }
 
 impl Store {
@@ -187,13 +180,13 @@ impl Store {
             ))
         })?;
         let path = data_dir.join(FILE_NAME);
-        let db = open_database(&path)?;
+        let writer = Handle::open(&path)?;
         crate::files::make_private(&path)
             .map_err(|e| StoreError::Storage(format!("cannot restrict {}: {e}", path.display())))?;
         let store = Store {
+            reader: Handle::open(&path)?,
+            writer,
             path,
-            db: RwLock::new(Arc::new(db)),
-            reopened: Mutex::new(None),
             snapshot: RwLock::new(None),
             commits: AtomicU64::new(0),
             write_failed: AtomicBool::new(false),
@@ -239,7 +232,7 @@ impl Store {
             return Ok(cached.clone());
         }
         let fresh = Snapshot {
-            txn: Arc::new(self.begin(Database::begin_read)?),
+            txn: Arc::new(self.reader.begin(Database::begin_read)?),
             taken: Instant::now(),
             commits,
             keys: Arc::default(),
@@ -250,7 +243,7 @@ impl Store {
     }
 
     fn write(&self) -> Result<WriteTransaction, StoreError> {
-        let began = self.begin(Database::begin_write);
+        let began = self.writer.begin(Database::begin_write);
         self.note_write(&began);
         began
     }
@@ -262,15 +255,24 @@ impl Store {
     }
 
     /// What the store can do now. After a failed write it tries a small
-    /// one, so that readiness returns as soon as the disk has room again.
+    /// one, so that readiness returns as soon as writes work again.
     pub fn state(&self) -> StoreState {
-        if self.begin(Database::begin_read).is_err() {
+        if self.reader.begin(Database::begin_read).is_err() {
             return StoreState::Unreadable;
+        }
+        if self.free_bytes().is_some_and(|free| free < MIN_FREE_BYTES) {
+            return StoreState::DiskFull;
         }
         if self.write_failed.load(Ordering::Acquire) && self.probe_write().is_err() {
             return StoreState::WritesFailing;
         }
         StoreState::Ok
+    }
+
+    /// Space left for the service on the store's file system, if it can tell.
+    fn free_bytes(&self) -> Option<u64> {
+        let stats = rustix::fs::statvfs(&self.path).ok()?;
+        Some(stats.f_bavail.saturating_mul(stats.f_frsize))
     }
 
     fn probe_write(&self) -> Result<(), StoreError> {
@@ -281,50 +283,6 @@ impl Store {
             .map_err(storage)?;
         self.commit(txn)
     }
-
-    /// Begins a transaction. A file that failed earlier (a full disk, an
-    /// I/O error) refuses every transaction until it is reopened, so this
-    /// reopens it and tries once more: the store recovers by itself once
-    /// the disk works again, and nothing committed is lost.
-    fn begin<T>(
-        &self,
-        begin: impl Fn(&Database) -> Result<T, redb::TransactionError>,
-    ) -> Result<T, StoreError> {
-        let db = self.database();
-        match begin(&db) {
-            Err(redb::TransactionError::Storage(redb::StorageError::PreviousIo)) => {
-                self.reopen(&db)?;
-                begin(&self.database()).map_err(storage)
-            }
-            began => began.map_err(storage),
-        }
-    }
-
-    fn database(&self) -> Arc<Database> {
-        self.db.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Replaces `failed` with a fresh handle on the file, unless another
-    /// thread already did, or tried less than [`REOPEN_INTERVAL`] ago.
-    fn reopen(&self, failed: &Arc<Database>) -> Result<(), StoreError> {
-        let mut reopened = self.reopened.lock().unwrap_or_else(|p| p.into_inner());
-        if !Arc::ptr_eq(failed, &self.database()) {
-            return Ok(());
-        }
-        if reopened.is_some_and(|at| at.elapsed() < REOPEN_INTERVAL) {
-            return Err(StoreError::Unavailable(
-                "the store's file failed and was reopened moments ago".into(),
-            ));
-        }
-        *reopened = Some(Instant::now());
-        let db = open_database(&self.path)?;
-        *self.db.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(db);
-        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = None;
-        tracing::warn!("the store's file failed earlier and was reopened");
-        Ok(())
-    }
-
-
 
     /// Commits `txn` durably; readers see it from then on.
     fn commit(&self, txn: WriteTransaction) -> Result<(), StoreError> {

@@ -1,0 +1,189 @@
+//! Operating safely: a full disk, private files, backup and restore.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::harness::{Server, TempDir, cli_ok, component, create_key, install};
+
+/// A small tmpfs of its own, unmounted on drop: a disk that fills up.
+struct SmallDisk {
+    mount: TempDir,
+}
+
+impl SmallDisk {
+    /// Mounts `mib` MiB, or says why it cannot (mounting needs root).
+    fn mount(mib: u32) -> Result<SmallDisk, String> {
+        let mount = TempDir::new();
+        let output = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={mib}m,mode=0755"),
+                "tmpfs",
+            ])
+            .arg(mount.path())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        Ok(SmallDisk { mount })
+    }
+
+    fn path(&self) -> &Path {
+        self.mount.path()
+    }
+
+    /// Writes a file until the disk refuses more.
+    fn fill(&self) -> PathBuf {
+        let filler = self.path().join("filler");
+        let mut file = std::fs::File::create(&filler).unwrap();
+        for chunk in [1 << 20, 4 << 10, 64] {
+            let bytes = vec![0u8; chunk];
+            while file.write_all(&bytes).is_ok() {}
+        }
+        let _ = file.sync_all();
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.mount.path())
+            .status();
+    }
+}
+
+/// Polls `check` until it holds, for up to ten seconds.
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check() {
+        assert!(Instant::now() < deadline, "{what} did not happen");
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_full_disk_answers_503_for_writes_keeps_reads_and_recovers_by_itself() {
+    let disk = match SmallDisk::mount(32) {
+        Ok(disk) => disk,
+        Err(why) => {
+            // Only root may mount; CI runs as root, so there it always runs.
+            eprintln!("skipped: cannot mount a small file system here: {why}");
+            return;
+        }
+    };
+    let data = disk.path().join("data");
+    for (file, component) in [("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")] {
+        let output = install(&data, file, component);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let admin = format!("Bearer {}", create_key(&data, "ops", "admin"));
+    // The server's log is on the same disk, as it often is in practice.
+    let server = Server::start_logging_to(
+        TempDir::adopt(data.clone()),
+        &["--demo"],
+        &disk.path().join("barcoded.log"),
+    );
+    let scan = |data: &str| server.scan(&json!({ "barcode_data": data }));
+    assert_eq!(scan("4006381333931").status, 200);
+
+    let filler = disk.fill();
+    // A write that needs room is refused, saying when to retry: installing
+    // a plugin writes its component and its record.
+    let bytes = std::fs::read(component("hostile_loop")).unwrap();
+    let install = || {
+        server.request_as(
+            Some(&admin),
+            "POST",
+            "/api/admin/plugins?name=late&priority=90",
+            &bytes,
+        )
+    };
+    let refused = install();
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert_eq!(refused.header("retry-after"), Some("5"));
+    assert_eq!(
+        refused.json()["error"],
+        "The server's store is unavailable right now (its disk may be full or failing); retry \
+         shortly"
+    );
+    // Reads that need no write keep working, and scans, whose history
+    // waits for room, answer all the same: from many clients at once, with
+    // the server's own log failing to be written, none goes unanswered.
+    thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                for _ in 0..100 {
+                    let lookup = server.get("/api/barcode/lookup/5410317126589");
+                    assert_eq!(lookup.status, 200, "{}", lookup.body);
+                    let answer = scan("4006381333931");
+                    assert_eq!(answer.status, 200, "{}", answer.body);
+                }
+            });
+        }
+    });
+    let ready = server.get("/api/health/ready");
+    assert_eq!(ready.status, 503, "{}", ready.body);
+    assert_eq!(ready.header("retry-after"), Some("5"));
+    assert_eq!(ready.json()["store"], "disk-full");
+    assert_eq!(server.get("/api/health/live").status, 200);
+
+    std::fs::remove_file(filler).unwrap();
+    eventually("readiness after the disk has room", || {
+        server.get("/api/health/ready").status == 200
+    });
+    let installed = install();
+    assert_eq!(installed.status, 201, "{}", installed.body);
+    // What was committed before the disk filled is all there, and the
+    // server goes on recording scans.
+    let lookup = server.get("/api/barcode/lookup/5410317126589");
+    assert_eq!(lookup.status, 200, "{}", lookup.body);
+    assert_eq!(scan("HELLO-again").status, 200);
+    let listed = cli_ok(&data, &["plugin", "list"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains("gtin") && listed.contains("late"),
+        "{listed}"
+    );
+    eventually("the scan after recovery in the history", || {
+        let history = server.request_as(Some(&admin), "GET", "/api/barcode/history?limit=1", b"");
+        history.json()["results"][0]["barcode_data"] == "HELLO-again"
+    });
+}
+
+#[test]
+fn the_data_folder_and_its_files_are_private_to_the_service() {
+    let dir = TempDir::new();
+    let data = dir.path().join("data");
+    let output = install(&data, "10-gtin.wasm", "gtin");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("catalog.redb")), 0o600);
+    for folder in ["components", "cache"] {
+        let folder = data.join(folder);
+        assert_eq!(mode(&folder), 0o700, "{}", folder.display());
+        for file in std::fs::read_dir(&folder).unwrap() {
+            let file = file.unwrap().path();
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+    }
+}
