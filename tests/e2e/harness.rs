@@ -180,6 +180,11 @@ impl Server {
         self.data.path()
     }
 
+    /// The `pos` key the request helpers send.
+    pub fn key(&self) -> &str {
+        self.key.as_deref().expect("a server started with a key")
+    }
+
     /// The address it listens on, as `host:port`.
     pub fn address(&self) -> &str {
         &self.address

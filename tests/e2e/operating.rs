@@ -187,3 +187,73 @@ fn the_data_folder_and_its_files_are_private_to_the_service() {
         }
     }
 }
+
+#[test]
+fn a_backup_taken_while_serving_restores_every_record() {
+    let data = crate::harness::data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")]);
+    let server = Server::start_with(data, &["--demo"]);
+    let backups = TempDir::new();
+    let file = backups.path().join("barcoded.backup");
+    let file_arg = file.to_str().unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let backed_up = thread::scope(|scope| {
+        // Scans keep writing the history while the backup is taken.
+        let load = scope.spawn(|| {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let answer = server.scan(&json!({ "barcode_data": "4006381333931" }));
+                assert_eq!(answer.status, 200, "{}", answer.body);
+            }
+        });
+        thread::sleep(Duration::from_millis(300));
+        let backed_up = cli_ok(server.data_dir(), &["backup", file_arg]);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        load.join().unwrap();
+        backed_up
+    });
+    let tables = String::from_utf8(backed_up.stdout).unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let history_rows: u64 = tables
+        .lines()
+        .find(|line| line.starts_with("scan_history "))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|rows| rows.parse().ok())
+        .unwrap();
+    assert!(history_rows > 0, "{tables}");
+
+    // Not over a store in use, and never over an existing backup.
+    let refused = crate::harness::cli(server.data_dir(), &["restore", file_arg]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is in use"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let again = crate::harness::cli(server.data_dir(), &["backup", file_arg]);
+    assert!(!again.status.success());
+    let key = server.key().to_owned();
+    drop(server);
+
+    let restored_dir = TempDir::new();
+    let restored = cli_ok(restored_dir.path(), &["restore", file_arg]);
+    assert_eq!(String::from_utf8(restored.stdout).unwrap(), tables);
+
+    // The restored folder serves: its plugins' components came back, and
+    // the old key is still valid.
+    let server = Server::start_without_key(restored_dir, &[]);
+    let answer = server.request_as(
+        Some(&format!("Bearer {key}")),
+        "POST",
+        "/api/barcode/",
+        br#"{"barcode_data": "HELLO-restored"}"#,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["plugin"], "hello");
+    let lookup = server.request_as(
+        Some(&format!("Bearer {key}")),
+        "GET",
+        "/api/barcode/lookup/5410317126589",
+        b"",
+    );
+    assert_eq!(lookup.status, 200, "{}", lookup.body);
+}

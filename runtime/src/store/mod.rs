@@ -7,6 +7,7 @@
 //! other to finish. Every commit is durable before it returns: a crash loses
 //! nothing that was committed.
 
+mod backup;
 mod catalog;
 mod handle;
 mod history;
@@ -27,6 +28,7 @@ use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 
 use handle::Handle;
 
+pub use backup::TableCopy;
 pub use catalog::{CatalogCounts, Lookup};
 pub use history::{
     Actions, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord,
