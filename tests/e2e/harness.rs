@@ -264,8 +264,11 @@ impl Server {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             let address = log.lock().unwrap().iter().find_map(|line| {
-                line.split_once("listening on http://")
-                    .map(|(_, address)| address.trim().to_owned())
+                let (_, url) = line.split_once("listening on ")?;
+                let address = url
+                    .strip_prefix("http://")
+                    .or(url.strip_prefix("https://"))?;
+                Some(address.trim().to_owned())
             });
             if let Some(address) = address {
                 return Ok(Server {

@@ -127,3 +127,88 @@ fn a_connection_over_the_limit_is_answered_503_with_the_limit() {
         "the server never took a connection again"
     );
 }
+
+/// One HTTPS request to `address`, trusting only `ca`; returns what came back.
+fn https_get(address: &str, ca: &rcgen::Certificate, path: &str, key: &str) -> String {
+    use tokio_rustls::rustls::pki_types::ServerName;
+    use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let mut roots = RootCertStore::empty();
+    roots.add(ca.der().clone()).unwrap();
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = ServerName::try_from("localhost").unwrap();
+    let connection = ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let socket = TcpStream::connect(address).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut tls = StreamOwned::new(connection, socket);
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"
+    );
+    tls.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    // A peer that closes without close_notify still delivered its answer.
+    let _ = tls.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn with_a_certificate_the_server_speaks_only_https() {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let dir = crate::harness::TempDir::new();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin")]),
+        &[
+            "--demo",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    server.wait_for_log("listening on https://");
+    let answer = https_get(
+        server.address(),
+        &certified.cert,
+        "/api/barcode/lookup/5410317126589",
+        server.key(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    assert!(answer.contains("DV-KAT-SENIOR-2KG"), "{answer}");
+
+    // Plain HTTP gets no answer in clear text, and the server carries on.
+    let mut plain = TcpStream::connect(server.address()).unwrap();
+    plain
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = plain.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut reply = Vec::new();
+    let _ = plain.read_to_end(&mut reply);
+    assert!(!String::from_utf8_lossy(&reply).contains("HTTP/1.1 200"));
+    let answer = https_get(
+        server.address(),
+        &certified.cert,
+        "/api/health",
+        server.key(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+}
+
+#[test]
+fn a_certificate_without_its_key_is_refused_at_start() {
+    let output = crate::harness::cli(
+        crate::harness::TempDir::new().path(),
+        &["serve", "--tls-cert", "cert.pem"],
+    );
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("--tls-key"), "{said}");
+}

@@ -190,7 +190,8 @@ fn the_data_folder_and_its_files_are_private_to_the_service() {
 
 #[test]
 fn a_backup_taken_while_serving_restores_every_record() {
-    let data = crate::harness::data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")]);
+    let data =
+        crate::harness::data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")]);
     let server = Server::start_with(data, &["--demo"]);
     let backups = TempDir::new();
     let file = backups.path().join("barcoded.backup");

@@ -146,6 +146,26 @@ struct ServeArgs {
     #[arg(long, env = "BARCODED_HISTORY_MAX", default_value_t = DEFAULT_HISTORY.max_entries)]
     history_max: u64,
 
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs
+    /// --tls-key. Without it the server speaks plain HTTP, for loopback or
+    /// a TLS-terminating proxy in front.
+    #[arg(
+        long,
+        env = "BARCODED_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert (keep it `chmod 600`).
+    #[arg(
+        long,
+        env = "BARCODED_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    tls_key: Option<PathBuf>,
+
     /// Connections open at once; one more is answered 503 (with
     /// Retry-After) and closed.
     #[arg(long, env = "BARCODED_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65_536))]
@@ -264,6 +284,10 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
             max_age: args.history_keep,
         },
     };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(http::tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let service = Arc::new(open_service(data_dir, policy)?);
     if args.demo {
         catalog::seed_demo(service.store())?;
@@ -280,10 +304,12 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
         let address = listener
             .local_addr()
             .map_err(|e| format!("cannot read the listening address: {e}"))?;
-        tracing::info!("listening on http://{address}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        tracing::info!("listening on {scheme}://{address}");
         let housekeeping = tokio::spawn(keep_plugins_current(service.clone()));
         let options = http::Options {
             max_connections: args.max_connections as usize,
+            tls,
         };
         http::serve(listener, service.clone(), options, shutdown_signal()).await;
         housekeeping.abort();

@@ -10,6 +10,7 @@ mod qr;
 mod routes;
 mod scan;
 mod stock;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 
 use crate::service::Service;
 
@@ -32,11 +34,16 @@ const MAX_HEAD_BYTES: usize = 16 << 10;
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a client may take to complete the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How the server treats connections.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct Options {
     /// Connections open at once; one more is answered 503 and closed.
     pub max_connections: usize,
+    /// Speak HTTPS with this acceptor; plain HTTP without one.
+    pub tls: Option<TlsAcceptor>,
 }
 
 /// Serves `service` on `listener` until `shutdown` completes, then lets the
@@ -73,8 +80,24 @@ pub async fn serve(
                 };
                 let service = service.clone();
                 let handler = service_fn(move |request| routes::route(service.clone(), request));
-                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), handler));
+                let Some(tls) = options.tls.clone() else {
+                    let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), handler));
+                    tokio::spawn(async move {
+                        if let Err(error) = connection.await {
+                            tracing::debug!("connection ended with an error: {error}");
+                        }
+                        drop(permit);
+                    });
+                    continue;
+                };
+                let (builder, watcher) = (builder.clone(), graceful.watcher());
                 tokio::spawn(async move {
+                    let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(error)) => return tracing::debug!("TLS handshake failed: {error}"),
+                        Err(_) => return tracing::debug!("TLS handshake timed out"),
+                    };
+                    let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), handler));
                     if let Err(error) = connection.await {
                         tracing::debug!("connection ended with an error: {error}");
                     }

@@ -5,9 +5,8 @@
 use std::path::Path;
 
 use redb::{
-    Database, Key, MultimapTableDefinition, ReadTransaction, ReadableDatabase,
-    MultimapTableHandle, ReadableMultimapTable, ReadableTable, TableDefinition, TableHandle, Value,
-    WriteTransaction,
+    Database, Key, MultimapTableDefinition, MultimapTableHandle, ReadTransaction, ReadableDatabase,
+    ReadableMultimapTable, ReadableTable, TableDefinition, TableHandle, Value, WriteTransaction,
 };
 use sha2::{Digest, Sha256};
 
@@ -50,7 +49,10 @@ impl Store {
             let mut components = txn.open_table(BACKUP_COMPONENTS).map_err(storage)?;
             for plugin in &plugins {
                 let bytes = component(&plugin.digest).map_err(|e| {
-                    StoreError::Storage(format!("cannot read the component of {}: {e}", plugin.name))
+                    StoreError::Storage(format!(
+                        "cannot read the component of {}: {e}",
+                        plugin.name
+                    ))
                 })?;
                 components
                     .insert(plugin.digest.as_str(), bytes.as_slice())
@@ -75,8 +77,9 @@ impl Store {
         let components = source.open_table(BACKUP_COMPONENTS).map_err(|e| {
             StoreError::Refused(format!("{} is not a barcoded backup: {e}", from.display()))
         })?;
-        files::create_private_dir(data_dir)
-            .map_err(|e| StoreError::Storage(format!("cannot create {}: {e}", data_dir.display())))?;
+        files::create_private_dir(data_dir).map_err(|e| {
+            StoreError::Storage(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
         let live = data_dir.join(FILE_NAME);
         // Held until the restored file takes its place: nobody may open the
         // store meanwhile.
@@ -135,7 +138,10 @@ fn write_new<T>(
 }
 
 /// Copies every table of the store's schema from `from` to `to`.
-fn copy_tables(from: &ReadTransaction, to: &WriteTransaction) -> Result<Vec<TableCopy>, StoreError> {
+fn copy_tables(
+    from: &ReadTransaction,
+    to: &WriteTransaction,
+) -> Result<Vec<TableCopy>, StoreError> {
     Ok(vec![
         copy(from, to, PRODUCTS)?,
         copy(from, to, BARCODES)?,
@@ -165,7 +171,10 @@ fn copy<K: Key + 'static, V: Value + 'static>(
     let mut summary = Summary::default();
     for entry in source.iter().map_err(storage)? {
         let (key, value) = entry.map_err(storage)?;
-        summary.add(K::as_bytes(&key.value()).as_ref(), V::as_bytes(&value.value()).as_ref());
+        summary.add(
+            K::as_bytes(&key.value()).as_ref(),
+            V::as_bytes(&value.value()).as_ref(),
+        );
         target.insert(key.value(), value.value()).map_err(storage)?;
     }
     Ok(summary.finish(definition.name()))
@@ -183,7 +192,10 @@ fn copy_multimap<K: Key + 'static, V: Key + 'static>(
         let (key, values) = entry.map_err(storage)?;
         for value in values {
             let value = value.map_err(storage)?;
-            summary.add(K::as_bytes(&key.value()).as_ref(), V::as_bytes(&value.value()).as_ref());
+            summary.add(
+                K::as_bytes(&key.value()).as_ref(),
+                V::as_bytes(&value.value()).as_ref(),
+            );
             target.insert(key.value(), value.value()).map_err(storage)?;
         }
     }
