@@ -1,6 +1,7 @@
 //! What the CPU limit costs per scan: the real plugin path (fresh sandbox,
 //! instantiate from InstancePre, call, validate) with epoch interruption
-//! against the same path with no CPU limit at all.
+//! against the same path with no CPU limit at all; and how close the CPU
+//! budget gets to the plugin's real CPU time, on an idle and a busy machine.
 //!
 //! Run with `just bench-cpu` (needs the components from `just guests`).
 
@@ -48,14 +49,22 @@ fn components_dir() -> PathBuf {
 }
 
 fn load(meter: CpuMeter, component: &str) -> Plugin {
+    // A generous CPU budget, so the CPU-bound case measures cost, not the limit.
+    load_meter(meter, component, Duration::from_secs(10))
+}
+
+fn load_with_budget(component: &str, budget: Duration) -> Plugin {
+    load_meter(CpuMeter::Epoch, component, budget)
+}
+
+fn load_meter(meter: CpuMeter, component: &str, budget: Duration) -> Plugin {
     let engine = engine::new_engine_with(meter).expect("engine");
     let linker = plugin::new_linker(&engine).expect("linker");
     let path = components_dir().join(format!("{component}.wasm"));
     let bytes = std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{}: {e}; run `just guests` first", path.display()));
-    // A generous CPU budget, so the CPU-bound case measures cost, not the limit.
     let limits = Limits {
-        cpu_time: Duration::from_secs(10),
+        cpu_time: budget,
         ..Limits::default()
     };
     Plugin::load(&engine, &linker, component, 100, &bytes, limits).expect("a valid plugin")
@@ -81,6 +90,38 @@ fn micros(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1e6)
 }
 
+/// The calling thread's CPU time.
+fn thread_cpu() -> Duration {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+/// Median wall and CPU time of scans of a plugin that loops until its
+/// 100 ms budget cuts it, with `busy` other threads spinning meanwhile.
+fn cut_after(plugin: &Plugin, busy: usize) -> (Duration, Duration) {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..busy {
+            scope.spawn(|| {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::black_box(0u64);
+                }
+            });
+        }
+        let mut runs: Vec<(Duration, Duration)> = (0..15)
+            .map(|_| {
+                let (wall, cpu) = (Instant::now(), thread_cpu());
+                let failure = block_on(plugin.scan("loop", None)).0.expect_err("cut");
+                assert_eq!(failure.limit(), Some(barcoded::limits::Limit::CpuTime));
+                (wall.elapsed(), thread_cpu() - cpu)
+            })
+            .collect();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        runs.sort();
+        runs[runs.len() / 2]
+    })
+}
+
 fn main() {
     println!("Per-scan cost of the CPU limit (median / p99, microseconds; lower is better)");
     println!();
@@ -101,6 +142,23 @@ fn main() {
             micros(off.1),
             micros(epoch.0),
             micros(epoch.1)
+        );
+    }
+
+    println!();
+    println!(
+        "CPU budget against the plugin's real CPU time (a plugin that loops until cut; budget 100 ms)"
+    );
+    println!();
+    println!("| machine | wall time to the cut (median) | CPU time to the cut (median) |");
+    println!("|---|---|---|");
+    let looping = load_with_budget("hostile_loop", Duration::from_millis(100));
+    for (machine, busy) in [("idle", 0), ("2 other threads spinning", 2)] {
+        let (wall, cpu) = cut_after(&looping, busy);
+        println!(
+            "| {machine} | {:.1} ms | {:.1} ms |",
+            wall.as_secs_f64() * 1e3,
+            cpu.as_secs_f64() * 1e3
         );
     }
 }

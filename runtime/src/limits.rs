@@ -7,15 +7,15 @@
 
 use std::time::Duration;
 
-/// How often the engine's epoch advances. CPU limits are enforced with this
-/// granularity, so a scan may overrun its budget by up to one tick.
+/// How often the engine's epoch advances. CPU limits are checked at this
+/// interval, so a scan may overrun its budget by up to one tick.
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
 /// Ceilings on what one scan of one plugin may use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Time the plugin may run for, counted in epoch ticks while it runs
-    /// (not while it waits for a thread).
+    /// CPU time the plugin may use, counted with its thread's CPU clock
+    /// while it runs (not while it waits for a core or a thread).
     pub cpu_time: Duration,
     /// Bytes of linear memory, summed over the component's memories.
     pub memory_bytes: usize,
@@ -127,12 +127,6 @@ impl Limits {
             Limit::HostCalls => format!("{} host calls per scan", self.host_calls),
             Limit::Handles => format!("{} open handles", self.handles),
         }
-    }
-
-    /// The epoch deadline, in ticks, that enforces [`Limits::cpu_time`].
-    pub fn epoch_ticks(&self) -> u64 {
-        let ticks = self.cpu_time.as_micros() / EPOCH_TICK.as_micros();
-        u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
     }
 }
 

@@ -267,11 +267,12 @@ impl Plugin {
             log: Arc::new(PluginLog::new(name)),
         };
         let mut sandbox = runner.sandbox(None);
-        let info = crate::blocking::block_on(async {
+        let clock = sandbox.clock();
+        let info = crate::blocking::block_on(clock.run(async {
             let plugin = runner.pre.instantiate_async(&mut sandbox.store).await?;
             let decoder = plugin.barcode_plugin_decoder();
             decoder.call_info(&mut sandbox.store).await
-        });
+        }));
         let (info, _) = runner.finish(sandbox, info);
         let info = info
             .and_then(|info| PluginInfo::validate(info, &runner.settings.limits.answer))
@@ -310,23 +311,26 @@ impl Plugin {
     ///
     /// The future runs the plugin on the polling thread and yields at every
     /// epoch tick the plugin runs for, so a slow plugin shares the thread
-    /// instead of holding it; its CPU limit counts only the ticks it ran.
+    /// instead of holding it; its CPU limit counts the thread's CPU time
+    /// while it runs, not time spent waiting to be polled.
     pub async fn scan(
         &self,
         data: &str,
         store: Option<&Arc<Store>>,
     ) -> (Result<Verdict, Failure>, Requests) {
         let mut sandbox = self.runner.sandbox(store);
-        let answer = async {
-            let plugin = self
-                .runner
-                .pre
-                .instantiate_async(&mut sandbox.store)
-                .await?;
-            let decoder = plugin.barcode_plugin_decoder();
-            decoder.call_scan(&mut sandbox.store, data).await
-        }
-        .await;
+        let clock = sandbox.clock();
+        let answer = clock
+            .run(async {
+                let plugin = self
+                    .runner
+                    .pre
+                    .instantiate_async(&mut sandbox.store)
+                    .await?;
+                let decoder = plugin.barcode_plugin_decoder();
+                decoder.call_scan(&mut sandbox.store, data).await
+            })
+            .await;
         let (answer, requests) = self.runner.finish(sandbox, answer);
         let verdict = answer.and_then(|answer| self.verdict(answer));
         self.scans.fetch_add(1, Ordering::Relaxed);

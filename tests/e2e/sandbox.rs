@@ -385,3 +385,65 @@ fn refused_host_calls_count_towards_the_limit_and_their_log_is_bounded() {
             .any(|line| line.contains("catalog.by-sku not-granted"))
     );
 }
+
+/// Rounds of `SPIN-<n>` that take the slow plugin about `ms` of CPU time,
+/// measured on this machine with the server otherwise idle.
+fn spin_rounds_for(server: &Server, ms: u64) -> u64 {
+    let rounds = 2_000_000;
+    let fastest = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            let answer = server.scan(&json!({ "barcode_data": format!("SPIN-{rounds}") }));
+            assert_eq!(answer.status, 200, "{}", answer.body);
+            started.elapsed()
+        })
+        .min()
+        .unwrap();
+    (rounds as f64 * ms as f64 / fastest.as_secs_f64() / 1000.0) as u64
+}
+
+#[test]
+fn an_honest_plugin_is_not_cut_when_every_scan_slot_is_busy() {
+    let data = data_dir_with(&[("10-slow.wasm", "slow")]);
+    let server = Server::start_with(
+        data,
+        &["--concurrent-scans", "8", "--quarantine-after", "0"],
+    );
+    // 60 ms of CPU against the default budget of 100 ms.
+    let rounds = spin_rounds_for(&server, 60);
+    let cut = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    thread::scope(|scope| {
+        // Other work on the machine takes cores from the server's threads.
+        for _ in 0..2 {
+            scope.spawn(|| {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::black_box(0u64);
+                }
+            });
+        }
+        let clients: Vec<_> = (0..16)
+            .map(|_| {
+                scope.spawn(|| {
+                    for _ in 0..4 {
+                        let answer =
+                            server.scan(&json!({ "barcode_data": format!("SPIN-{rounds}") }));
+                        if answer.status != 200 {
+                            cut.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            eprintln!("cut: {}", answer.body);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for client in clients {
+            client.join().unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert_eq!(
+        cut.into_inner(),
+        0,
+        "scans of 60 ms of CPU were cut at 100 ms"
+    );
+}

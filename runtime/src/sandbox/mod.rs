@@ -5,15 +5,20 @@
 //! from one scan to the next and one scan cannot observe another.
 
 mod clocks;
+mod cpu;
 mod output;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{Engine, ResourceLimiter, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::host::HostState;
-use crate::limits::{Limit, Limits};
+use crate::limits::{EPOCH_TICK, Limit, Limits};
 use clocks::{CoarseMonotonicClock, CoarseWallClock};
+pub use cpu::CpuClock;
 use output::CappedOutput;
 
 /// Most random bytes one call may ask for.
@@ -49,6 +54,7 @@ pub struct Sandbox {
     pub store: Store<SandboxState>,
     stdout: CappedOutput,
     stderr: CappedOutput,
+    clock: Arc<CpuClock>,
 }
 
 impl Sandbox {
@@ -84,12 +90,20 @@ impl Sandbox {
         store.limiter(|state| &mut state.limiter);
         store.set_max_component_handles(limits.handles);
         store.set_hostcall_fuel(limits.answer.transfer_bytes());
-        meter_cpu(&mut store, limits.epoch_ticks());
+        let clock = Arc::new(CpuClock::default());
+        meter_cpu(&mut store, limits.cpu_time, clock.clone());
         Sandbox {
             store,
             stdout,
             stderr,
+            clock,
         }
+    }
+
+    /// The clock the CPU budget is counted with: run the call's future
+    /// with [`CpuClock::run`].
+    pub fn clock(&self) -> Arc<CpuClock> {
+        self.clock.clone()
     }
 
     /// The limit the guest ran into during this call, if any.
@@ -117,18 +131,19 @@ impl Sandbox {
     }
 }
 
-/// Lets the plugin run for `ticks` epoch ticks in all, yielding to the
-/// caller's executor at each one so that other requests get the thread, and
-/// traps at the last. Time spent waiting to be polled again is not counted.
-fn meter_cpu(store: &mut Store<SandboxState>, ticks: u64) {
-    let mut left = ticks;
+/// Checks the plugin's CPU time against `budget` at every epoch tick it
+/// runs across: traps once it is spent, and otherwise yields to the
+/// caller's executor when this poll has run for a tick, so that other
+/// requests get the thread. A poll that has only just resumed goes on.
+fn meter_cpu(store: &mut Store<SandboxState>, budget: Duration, clock: Arc<CpuClock>) {
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(move |_| {
-        left = left.saturating_sub(1);
-        Ok(if left == 0 {
+        Ok(if clock.used() >= budget {
             UpdateDeadline::Interrupt
-        } else {
+        } else if clock.in_this_poll() >= EPOCH_TICK {
             UpdateDeadline::Yield(1)
+        } else {
+            UpdateDeadline::Continue(1)
         })
     });
 }
