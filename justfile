@@ -52,6 +52,10 @@ bench-http: guests
     command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
     cargo bench -p barcoded --bench http_load
 
+# Soak: mixed good and hostile traffic for `seconds`, printing memory, open files, log volume and good answers.
+soak seconds="600": guests
+    SOAK_SECONDS={{seconds}} cargo bench -p barcoded --bench soak
+
 # Run every benchmark and print their tables.
 bench: bench-http bench-in-process bench-cpu bench-startup
 

@@ -26,7 +26,7 @@ pub fn init(default: &str) {
 pub const PLUGIN_LOG_LINES: u32 = 200;
 
 /// The window [`PLUGIN_LOG_LINES`] is counted over.
-pub const PLUGIN_LOG_WINDOW: Duration = Duration::from_secs(10);
+pub const PLUGIN_LOG_WINDOW: Duration = Duration::from_secs(60);
 
 /// What one plugin may make the server log: a plugin scanned a thousand
 /// times a second could otherwise fill the operator's disk. Lines past the

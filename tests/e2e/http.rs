@@ -212,3 +212,19 @@ fn a_certificate_without_its_key_is_refused_at_start() {
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("--tls-key"), "{said}");
 }
+
+#[test]
+fn a_request_head_over_its_limit_is_answered_431() {
+    let server = Server::start(data_dir_with(&[("10-gtin.wasm", "gtin")]));
+    let mut stream = TcpStream::connect(server.address()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let padding = "x".repeat(20 << 10);
+    let head = format!("GET /api/health?{padding} HTTP/1.1\r\nHost: x\r\n\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+    assert_eq!(server.get("/api/health").status, 200);
+}

@@ -370,7 +370,7 @@ fn refused_host_calls_count_towards_the_limit_and_their_log_is_bounded() {
         );
     }
     // 20 scans made 1,280 refused calls and 20 failures: the plugin's log
-    // budget lets through 200 lines per 10 s (two windows at most here, the
+    // budget lets through 200 lines a minute (two windows at most here, the
     // line that counts what the first suppressed, and the start-up line).
     let logged = server.log_lines("hostile-calls");
     assert!(
