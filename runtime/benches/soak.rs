@@ -67,7 +67,7 @@ fn prepare(data: &Path) -> String {
 }
 
 fn serve(data: &Path, log: &Path) -> (Child, String) {
-    let child = barcoded(data)
+    let mut child = barcoded(data)
         .args([
             "serve",
             "--demo",
@@ -89,6 +89,8 @@ fn serve(data: &Path, log: &Path) -> (Child, String) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!(
         "barcoded did not start: {}",
         std::fs::read_to_string(log).unwrap_or_default()

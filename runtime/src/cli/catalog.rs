@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::{Args, Subcommand, ValueEnum};
 use uuid::Uuid;
 
-use crate::import::{self, Format, Records};
+use crate::import::{self, Format};
 use crate::store::Store;
 use crate::store::records::{Barcode, Price, Product, SupplierPart};
 
@@ -251,17 +251,20 @@ fn import_file(store: &Store, file: &Path, format: Option<Format>) -> Result<Exi
             file.display()
         )
     })?;
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let started = Instant::now();
-    let records = import::parse(&text, format).map_err(|e| e.to_string())?;
-    let mut progress = Progress::new(records.len());
-    import::write(store, &records, |done| progress.update(done)).map_err(|e| e.to_string())?;
+    let open =
+        || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(std::fs::File::open(file)?)) };
+    eprintln!("checking {}...", file.display());
+    let mut progress = Progress::new();
+    let imported = import::import(store, &open, format, |done, total| {
+        progress.update(done, total)
+    })
+    .map_err(|e| format!("{}: {e}", file.display()))?;
     progress.finish();
     eprintln!(
         "imported {} products and {} barcode records from {} in {:.1}s",
-        records.products.len(),
-        records.barcodes.len(),
+        imported.products,
+        imported.barcodes,
         file.display(),
         started.elapsed().as_secs_f64()
     );
@@ -289,11 +292,13 @@ pub fn seed_demo(store: &Store) -> Result<(), String> {
         tracing::info!("--demo: the catalog is not empty, so the demo catalog was not seeded");
         return Ok(());
     }
-    let records: Records = import::parse(DEMO_CATALOG, Format::Json).map_err(|e| e.to_string())?;
-    import::write(store, &records, |_| {}).map_err(|e| e.to_string())?;
+    let open =
+        || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(DEMO_CATALOG.as_bytes())) };
+    let imported =
+        import::import(store, &open, Format::Json, |_, _| {}).map_err(|e| e.to_string())?;
     tracing::info!(
         "--demo: seeded the demo catalog ({} records)",
-        records.len()
+        imported.total()
     );
     Ok(())
 }
@@ -301,30 +306,28 @@ pub fn seed_demo(store: &Store) -> Result<(), String> {
 /// Import progress on stderr: a bar redrawn in place on a terminal, a line
 /// per committed batch otherwise (so logs show how far a failed run got).
 struct Progress {
-    total: usize,
     terminal: bool,
 }
 
 impl Progress {
-    fn new(total: usize) -> Progress {
+    fn new() -> Progress {
         Progress {
-            total,
             terminal: std::io::stderr().is_terminal(),
         }
     }
 
-    fn update(&mut self, done: usize) {
-        let percent = (done * 100).checked_div(self.total).unwrap_or(100);
+    fn update(&mut self, done: usize, total: usize) {
+        let percent = (done * 100).checked_div(total).unwrap_or(100);
         if self.terminal {
             let filled = percent / 4;
             eprint!(
                 "\r[{}{}] {percent:>3}%  {done}/{} rows",
                 "#".repeat(filled),
                 " ".repeat(25 - filled),
-                self.total
+                total
             );
         } else {
-            eprintln!("committed {done} of {} rows", self.total);
+            eprintln!("committed {done} of {total} rows");
         }
     }
 

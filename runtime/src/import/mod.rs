@@ -2,25 +2,38 @@
 //!
 //! An import reads and checks the whole file first: one bad row (reported
 //! with its line number) means nothing is written. It then writes in batches,
-//! one transaction each. If the process dies midway, the batches committed so
-//! far stay, and running the same import again finishes it: records are
-//! matched by SKU and by (productSku, barcodeType, uomCode), so rows already
-//! written are rewritten with the same values, never duplicated.
+//! one transaction each: products first, then barcode records. If the
+//! process dies midway, the batches committed so far stay, and running the
+//! same import again finishes it: records are matched by SKU and by
+//! (productSku, barcodeType, uomCode), so rows already written are rewritten
+//! with the same values, never duplicated.
+//!
+//! The file is streamed, never held whole: a check pass, then one pass per
+//! kind of record that writes it, so memory is bounded by the batch (and
+//! the keys the uniqueness check remembers), not by the file, and time is
+//! linear in the rows.
+
+mod rows;
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
-use serde_json::value::RawValue;
 use uuid::Uuid;
+
+use rows::{Kind, Row};
 
 use crate::store::records::{Barcode, Price, Product, SupplierPart};
 use crate::store::{Store, StoreError};
 
 /// Rows written per transaction.
 pub const BATCH_ROWS: usize = 20_000;
+
+/// Most rows one import takes: the uniqueness check remembers a key per
+/// row, so a larger file is split.
+pub const MAX_ROWS: usize = 10_000_000;
 
 /// Most row errors listed before the rest are counted.
 const MAX_REPORTED_ERRORS: usize = 20;
@@ -43,26 +56,11 @@ impl Format {
     }
 }
 
-/// Records read from a file, checked and ready to write.
-#[derive(Debug, Default)]
-pub struct Records {
-    pub products: Vec<Product>,
-    pub barcodes: Vec<Barcode>,
-}
-
-impl Records {
-    pub fn len(&self) -> usize {
-        self.products.len() + self.barcodes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 /// Why an import wrote nothing, or stopped.
 #[derive(Debug)]
 pub enum ImportError {
+    /// The file could not be read.
+    Read(std::io::Error),
     /// The file has bad rows; each message starts with its line number.
     Invalid(Vec<String>),
     /// The store failed while writing; the batches before it are committed.
@@ -72,6 +70,7 @@ pub enum ImportError {
 impl std::fmt::Display for ImportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            ImportError::Read(error) => write!(f, "cannot read the file: {error}"),
             ImportError::Invalid(errors) => {
                 write!(
                     f,
@@ -91,36 +90,188 @@ impl std::fmt::Display for ImportError {
     }
 }
 
-/// Reads and checks `text` as `format`.
-pub fn parse(text: &str, format: Format) -> Result<Records, ImportError> {
-    let mut errors = Errors::default();
-    let records = match format {
-        Format::Json => parse_json(text, &mut errors),
-        Format::Csv => parse_csv(text, &mut errors),
-    };
-    check_unique(&records, &mut errors);
-    errors.into_result(records)
+/// How many records an import wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    pub products: usize,
+    pub barcodes: usize,
 }
 
-/// Writes `records` in batches of [`BATCH_ROWS`], calling `progress` with the
-/// number of rows committed after each batch.
-pub fn write(
-    store: &Store,
-    records: &Records,
-    mut progress: impl FnMut(usize),
-) -> Result<(), ImportError> {
-    let mut done = 0;
-    for batch in records.products.chunks(BATCH_ROWS) {
-        store.upsert_batch(batch, &[]).map_err(ImportError::Store)?;
-        done += batch.len();
-        progress(done);
+impl Imported {
+    pub fn total(&self) -> usize {
+        self.products + self.barcodes
     }
-    for batch in records.barcodes.chunks(BATCH_ROWS) {
-        store.upsert_batch(&[], batch).map_err(ImportError::Store)?;
-        done += batch.len();
-        progress(done);
+}
+
+/// Checks what `open` reads as `format` (it gives a fresh reader over the
+/// file for each pass), and when every row is good, writes
+/// it in batches of [`BATCH_ROWS`], calling `progress` with the rows
+/// committed so far and the rows in all after each batch.
+pub fn import<R: Read>(
+    store: &Store,
+    open: &impl Fn() -> std::io::Result<R>,
+    format: Format,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Imported, ImportError> {
+    let counted = check(open, format)?;
+    let mut done = 0;
+    for (kind, count) in [
+        (Kind::Product, counted.products),
+        (Kind::Barcode, counted.barcodes),
+    ] {
+        if count == 0 {
+            continue;
+        }
+        let mut batch = Batch::default();
+        let mut failed = None;
+        let mut flush = |batch: &mut Batch| -> Result<(), ImportError> {
+            store
+                .upsert_batch(&batch.products, &batch.barcodes)
+                .map_err(ImportError::Store)?;
+            done += batch.len();
+            progress(done, counted.total());
+            *batch = Batch::default();
+            Ok(())
+        };
+        read(open, format, &mut |_, row| {
+            if failed.is_some() {
+                return;
+            }
+            match row {
+                Ok(Row::Product(product)) if kind == Kind::Product => batch.products.push(product),
+                Ok(Row::Barcode(barcode)) if kind == Kind::Barcode => batch.barcodes.push(barcode),
+                _ => return,
+            }
+            if batch.len() == BATCH_ROWS {
+                failed = flush(&mut batch).err();
+            }
+        })?;
+        if let Some(error) = failed {
+            return Err(error);
+        }
+        flush(&mut batch)?;
+    }
+    Ok(counted)
+}
+
+/// Records gathered for one transaction.
+#[derive(Default)]
+struct Batch {
+    products: Vec<Product>,
+    barcodes: Vec<Barcode>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.products.len() + self.barcodes.len()
+    }
+}
+
+/// Reads every row, checking each and the file's uniqueness rules, and
+/// counts the records of each kind.
+fn check<R: Read>(
+    open: &impl Fn() -> std::io::Result<R>,
+    format: Format,
+) -> Result<Imported, ImportError> {
+    let mut checker = Checker::default();
+    read(open, format, &mut |line, row| checker.row(line, row))?;
+    checker.errors.into_result(checker.counted)
+}
+
+/// What the check pass keeps: one SKU and one (productSku, barcodeType,
+/// uomCode) per file, since which row should win would be a guess.
+#[derive(Default)]
+struct Checker {
+    errors: Errors,
+    counted: Imported,
+    skus: HashMap<String, usize>,
+    packs: HashMap<(String, String, String), usize>,
+}
+
+impl Checker {
+    fn row(&mut self, line: usize, row: Result<Row, String>) {
+        if self.counted.total() == MAX_ROWS {
+            self.errors.add(
+                line,
+                format!("an import takes at most {MAX_ROWS} rows: split the file"),
+            );
+            return;
+        }
+        let checked = row.and_then(|row| match row {
+            Row::Product(product) => product.validate().map(|()| Row::Product(product)),
+            Row::Barcode(barcode) => barcode.validate().map(|()| Row::Barcode(barcode)),
+        });
+        match checked {
+            Err(message) => self.errors.add(line, message),
+            Ok(Row::Product(product)) => {
+                self.counted.products += 1;
+                if let Some(first) = self.skus.insert(product.sku.clone(), line) {
+                    self.errors
+                        .add(line, format!("sku {} is also on line {first}", product.sku));
+                }
+            }
+            Ok(Row::Barcode(barcode)) => {
+                self.counted.barcodes += 1;
+                let (sku, kind, uom) = barcode.pack_key();
+                let key = (sku.to_owned(), kind.to_owned(), uom.to_owned());
+                if let Some(first) = self.packs.insert(key, line) {
+                    self.errors.add(
+                        line,
+                        format!(
+                            "productSku {}, barcodeType {} and uomCode {} are also on line {first}",
+                            barcode.product_sku, barcode.barcode_type, barcode.uom_code
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Streams the rows of a fresh reader from `open` to `each`, with their
+/// line numbers; a file that cannot be read as `format` at all is one row
+/// error.
+fn read<R: Read>(
+    open: &impl Fn() -> std::io::Result<R>,
+    format: Format,
+    each: &mut dyn FnMut(usize, Result<Row, String>),
+) -> Result<(), ImportError> {
+    let reader = open().map_err(ImportError::Read)?;
+    let read = match format {
+        Format::Json => rows::json(reader, each),
+        Format::Csv => rows::csv(reader, each),
+    };
+    if let Err((line, message)) = read {
+        each(line, Err(message));
     }
     Ok(())
+}
+
+/// Row errors, each with its line number.
+#[derive(Default)]
+struct Errors {
+    messages: Vec<String>,
+    count: usize,
+}
+
+impl Errors {
+    fn add(&mut self, line: usize, message: impl std::fmt::Display) {
+        self.count += 1;
+        if self.messages.len() < MAX_REPORTED_ERRORS {
+            self.messages.push(format!("line {line}: {message}"));
+        }
+    }
+
+    fn into_result<T>(mut self, value: T) -> Result<T, ImportError> {
+        if self.count == 0 {
+            return Ok(value);
+        }
+        if self.count > self.messages.len() {
+            let more = self.count - self.messages.len();
+            self.messages.push(format!("... and {more} more"));
+        }
+        Err(ImportError::Invalid(self.messages))
+    }
 }
 
 /// Writes the whole catalog as JSON (`{"products": [..], "barcodes": [..]}`,
@@ -220,7 +371,7 @@ impl Sink<'_> {
 /// ignored.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct BarcodeRow {
+pub(crate) struct BarcodeRow {
     #[serde(default)]
     id: Option<Uuid>,
     barcode: String,
@@ -239,7 +390,7 @@ struct BarcodeRow {
 }
 
 impl BarcodeRow {
-    fn into_record(self) -> Barcode {
+    pub(crate) fn into_record(self) -> Barcode {
         Barcode {
             id: self.id.unwrap_or_else(Uuid::now_v7),
             format: self
@@ -260,7 +411,7 @@ impl BarcodeRow {
 /// A product row in CSV, where the price arrives as text.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ProductCsvRow {
+pub(crate) struct ProductCsvRow {
     sku: String,
     name: String,
     category: String,
@@ -272,7 +423,7 @@ struct ProductCsvRow {
 }
 
 impl ProductCsvRow {
-    fn into_product(self) -> Result<Product, String> {
+    pub(crate) fn into_product(self) -> Result<Product, String> {
         Ok(Product {
             unit_price: Price::parse(&self.unit_price)?,
             supplier_parts: self
@@ -290,208 +441,29 @@ impl ProductCsvRow {
     }
 }
 
-/// A JSON import file: either array may be missing; `_meta` is ignored.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct JsonFile<'a> {
-    #[serde(default, borrow)]
-    products: Vec<&'a RawValue>,
-    #[serde(default, borrow)]
-    barcodes: Vec<&'a RawValue>,
-    #[serde(default, rename = "_meta")]
-    _meta: IgnoredAny,
-}
-
-/// Row errors, each with its line number, and where each record came from.
-#[derive(Default)]
-struct Errors {
-    messages: Vec<String>,
-    count: usize,
-    product_lines: Vec<usize>,
-    barcode_lines: Vec<usize>,
-}
-
-impl Errors {
-    fn add(&mut self, line: usize, message: impl std::fmt::Display) {
-        self.count += 1;
-        if self.messages.len() < MAX_REPORTED_ERRORS {
-            self.messages.push(format!("line {line}: {message}"));
-        }
-    }
-
-    fn into_result(mut self, records: Records) -> Result<Records, ImportError> {
-        if self.count == 0 {
-            return Ok(records);
-        }
-        if self.count > self.messages.len() {
-            let more = self.count - self.messages.len();
-            self.messages.push(format!("... and {more} more"));
-        }
-        Err(ImportError::Invalid(self.messages))
-    }
-}
-
-fn parse_json(text: &str, errors: &mut Errors) -> Records {
-    let mut records = Records::default();
-    let file: JsonFile = match serde_json::from_str(text) {
-        Ok(file) => file,
-        Err(e) => {
-            errors.add(
-                e.line(),
-                format!(
-                    "not a catalog file ({e}); expected {{\"products\": [..], \"barcodes\": [..]}}"
-                ),
-            );
-            return records;
-        }
-    };
-    // Rows of one array come in file order, so each line count starts where
-    // the last ended (and from the top again for an array earlier in the file).
-    let (mut counted_to, mut line) = (0, 1);
-    let mut line_of = |raw: &RawValue| {
-        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        if offset < counted_to {
-            (counted_to, line) = (0, 1);
-        }
-        line += text.as_bytes()[counted_to..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        counted_to = offset;
-        line
-    };
-    for raw in file.products {
-        let line = line_of(raw);
-        match serde_json::from_str::<Product>(raw.get()) {
-            Ok(product) => add_product(&mut records, errors, line, product),
-            Err(e) => errors.add(line + e.line() - 1, format!("product: {e}")),
-        }
-    }
-    for raw in file.barcodes {
-        let line = line_of(raw);
-        match serde_json::from_str::<BarcodeRow>(raw.get()) {
-            Ok(row) => add_barcode(&mut records, errors, line, row.into_record()),
-            Err(e) => errors.add(line + e.line() - 1, format!("barcode: {e}")),
-        }
-    }
-    records
-}
-
-fn parse_csv(text: &str, errors: &mut Errors) -> Records {
-    let mut records = Records::default();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(e) => {
-            errors.add(1, format!("cannot read the header: {e}"));
-            return records;
-        }
-    };
-    let is_barcodes = headers.iter().any(|h| h == "barcode");
-    if !is_barcodes && !headers.iter().any(|h| h == "sku") {
-        errors.add(
-            1,
-            "the header must name product columns (sku,name,category,unitPrice,currency) \
-             or barcode columns (barcode,barcodeType,format,productSku,uomCode,quantity,isDefault,isActive)",
-        );
-        return records;
-    }
-    for row in reader.records() {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                errors.add(line, e);
-                continue;
-            }
-        };
-        let line = row.position().map_or(0, |p| p.line() as usize);
-        let field_error = |e: csv::Error| match e.kind() {
-            csv::ErrorKind::Deserialize { err, .. } => {
-                let column = err
-                    .field()
-                    .and_then(|i| headers.get(i as usize))
-                    .unwrap_or("row");
-                format!("{column}: {}", err.kind())
-            }
-            _ => e.to_string(),
-        };
-        if is_barcodes {
-            match row.deserialize::<BarcodeRow>(Some(&headers)) {
-                Ok(barcode) => add_barcode(&mut records, errors, line, barcode.into_record()),
-                Err(e) => errors.add(line, field_error(e)),
-            }
-        } else {
-            match row.deserialize::<ProductCsvRow>(Some(&headers)) {
-                Ok(row) => match row.into_product() {
-                    Ok(product) => add_product(&mut records, errors, line, product),
-                    Err(message) => errors.add(line, message),
-                },
-                Err(e) => errors.add(line, field_error(e)),
-            }
-        }
-    }
-    records
-}
-
-fn add_product(records: &mut Records, errors: &mut Errors, line: usize, product: Product) {
-    match product.validate() {
-        Ok(()) => {
-            records.products.push(product);
-            errors.product_lines.push(line);
-        }
-        Err(message) => errors.add(line, message),
-    }
-}
-
-fn add_barcode(records: &mut Records, errors: &mut Errors, line: usize, barcode: Barcode) {
-    match barcode.validate() {
-        Ok(()) => {
-            records.barcodes.push(barcode);
-            errors.barcode_lines.push(line);
-        }
-        Err(message) => errors.add(line, message),
-    }
-}
-
-/// Refuses a file that names one SKU, or one (productSku, barcodeType,
-/// uomCode), twice: which row should win would be a guess.
-fn check_unique(records: &Records, errors: &mut Errors) {
-    let mut skus: HashMap<&str, usize> = HashMap::new();
-    let mut clashes = Vec::new();
-    for (product, &line) in records.products.iter().zip(&errors.product_lines) {
-        if let Some(first) = skus.insert(&product.sku, line) {
-            clashes.push((line, format!("sku {} is also on line {first}", product.sku)));
-        }
-    }
-    let mut packs: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    for (barcode, &line) in records.barcodes.iter().zip(&errors.barcode_lines) {
-        if let Some(first) = packs.insert(barcode.pack_key(), line) {
-            clashes.push((
-                line,
-                format!(
-                    "productSku {}, barcodeType {} and uomCode {} are also on line {first}",
-                    barcode.product_sku, barcode.barcode_type, barcode.uom_code
-                ),
-            ));
-        }
-    }
-    for (line, message) in clashes {
-        errors.add(line, message);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn open<'a>(text: &'a str) -> impl Fn() -> std::io::Result<&'a [u8]> {
+        move || Ok(text.as_bytes())
+    }
+
     fn invalid(text: &str, format: Format) -> Vec<String> {
-        match parse(text, format) {
+        let opener = open(text);
+        match check(&opener, format) {
             Err(ImportError::Invalid(errors)) => errors,
             other => panic!("expected row errors, got {other:?}"),
         }
+    }
+
+    /// The rows of `text`, which must all be good.
+    fn rows(text: &str, format: Format) -> Vec<Row> {
+        let opener = open(text);
+        check(&opener, format).expect("valid");
+        let mut rows = Vec::new();
+        read(&opener, format, &mut |_, row| rows.push(row.unwrap())).unwrap();
+        rows
     }
 
     #[test]
@@ -500,10 +472,12 @@ mod tests {
             {"sku": "S1", "name": "One", "category": "C", "unitPrice": 12.99, "currency": "EUR"}
         ], "barcodes": [
             {"barcode": "123", "barcodeType": "EAN", "productSku": "S1", "uomCode": "EA", "quantity": 1, "notes": "x"}
-        ]}"#;
-        let records = parse(text, Format::Json).expect("valid");
-        assert_eq!(records.products[0].unit_price.as_str(), "12.99");
-        let barcode = &records.barcodes[0];
+        ], "_meta": {"any": ["thing"]}}"#;
+        let rows = rows(text, Format::Json);
+        let [Row::Product(product), Row::Barcode(barcode)] = rows.as_slice() else {
+            panic!("{rows:?}");
+        };
+        assert_eq!(product.unit_price.as_str(), "12.99");
         assert_eq!(
             (
                 barcode.format.as_str(),
@@ -539,6 +513,21 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_a_catalog_is_one_error_with_its_line() {
+        let errors = invalid("{\"products\": [],\n\"prices\": []}", Format::Json);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("line 2: not a catalog file"),
+            "{errors:?}"
+        );
+        let errors = invalid("[1, 2]", Format::Json);
+        assert!(
+            errors[0].starts_with("line 1: not a catalog file"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
     fn bad_csv_rows_are_reported_with_their_line_and_column() {
         let text = "barcode,barcodeType,productSku,uomCode,quantity\n1,EAN,S,EA,1\n2,EAN,S,CA,many\n3,EAN,S,EA,2\n";
         assert_eq!(
@@ -553,7 +542,10 @@ mod tests {
     #[test]
     fn csv_prices_keep_every_digit() {
         let text = "sku,name,category,unitPrice,currency\nS,N,C,123456789012.3456,EUR\n";
-        let records = parse(text, Format::Csv).expect("valid");
-        assert_eq!(records.products[0].unit_price.as_str(), "123456789012.3456");
+        let rows = rows(text, Format::Csv);
+        let [Row::Product(product)] = rows.as_slice() else {
+            panic!("{rows:?}");
+        };
+        assert_eq!(product.unit_price.as_str(), "123456789012.3456");
     }
 }
