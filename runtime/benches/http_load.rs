@@ -67,6 +67,21 @@ fn prepare(data: &Path) -> String {
             started.elapsed().as_secs_f64()
         );
     }
+    // The JSON export of that catalog, imported back into an empty store.
+    let export = data.join("catalog.json");
+    run(barcoded(data)
+        .args(["catalog", "export", "--format", "json", "--output"])
+        .arg(&export));
+    let copy = data.join("json-import");
+    let started = std::time::Instant::now();
+    run(barcoded(&copy).args(["catalog", "import"]).arg(&export));
+    println!(
+        "`barcoded catalog import` of its JSON export ({CATALOG_ROWS} products and {CATALOG_ROWS} \
+         barcode records): {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&copy);
+    let _ = std::fs::remove_file(&export);
     println!();
     for (component, priority) in [("gtin", "10"), ("gs1", "20")] {
         let path = components_dir().join(format!("{component}.wasm"));

@@ -21,7 +21,9 @@ pub enum CatalogCommand {
     ///
     /// The whole file is checked first: if any row is bad, each is reported
     /// with its line number and nothing is written. Rows are then written in
-    /// batches of 20,000, each one transaction. Products are matched by sku
+    /// batches of 20,000, each one transaction, products before barcode
+    /// records. The file is streamed, never held in memory whole; a row may
+    /// be at most 1 MiB, an import at most 10,000,000 rows. Products are matched by sku
     /// and barcode records by (productSku, barcodeType, uomCode): existing
     /// records are updated, so importing the same file again is harmless,
     /// and an interrupted import is completed by running it again.

@@ -10,8 +10,8 @@
 //!
 //! The file is streamed, never held whole: a check pass, then one pass per
 //! kind of record that writes it, so memory is bounded by the batch (and
-//! the keys the uniqueness check remembers), not by the file, and time is
-//! linear in the rows.
+//! a 16-byte fingerprint per row for the uniqueness check), not by the
+//! file, and time is linear in the rows.
 
 mod rows;
 
@@ -21,6 +21,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use rows::{Kind, Row};
@@ -179,13 +180,28 @@ fn check<R: Read>(
 }
 
 /// What the check pass keeps: one SKU and one (productSku, barcodeType,
-/// uomCode) per file, since which row should win would be a guess.
+/// uomCode) per file, since which row should win would be a guess. Keys
+/// are remembered by a 128-bit fingerprint and their line, 40-odd bytes a
+/// row whatever their length.
 #[derive(Default)]
 struct Checker {
     errors: Errors,
     counted: Imported,
-    skus: HashMap<String, usize>,
-    packs: HashMap<(String, String, String), usize>,
+    seen: HashMap<u128, usize>,
+}
+
+/// A fingerprint of a record's key: the kind of key, then each part with
+/// its length, so that no two different keys share one but by chance
+/// (about 2^-128 a pair).
+fn fingerprint(kind: u8, parts: &[&str]) -> u128 {
+    let mut hash = Sha256::new();
+    hash.update([kind]);
+    for part in parts {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    let digest = hash.finalize();
+    u128::from_le_bytes(digest[..16].try_into().expect("16 of 32 bytes"))
 }
 
 impl Checker {
@@ -205,7 +221,7 @@ impl Checker {
             Err(message) => self.errors.add(line, message),
             Ok(Row::Product(product)) => {
                 self.counted.products += 1;
-                if let Some(first) = self.skus.insert(product.sku.clone(), line) {
+                if let Some(first) = self.seen.insert(fingerprint(0, &[&product.sku]), line) {
                     self.errors
                         .add(line, format!("sku {} is also on line {first}", product.sku));
                 }
@@ -213,8 +229,7 @@ impl Checker {
             Ok(Row::Barcode(barcode)) => {
                 self.counted.barcodes += 1;
                 let (sku, kind, uom) = barcode.pack_key();
-                let key = (sku.to_owned(), kind.to_owned(), uom.to_owned());
-                if let Some(first) = self.packs.insert(key, line) {
+                if let Some(first) = self.seen.insert(fingerprint(1, &[sku, kind, uom]), line) {
                     self.errors.add(
                         line,
                         format!(

@@ -18,16 +18,19 @@ const REOPEN_INTERVAL: Duration = Duration::from_millis(500);
 
 pub(super) struct Handle {
     path: PathBuf,
+    cache_bytes: usize,
     db: RwLock<Arc<Database>>,
     /// When the handle was last reopened after a failure.
     reopened: Mutex<Option<Instant>>,
 }
 
 impl Handle {
-    pub(super) fn open(path: &Path) -> Result<Handle, StoreError> {
+    /// Opens a handle on `path` whose page cache holds up to `cache_bytes`.
+    pub(super) fn open(path: &Path, cache_bytes: usize) -> Result<Handle, StoreError> {
         Ok(Handle {
             path: path.to_owned(),
-            db: RwLock::new(Arc::new(open_database(path)?)),
+            cache_bytes,
+            db: RwLock::new(Arc::new(open_database(path, cache_bytes)?)),
             reopened: Mutex::new(None),
         })
     }
@@ -66,7 +69,7 @@ impl Handle {
             ));
         }
         *reopened = Some(Instant::now());
-        let db = open_database(&self.path)?;
+        let db = open_database(&self.path, self.cache_bytes)?;
         *self.db.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(db);
         tracing::warn!("the store's file failed earlier and was reopened");
         Ok(())
@@ -75,9 +78,10 @@ impl Handle {
 
 /// Opens the file in multi-writer mode, so that the CLI's processes and this
 /// one's two handles share it.
-fn open_database(path: &Path) -> Result<Database, StoreError> {
+fn open_database(path: &Path, cache_bytes: usize) -> Result<Database, StoreError> {
     Database::builder()
         .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+        .set_cache_size(cache_bytes)
         .create(path)
         .map_err(|e| {
             let unavailable = matches!(

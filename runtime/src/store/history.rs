@@ -260,7 +260,8 @@ fn prune(
     history
         .retain_in::<u64, _>(..keep_from, |_, _| false)
         .map_err(storage)?;
-    let cutoff = unix_millis(now).saturating_sub(retention.max_age.as_millis() as u64);
+    let cutoff = unix_millis(now)
+        .saturating_sub(u64::try_from(retention.max_age.as_millis()).unwrap_or(u64::MAX));
     for _ in 0..MAX_PRUNED_FOR_AGE {
         let oldest = match history.first().map_err(storage)? {
             Some((id, value)) if value.value().0 < cutoff => id.value(),

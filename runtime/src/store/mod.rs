@@ -51,6 +51,13 @@ pub const FILE_NAME: &str = "catalog.redb";
 /// within this time.
 const SNAPSHOT_MAX_AGE: Duration = Duration::from_millis(2);
 
+/// Page cache of the handle that reads: lookups in a large catalog stay in
+/// memory (redb's default, stated here).
+const READ_CACHE_BYTES: usize = 1 << 30;
+
+/// Page cache of the handle that writes: enough for a batch of an import.
+const WRITE_CACHE_BYTES: usize = 64 << 20;
+
 /// The store; cheap to share between threads behind an `Arc`.
 pub struct Store {
     path: PathBuf,
@@ -182,11 +189,11 @@ impl Store {
             ))
         })?;
         let path = data_dir.join(FILE_NAME);
-        let writer = Handle::open(&path)?;
+        let writer = Handle::open(&path, WRITE_CACHE_BYTES)?;
         crate::files::make_private(&path)
             .map_err(|e| StoreError::Storage(format!("cannot restrict {}: {e}", path.display())))?;
         let store = Store {
-            reader: Handle::open(&path)?,
+            reader: Handle::open(&path, READ_CACHE_BYTES)?,
             writer,
             path,
             snapshot: RwLock::new(None),

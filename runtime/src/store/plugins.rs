@@ -134,7 +134,13 @@ impl Store {
                     .map_err(storage)?
                     .map_or((0, 0), |v| v.value());
                 table
-                    .insert(name.as_str(), (old_scans + scans, old_failures + failures))
+                    .insert(
+                        name.as_str(),
+                        (
+                            old_scans.saturating_add(*scans),
+                            old_failures.saturating_add(*failures),
+                        ),
+                    )
                     .map_err(storage)?;
             }
         }
