@@ -132,12 +132,14 @@ impl Sandbox {
 }
 
 /// Checks the plugin's CPU time against `budget` at every epoch tick it
-/// runs across: traps once it is spent, and otherwise yields to the
-/// caller's executor when this poll has run for a tick, so that other
-/// requests get the thread. A poll that has only just resumed goes on.
+/// runs across (metering by CPU time from the first, see [`CpuClock`]):
+/// traps once it is spent, and otherwise yields to the caller's executor
+/// when this poll has run for a tick, so that other requests get the
+/// thread. A poll that has only just resumed goes on.
 fn meter_cpu(store: &mut Store<SandboxState>, budget: Duration, clock: Arc<CpuClock>) {
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(move |_| {
+        clock.meter();
         Ok(if clock.used() >= budget {
             UpdateDeadline::Interrupt
         } else if clock.in_this_poll() >= EPOCH_TICK {
