@@ -34,6 +34,9 @@ const MAX_HEAD_BYTES: usize = 16 << 10;
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Connections over the limit that are answered at once; more are closed.
+const MAX_REFUSALS: usize = 64;
+
 /// How long a client may take to complete the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -55,6 +58,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let connections = Arc::new(Semaphore::new(options.max_connections));
+    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -75,7 +79,14 @@ pub async fn serve(
                     }
                 };
                 let Ok(permit) = connections.clone().try_acquire_owned() else {
-                    tokio::spawn(refuse_connection(stream, options.max_connections));
+                    // Past MAX_REFUSALS being answered, one is simply closed.
+                    if let Ok(refusing) = refusals.clone().try_acquire_owned() {
+                        let max = options.max_connections;
+                        tokio::spawn(async move {
+                            refuse_connection(stream, max).await;
+                            drop(refusing);
+                        });
+                    }
                     continue;
                 };
                 let service = service.clone();

@@ -105,7 +105,14 @@ pub async fn route(
                 status: 200,
                 body: json!({ "status": "alive" }),
             }),
-            "/api/health" | "/api/health/ready" => Ok(health(&service)),
+            "/api/health" | "/api/health/ready" => {
+                // After a failed write, readiness tries a write, which may wait
+                // for another process's: keep it off the async workers.
+                let service = service.clone();
+                Ok(tokio::task::spawn_blocking(move || health(&service))
+                    .await
+                    .unwrap_or_else(|error| Answer::internal(&error)))
+            }
             _ => authorize(Role::Admin).map(|_| history::handle(&service, query)),
         }
     };
