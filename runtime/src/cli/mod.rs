@@ -235,12 +235,8 @@ fn backup(data_dir: &Path, file: &Path) -> Result<ExitCode, String> {
     let tables = open_store(data_dir)?
         .backup(file, |digest| std::fs::read(paths.component(digest)))
         .map_err(|e| e.to_string())?;
-    print_tables(&tables);
-    eprintln!(
-        "Backed up {} records to {}.",
-        tables.iter().map(|t| t.rows).sum::<u64>(),
-        file.display()
-    );
+    let records = print_tables(&tables);
+    eprintln!("Backed up {records} records to {}.", file.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -250,21 +246,22 @@ fn restore(data_dir: &Path, file: &Path) -> Result<ExitCode, String> {
         code_cache::store_component(&paths, digest, bytes)
     })
     .map_err(|e| e.to_string())?;
-    print_tables(&tables);
+    let records = print_tables(&tables);
     eprintln!(
-        "Restored {} records from {} into {}.",
-        tables.iter().map(|t| t.rows).sum::<u64>(),
+        "Restored {records} records from {} into {}.",
         file.display(),
         data_dir.display()
     );
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_tables(tables: &[TableCopy]) {
+/// Prints each table's rows and SHA-256; returns the rows in all.
+fn print_tables(tables: &[TableCopy]) -> u64 {
     println!("{:<20} {:>10}  SHA256", "TABLE", "ROWS");
     for table in tables {
         println!("{:<20} {:>10}  {}", table.table, table.rows, table.sha256);
     }
+    tables.iter().map(|t| t.rows).sum()
 }
 
 fn open_store(data_dir: &Path) -> Result<Store, String> {
