@@ -1,6 +1,7 @@
 //! The JSON a scan answers with, shared by `POST /api/barcode/` and
 //! `barcoded scan` so that both always say the same thing.
 
+use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
 use crate::chain::{PluginFailure, ScanOutcome};
@@ -76,6 +77,7 @@ pub fn scan_answer(
                 "plugin": plugin,
                 "barcode_data": data,
                 "result": decode_json(decode),
+                "barcode_hash": barcode_hash(data),
                 "barcode": barcode,
                 "product": product,
                 "actions": actions,
@@ -94,6 +96,7 @@ pub fn scan_answer(
                 "format": rejection.format,
                 "reason": rejection.reason,
                 "barcode_data": data,
+                "barcode_hash": barcode_hash(data),
                 "diagnostics": diagnostics(failures),
             }),
         },
@@ -102,10 +105,26 @@ pub fn scan_answer(
             body: json!({
                 "error": NO_MATCH,
                 "barcode_data": data,
+                "barcode_hash": barcode_hash(data),
                 "diagnostics": diagnostics(failures),
             }),
         },
     }
+}
+
+/// InvenTree's `barcode_hash`: the MD5 of the data, stripped of leading and
+/// trailing whitespace (as Python's `str.strip` sees it, GS and RS
+/// included), keeping only the ASCII printable characters (Python's
+/// `string.printable`), so that a label hashes alike however the scanner
+/// sent its separators.
+pub fn barcode_hash(data: &str) -> String {
+    let python_space = |c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c);
+    let printable: String = data
+        .trim_matches(python_space)
+        .chars()
+        .filter(|&c| c.is_ascii_graphic() || " \t\n\r\x0b\x0c".contains(c))
+        .collect();
+    crate::code_cache::hex(&Md5::digest(printable.as_bytes()))
 }
 
 fn decode_json(decode: &Decode) -> Value {
@@ -139,4 +158,30 @@ fn diagnostics(failures: &[PluginFailure]) -> Vec<Value> {
             },
         )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::barcode_hash;
+
+    #[test]
+    fn barcode_hashes_match_inventrees() {
+        // hashlib.md5(b"4006381333931").hexdigest()
+        assert_eq!(
+            barcode_hash("4006381333931"),
+            "c1a8a4073d832f6e5d43cea45034c777"
+        );
+        // GS separators and a trailing line end do not change the hash.
+        assert_eq!(
+            barcode_hash("]d2\x1d0109521234543213\x1d10ABC\r\n"),
+            barcode_hash("]d2010952123454321310ABC")
+        );
+        // Non-ASCII characters are dropped, as `string.printable` drops them.
+        assert_eq!(barcode_hash("café"), barcode_hash("caf"));
+        // Stripped first, filtered after: the space after \\x01 stays.
+        assert_eq!(
+            barcode_hash(" \x01 abc"),
+            "12cfaf7fd98f33be8038b3d56c18f061"
+        );
+    }
 }

@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod decoders;
 mod http;
+mod inventree;
 mod lookup;
 mod operating;
 mod plugins;

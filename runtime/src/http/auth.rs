@@ -1,4 +1,5 @@
-//! API keys on requests: `Authorization: Bearer <key>`.
+//! API keys on requests: `Authorization: Bearer <key>`, or `Token <key>` as
+//! InvenTree's clients send it.
 //!
 //! Fails secure: with no key provisioned, no key can match, so every request
 //! is refused.
@@ -21,7 +22,7 @@ pub fn authorize(service: &Service, headers: &HeaderMap, needed: Role) -> Result
     let token = headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(bearer_token)
+        .and_then(key_of)
         .ok_or_else(unauthorized)?;
     let key = service
         .store()
@@ -37,35 +38,38 @@ pub fn authorize(service: &Service, headers: &HeaderMap, needed: Role) -> Result
     Ok(key)
 }
 
-/// The token of a `Bearer` header: the scheme in any case, at least one
-/// space, then the token with surrounding whitespace trimmed.
-fn bearer_token(header: &str) -> Option<&str> {
-    let (scheme, rest) = header.split_at_checked(6)?;
-    if !scheme.eq_ignore_ascii_case("bearer") || !rest.starts_with(char::is_whitespace) {
+/// The key of a `Bearer` or `Token` header: the scheme in any case, at
+/// least one space, then the key with surrounding whitespace trimmed.
+fn key_of(header: &str) -> Option<&str> {
+    let (scheme, rest) = header.split_once(char::is_whitespace)?;
+    if !scheme.eq_ignore_ascii_case("bearer") && !scheme.eq_ignore_ascii_case("token") {
         return None;
     }
-    Some(rest.trim()).filter(|token| !token.is_empty())
+    Some(rest.trim()).filter(|key| !key.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::bearer_token;
+    use super::key_of;
 
     #[test]
-    fn bearer_tokens_are_read_as_the_reference_api_reads_them() {
-        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
-        assert_eq!(bearer_token("bearer \t abc  "), Some("abc"));
-        assert_eq!(bearer_token("BEARER abc"), Some("abc"));
+    fn keys_are_read_as_the_reference_api_and_inventree_send_them() {
+        assert_eq!(key_of("Bearer abc"), Some("abc"));
+        assert_eq!(key_of("bearer \t abc  "), Some("abc"));
+        assert_eq!(key_of("BEARER abc"), Some("abc"));
+        assert_eq!(key_of("Token abc"), Some("abc"));
+        assert_eq!(key_of("token\tabc"), Some("abc"));
         for bad in [
             "",
             "Bearer",
             "Bearer ",
             "Bearerabc",
             "Basic abc",
-            "Token abc",
+            "Tokenabc",
             "Beare abc",
+            " Bearer abc",
         ] {
-            assert_eq!(bearer_token(bad), None, "{bad:?}");
+            assert_eq!(key_of(bad), None, "{bad:?}");
         }
     }
 }

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod body;
 mod history;
+mod inventree;
 mod lookup;
 mod qr;
 mod routes;

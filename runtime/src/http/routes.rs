@@ -10,7 +10,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{admin, auth, body, history, lookup, qr, scan, stock};
+use super::{admin, auth, body, history, inventree, lookup, qr, scan, stock};
 use crate::answer::Answer;
 use crate::service::Service;
 use crate::store::{Role, StoreState};
@@ -44,6 +44,7 @@ fn allowed(path: &str) -> Option<&'static str> {
         "/api/barcode/" | "/api/barcode" => Some("POST"),
         "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
         "/api/health" | "/api/health/live" | "/api/health/ready" => Some(READ),
+        "/api" | "/api/" | "/api/user/me" | "/api/user/me/" => Some(READ),
         _ => None,
     }
 }
@@ -101,6 +102,10 @@ pub async fn route(
                 Ok(key) => Ok(scan::handle(&service, request_body, key.name).await),
                 Err(refused) => Err(refused),
             },
+            "/api" | "/api/" => Ok(inventree::server_details()),
+            "/api/user/me" | "/api/user/me/" => {
+                authorize(Role::Pos).map(|key| inventree::user(&key))
+            }
             "/api/health/live" => Ok(Answer {
                 status: 200,
                 body: json!({ "status": "alive" }),
