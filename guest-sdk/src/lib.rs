@@ -58,9 +58,12 @@
 //! - **No ambient rights.** Opening files, sockets, reading the environment or
 //!   arguments fails inside the plugin. Standard output and standard error are
 //!   captured and written to the server log, one line per line.
-//! - **Hard limits.** CPU time, memory and the size of what a plugin prints are
+//! - **Hard limits.** CPU time, memory, the size of what a plugin prints and
+//!   hands back, its open handles and its calls to the server (64 per scan,
+//!   refused ones included: do not retry a refused call in a loop) are
 //!   bounded per scan; a plugin that goes past a limit has its scan ended and
-//!   the server asks the next plugin.
+//!   the server asks the next plugin. What it prints reaches the server's log
+//!   at 200 lines a minute at most.
 //! - **Configuration.** An operator can give each installed plugin key/value
 //!   settings; read them with [`config`] (for example a site's prefix).
 //! - **Calls to the server, when granted.** [`catalog`] queries products and
