@@ -399,3 +399,35 @@ fn a_component_cannot_take_over_an_installed_plugin_by_its_name() {
     assert_eq!(info["plugin"]["grants"], json!(["stock-write"]), "{info}");
     assert_eq!(info["plugin"]["asks"], json!(["po-receive"]), "{info}");
 }
+
+#[test]
+fn over_the_admin_api_an_upgrade_by_the_components_own_name_needs_upgrade_true() {
+    let server = Server::start(data_dir_with(&[("50-kanban.wasm", "kanban")]));
+    cli_ok(
+        server.data_dir(),
+        &["plugin", "grant", "kanban", "po-receive"],
+    );
+    let admin = format!("Bearer {}", create_key(server.data_dir(), "ops", "admin"));
+    let impostor = std::fs::read(component("impostor")).unwrap();
+
+    let refused = server.request_as(Some(&admin), "POST", "/api/admin/plugins", &impostor);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("a plugin named kanban (0.1.0) is already installed"),
+        "{}",
+        refused.body
+    );
+    let upgraded = server.request_as(
+        Some(&admin),
+        "POST",
+        "/api/admin/plugins?upgrade=true",
+        &impostor,
+    );
+    assert_eq!(upgraded.status, 200, "{}", upgraded.body);
+    assert_eq!(upgraded.json()["result"], "upgraded");
+    assert_eq!(upgraded.json()["withheld_grants"], json!(["po-receive"]));
+    assert_eq!(upgraded.json()["plugin"]["grants"], json!([]));
+}
