@@ -113,6 +113,7 @@ static SERVICE: LazyLock<Service> = LazyLock::new(|| {
         .install(&store, &component_bytes("gtin"), &InstallRequest::default())
         .expect("install gtin");
     let policy = Policy {
+        pos_may_link: false,
         quarantine_after: 0,
         concurrent_scans: 8,
         history: Retention {
@@ -120,7 +121,7 @@ static SERVICE: LazyLock<Service> = LazyLock::new(|| {
             max_age: std::time::Duration::from_secs(3600),
         },
     };
-    Service::open(registry, store, policy).expect("service")
+    Service::open(registry, Arc::new(store), policy).expect("service")
 });
 
 /// gtin decodes an EAN-13 in a fresh instance: sandbox, instantiate, call,

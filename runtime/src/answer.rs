@@ -1,10 +1,10 @@
 //! The JSON a scan answers with, shared by `POST /api/barcode/` and
 //! `barcoded scan` so that both always say the same thing.
 
-use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
 use crate::chain::{PluginFailure, ScanOutcome};
+use crate::label::barcode_hash;
 use crate::limits::Limit;
 use crate::plugin::Decode;
 use crate::store::records::{Barcode, Product};
@@ -54,18 +54,44 @@ impl Answer {
     }
 }
 
-/// 200 for a decode, 422 when a plugin recognised but refused the data,
-/// 404 when no plugin recognised it. A decode carries the catalog's barcode
-/// and product records for its lookup code (null when there are none), and
-/// the `actions` its plugin's calls to the server booked or were refused.
+/// The catalog's records a scan resolved to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Joined<'a> {
+    pub barcode: Option<&'a Barcode>,
+    pub product: Option<&'a Product>,
+    /// No plugin recognised the data; `barcode` is the link it resolved by.
+    pub linked: bool,
+}
+
+/// 200 for a decode or a linked barcode, 422 when a plugin recognised but
+/// refused the data, 404 when nothing recognised it. A decode carries the
+/// catalog's barcode and product records for its lookup code (null when
+/// there are none), and the `actions` its plugin's calls to the server
+/// booked or were refused.
 pub fn scan_answer(
     data: &str,
     outcome: &ScanOutcome,
-    barcode: Option<&Barcode>,
-    product: Option<&Product>,
+    joined: Joined<'_>,
     actions: &Actions,
 ) -> Answer {
+    let Joined {
+        barcode, product, ..
+    } = joined;
     match outcome {
+        ScanOutcome::NoMatch { failures } if joined.linked => Answer {
+            status: 200,
+            body: json!({
+                "plugin": null,
+                "linked": true,
+                "barcode_data": data,
+                "result": barcode.map(linked_result),
+                "barcode_hash": barcode_hash(data),
+                "barcode": barcode,
+                "product": product,
+                "actions": actions,
+                "diagnostics": diagnostics(failures),
+            }),
+        },
         ScanOutcome::Decoded {
             plugin,
             decode,
@@ -112,19 +138,17 @@ pub fn scan_answer(
     }
 }
 
-/// InvenTree's `barcode_hash`: the MD5 of the data, stripped of leading and
-/// trailing whitespace (as Python's `str.strip` sees it, GS and RS
-/// included), keeping only the ASCII printable characters (Python's
-/// `string.printable`), so that a label hashes alike however the scanner
-/// sent its separators.
-pub fn barcode_hash(data: &str) -> String {
-    let python_space = |c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c);
-    let printable: String = data
-        .trim_matches(python_space)
-        .chars()
-        .filter(|&c| c.is_ascii_graphic() || " \t\n\r\x0b\x0c".contains(c))
-        .collect();
-    crate::code_cache::hex(&Md5::digest(printable.as_bytes()))
+/// A linked barcode's `result`, in a decode's shape: its value is the
+/// lookup code, one each.
+fn linked_result(link: &Barcode) -> Value {
+    json!({
+        "format": link.format,
+        "lookup_code": link.barcode,
+        "uom_code": link.uom_code,
+        "quantity": link.quantity,
+        "fields": {},
+        "payload": null,
+    })
 }
 
 fn decode_json(decode: &Decode) -> Value {
@@ -158,30 +182,4 @@ fn diagnostics(failures: &[PluginFailure]) -> Vec<Value> {
             },
         )
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::barcode_hash;
-
-    #[test]
-    fn barcode_hashes_match_inventrees() {
-        // hashlib.md5(b"4006381333931").hexdigest()
-        assert_eq!(
-            barcode_hash("4006381333931"),
-            "c1a8a4073d832f6e5d43cea45034c777"
-        );
-        // GS separators and a trailing line end do not change the hash.
-        assert_eq!(
-            barcode_hash("]d2\x1d0109521234543213\x1d10ABC\r\n"),
-            barcode_hash("]d2010952123454321310ABC")
-        );
-        // Non-ASCII characters are dropped, as `string.printable` drops them.
-        assert_eq!(barcode_hash("café"), barcode_hash("caf"));
-        // Stripped first, filtered after: the space after \\x01 stays.
-        assert_eq!(
-            barcode_hash(" \x01 abc"),
-            "12cfaf7fd98f33be8038b3d56c18f061"
-        );
-    }
 }

@@ -15,6 +15,7 @@ pub mod files;
 pub mod host;
 pub mod http;
 pub mod import;
+pub mod label;
 pub mod ledger;
 pub mod limits;
 pub mod log;

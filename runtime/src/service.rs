@@ -5,14 +5,15 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::answer::{self, Answer};
+use crate::answer::{self, Answer, Joined};
 use crate::chain::{Chain, ScanOutcome};
+use crate::label;
 use crate::ledger::Ledger;
 use crate::plugin::LoadError;
 use crate::registry::{Loaded, Registry};
 use crate::store::records::{Barcode, Product};
 use crate::store::{
-    Actions, Booking, HistoryEntry, Retention, ScanKind, ScanRecord, Store, StoreError,
+    Actions, Booking, HistoryEntry, Linked, Retention, ScanKind, ScanRecord, Store, StoreError,
 };
 
 /// How stale the server's view of the quarantine may get: an operator's
@@ -30,9 +31,12 @@ pub struct Service {
     scan_slots: tokio::sync::Semaphore,
 }
 
-/// Operator settings for running plugins.
+/// Operator settings for running the service.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
+    /// Whether `pos` keys may link and unlink barcodes; otherwise only
+    /// `admin` keys may.
+    pub pos_may_link: bool,
     /// Failed scans in a row that quarantine a plugin; 0 never does.
     pub quarantine_after: u32,
     /// Scans that may run at once; more wait their turn.
@@ -51,12 +55,11 @@ struct Plugins {
 
 impl Service {
     /// Loads the registry's plugins and builds the service.
-    pub fn open(registry: Registry, store: Store, policy: Policy) -> Result<Service, String> {
+    pub fn open(registry: Registry, store: Arc<Store>, policy: Policy) -> Result<Service, String> {
         let generation = store.plugins_generation().map_err(|e| e.to_string())?;
         let loaded = registry.load(&store)?;
         report(&loaded);
         let stale = Instant::now() - QUARANTINE_REFRESH * 2;
-        let store = Arc::new(store);
         Ok(Service {
             ledger: Ledger::start(store.clone(), policy.history)?,
             registry,
@@ -149,6 +152,11 @@ impl Service {
         }
     }
 
+    /// The operator's settings it runs with.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -178,23 +186,30 @@ impl Service {
             .await;
         self.quarantine_repeat_offenders(&outcome, &quarantined);
         let requests = outcome.take_requests();
-        let matched = self.catalog_match(&outcome);
+        let matched = self.catalog_match(data, &outcome);
         let entry = HistoryEntry {
             id: 0,
             time: String::new(),
             key: key.map(str::to_owned),
             barcode_data: data.to_owned(),
-            result: scan_kind(&outcome, matched.is_ok()),
+            result: scan_kind(&outcome, &matched),
             plugin: outcome.plugin().map(str::to_owned),
             format: outcome.format().map(str::to_owned),
-            lookup_code: outcome.lookup_code().map(str::to_owned),
+            lookup_code: match &matched {
+                Ok(CatalogMatch {
+                    linked: true,
+                    barcode: Some(link),
+                    ..
+                }) => Some(link.barcode.clone()),
+                _ => outcome.lookup_code().map(str::to_owned),
+            },
             duration_us: started.elapsed().as_micros() as u64,
             actions: Actions {
                 refused: requests.refused,
                 ..Actions::default()
             },
         };
-        let (barcode, product) = match matched {
+        let matched = match matched {
             Ok(found) => found,
             Err(error) => {
                 self.ledger.record(ScanRecord {
@@ -205,9 +220,7 @@ impl Service {
             }
         };
         match self.record(entry, requests.booking).await {
-            Ok(actions) => {
-                answer::scan_answer(data, &outcome, barcode.as_ref(), product.as_ref(), &actions)
-            }
+            Ok(actions) => answer::scan_answer(data, &outcome, matched.joined(), &actions),
             Err(error) => Answer::store_failure(&error),
         }
     }
@@ -228,25 +241,69 @@ impl Service {
     /// The catalog's records for a decode's lookup code: the active barcode
     /// record (GTINs in any length) and its product; else the product whose
     /// SKU the code is, as the service's own product QR codes name it; else
-    /// the one product listing it as a supplier part number.
-    fn catalog_match(
-        &self,
-        outcome: &ScanOutcome,
-    ) -> Result<(Option<Barcode>, Option<Product>), StoreError> {
-        let ScanOutcome::Decoded { decode, .. } = outcome else {
-            return Ok((None, None));
+    /// the one product listing it as a supplier part number. When no plugin
+    /// recognised `data`, the link it was given, if any.
+    fn catalog_match(&self, data: &str, outcome: &ScanOutcome) -> Result<CatalogMatch, StoreError> {
+        let decode = match outcome {
+            ScanOutcome::Decoded { decode, .. } => decode,
+            ScanOutcome::Rejected { .. } => return Ok(CatalogMatch::default()),
+            ScanOutcome::NoMatch { .. } => return self.linked(data),
         };
         let Some(code) = &decode.lookup_code else {
-            return Ok((None, None));
+            return Ok(CatalogMatch::default());
         };
         if let Some(found) = self.store.lookup_gtin(code, decode.uom_code.as_deref())? {
-            return Ok((Some(found.barcode), found.product));
+            return Ok(CatalogMatch::found(Some(found.barcode), found.product));
         }
         if let Some(product) = self.store.product(code)? {
-            return Ok((None, Some(product)));
+            return Ok(CatalogMatch::found(None, Some(product)));
         }
         let mut by_part = self.store.products_by_supplier_part(code, 2)?;
-        Ok((None, by_part.pop().filter(|_| by_part.is_empty())))
+        Ok(CatalogMatch::found(
+            None,
+            by_part.pop().filter(|_| by_part.is_empty()),
+        ))
+    }
+
+    fn linked(&self, data: &str) -> Result<CatalogMatch, StoreError> {
+        let Some(value) = label::link_value(data) else {
+            return Ok(CatalogMatch::default());
+        };
+        Ok(match self.store.linked(&value)? {
+            Some(found) => CatalogMatch {
+                barcode: Some(found.barcode),
+                product: found.product,
+                linked: true,
+            },
+            None => CatalogMatch::default(),
+        })
+    }
+
+    /// Links `data`, a barcode no plugin recognises, to the product `sku`,
+    /// so that scans and lookups of it resolve to that product from now on.
+    /// Plugins are asked first, as a scan would ask them (nothing they ask
+    /// to book is booked): a barcode a plugin recognises is refused, since
+    /// its scans never reach the link.
+    pub async fn link(&self, data: &str, sku: &str) -> Result<Linked, LinkError> {
+        let value = label::link_value(data).ok_or_else(|| {
+            LinkError::Invalid(
+                "the barcode has no printable characters left once its separators and \
+                 control characters are removed"
+                    .to_owned(),
+            )
+        })?;
+        Barcode::check_value(&value).map_err(LinkError::Invalid)?;
+        let quarantined = self.quarantined();
+        let outcome = self
+            .chain()
+            .scan(data, |name| quarantined.contains(name), Some(&self.store))
+            .await;
+        if let Some(plugin) = outcome.plugin() {
+            return Err(LinkError::Claimed {
+                plugin: plugin.to_owned(),
+            });
+        }
+        Ok(self.store.link(&value, sku)?)
     }
 
     /// The names of quarantined plugins, re-read from the store when the
@@ -315,13 +372,73 @@ fn off_the_executor(write: impl FnOnce() + Send + 'static) {
     }
 }
 
-/// How the history files a scan; `joined` is false when the catalog join failed.
-fn scan_kind(outcome: &ScanOutcome, joined: bool) -> ScanKind {
-    match outcome {
-        _ if !joined => ScanKind::Error,
-        ScanOutcome::Decoded { .. } => ScanKind::Decoded,
-        ScanOutcome::Rejected { .. } => ScanKind::Rejected,
-        ScanOutcome::NoMatch { .. } => ScanKind::NoMatch,
+/// What a scan resolved to in the catalog.
+#[derive(Debug, Default)]
+struct CatalogMatch {
+    barcode: Option<Barcode>,
+    product: Option<Product>,
+    /// No plugin recognised the data; `barcode` is its link.
+    linked: bool,
+}
+
+impl CatalogMatch {
+    fn found(barcode: Option<Barcode>, product: Option<Product>) -> CatalogMatch {
+        CatalogMatch {
+            barcode,
+            product,
+            linked: false,
+        }
+    }
+
+    fn joined(&self) -> Joined<'_> {
+        Joined {
+            barcode: self.barcode.as_ref(),
+            product: self.product.as_ref(),
+            linked: self.linked,
+        }
+    }
+}
+
+/// Why a barcode could not be linked.
+#[derive(Debug)]
+pub enum LinkError {
+    /// The data cannot be kept as a link; the message says why.
+    Invalid(String),
+    /// A plugin recognises the barcode, so its scans never reach a link.
+    Claimed { plugin: String },
+    /// The store refused (no such product, or the value already resolves
+    /// to a record) or failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for LinkError {
+    fn from(error: StoreError) -> LinkError {
+        LinkError::Store(error)
+    }
+}
+
+impl std::fmt::Display for LinkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkError::Invalid(message) => f.write_str(message),
+            LinkError::Claimed { plugin } => write!(
+                f,
+                "plugin {plugin} recognises this barcode, so its scans never reach a link; \
+                 link only barcodes that no plugin knows"
+            ),
+            LinkError::Store(error) => error.fmt(f),
+        }
+    }
+}
+
+/// How the history files a scan, given what the catalog join found.
+fn scan_kind(outcome: &ScanOutcome, matched: &Result<CatalogMatch, StoreError>) -> ScanKind {
+    match (outcome, matched) {
+        (_, Err(_)) => ScanKind::Error,
+        (_, Ok(CatalogMatch { linked: true, .. })) => ScanKind::Linked,
+        (ScanOutcome::Decoded { .. }, _) => ScanKind::Decoded,
+        (ScanOutcome::Rejected { .. }, _) => ScanKind::Rejected,
+        (ScanOutcome::NoMatch { .. }, _) => ScanKind::NoMatch,
     }
 }
 

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -72,6 +73,32 @@ pub enum CatalogCommand {
         /// The record's id, as lookup and export show it.
         id: Uuid,
     },
+    /// Link a barcode that no plugin knows (a supplier's own label, a
+    /// reused box) to a product: scans and lookups of it resolve to the
+    /// product from then on. Prints the link's record.
+    ///
+    /// The installed plugins are asked first and a barcode one of them
+    /// recognises is refused; so is one that already resolves to an active
+    /// record. A product has at most one link: linking another barcode
+    /// replaces it. Separators and control characters are left out of the
+    /// kept value, so the label resolves however a scanner sends them.
+    #[command(
+        after_help = "Example:\n  barcoded catalog link 'BOX-4471-A' --sku DV-KAT-SENIOR-2KG"
+    )]
+    Link {
+        /// The barcode, as the scanner sent it (in bash, $'\x1d' for GS).
+        barcode: String,
+        /// The product it stands for.
+        #[arg(long)]
+        sku: String,
+    },
+    /// Remove a product's linked barcode: it no longer resolves.
+    Unlink {
+        /// The product whose link goes.
+        sku: String,
+    },
+    /// List linked barcodes, active or not, as JSON lines.
+    Links,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -162,7 +189,12 @@ pub struct UpdateBarcodeArgs {
     active: Option<bool>,
 }
 
-pub fn run(store: &Store, command: CatalogCommand) -> Result<ExitCode, String> {
+pub fn run(
+    data_dir: &Path,
+    store: Arc<Store>,
+    command: CatalogCommand,
+) -> Result<ExitCode, String> {
+    let store = &store;
     match command {
         CatalogCommand::Import { file, format } => {
             import_file(store, &file, format.map(Format::from))
@@ -208,7 +240,32 @@ pub fn run(store: &Store, command: CatalogCommand) -> Result<ExitCode, String> {
         }
         CatalogCommand::Deactivate { id } => set_active(store, id, false),
         CatalogCommand::Reactivate { id } => set_active(store, id, true),
+        CatalogCommand::Link { barcode, sku } => link(data_dir, store.clone(), &barcode, &sku),
+        CatalogCommand::Unlink { sku } => match store.unlink(&sku).map_err(|e| e.to_string())? {
+            Some(removed) => print_record(&removed),
+            None => Err(format!("product {sku} has no linked barcode")),
+        },
+        CatalogCommand::Links => {
+            for link in store.links().map_err(|e| e.to_string())? {
+                println!(
+                    "{}",
+                    serde_json::to_string(&link).map_err(|e| e.to_string())?
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn link(data_dir: &Path, store: Arc<Store>, barcode: &str, sku: &str) -> Result<ExitCode, String> {
+    let service = super::local_service(data_dir, store)?;
+    let linked = crate::blocking::block_on(service.link(barcode, sku));
+    service.close();
+    let linked = linked.map_err(|e| e.to_string())?;
+    if let Some(replaced) = &linked.replaced {
+        eprintln!("{sku} was linked to {replaced:?}, which no longer resolves");
+    }
+    print_record(&linked.barcode)
 }
 
 fn apply_updates(barcode: &mut Barcode, args: UpdateBarcodeArgs) {

@@ -131,6 +131,12 @@ struct ServeArgs {
     #[arg(long)]
     demo: bool,
 
+    /// Let `pos` keys link barcodes to products and unlink them
+    /// (InvenTree's POST /api/barcode/link/ and unlink/); without it only
+    /// `admin` keys may.
+    #[arg(long, env = "BARCODED_POS_MAY_LINK")]
+    pos_may_link: bool,
+
     /// Quarantine a plugin after this many failed scans in a row (traps,
     /// limits); 0 never does. `barcoded plugin enable NAME` puts it back.
     #[arg(long, env = "BARCODED_QUARANTINE_AFTER", default_value_t = 5)]
@@ -216,7 +222,9 @@ fn execute(data_dir: &Path, command: Command) -> Result<ExitCode, String> {
         Command::Lookup(args) => lookup(data_dir, args),
         Command::Key(command) => keys::run(&open_store(data_dir)?, command),
         Command::Plugin(command) => plugins::run(data_dir, command),
-        Command::Catalog(command) => catalog::run(&open_store(data_dir)?, command),
+        Command::Catalog(command) => {
+            catalog::run(data_dir, Arc::new(open_store(data_dir)?), command)
+        }
         Command::Stock(command) => stock::run(&open_store(data_dir)?, command),
         Command::Order(command) => orders::run(&open_store(data_dir)?, command),
         Command::Backup(args) => backup(data_dir, &args.file),
@@ -271,6 +279,7 @@ fn open_store(data_dir: &Path) -> Result<Store, String> {
 fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let policy = Policy {
+        pos_may_link: args.pos_may_link,
         quarantine_after: args.quarantine_after,
         concurrent_scans: args
             .concurrent_scans
@@ -285,7 +294,12 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
         (Some(cert), Some(key)) => Some(http::tls::acceptor(cert, key)?),
         _ => None,
     };
-    let service = Arc::new(open_service(data_dir, policy)?);
+    let store = open_store(data_dir)?;
+    let service = Arc::new(Service::open(
+        Registry::new(data_dir)?,
+        Arc::new(store),
+        policy,
+    )?);
     if args.demo {
         catalog::seed_demo(service.store())?;
     }
@@ -338,13 +352,22 @@ fn report_readiness(service: &Service) -> Result<(), String> {
     Ok(())
 }
 
+/// How a command run at the shell uses the plugins: one scan at a time,
+/// never quarantining.
+const COMMAND_LINE: Policy = Policy {
+    pos_may_link: false,
+    quarantine_after: 0,
+    concurrent_scans: 1,
+    history: DEFAULT_HISTORY,
+};
+
+/// The service with `store`, for a command run at the shell.
+fn local_service(data_dir: &Path, store: Arc<Store>) -> Result<Service, String> {
+    Service::open(Registry::new(data_dir)?, store, COMMAND_LINE)
+}
+
 fn scan(data_dir: &Path, args: ScanArgs) -> Result<ExitCode, String> {
-    let policy = Policy {
-        quarantine_after: 0,
-        concurrent_scans: 1,
-        history: DEFAULT_HISTORY,
-    };
-    let service = open_service(data_dir, policy)?;
+    let service = local_service(data_dir, Arc::new(open_store(data_dir)?))?;
     let answer = crate::blocking::block_on(service.scan(&args.data, None));
     service.close();
     print_json(&answer.body)?;
@@ -372,11 +395,6 @@ fn print_json(value: &serde_json::Value) -> Result<(), String> {
     let json = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
     println!("{json}");
     Ok(())
-}
-
-fn open_service(data_dir: &Path, policy: Policy) -> Result<Service, String> {
-    let store = open_store(data_dir)?;
-    Service::open(Registry::new(data_dir)?, store, policy)
 }
 
 /// The most scans that may run at once: every one holds a plugin instance,

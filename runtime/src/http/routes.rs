@@ -10,7 +10,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{admin, auth, body, history, inventree, lookup, qr, scan, stock};
+use super::{admin, auth, body, history, inventree, link, lookup, qr, scan, stock};
 use crate::answer::Answer;
 use crate::service::Service;
 use crate::store::{Role, StoreState};
@@ -24,6 +24,7 @@ const LOOKUP_PREFIXES: [&str; 2] = [
 
 const QR_PREFIX: &str = "/api/barcode/qr/";
 const STOCK_PREFIX: &str = "/api/stock/";
+const LINKS_PREFIX: &str = "/api/admin/links/";
 
 /// The methods `path` answers to, as its `Allow` header lists them; `None`
 /// for a path no route serves.
@@ -40,8 +41,17 @@ fn allowed(path: &str) -> Option<&'static str> {
     if let Some(rest) = admin_rest(path) {
         return admin::allowed(rest);
     }
+    if path
+        .strip_prefix(LINKS_PREFIX)
+        .is_some_and(|sku| !sku.is_empty())
+    {
+        return Some("DELETE");
+    }
     match path {
         "/api/barcode/" | "/api/barcode" => Some("POST"),
+        "/api/barcode/link/" | "/api/barcode/link" => Some("POST"),
+        "/api/barcode/unlink/" | "/api/barcode/unlink" => Some("POST"),
+        "/api/admin/links" | "/api/admin/links/" => Some(READ),
         "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
         "/api/health" | "/api/health/live" | "/api/health/ready" => Some(READ),
         "/api" | "/api/" | "/api/user/me" | "/api/user/me/" => Some(READ),
@@ -91,6 +101,11 @@ pub async fn route(
     }
     let answer = if let Some(sku) = path.strip_prefix(STOCK_PREFIX) {
         authorize(Role::Pos).map(|_| stock::handle(&service, sku))
+    } else if let Some(sku) = path
+        .strip_prefix(LINKS_PREFIX)
+        .filter(|sku| !sku.is_empty())
+    {
+        authorize(Role::Admin).map(|_| link::remove(&service, sku))
     } else if let Some(rest) = admin_rest(path) {
         match authorize(Role::Admin) {
             Ok(_) => Ok(admin::handle(service.clone(), &method, rest, query, request_body).await),
@@ -102,6 +117,19 @@ pub async fn route(
                 Ok(key) => Ok(scan::handle(&service, request_body, key.name).await),
                 Err(refused) => Err(refused),
             },
+            "/api/barcode/link/" | "/api/barcode/link" => match authorize(link_role(&service)) {
+                Ok(_) => Ok(link::link(&service, request_body).await),
+                Err(refused) => Err(refused),
+            },
+            "/api/barcode/unlink/" | "/api/barcode/unlink" => {
+                match authorize(link_role(&service)) {
+                    Ok(_) => Ok(link::unlink(&service, request_body).await),
+                    Err(refused) => Err(refused),
+                }
+            }
+            "/api/admin/links" | "/api/admin/links/" => {
+                authorize(Role::Admin).map(|_| link::list(&service))
+            }
             "/api" | "/api/" => Ok(inventree::server_details()),
             "/api/user/me" | "/api/user/me/" => {
                 authorize(Role::Pos).map(|key| inventree::user(&key))
@@ -124,6 +152,16 @@ pub async fn route(
     Ok(body::json_response(
         &answer.unwrap_or_else(|refused| refused),
     ))
+}
+
+/// The role linking and unlinking barcodes needs: `admin`, unless the
+/// operator lets `pos` keys link too.
+fn link_role(service: &Service) -> Role {
+    if service.policy().pos_may_link {
+        Role::Pos
+    } else {
+        Role::Admin
+    }
 }
 
 /// Whether the service can do its work (503 when its store cannot be read

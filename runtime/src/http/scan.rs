@@ -1,7 +1,7 @@
 //! `POST /api/barcode/`: hand a scanned barcode to the plugin chain.
 
 use hyper::body::Incoming;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::body;
 use crate::answer::Answer;
@@ -12,7 +12,7 @@ pub const MAX_BARCODE_CHARS: usize = 4095;
 
 /// Largest request body: room for the longest barcode even when every
 /// character is sent as a six-byte JSON escape.
-const MAX_BODY_BYTES: usize = 32 << 10;
+pub(super) const MAX_BODY_BYTES: usize = 32 << 10;
 
 /// Scans the request's barcode for the API key named `key`.
 pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
@@ -40,6 +40,11 @@ fn barcode_data(request: &Value) -> Result<String, String> {
     let Some(object) = request.as_object() else {
         return Err(r#"Request body must be a JSON object like {"barcode_data": "..."}"#.into());
     };
+    barcode_field(object)
+}
+
+/// The barcode of a request object, from either field name.
+pub(super) fn barcode_field(object: &Map<String, Value>) -> Result<String, String> {
     let (field, value) = ["barcode_data", "barcode"]
         .into_iter()
         .find_map(|field| object.get(field).map(|value| (field, value)))

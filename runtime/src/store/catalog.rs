@@ -8,8 +8,9 @@
 use std::cmp::Ordering;
 
 use redb::{
-    Key, MultimapTable, ReadOnlyMultimapTable, ReadOnlyTable, ReadTransaction, ReadableTable,
-    ReadableTableMetadata, Table, TableDefinition, WriteTransaction,
+    Key, MultimapTable, ReadOnlyMultimapTable, ReadOnlyTable, ReadTransaction,
+    ReadableMultimapTable, ReadableTable, ReadableTableMetadata, Table, TableDefinition,
+    WriteTransaction,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -37,33 +38,15 @@ impl Store {
     pub fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
         let snapshot = self.snapshot()?;
         let tables = snapshot.catalog()?;
-        let mut best: Option<Barcode> = None;
-        for id in tables.by_value.get(code).map_err(storage)? {
-            let id = id.map_err(storage)?.value();
-            let Some(bytes) = tables.barcodes.get(id).map_err(storage)? else {
-                continue;
-            };
-            let record: Barcode = decode(bytes.value())?;
-            let wanted = record.is_active && uom.is_none_or(|uom| record.uom_code == uom);
-            if wanted
-                && best
-                    .as_ref()
-                    .is_none_or(|best| resolution_order(&record, best).is_lt())
-            {
-                best = Some(record);
-            }
-        }
+        let best = tables
+            .active_records(code)?
+            .into_iter()
+            .filter(|record| uom.is_none_or(|uom| record.uom_code == uom))
+            .min_by(resolution_order);
         let Some(barcode) = best else {
             return Ok(None);
         };
-        let product = match tables
-            .products
-            .get(barcode.product_sku.as_str())
-            .map_err(storage)?
-        {
-            Some(bytes) => Some(decode(bytes.value())?),
-            None => None,
-        };
+        let product = tables.product(&barcode.product_sku)?;
         Ok(Some(Lookup { barcode, product }))
     }
 
@@ -90,11 +73,7 @@ impl Store {
 
     /// The product with `sku`, if any.
     pub fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
-        let snapshot = self.snapshot()?;
-        match snapshot.catalog()?.products.get(sku).map_err(storage)? {
-            Some(bytes) => Ok(Some(decode(bytes.value())?)),
-            None => Ok(None),
-        }
+        self.snapshot()?.catalog()?.product(sku)
     }
 
     /// Products listing `part` among their supplier part numbers, in SKU
@@ -236,7 +215,7 @@ impl Store {
 
     /// Runs `f` on the catalog tables in one write transaction, committing
     /// only if it succeeds.
-    fn write_with<R>(
+    pub(super) fn write_with<R>(
         &self,
         f: impl FnOnce(&mut CatalogTables<'_>) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
@@ -261,6 +240,14 @@ pub(super) struct CatalogReader {
 }
 
 impl CatalogReader {
+    pub(super) fn active_records(&self, value: &str) -> Result<Vec<Barcode>, StoreError> {
+        active_records(&self.by_value, &self.barcodes, value)
+    }
+
+    pub(super) fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        product(&self.products, sku)
+    }
+
     pub(super) fn open(txn: &ReadTransaction) -> Result<CatalogReader, StoreError> {
         Ok(CatalogReader {
             by_value: txn
@@ -270,6 +257,35 @@ impl CatalogReader {
             products: txn.open_table(PRODUCTS).map_err(storage)?,
             supplier_parts: txn.open_multimap_table(SUPPLIER_PARTS).map_err(storage)?,
         })
+    }
+}
+
+/// The active records carrying `value`, in id order.
+fn active_records(
+    by_value: &impl ReadableMultimapTable<&'static str, u128>,
+    barcodes: &impl ReadableTable<u128, &'static [u8]>,
+    value: &str,
+) -> Result<Vec<Barcode>, StoreError> {
+    let mut found = Vec::new();
+    for id in by_value.get(value).map_err(storage)? {
+        let id = id.map_err(storage)?.value();
+        if let Some(bytes) = barcodes.get(id).map_err(storage)? {
+            let record: Barcode = decode(bytes.value())?;
+            if record.is_active {
+                found.push(record);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn product(
+    products: &impl ReadableTable<&'static str, &'static [u8]>,
+    sku: &str,
+) -> Result<Option<Product>, StoreError> {
+    match products.get(sku).map_err(storage)? {
+        Some(bytes) => Ok(Some(decode(bytes.value())?)),
+        None => Ok(None),
     }
 }
 
@@ -289,7 +305,7 @@ fn not_found(id: Uuid) -> StoreError {
 /// The catalog's tables inside one write transaction. Every barcode write
 /// goes through [`CatalogTables::put_barcode`], which keeps the value index
 /// and the uniqueness index in step with the records.
-struct CatalogTables<'txn> {
+pub(super) struct CatalogTables<'txn> {
     products: Table<'txn, &'static str, &'static [u8]>,
     barcodes: Table<'txn, u128, &'static [u8]>,
     by_value: MultimapTable<'txn, &'static str, u128>,
@@ -333,14 +349,22 @@ impl<'txn> CatalogTables<'txn> {
         Ok(())
     }
 
-    fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
+    pub(super) fn active_records(&self, value: &str) -> Result<Vec<Barcode>, StoreError> {
+        active_records(&self.by_value, &self.barcodes, value)
+    }
+
+    pub(super) fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        product(&self.products, sku)
+    }
+
+    pub(super) fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
         match self.barcodes.get(id.as_u128()).map_err(storage)? {
             Some(bytes) => Ok(Some(decode(bytes.value())?)),
             None => Ok(None),
         }
     }
 
-    fn pack_holder(&self, key: (&str, &str, &str)) -> Result<Option<Uuid>, StoreError> {
+    pub(super) fn pack_holder(&self, key: (&str, &str, &str)) -> Result<Option<Uuid>, StoreError> {
         Ok(self
             .by_pack
             .get(key)
@@ -348,7 +372,7 @@ impl<'txn> CatalogTables<'txn> {
             .map(|id| Uuid::from_u128(id.value())))
     }
 
-    fn put_barcode(&mut self, barcode: &Barcode) -> Result<(), StoreError> {
+    pub(super) fn put_barcode(&mut self, barcode: &Barcode) -> Result<(), StoreError> {
         let id = barcode.id.as_u128();
         if let Some(holder) = self.pack_holder(barcode.pack_key())?
             && holder != barcode.id
@@ -381,5 +405,20 @@ impl<'txn> CatalogTables<'txn> {
             .insert(barcode.pack_key(), id)
             .map_err(storage)?;
         Ok(())
+    }
+
+    /// Removes a record and its index entries; returns it, or `None` when
+    /// there was none with `id`.
+    pub(super) fn remove_barcode(&mut self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
+        let Some(old) = self.barcode(id)? else {
+            return Ok(None);
+        };
+        let key = id.as_u128();
+        self.barcodes.remove(key).map_err(storage)?;
+        self.by_value
+            .remove(old.barcode.as_str(), key)
+            .map_err(storage)?;
+        self.by_pack.remove(old.pack_key()).map_err(storage)?;
+        Ok(Some(old))
     }
 }

@@ -48,15 +48,18 @@ pub enum ScanKind {
     Decoded,
     Rejected,
     NoMatch,
+    /// No plugin recognised it; it resolved by a linked barcode.
+    Linked,
     /// The server failed while answering.
     Error,
 }
 
 impl ScanKind {
-    const ALL: [ScanKind; 4] = [
+    const ALL: [ScanKind; 5] = [
         ScanKind::Decoded,
         ScanKind::Rejected,
         ScanKind::NoMatch,
+        ScanKind::Linked,
         ScanKind::Error,
     ];
 
@@ -65,6 +68,7 @@ impl ScanKind {
             ScanKind::Decoded => "decoded",
             ScanKind::Rejected => "rejected",
             ScanKind::NoMatch => "no-match",
+            ScanKind::Linked => "linked",
             ScanKind::Error => "error",
         }
     }

@@ -12,6 +12,7 @@ mod catalog;
 mod handle;
 mod history;
 mod keys;
+mod links;
 mod plugins;
 mod quarantine;
 pub mod records;
@@ -34,6 +35,7 @@ pub use history::{
     Actions, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord,
 };
 pub use keys::{ApiKey, Role};
+pub use links::{LINK_TYPE, Linked};
 pub use plugins::PluginRecord;
 pub use quarantine::Quarantine;
 pub use stock::{

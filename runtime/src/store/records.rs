@@ -203,16 +203,23 @@ const CATEGORY: Rule = Rule {
 
 impl Barcode {
     pub fn validate(&self) -> Result<(), String> {
-        BARCODE.check(&self.barcode)?;
-        if self.barcode.trim() != self.barcode {
-            return Err("barcode has spaces around it".into());
-        }
+        Barcode::check_value(&self.barcode)?;
         BARCODE_TYPE.check(&self.barcode_type)?;
         FORMAT.check(&self.format)?;
         PRODUCT_SKU.check(&self.product_sku)?;
         UOM.check(&self.uom_code)?;
         if self.quantity == 0 {
             return Err("quantity must be a positive integer".into());
+        }
+        Ok(())
+    }
+
+    /// Checks a scanned value as a record keeps it: printable, at most 256
+    /// characters, no spaces around it.
+    pub fn check_value(value: &str) -> Result<(), String> {
+        BARCODE.check(value)?;
+        if value.trim() != value {
+            return Err("barcode has spaces around it".into());
         }
         Ok(())
     }

@@ -1,0 +1,181 @@
+//! InvenTree's barcode links: `POST /api/barcode/link/` ties a barcode no
+//! plugin knows to a product, `POST /api/barcode/unlink/` takes it off, with
+//! InvenTree's request and answer shapes (its `part` is a product here,
+//! named by SKU). The admin API lists and removes links at
+//! `/api/admin/links`.
+
+use hyper::body::Incoming;
+use serde_json::{Map, Value, json};
+
+use super::body;
+use super::lookup::percent_decode;
+use super::scan::{MAX_BODY_BYTES, barcode_field};
+use crate::answer::Answer;
+use crate::label::barcode_hash;
+use crate::service::{LinkError, Service};
+use crate::store::StoreError;
+
+/// The InvenTree model a product stands for in link requests and answers.
+const MODEL: &str = "part";
+
+/// InvenTree's other barcode models, which have no counterpart here.
+const OTHER_MODELS: [&str; 8] = [
+    "stockitem",
+    "stocklocation",
+    "supplierpart",
+    "manufacturerpart",
+    "purchaseorder",
+    "salesorder",
+    "returnorder",
+    "build",
+];
+
+/// `POST /api/barcode/link/` with `{"barcode": .., "part": SKU}`.
+pub async fn link(service: &Service, request_body: Incoming) -> Answer {
+    let request = match read_object(request_body).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
+    };
+    let data = match barcode_field(&request) {
+        Ok(data) => data,
+        Err(message) => return Answer::error(400, message),
+    };
+    let sku = match product_of(&request) {
+        Ok(sku) => sku,
+        Err(answer) => return answer,
+    };
+    match service.link(&data, &sku).await {
+        Ok(linked) => Answer {
+            status: 200,
+            body: json!({
+                "success": format!("Assigned barcode to {MODEL} instance"),
+                MODEL: { "pk": sku },
+                "barcode_data": data,
+                "barcode_hash": barcode_hash(&data),
+                "barcode": linked.barcode,
+                "replaced": linked.replaced,
+            }),
+        },
+        Err(LinkError::Claimed { plugin }) => Answer {
+            status: 409,
+            body: json!({
+                "error": format!(
+                    "Barcode matches existing item: plugin {plugin} recognises it, so its \
+                     scans never reach a link"
+                ),
+                "plugin": plugin,
+                "barcode_data": data,
+                "barcode_hash": barcode_hash(&data),
+            }),
+        },
+        Err(LinkError::Invalid(message)) => Answer::error(400, message),
+        Err(LinkError::Store(error)) => store_refusal(&error),
+    }
+}
+
+/// `POST /api/barcode/unlink/` with `{"part": SKU}`.
+pub async fn unlink(service: &Service, request_body: Incoming) -> Answer {
+    let request = match read_object(request_body).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
+    };
+    let sku = match product_of(&request) {
+        Ok(sku) => sku,
+        Err(answer) => return answer,
+    };
+    match service.store().unlink(&sku) {
+        Ok(removed) => Answer {
+            status: 200,
+            body: json!({
+                "success": format!("Barcode unassigned from {MODEL} instance"),
+                "unlinked": removed,
+            }),
+        },
+        Err(error) => store_refusal(&error),
+    }
+}
+
+/// `GET /api/admin/links`: every link, active or not.
+pub fn list(service: &Service) -> Answer {
+    match service.store().links() {
+        Ok(links) => Answer {
+            status: 200,
+            body: json!({ "links": links }),
+        },
+        Err(error) => Answer::store_failure(&error),
+    }
+}
+
+/// `DELETE /api/admin/links/{sku}`: removes the product's link.
+pub fn remove(service: &Service, raw_sku: &str) -> Answer {
+    let Some(sku) = percent_decode(raw_sku).filter(|sku| !sku.is_empty()) else {
+        return Answer::error(404, "No product with this SKU");
+    };
+    match service.store().unlink(&sku) {
+        Ok(Some(removed)) => Answer {
+            status: 200,
+            body: json!({ "unlinked": removed }),
+        },
+        Ok(None) => Answer::error(404, format!("Product {sku} has no linked barcode")),
+        Err(error) => store_refusal(&error),
+    }
+}
+
+async fn read_object(request_body: Incoming) -> Result<Map<String, Value>, Answer> {
+    let bytes = body::read_bounded(request_body, MAX_BODY_BYTES).await?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(Answer::error(
+            400,
+            r#"Request body must be a JSON object like {"barcode": "...", "part": "SKU"}"#,
+        )),
+        Err(error) => Err(Answer::error(
+            400,
+            format!("Request body is not valid JSON: {error}"),
+        )),
+    }
+}
+
+/// The product a request names: `part` as its SKU, a string or (for
+/// numeric SKUs, as InvenTree's clients send a pk) an integer.
+fn product_of(request: &Map<String, Value>) -> Result<String, Answer> {
+    let sku = match request.get(MODEL) {
+        Some(Value::String(sku)) => sku.trim().to_owned(),
+        Some(Value::Number(number)) if number.is_u64() => number.to_string(),
+        Some(_) => {
+            return Err(Answer::error(
+                400,
+                "`part` must be the product's SKU, as a string",
+            ));
+        }
+        None => {
+            let model = OTHER_MODELS
+                .iter()
+                .find(|model| request.contains_key(**model));
+            return Err(Answer::error(
+                400,
+                match model {
+                    Some(model) => format!(
+                        "barcoded links barcodes to products only, not to a {model}: send \
+                         {{\"part\": \"<SKU>\"}}"
+                    ),
+                    None => "Missing data: provide `part`, the product's SKU".to_owned(),
+                },
+            ));
+        }
+    };
+    if sku.is_empty() {
+        return Err(Answer::error(400, "`part` is empty"));
+    }
+    Ok(sku)
+}
+
+/// A store error as the answer: a missing product is 404, a refusal (the
+/// value already resolves to a record) 409, a failure 503 or 500.
+fn store_refusal(error: &StoreError) -> Answer {
+    match error {
+        StoreError::NotFound(message) => Answer::error(404, message.clone()),
+        StoreError::Refused(message) => Answer::error(409, message.clone()),
+        error => Answer::store_failure(error),
+    }
+}
