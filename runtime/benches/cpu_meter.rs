@@ -8,10 +8,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use barcoded::blocking::block_on;
-use barcoded::engine::{self, CpuMeter};
-use barcoded::limits::Limits;
-use barcoded::plugin::{self, Plugin};
+use barcoded_sandbox::{self as sandbox, CpuMeter, Limits, Plugin, block_on};
 
 struct Case {
     name: &'static str,
@@ -58,8 +55,8 @@ fn load_with_budget(component: &str, budget: Duration) -> Plugin {
 }
 
 fn load_meter(meter: CpuMeter, component: &str, budget: Duration) -> Plugin {
-    let engine = engine::new_engine_with(meter).expect("engine");
-    let linker = plugin::new_linker(&engine).expect("linker");
+    let engine = sandbox::new_engine_with(meter).expect("engine");
+    let linker = sandbox::new_linker(&engine).expect("linker");
     let path = components_dir().join(format!("{component}.wasm"));
     let bytes = std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{}: {e}; run `just guests` first", path.display()));
@@ -112,7 +109,7 @@ fn cut_after(plugin: &Plugin, busy: usize) -> (Duration, Duration) {
             .map(|_| {
                 let (wall, cpu) = (Instant::now(), thread_cpu());
                 let failure = block_on(plugin.scan("loop", None)).0.expect_err("cut");
-                assert_eq!(failure.limit(), Some(barcoded::limits::Limit::CpuTime));
+                assert_eq!(failure.limit(), Some(sandbox::Limit::CpuTime));
                 (wall.elapsed(), thread_cpu() - cpu)
             })
             .collect();

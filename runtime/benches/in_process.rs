@@ -8,17 +8,10 @@
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
-use barcoded::blocking::block_on;
-use barcoded::engine;
-use barcoded::host::HostState;
-use barcoded::limits::Limits;
-use barcoded::log::PluginLog;
-use barcoded::plugin::{self, Plugin};
-use barcoded::registry::{InstallRequest, Registry};
-use barcoded::sandbox::Sandbox;
-use barcoded::service::{Policy, Service};
-use barcoded::store::records::{Barcode, Price, Product};
-use barcoded::store::{Retention, Role, Store};
+use barcoded_app::{InstallRequest, Policy, Registry, Service};
+use barcoded_domain::{Barcode, Price, Product, Retention, Role};
+use barcoded_sandbox::{self as sandbox, HostState, Limits, Plugin, PluginLog, Sandbox, block_on};
+use barcoded_store::Store;
 use divan::Bencher;
 use wasmtime::component::{Component, InstancePre, Linker};
 
@@ -54,8 +47,8 @@ fn data_dir(name: &str) -> PathBuf {
 }
 
 fn plugin(name: &str) -> Plugin {
-    let engine = engine::new_engine().expect("engine");
-    let linker = plugin::new_linker(&engine).expect("linker");
+    let engine = sandbox::new_engine().expect("engine");
+    let linker = sandbox::new_linker(&engine).expect("linker");
     Plugin::load(
         &engine,
         &linker,
@@ -151,8 +144,8 @@ fn scan_hello_no_match(bencher: Bencher) {
 /// Instantiating gtin in a fresh sandbox, without calling it.
 #[divan::bench]
 fn instantiate_only(bencher: Bencher) {
-    let engine = engine::new_engine().expect("engine");
-    let linker: Linker<_> = plugin::new_linker(&engine).expect("linker");
+    let engine = sandbox::new_engine().expect("engine");
+    let linker: Linker<_> = sandbox::new_linker(&engine).expect("linker");
     let component = Component::new(&engine, component_bytes("gtin")).expect("compile");
     let pre: InstancePre<_> = linker.instantiate_pre(&component).expect("pre");
     let limits = Limits::default();
@@ -174,7 +167,7 @@ fn instantiate_only(bencher: Bencher) {
 #[divan::bench]
 fn service_scan(bencher: Bencher) {
     let service = &*SERVICE;
-    bencher.bench(|| block_on(service.scan(EAN, Some("bench"))));
+    bencher.bench(|| block_on(service.scan(EAN, Some("bench"))).expect("scan"));
 }
 
 /// One lookup among 200,000 barcode records, with its product.

@@ -3,12 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::chain::{PluginFailure, ScanOutcome};
-use crate::label::barcode_hash;
-use crate::limits::Limit;
-use crate::plugin::Decode;
-use crate::store::records::{Barcode, Product};
-use crate::store::{Actions, StoreError};
+use barcoded_app::Scanned;
+use barcoded_domain::{Barcode, barcode_hash};
+use barcoded_sandbox::{Decode, Limit, PluginFailure, ScanOutcome};
+use barcoded_store::StoreError;
 
 /// Text of the no-match error, as InvenTree's scan API words it.
 pub const NO_MATCH: &str = "No match found for barcode data";
@@ -54,31 +52,20 @@ impl Answer {
     }
 }
 
-/// The catalog's records a scan resolved to.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Joined<'a> {
-    pub barcode: Option<&'a Barcode>,
-    pub product: Option<&'a Product>,
-    /// No plugin recognised the data; `barcode` is the link it resolved by.
-    pub linked: bool,
-}
-
 /// 200 for a decode or a linked barcode, 422 when a plugin recognised but
 /// refused the data, 404 when nothing recognised it. A decode carries the
 /// catalog's barcode and product records for its lookup code (null when
 /// there are none), and the `actions` its plugin's calls to the server
 /// booked or were refused.
-pub fn scan_answer(
-    data: &str,
-    outcome: &ScanOutcome,
-    joined: Joined<'_>,
-    actions: &Actions,
-) -> Answer {
-    let Joined {
-        barcode, product, ..
-    } = joined;
+pub fn scan_answer(data: &str, scanned: &Scanned) -> Answer {
+    let Scanned {
+        outcome,
+        matched,
+        actions,
+    } = scanned;
+    let (barcode, product) = (matched.barcode.as_ref(), matched.product.as_ref());
     match outcome {
-        ScanOutcome::NoMatch { failures } if joined.linked => Answer {
+        ScanOutcome::NoMatch { failures } if matched.linked => Answer {
             status: 200,
             body: json!({
                 "plugin": null,

@@ -9,9 +9,9 @@ use std::time::Instant;
 use clap::{Args, Subcommand, ValueEnum};
 use uuid::Uuid;
 
-use crate::import::{self, Format};
-use crate::store::Store;
-use crate::store::records::{Barcode, Price, Product, SupplierPart};
+use barcoded_app::Format;
+use barcoded_domain::{Barcode, Price, Product, SupplierPart};
+use barcoded_store::Store;
 
 /// The demo catalog `serve --demo` seeds into an empty store.
 const DEMO_CATALOG: &str = include_str!("../demo-catalog.json");
@@ -259,7 +259,7 @@ pub fn run(
 
 fn link(data_dir: &Path, store: Arc<Store>, barcode: &str, sku: &str) -> Result<ExitCode, String> {
     let service = super::local_service(data_dir, store)?;
-    let linked = crate::blocking::block_on(service.link(barcode, sku));
+    let linked = barcoded_sandbox::block_on(service.link(barcode, sku));
     service.close();
     let linked = linked.map_err(|e| e.to_string())?;
     if let Some(replaced) = &linked.replaced {
@@ -315,7 +315,7 @@ fn import_file(store: &Store, file: &Path, format: Option<Format>) -> Result<Exi
         || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(std::fs::File::open(file)?)) };
     eprintln!("checking {}...", file.display());
     let mut progress = Progress::new();
-    let imported = import::import(store, &open, format, |done, total| {
+    let imported = barcoded_app::import(store, &open, format, |done, total| {
         progress.update(done, total)
     })
     .map_err(|e| format!("{}: {e}", file.display()))?;
@@ -338,7 +338,7 @@ fn export(store: &Store, format: Format, output: Option<&Path>) -> Result<ExitCo
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    import::export(store, format, &mut out)?;
+    barcoded_app::export(store, format, &mut out)?;
     out.flush()
         .map_err(|e| format!("cannot write the export: {e}"))?;
     Ok(ExitCode::SUCCESS)
@@ -354,7 +354,7 @@ pub fn seed_demo(store: &Store) -> Result<(), String> {
     let open =
         || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(DEMO_CATALOG.as_bytes())) };
     let imported =
-        import::import(store, &open, Format::Json, |_, _| {}).map_err(|e| e.to_string())?;
+        barcoded_app::import(store, &open, Format::Json, |_, _| {}).map_err(|e| e.to_string())?;
     tracing::info!(
         "--demo: seeded the demo catalog ({} records)",
         imported.total()

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::store::{Role, Store};
+use barcoded_domain::Role;
+use barcoded_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {

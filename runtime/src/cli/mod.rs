@@ -18,11 +18,10 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::code_cache::{self, Paths};
-use crate::registry::Registry;
-use crate::service::{Policy, Service};
-use crate::store::{Retention, Store, TableCopy};
 use crate::{http, log};
+use barcoded_app::{Policy, Registry, Service};
+use barcoded_domain::Retention;
+use barcoded_store::{Paths, Store, TableCopy};
 
 /// Decodes scanned barcodes with sandboxed WebAssembly plugins.
 ///
@@ -251,7 +250,7 @@ fn backup(data_dir: &Path, file: &Path) -> Result<ExitCode, String> {
 fn restore(data_dir: &Path, file: &Path) -> Result<ExitCode, String> {
     let paths = Paths::new(data_dir);
     let tables = Store::restore(data_dir, file, |digest, bytes| {
-        code_cache::store_component(&paths, digest, bytes)
+        paths.store_component(digest, bytes)
     })
     .map_err(|e| e.to_string())?;
     let records = print_tables(&tables);
@@ -368,10 +367,11 @@ fn local_service(data_dir: &Path, store: Arc<Store>) -> Result<Service, String> 
 
 fn scan(data_dir: &Path, args: ScanArgs) -> Result<ExitCode, String> {
     let service = local_service(data_dir, Arc::new(open_store(data_dir)?))?;
-    let answer = crate::blocking::block_on(service.scan(&args.data, None));
+    let scanned = barcoded_sandbox::block_on(service.scan(&args.data, None));
     service.close();
-    print_json(&answer.body)?;
-    Ok(if answer.status == 200 {
+    let scanned = scanned.map_err(|e| e.to_string())?;
+    print_json(&crate::answer::scan_answer(&args.data, &scanned).body)?;
+    Ok(if scanned.resolved() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -399,7 +399,7 @@ fn print_json(value: &serde_json::Value) -> Result<(), String> {
 
 /// The most scans that may run at once: every one holds a plugin instance,
 /// and the engine's pool keeps room for loads and reloads beside them.
-const MAX_CONCURRENT_SCANS: i64 = crate::engine::POOL_INSTANCES as i64 - 8;
+const MAX_CONCURRENT_SCANS: i64 = barcoded_sandbox::POOL_INSTANCES as i64 - 8;
 
 /// How often the server checks the registry for plugin changes.
 const RELOAD_POLL: std::time::Duration = std::time::Duration::from_millis(250);

@@ -6,7 +6,8 @@ use std::time::SystemTime;
 
 use clap::Subcommand;
 
-use crate::store::{OrderLine, PurchaseOrder, Store};
+use barcoded_domain::{OrderLine, PurchaseOrder};
+use barcoded_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum OrderCommand {

@@ -9,10 +9,11 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::open_store;
-use crate::host::Capability;
-use crate::limits::LimitOverrides;
-use crate::registry::{InstallRequest, Installed, Registry};
-use crate::store::{PluginRecord, Store};
+use barcoded_app::{InstallRequest, Installed, Registry};
+use barcoded_domain::Capability;
+use barcoded_domain::LimitOverrides;
+use barcoded_domain::PluginRecord;
+use barcoded_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {

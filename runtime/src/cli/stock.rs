@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::store::{Actor, Booking, StockChange, Store};
+use barcoded_domain::{Actor, Booking, StockChange};
+use barcoded_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum StockCommand {

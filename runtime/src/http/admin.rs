@@ -23,12 +23,13 @@ use serde_json::{Value, json};
 
 use super::body;
 use crate::answer::Answer;
-use crate::host::Capability;
-use crate::limits::LimitOverrides;
-use crate::plugin::MAX_COMPONENT_BYTES;
-use crate::registry::{InstallError, InstallRequest, Installed};
-use crate::service::Service;
-use crate::store::{PluginRecord, StoreError};
+use barcoded_app::Service;
+use barcoded_app::{InstallError, InstallRequest, Installed};
+use barcoded_domain::Capability;
+use barcoded_domain::LimitOverrides;
+use barcoded_domain::PluginRecord;
+use barcoded_sandbox::MAX_COMPONENT_BYTES;
+use barcoded_store::StoreError;
 
 /// Largest JSON body of the settings endpoints.
 const MAX_SETTINGS_BYTES: usize = 64 << 10;

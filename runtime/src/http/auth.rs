@@ -8,8 +8,8 @@ use hyper::HeaderMap;
 use hyper::header::AUTHORIZATION;
 
 use crate::answer::Answer;
-use crate::service::Service;
-use crate::store::{ApiKey, Role};
+use barcoded_app::Service;
+use barcoded_domain::{ApiKey, Role};
 
 /// The answer to a request without a valid key. It never says which part
 /// was wrong.

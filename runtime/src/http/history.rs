@@ -11,8 +11,8 @@ use serde_json::json;
 
 use super::lookup::{percent_decode, query_param};
 use crate::answer::Answer;
-use crate::service::Service;
-use crate::store::HistoryQuery;
+use barcoded_app::Service;
+use barcoded_domain::HistoryQuery;
 
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;

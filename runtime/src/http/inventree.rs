@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::answer::Answer;
-use crate::store::ApiKey;
+use barcoded_domain::ApiKey;
 
 /// The InvenTree API version these answers follow (InvenTree's own numbering;
 /// its Python client needs 206 or later).

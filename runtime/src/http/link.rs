@@ -11,9 +11,9 @@ use super::body;
 use super::lookup::percent_decode;
 use super::scan::{MAX_BODY_BYTES, barcode_field};
 use crate::answer::Answer;
-use crate::label::barcode_hash;
-use crate::service::{LinkError, Service};
-use crate::store::StoreError;
+use barcoded_app::{LinkError, Service};
+use barcoded_domain::barcode_hash;
+use barcoded_store::StoreError;
 
 /// The InvenTree model a product stands for in link requests and answers.
 const MODEL: &str = "part";

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::body;
 use crate::answer::Answer;
-use crate::service::Service;
-use crate::store::records::{Barcode, Product};
+use barcoded_app::Service;
+use barcoded_domain::{Barcode, Product};
 
 /// A found record, written straight from the store's records: the hot path
 /// builds no intermediate JSON tree.

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::{body, lookup};
 use crate::answer::Answer;
-use crate::service::Service;
+use barcoded_app::Service;
 
 /// Serves the QR code for the path after `/api/barcode/qr/`.
 pub fn handle(service: &Service, rest: &str, query: Option<&str>) -> Response<Full<Bytes>> {

@@ -12,8 +12,9 @@ use serde_json::json;
 
 use super::{admin, auth, body, history, inventree, link, lookup, qr, scan, stock};
 use crate::answer::Answer;
-use crate::service::Service;
-use crate::store::{Role, StoreState};
+use barcoded_app::Service;
+use barcoded_domain::Role;
+use barcoded_store::StoreState;
 
 /// Where the lookup is served; the second path is the one POS clients of the
 /// reference implementation are configured with.

@@ -4,8 +4,8 @@ use hyper::body::Incoming;
 use serde_json::{Map, Value};
 
 use super::body;
-use crate::answer::Answer;
-use crate::service::Service;
+use crate::answer::{self, Answer};
+use barcoded_app::Service;
 
 /// Longest barcode accepted, in characters (InvenTree's limit).
 pub const MAX_BARCODE_CHARS: usize = 4095;
@@ -23,7 +23,10 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
     let Ok(_slot) = service.scan_slots().acquire().await else {
         return Answer::error(503, "The server is shutting down");
     };
-    service.scan(&data, Some(&key)).await
+    match service.scan(&data, Some(&key)).await {
+        Ok(scanned) => answer::scan_answer(&data, &scanned),
+        Err(error) => Answer::store_failure(&error),
+    }
 }
 
 async fn read_barcode(body: Incoming) -> Result<String, Answer> {

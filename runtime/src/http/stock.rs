@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::lookup::percent_decode;
 use crate::answer::Answer;
-use crate::service::Service;
+use barcoded_app::Service;
 
 pub fn handle(service: &Service, raw_sku: &str) -> Answer {
     let not_found = || Answer::error(404, "No product with this SKU");

@@ -1,0 +1,85 @@
+//! Compiled plugin code, cached on disk so a restart skips compilation.
+//!
+//! Loading compiled code runs it as native code, so a cache file is used only
+//! if its SHA-256 matches the one this service recorded in the store when it
+//! wrote the file, and wasmtime accepts it as built by this very engine
+//! (files are keyed by the engine's compatibility hash). Anything else is
+//! recompiled from the component, whose own digest is checked as well.
+
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use barcoded_store::{Paths, Store, files};
+use sha2::{Digest, Sha256};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+/// The compiled component with `digest`: from the cache when it is intact,
+/// else compiled from the stored component and cached.
+pub fn load(
+    engine: &Engine,
+    store: &Store,
+    paths: &Paths,
+    digest: &str,
+) -> Result<Component, String> {
+    let file_name = format!("{digest}-{}.cwasm", engine_key(engine));
+    let cached = paths.compiled(&file_name);
+    if let Some(component) = from_cache(engine, store, &cached, &file_name) {
+        return Ok(component);
+    }
+    let bytes = std::fs::read(paths.component(digest))
+        .map_err(|e| format!("cannot read its component file: {e}"))?;
+    if barcoded_store::digest(&bytes) != digest {
+        return Err("its component file does not match its digest: reinstall it".into());
+    }
+    let component = barcoded_sandbox::compile(engine, &bytes)?;
+    save(engine, store, paths, digest, &component);
+    Ok(component)
+}
+
+/// Caches `component`'s compiled code; a failure only costs a recompile later.
+pub fn save(engine: &Engine, store: &Store, paths: &Paths, digest: &str, component: &Component) {
+    let file_name = format!("{digest}-{}.cwasm", engine_key(engine));
+    if let Err(error) = write_cache(store, component, &paths.compiled(&file_name), &file_name) {
+        tracing::warn!("cannot cache compiled code for {digest}: {error}");
+    }
+}
+
+fn from_cache(engine: &Engine, store: &Store, path: &Path, file_name: &str) -> Option<Component> {
+    let recorded = store.code_cache_digest(file_name).ok()??;
+    let bytes = std::fs::read(path).ok()?;
+    if Sha256::digest(&bytes).as_slice() != recorded.as_slice() {
+        tracing::warn!("cached code {file_name} does not match its recorded digest; recompiling");
+        return None;
+    }
+    // SAFETY: these bytes are exactly what this service serialised with an
+    // engine of the same compatibility hash (checked above and by wasmtime).
+    match unsafe { Component::deserialize(engine, &bytes) } {
+        Ok(component) => Some(component),
+        Err(error) => {
+            tracing::warn!("cached code {file_name} refused by wasmtime ({error}); recompiling");
+            None
+        }
+    }
+}
+
+fn write_cache(
+    store: &Store,
+    component: &Component,
+    path: &Path,
+    file_name: &str,
+) -> Result<(), String> {
+    let bytes = component.serialize().map_err(|e| e.to_string())?;
+    files::write_atomically(path, &bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    store
+        .record_code_cache_digest(file_name, Sha256::digest(&bytes).as_slice())
+        .map_err(|e| e.to_string())
+}
+
+/// Identifies the engine build and settings compiled code depends on.
+fn engine_key(engine: &Engine) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}

@@ -1,0 +1,16 @@
+//! barcoded's operations, whichever edge asks for them: scanning (the
+//! plugin chain joined to the catalog, bookings and history), linking,
+//! installing and loading plugins, and importing and exporting the catalog.
+//! They answer with domain outcomes and typed errors; the CLI and the HTTP
+//! API turn those into exit codes and statuses.
+
+mod code_cache;
+mod import;
+mod ledger;
+mod registry;
+mod server;
+mod service;
+
+pub use import::{Format, ImportError, Imported, export, import};
+pub use registry::{InstallError, InstallRequest, Installed, Loaded, Registry};
+pub use service::{CatalogMatch, LinkError, Policy, Scanned, Service};

@@ -1,0 +1,248 @@
+//! Installed plugins: validating and installing a component, and turning the
+//! registry into the chain a server scans with.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use wasmtime::Engine;
+use wasmtime::component::{Component, Linker};
+
+use barcoded_domain::{Capability, PluginRecord};
+use barcoded_sandbox::{self as sandbox, Chain, Limits, LoadError, Plugin, SandboxState, Settings};
+use barcoded_store::{Paths, Store, StoreError};
+
+use crate::code_cache;
+
+/// Loads and installs plugins for one data folder.
+pub struct Registry {
+    engine: Engine,
+    linker: Linker<SandboxState>,
+    paths: Paths,
+    limits: Limits,
+    /// Compiled components by digest, reused across reloads.
+    compiled: Mutex<HashMap<String, Component>>,
+}
+
+/// The registry, loaded: the chain of enabled plugins, and those refused.
+pub struct Loaded {
+    pub chain: Chain,
+    pub refused: Vec<LoadError>,
+}
+
+/// What `plugin install` asks for; `None` keeps what an upgrade had.
+#[derive(Debug, Clone, Default)]
+pub struct InstallRequest {
+    pub name: Option<String>,
+    pub priority: Option<i32>,
+    pub disabled: bool,
+    /// Replace the installed plugin of the name the component gives itself.
+    /// Without it (and without `name`), that name must be free: a component
+    /// cannot take over an installed plugin by calling itself by its name.
+    pub upgrade: bool,
+}
+
+/// Why an install did not happen.
+#[derive(Debug)]
+pub enum InstallError {
+    /// The component or the request is refused; the text says why and is
+    /// meant for the operator.
+    Refused(String),
+    /// The component's file could not be written (a full disk, say).
+    Disk(std::io::Error),
+    /// The store failed.
+    Store(StoreError),
+}
+
+impl fmt::Display for InstallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstallError::Refused(reason) => f.write_str(reason),
+            InstallError::Disk(error) => write!(f, "cannot store the component: {error}"),
+            InstallError::Store(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for InstallError {}
+
+impl From<StoreError> for InstallError {
+    fn from(error: StoreError) -> InstallError {
+        InstallError::Store(error)
+    }
+}
+
+/// What an install did.
+#[derive(Debug)]
+pub enum Installed {
+    New(PluginRecord),
+    Upgraded {
+        from_version: String,
+        record: PluginRecord,
+        /// Grants of the old version that it never asked for: not carried
+        /// over, since the new version could use them unseen.
+        withheld: BTreeSet<Capability>,
+    },
+    /// These exact bytes were already installed under this name.
+    Unchanged(PluginRecord),
+}
+
+impl Registry {
+    pub fn new(data_dir: &Path) -> Result<Registry, String> {
+        let engine = sandbox::new_engine().map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
+        let linker = sandbox::new_linker(&engine)
+            .map_err(|e| format!("cannot set up the plugin linker: {e:#}"))?;
+        Ok(Registry {
+            engine,
+            linker,
+            paths: Paths::new(data_dir),
+            limits: Limits::default(),
+            compiled: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Builds the chain of every enabled plugin. A plugin that cannot be
+    /// loaded (its file damaged, its `info` failing) is refused, reported,
+    /// and left out; the others load.
+    pub fn load(&self, store: &Store) -> Result<Loaded, String> {
+        let records = store.plugins().map_err(|e| e.to_string())?;
+        let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
+        compiled.retain(|digest, _| records.iter().any(|r| &r.digest == digest));
+        let mut plugins = Vec::new();
+        let mut refused = Vec::new();
+        for record in records.into_iter().filter(|record| record.enabled) {
+            let component = match compiled.get(&record.digest) {
+                Some(component) => Ok(component.clone()),
+                None => code_cache::load(&self.engine, store, &self.paths, &record.digest),
+            };
+            let plugin = component
+                .map_err(|reason| LoadError {
+                    plugin: record.name.clone(),
+                    reason,
+                })
+                .and_then(|component| {
+                    compiled.insert(record.digest.clone(), component.clone());
+                    self.instantiate(&record, &component)
+                });
+            match plugin {
+                Ok(plugin) => plugins.push(plugin),
+                Err(error) => refused.push(error),
+            }
+        }
+        Ok(Loaded {
+            chain: Chain::new(plugins),
+            refused,
+        })
+    }
+
+    fn instantiate(
+        &self,
+        record: &PluginRecord,
+        component: &Component,
+    ) -> Result<Plugin, LoadError> {
+        let settings = Settings {
+            priority: record.priority,
+            limits: self.limits.with(&record.limits),
+            config: Arc::new(record.config.clone()),
+            grants: Arc::new(record.grants.clone()),
+        };
+        Plugin::new(&self.linker, &record.name, component, settings)
+    }
+
+    /// Validates `bytes` as a plugin and installs them: stored under their
+    /// digest, compiled code cached, the record written. Reinstalling a name
+    /// (given as `name`, or with `upgrade`) is an upgrade that keeps its
+    /// priority, state, limits, settings and the grants the old version
+    /// asked for (and lifts a quarantine: these are new bytes). Grants are
+    /// never given here: an operator gives them one by one.
+    pub fn install(
+        &self,
+        store: &Store,
+        bytes: &[u8],
+        request: &InstallRequest,
+    ) -> Result<Installed, InstallError> {
+        let label = request.name.as_deref().unwrap_or("(new plugin)");
+        let refuse =
+            |reason: String| InstallError::Refused(format!("plugin `{label}` refused: {reason}"));
+        let component = sandbox::compile(&self.engine, bytes).map_err(refuse)?;
+        let settings = Settings {
+            limits: self.limits.clone(),
+            ..Settings::default()
+        };
+        let probe = Plugin::new(&self.linker, label, &component, settings)
+            .map_err(|e| InstallError::Refused(e.to_string()))?;
+        let info = probe.info().clone();
+        let name = request.name.clone().unwrap_or_else(|| info.name.clone());
+        sandbox::validate_name(&name).map_err(|reason| {
+            InstallError::Refused(format!(
+                "{reason}; pass --name to install it under another name"
+            ))
+        })?;
+        let digest = barcoded_store::digest(bytes);
+        let existing = store.plugin(&name)?;
+        if let Some(existing) = existing.as_ref().filter(|e| e.digest == digest) {
+            return Ok(Installed::Unchanged(existing.clone()));
+        }
+        if let Some(existing) = &existing
+            && request.name.is_none()
+            && !request.upgrade
+        {
+            return Err(InstallError::Refused(format!(
+                "plugin `{name}` refused: a plugin named {name} ({}) is already installed. To \
+                 replace it with this component, pass --upgrade (or --name {name}); to install \
+                 both, pass --name with a new name",
+                existing.info.version
+            )));
+        }
+        let asks = sandbox::capabilities_asked(&self.engine, &component);
+        let (grants, withheld) = existing.as_ref().map_or_else(Default::default, |old| {
+            old.grants
+                .iter()
+                .partition::<BTreeSet<Capability>, _>(|grant| old.asks.contains(grant))
+        });
+        self.paths
+            .store_component(&digest, bytes)
+            .map_err(InstallError::Disk)?;
+        code_cache::save(&self.engine, store, &self.paths, &digest, &component);
+        let record = PluginRecord {
+            name: name.clone(),
+            digest,
+            size: bytes.len() as u64,
+            priority: request
+                .priority
+                .or(existing.as_ref().map(|e| e.priority))
+                .unwrap_or(sandbox::DEFAULT_PRIORITY),
+            enabled: !request.disabled && existing.as_ref().is_none_or(|e| e.enabled),
+            installed: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            info,
+            limits: existing
+                .as_ref()
+                .map(|e| e.limits.clone())
+                .unwrap_or_default(),
+            config: existing
+                .as_ref()
+                .map(|e| e.config.clone())
+                .unwrap_or_else(BTreeMap::new),
+            grants,
+            asks,
+        };
+        store.put_plugin(&record)?;
+        Ok(match existing {
+            None => Installed::New(record),
+            Some(old) => {
+                store.release_plugin(&name)?;
+                let withheld = withheld
+                    .into_iter()
+                    .filter(|grant| record.asks.contains(grant))
+                    .collect();
+                Installed::Upgraded {
+                    from_version: old.info.version,
+                    record,
+                    withheld,
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,480 @@
+//! The service's core, independent of transport: what the HTTP API and the
+//! CLI both call. Its operations answer with what happened, never with a
+//! status or an exit code: the edges decide those.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use barcoded_domain::{
+    Actions, Barcode, Booking, HistoryEntry, Product, Retention, ScanKind, ScanRecord,
+};
+use barcoded_sandbox::{Chain, LoadError, ScanOutcome, Server};
+use barcoded_store::{Linked, Store, StoreError};
+
+use crate::ledger::Ledger;
+use crate::registry::{Loaded, Registry};
+use crate::server::StoreServer;
+
+/// How stale the server's view of the quarantine may get: an operator's
+/// `plugin enable` reaches the running server within this time.
+const QUARANTINE_REFRESH: Duration = Duration::from_secs(1);
+
+/// Everything a request needs, shared by all connections.
+pub struct Service {
+    registry: Registry,
+    plugins: RwLock<Plugins>,
+    store: Arc<Store>,
+    /// The store as plugins' granted calls reach it.
+    server: Arc<dyn Server>,
+    ledger: Ledger,
+    policy: Policy,
+    quarantined: RwLock<(Instant, Arc<HashSet<String>>)>,
+    scan_slots: tokio::sync::Semaphore,
+}
+
+/// Operator settings for running the service.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// Whether `pos` keys may link and unlink barcodes; otherwise only
+    /// `admin` keys may.
+    pub pos_may_link: bool,
+    /// Failed scans in a row that quarantine a plugin; 0 never does.
+    pub quarantine_after: u32,
+    /// Scans that may run at once; more wait their turn.
+    pub concurrent_scans: usize,
+    /// How much scan history to keep.
+    pub history: Retention,
+}
+
+/// The plugins in use: a scan takes the chain it starts with and keeps it,
+/// so a reload never changes the plugins under a scan in flight.
+struct Plugins {
+    chain: Arc<Chain>,
+    refused: Arc<Vec<LoadError>>,
+    generation: u64,
+}
+
+impl Service {
+    /// Loads the registry's plugins and builds the service.
+    pub fn open(registry: Registry, store: Arc<Store>, policy: Policy) -> Result<Service, String> {
+        let generation = store.plugins_generation().map_err(|e| e.to_string())?;
+        let loaded = registry.load(&store)?;
+        report(&loaded);
+        let stale = Instant::now() - QUARANTINE_REFRESH * 2;
+        Ok(Service {
+            ledger: Ledger::start(store.clone(), policy.history)?,
+            registry,
+            plugins: RwLock::new(Plugins {
+                chain: Arc::new(loaded.chain),
+                refused: Arc::new(loaded.refused),
+                generation,
+            }),
+            server: Arc::new(StoreServer(store.clone())),
+            store,
+            policy,
+            quarantined: RwLock::new((stale, Arc::default())),
+            scan_slots: tokio::sync::Semaphore::new(policy.concurrent_scans.max(1)),
+        })
+    }
+
+    /// The chain scans use now.
+    pub fn chain(&self) -> Arc<Chain> {
+        self.plugins
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .chain
+            .clone()
+    }
+
+    /// Installed plugins that could not be loaded, and why.
+    pub fn refused(&self) -> Arc<Vec<LoadError>> {
+        self.plugins
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .refused
+            .clone()
+    }
+
+    /// Reloads the plugins if the registry changed since the last load, and
+    /// says whether it did. Compiles new plugins: call it off the executor.
+    pub fn reload_if_changed(&self) -> Result<bool, String> {
+        let generation = self.store.plugins_generation().map_err(|e| e.to_string())?;
+        if generation
+            == self
+                .plugins
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .generation
+        {
+            return Ok(false);
+        }
+        let loaded = self.registry.load(&self.store)?;
+        report(&loaded);
+        let fresh = Plugins {
+            chain: Arc::new(loaded.chain),
+            refused: Arc::new(loaded.refused),
+            generation,
+        };
+        let old = std::mem::replace(
+            &mut *self.plugins.write().unwrap_or_else(|p| p.into_inner()),
+            fresh,
+        );
+        self.flush_counts(&old.chain);
+        tracing::info!("plugins reloaded (registry generation {generation})");
+        Ok(true)
+    }
+
+    /// Writes what is still in memory: the scan history queued for writing
+    /// and the plugins' counters. Scans after this are not recorded.
+    pub fn close(&self) {
+        self.ledger.close();
+        self.flush_stats();
+    }
+
+    /// Adds the scans and failures counted since the last flush to the
+    /// registry's totals.
+    pub fn flush_stats(&self) {
+        self.flush_counts(&self.chain());
+    }
+
+    fn flush_counts(&self, chain: &Chain) {
+        let deltas: Vec<(String, u64, u64)> = chain
+            .plugins()
+            .iter()
+            .map(|plugin| {
+                let (scans, failures) = plugin.take_counts();
+                (plugin.name().to_owned(), scans, failures)
+            })
+            .filter(|(_, scans, _)| *scans > 0)
+            .collect();
+        if !deltas.is_empty()
+            && let Err(error) = self.store.add_plugin_stats(&deltas)
+        {
+            tracing::error!("cannot record plugin statistics: {error}");
+        }
+    }
+
+    /// The operator's settings it runs with.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Where plugins are installed and loaded from.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Bounds how many scans run at once, so a burst of slow or hostile
+    /// scans cannot claim unbounded threads and memory.
+    pub fn scan_slots(&self) -> &tokio::sync::Semaphore {
+        &self.scan_slots
+    }
+
+    /// Runs `data` through the plugin chain, joins a decode's lookup code to
+    /// the catalog, books what the decoding plugin asked for and records the
+    /// scan in the history under `key` (the API key's name). Plugins run on
+    /// the polling thread, yielding at each epoch tick; a booking is awaited
+    /// until it is durable. Fails only when the store does.
+    pub async fn scan(&self, data: &str, key: Option<&str>) -> Result<Scanned, StoreError> {
+        let started = Instant::now();
+        let quarantined = self.quarantined();
+        let chain = self.chain();
+        let mut outcome = chain
+            .scan(data, |name| quarantined.contains(name), Some(&self.server))
+            .await;
+        self.quarantine_repeat_offenders(&outcome, &quarantined);
+        let requests = outcome.take_requests();
+        let matched = self.catalog_match(data, &outcome);
+        let entry = HistoryEntry {
+            id: 0,
+            time: String::new(),
+            key: key.map(str::to_owned),
+            barcode_data: data.to_owned(),
+            result: scan_kind(&outcome, &matched),
+            plugin: outcome.plugin().map(str::to_owned),
+            format: outcome.format().map(str::to_owned),
+            lookup_code: match &matched {
+                Ok(CatalogMatch {
+                    linked: true,
+                    barcode: Some(link),
+                    ..
+                }) => Some(link.barcode.clone()),
+                _ => outcome.lookup_code().map(str::to_owned),
+            },
+            duration_us: started.elapsed().as_micros() as u64,
+            actions: Actions {
+                refused: requests.refused,
+                ..Actions::default()
+            },
+        };
+        let matched = match matched {
+            Ok(found) => found,
+            Err(error) => {
+                self.ledger.record(ScanRecord {
+                    entry,
+                    booking: Booking::default(),
+                });
+                return Err(error);
+            }
+        };
+        let actions = self.record(entry, requests.booking).await?;
+        Ok(Scanned {
+            outcome,
+            matched,
+            actions,
+        })
+    }
+
+    /// Records a scan in the history. One that books something is written
+    /// at once, with its booking, and this returns once both are durable;
+    /// one that books nothing is queued. Returns what the scan did.
+    async fn record(&self, entry: HistoryEntry, booking: Booking) -> Result<Actions, StoreError> {
+        if booking.is_empty() {
+            let actions = entry.actions.clone();
+            self.ledger.record(ScanRecord { entry, booking });
+            return Ok(actions);
+        }
+        let written = self.ledger.book(ScanRecord { entry, booking }).await?;
+        Ok(written.actions)
+    }
+
+    /// The catalog's records for a decode's lookup code: the active barcode
+    /// record (GTINs in any length) and its product; else the product whose
+    /// SKU the code is, as the service's own product QR codes name it; else
+    /// the one product listing it as a supplier part number. When no plugin
+    /// recognised `data`, the link it was given, if any.
+    fn catalog_match(&self, data: &str, outcome: &ScanOutcome) -> Result<CatalogMatch, StoreError> {
+        let decode = match outcome {
+            ScanOutcome::Decoded { decode, .. } => decode,
+            ScanOutcome::Rejected { .. } => return Ok(CatalogMatch::default()),
+            ScanOutcome::NoMatch { .. } => return self.linked(data),
+        };
+        let Some(code) = &decode.lookup_code else {
+            return Ok(CatalogMatch::default());
+        };
+        if let Some(found) = self.store.lookup_gtin(code, decode.uom_code.as_deref())? {
+            return Ok(CatalogMatch::found(Some(found.barcode), found.product));
+        }
+        if let Some(product) = self.store.product(code)? {
+            return Ok(CatalogMatch::found(None, Some(product)));
+        }
+        let mut by_part = self.store.products_by_supplier_part(code, 2)?;
+        Ok(CatalogMatch::found(
+            None,
+            by_part.pop().filter(|_| by_part.is_empty()),
+        ))
+    }
+
+    fn linked(&self, data: &str) -> Result<CatalogMatch, StoreError> {
+        let Some(value) = barcoded_domain::link_value(data) else {
+            return Ok(CatalogMatch::default());
+        };
+        Ok(match self.store.linked(&value)? {
+            Some(found) => CatalogMatch {
+                barcode: Some(found.barcode),
+                product: found.product,
+                linked: true,
+            },
+            None => CatalogMatch::default(),
+        })
+    }
+
+    /// Links `data`, a barcode no plugin recognises, to the product `sku`,
+    /// so that scans and lookups of it resolve to that product from now on.
+    /// Plugins are asked first, as a scan would ask them (nothing they ask
+    /// to book is booked): a barcode a plugin recognises is refused, since
+    /// its scans never reach the link.
+    pub async fn link(&self, data: &str, sku: &str) -> Result<Linked, LinkError> {
+        let value = barcoded_domain::link_value(data).ok_or_else(|| {
+            LinkError::Invalid(
+                "the barcode has no printable characters left once its separators and \
+                 control characters are removed"
+                    .to_owned(),
+            )
+        })?;
+        Barcode::check_value(&value).map_err(LinkError::Invalid)?;
+        let quarantined = self.quarantined();
+        let outcome = self
+            .chain()
+            .scan(data, |name| quarantined.contains(name), Some(&self.server))
+            .await;
+        if let Some(plugin) = outcome.plugin() {
+            return Err(LinkError::Claimed {
+                plugin: plugin.to_owned(),
+            });
+        }
+        Ok(self.store.link(&value, sku)?)
+    }
+
+    /// The names of quarantined plugins, re-read from the store when the
+    /// cached copy is older than [`QUARANTINE_REFRESH`].
+    pub fn quarantined(&self) -> Arc<HashSet<String>> {
+        let cached = self.quarantined.read().unwrap_or_else(|p| p.into_inner());
+        if cached.0.elapsed() < QUARANTINE_REFRESH {
+            return cached.1.clone();
+        }
+        drop(cached);
+        let names = match self.store.quarantined_plugins() {
+            Ok(records) => Arc::new(records.into_keys().collect()),
+            Err(error) => {
+                tracing::error!(
+                    "cannot read the plugin quarantine, keeping the last copy: {error}"
+                );
+                self.quarantined
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .1
+                    .clone()
+            }
+        };
+        *self.quarantined.write().unwrap_or_else(|p| p.into_inner()) =
+            (Instant::now(), names.clone());
+        names
+    }
+
+    fn quarantine_repeat_offenders(&self, outcome: &ScanOutcome, quarantined: &HashSet<String>) {
+        let threshold = self.policy.quarantine_after;
+        for failure in outcome.failures() {
+            if threshold == 0
+                || failure.in_a_row < threshold
+                || quarantined.contains(&failure.plugin)
+            {
+                continue;
+            }
+            let reason = format!(
+                "{} failed scans in a row; the last {}",
+                failure.in_a_row, failure.failure
+            );
+            let (store, plugin) = (self.store.clone(), failure.plugin.clone());
+            off_the_executor(move || match store.quarantine_plugin(&plugin, &reason) {
+                Ok(()) => tracing::warn!(
+                    "plugin {plugin} quarantined: {reason}. It is skipped until an operator \
+                     runs `barcoded plugin enable {plugin}`"
+                ),
+                Err(error) => tracing::error!("cannot quarantine plugin {plugin}: {error}"),
+            });
+            // Seen at once by this server, not only after the store's write.
+            let mut cached = self.quarantined.write().unwrap_or_else(|p| p.into_inner());
+            let mut names = (*cached.1).clone();
+            names.insert(failure.plugin.clone());
+            cached.1 = Arc::new(names);
+        }
+    }
+}
+
+/// Runs `write` on Tokio's blocking pool when called on the runtime (a write
+/// transaction may wait for another writer, such as a catalog import), and
+/// in place otherwise.
+fn off_the_executor(write: impl FnOnce() + Send + 'static) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(write)),
+        Err(_) => write(),
+    }
+}
+
+/// What a scan came to: the plugins' verdict, the catalog's records for
+/// it, and what it booked.
+#[derive(Debug)]
+pub struct Scanned {
+    pub outcome: ScanOutcome,
+    pub matched: CatalogMatch,
+    pub actions: Actions,
+}
+
+impl Scanned {
+    /// Whether the scan resolved: a plugin decoded it, or it was linked.
+    pub fn resolved(&self) -> bool {
+        matches!(self.outcome, ScanOutcome::Decoded { .. }) || self.matched.linked
+    }
+}
+
+/// What a scan resolved to in the catalog.
+#[derive(Debug, Default)]
+pub struct CatalogMatch {
+    pub barcode: Option<Barcode>,
+    pub product: Option<Product>,
+    /// No plugin recognised the data; `barcode` is its link.
+    pub linked: bool,
+}
+
+impl CatalogMatch {
+    fn found(barcode: Option<Barcode>, product: Option<Product>) -> CatalogMatch {
+        CatalogMatch {
+            barcode,
+            product,
+            linked: false,
+        }
+    }
+}
+
+/// Why a barcode could not be linked.
+#[derive(Debug)]
+pub enum LinkError {
+    /// The data cannot be kept as a link; the message says why.
+    Invalid(String),
+    /// A plugin recognises the barcode, so its scans never reach a link.
+    Claimed { plugin: String },
+    /// The store refused (no such product, or the value already resolves
+    /// to a record) or failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for LinkError {
+    fn from(error: StoreError) -> LinkError {
+        LinkError::Store(error)
+    }
+}
+
+impl std::fmt::Display for LinkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkError::Invalid(message) => f.write_str(message),
+            LinkError::Claimed { plugin } => write!(
+                f,
+                "plugin {plugin} recognises this barcode, so its scans never reach a link; \
+                 link only barcodes that no plugin knows"
+            ),
+            LinkError::Store(error) => error.fmt(f),
+        }
+    }
+}
+
+/// How the history files a scan, given what the catalog join found.
+fn scan_kind(outcome: &ScanOutcome, matched: &Result<CatalogMatch, StoreError>) -> ScanKind {
+    match (outcome, matched) {
+        (_, Err(_)) => ScanKind::Error,
+        (_, Ok(CatalogMatch { linked: true, .. })) => ScanKind::Linked,
+        (ScanOutcome::Decoded { .. }, _) => ScanKind::Decoded,
+        (ScanOutcome::Rejected { .. }, _) => ScanKind::Rejected,
+        (ScanOutcome::NoMatch { .. }, _) => ScanKind::NoMatch,
+    }
+}
+
+/// Logs what was loaded and what was refused.
+fn report(loaded: &Loaded) {
+    for refused in &loaded.refused {
+        tracing::error!("{refused}; it is not loaded");
+    }
+    for plugin in loaded.chain.plugins() {
+        let info = plugin.info();
+        tracing::info!(
+            "loaded plugin {} (priority {}): {} {} by {}",
+            plugin.name(),
+            plugin.priority(),
+            info.title,
+            info.version,
+            info.author
+        );
+    }
+    if loaded.chain.plugins().is_empty() {
+        tracing::warn!(
+            "no plugins are enabled: every scan will answer \"no match\". Install one with \
+             `barcoded plugin install FILE.wasm`"
+        );
+    }
+}

@@ -1,0 +1,38 @@
+//! The plain types of barcoded, with no I/O: catalog records and the rules
+//! they must meet, API keys, installed plugins and their grants, stock and
+//! purchase orders, and the scan history. Every other crate speaks them.
+
+mod capability;
+mod history;
+mod keys;
+mod label;
+mod limits;
+mod plugins;
+mod records;
+mod stock;
+
+pub use capability::Capability;
+pub use history::{
+    Actions, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord,
+    unix_millis,
+};
+pub use keys::{ApiKey, KEY_PREFIX, Role};
+pub use label::{barcode_hash, link_value};
+pub use limits::{LimitOverrides, MAX_MEMORY_BYTES};
+pub use plugins::{PluginInfo, PluginRecord, Quarantine};
+pub use records::{Barcode, Price, Product, SupplierPart};
+pub use stock::{
+    Actor, Booked, Booking, MAX_LEVEL, MAX_QUANTITY, Movement, OrderLine, PurchaseOrder, Receipt,
+    ReceivedLine, StockChange,
+};
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}

@@ -1,0 +1,171 @@
+//! The ordered set of plugins a barcode is handed to.
+//!
+//! Plugins are asked in priority order (lower first, then by name). The first
+//! `Decoded` wins. A `Rejected` does not stop the chain: later plugins may
+//! still recognise the data, and the first rejection is the answer only when
+//! none does. A plugin that fails (traps, runs past a limit) is logged and
+//! skipped; its failure is reported in the answer's diagnostics.
+//!
+//! Only the deciding plugin's requests to the server count: whatever the
+//! others asked to book is dropped with their verdicts.
+
+use std::sync::Arc;
+
+use crate::host::{Requests, Server};
+use crate::plugin::{Decode, Failure, Plugin, Rejection, Verdict};
+
+/// Priority of a plugin installed without one.
+pub const DEFAULT_PRIORITY: i32 = 100;
+
+/// Plugins in the order they are asked.
+pub struct Chain {
+    plugins: Vec<Plugin>,
+}
+
+/// What the chain made of one barcode.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScanOutcome {
+    Decoded {
+        plugin: String,
+        decode: Decode,
+        /// What the decoding plugin asked the server to book, and which of
+        /// its calls were refused.
+        requests: Requests,
+        failures: Vec<PluginFailure>,
+    },
+    Rejected {
+        plugin: String,
+        rejection: Rejection,
+        failures: Vec<PluginFailure>,
+    },
+    NoMatch {
+        failures: Vec<PluginFailure>,
+    },
+}
+
+/// A plugin that failed while scanning; the chain went on without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginFailure {
+    pub plugin: String,
+    pub failure: Failure,
+    /// Its failed scans in a row, this one included.
+    pub in_a_row: u32,
+}
+
+impl ScanOutcome {
+    /// Takes what the decoding plugin asked of the server (nothing for any
+    /// other outcome).
+    pub fn take_requests(&mut self) -> Requests {
+        match self {
+            ScanOutcome::Decoded { requests, .. } => std::mem::take(requests),
+            _ => Requests::default(),
+        }
+    }
+
+    /// The plugin that decoded or rejected the data.
+    pub fn plugin(&self) -> Option<&str> {
+        match self {
+            ScanOutcome::Decoded { plugin, .. } | ScanOutcome::Rejected { plugin, .. } => {
+                Some(plugin)
+            }
+            ScanOutcome::NoMatch { .. } => None,
+        }
+    }
+
+    /// The format that plugin recognised.
+    pub fn format(&self) -> Option<&str> {
+        match self {
+            ScanOutcome::Decoded { decode, .. } => Some(&decode.format),
+            ScanOutcome::Rejected { rejection, .. } => Some(&rejection.format),
+            ScanOutcome::NoMatch { .. } => None,
+        }
+    }
+
+    /// The code a decode names in the catalog.
+    pub fn lookup_code(&self) -> Option<&str> {
+        match self {
+            ScanOutcome::Decoded { decode, .. } => decode.lookup_code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The plugins that failed on the way to this outcome.
+    pub fn failures(&self) -> &[PluginFailure] {
+        match self {
+            ScanOutcome::Decoded { failures, .. }
+            | ScanOutcome::Rejected { failures, .. }
+            | ScanOutcome::NoMatch { failures } => failures,
+        }
+    }
+}
+
+impl Chain {
+    /// A chain of `plugins`, ordered by priority and then name.
+    pub fn new(mut plugins: Vec<Plugin>) -> Chain {
+        plugins.sort_by(|a, b| (a.priority(), a.name()).cmp(&(b.priority(), b.name())));
+        Chain { plugins }
+    }
+
+    pub fn plugins(&self) -> &[Plugin] {
+        &self.plugins
+    }
+
+    /// Hands `data` to each plugin in turn, leaving out those `skip` names,
+    /// with `store` for their granted calls; see the module docs for the
+    /// rules.
+    pub async fn scan(
+        &self,
+        data: &str,
+        skip: impl Fn(&str) -> bool,
+        server: Option<&Arc<dyn Server>>,
+    ) -> ScanOutcome {
+        let mut rejected: Option<(String, Rejection)> = None;
+        let mut failures = Vec::new();
+        for plugin in self.plugins.iter().filter(|plugin| !skip(plugin.name())) {
+            let (verdict, requests) = plugin.scan(data, server).await;
+            match verdict {
+                Ok(Verdict::NotMine) => {}
+                Ok(Verdict::Decoded(decode)) => {
+                    return ScanOutcome::Decoded {
+                        plugin: plugin.name().to_owned(),
+                        decode,
+                        requests,
+                        failures,
+                    };
+                }
+                Ok(Verdict::Rejected(rejection)) => {
+                    rejected.get_or_insert_with(|| (plugin.name().to_owned(), rejection));
+                }
+                Err(failure) => {
+                    plugin.log().line(|| {
+                        tracing::warn!(plugin = plugin.name(), "scan failed: plugin {failure}");
+                    });
+                    failures.push(PluginFailure {
+                        plugin: plugin.name().to_owned(),
+                        failure,
+                        in_a_row: plugin.failures_in_a_row(),
+                    });
+                }
+            }
+        }
+        match rejected {
+            Some((plugin, rejection)) => ScanOutcome::Rejected {
+                plugin,
+                rejection,
+                failures,
+            },
+            None => ScanOutcome::NoMatch { failures },
+        }
+    }
+}
+
+/// Plugin names appear in logs, answers and file names: keep them plain.
+pub fn validate_name(name: &str) -> Result<(), String> {
+    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
+    if name.is_empty() || name.len() > 64 || !name.bytes().all(plain) {
+        return Err(format!(
+            "plugin names are 1 to 64 lowercase letters, digits, `-` or `_`, not {name:?}"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! Runs untrusted barcode plugins: WebAssembly components implementing the
+//! `barcode:plugin` world (`wit/`), each call in a fresh wasmtime instance
+//! with no ambient rights and hard limits on CPU time, memory, output, host
+//! calls and answers, asked in priority order by a [`Chain`].
+//!
+//! A plugin reaches the server only through the [`Server`] trait, and only
+//! for what its grants allow; the sandbox never writes anything itself.
+//!
+//! ```text
+//! Chain::scan ─▶ Plugin::scan ─▶ Sandbox (Store + Limiter + CpuClock)
+//!                                   └─▶ HostState ─▶ dyn Server
+//! ```
+
+mod blocking;
+mod chain;
+mod engine;
+mod host;
+mod limits;
+mod log;
+mod plugin;
+mod sandbox;
+
+pub use blocking::block_on;
+pub use chain::{Chain, DEFAULT_PRIORITY, PluginFailure, ScanOutcome, validate_name};
+pub use engine::{CpuMeter, MAX_WASM_STACK, POOL_INSTANCES, new_engine, new_engine_with};
+pub use host::{CallError, HostState, Requests, Server};
+pub use limits::{AnswerLimits, EPOCH_TICK, Limit, Limits};
+pub use log::{PLUGIN_LOG_LINES, PLUGIN_LOG_WINDOW, PluginLog};
+pub use plugin::{
+    Decode, Failure, LoadError, MAX_COMPONENT_BYTES, Plugin, Rejection, Settings, Verdict,
+    capabilities_asked, compile, new_linker,
+};
+pub use sandbox::{CpuClock, Sandbox, SandboxState};

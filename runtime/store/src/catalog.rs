@@ -1,0 +1,425 @@
+//! Reading and writing products and barcode records.
+//!
+//! Resolution order: when several active records carry the scanned value,
+//! the lookup picks the one marked `isDefault`, then the one with the
+//! smallest `quantity`, then by `uomCode`, then by `id`, so the same data
+//! always gives the same answer.
+
+use std::cmp::Ordering;
+
+use redb::{
+    Key, MultimapTable, ReadOnlyMultimapTable, ReadOnlyTable, ReadTransaction,
+    ReadableMultimapTable, ReadableTable, ReadableTableMetadata, Table, TableDefinition,
+    WriteTransaction,
+};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use barcoded_domain::{Barcode, Product};
+
+use super::schema::{BARCODES, BARCODES_BY_PACK, BARCODES_BY_VALUE, PRODUCTS, SUPPLIER_PARTS};
+use super::{Store, StoreError, decode, encode, storage};
+
+/// A resolved barcode and its product, if the catalog has one with that SKU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub barcode: Barcode,
+    pub product: Option<Product>,
+}
+
+/// How many records the catalog holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogCounts {
+    pub products: u64,
+    pub barcodes: u64,
+}
+
+impl Store {
+    /// The active record for `code` (and `uom`, when given) with its product.
+    pub fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let tables = snapshot.catalog()?;
+        let best = tables
+            .active_records(code)?
+            .into_iter()
+            .filter(|record| uom.is_none_or(|uom| record.uom_code == uom))
+            .min_by(resolution_order);
+        let Some(barcode) = best else {
+            return Ok(None);
+        };
+        let product = tables.product(&barcode.product_sku)?;
+        Ok(Some(Lookup { barcode, product }))
+    }
+
+    /// Like [`Store::lookup`], but a 14-digit GTIN also finds a record stored
+    /// in its 13-, 12- or 8-digit form: GTIN plugins answer with GTIN-14,
+    /// while catalogs usually hold the code as printed.
+    pub fn lookup_gtin(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
+        if let Some(found) = self.lookup(code, uom)? {
+            return Ok(Some(found));
+        }
+        if code.len() != 14 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(None);
+        }
+        for short in [13, 12, 8] {
+            let (padding, rest) = code.split_at(14 - short);
+            if padding.bytes().all(|b| b == b'0')
+                && let Some(found) = self.lookup(rest, uom)?
+            {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The product with `sku`, if any.
+    pub fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        self.snapshot()?.catalog()?.product(sku)
+    }
+
+    /// Products listing `part` among their supplier part numbers, in SKU
+    /// order, at most `max`.
+    pub fn products_by_supplier_part(
+        &self,
+        part: &str,
+        max: usize,
+    ) -> Result<Vec<Product>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let tables = snapshot.catalog()?;
+        let mut found = Vec::new();
+        for sku in tables.supplier_parts.get(part).map_err(storage)?.take(max) {
+            let sku = sku.map_err(storage)?;
+            if let Some(bytes) = tables.products.get(sku.value()).map_err(storage)? {
+                found.push(decode(bytes.value())?);
+            }
+        }
+        Ok(found)
+    }
+
+    pub fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
+        let txn = self.read()?;
+        let barcodes = txn.open_table(BARCODES).map_err(storage)?;
+        match barcodes.get(id.as_u128()).map_err(storage)? {
+            Some(bytes) => Ok(Some(decode(bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Adds a new barcode record, refusing one whose (productSku,
+    /// barcodeType, uomCode) another record already holds.
+    pub fn add_barcode(&self, barcode: &Barcode) -> Result<(), StoreError> {
+        barcode.validate().map_err(StoreError::Refused)?;
+        self.write_with(|tables| {
+            if tables.barcode(barcode.id)?.is_some() {
+                return Err(StoreError::Refused(format!(
+                    "a barcode record with id {} exists",
+                    barcode.id
+                )));
+            }
+            tables.put_barcode(barcode)
+        })
+    }
+
+    /// Replaces the record with `barcode.id`, under the same uniqueness rule.
+    pub fn update_barcode(&self, barcode: &Barcode) -> Result<(), StoreError> {
+        barcode.validate().map_err(StoreError::Refused)?;
+        self.write_with(|tables| {
+            if tables.barcode(barcode.id)?.is_none() {
+                return Err(not_found(barcode.id));
+            }
+            tables.put_barcode(barcode)
+        })
+    }
+
+    /// Activates or deactivates a record; it takes effect for the next lookup.
+    pub fn set_barcode_active(&self, id: Uuid, active: bool) -> Result<Barcode, StoreError> {
+        self.write_with(|tables| {
+            let mut barcode = tables.barcode(id)?.ok_or_else(|| not_found(id))?;
+            barcode.is_active = active;
+            tables.put_barcode(&barcode)?;
+            Ok(barcode)
+        })
+    }
+
+    /// Creates or replaces the product with `product.sku`.
+    pub fn put_product(&self, product: &Product) -> Result<(), StoreError> {
+        product.validate().map_err(StoreError::Refused)?;
+        self.write_with(|tables| tables.put_product(product))
+    }
+
+    /// Writes a batch of validated records in one transaction: products by
+    /// SKU, barcodes matched to existing records by (productSku, barcodeType,
+    /// uomCode). A barcode's `id` is used only when it creates a record, so
+    /// importing the same file twice changes nothing the second time.
+    pub fn upsert_batch(
+        &self,
+        products: &[Product],
+        barcodes: &[Barcode],
+    ) -> Result<(), StoreError> {
+        self.write_with(|tables| {
+            for product in products {
+                tables.put_product(product)?;
+            }
+            for barcode in barcodes {
+                match tables.pack_holder(barcode.pack_key())? {
+                    Some(id) if id != barcode.id => {
+                        tables.put_barcode(&Barcode {
+                            id,
+                            ..barcode.clone()
+                        })?;
+                    }
+                    _ => tables.put_barcode(barcode)?,
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Calls `f` with every product, in SKU order, inside one snapshot.
+    pub fn for_each_product(&self, f: impl FnMut(Product)) -> Result<(), StoreError> {
+        self.for_each(PRODUCTS, f)
+    }
+
+    /// Calls `f` with every barcode record, in id order, inside one snapshot.
+    pub fn for_each_barcode(&self, f: impl FnMut(Barcode)) -> Result<(), StoreError> {
+        self.for_each(BARCODES, f)
+    }
+
+    fn for_each<K: Key + 'static, T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<K, &'static [u8]>,
+        mut f: impl FnMut(T),
+    ) -> Result<(), StoreError> {
+        let txn = self.read()?;
+        let records = txn.open_table(table).map_err(storage)?;
+        for entry in records.iter().map_err(storage)? {
+            f(decode(entry.map_err(storage)?.1.value())?);
+        }
+        Ok(())
+    }
+
+    pub fn counts(&self) -> Result<CatalogCounts, StoreError> {
+        let txn = self.read()?;
+        Ok(CatalogCounts {
+            products: txn
+                .open_table(PRODUCTS)
+                .map_err(storage)?
+                .len()
+                .map_err(storage)?,
+            barcodes: txn
+                .open_table(BARCODES)
+                .map_err(storage)?
+                .len()
+                .map_err(storage)?,
+        })
+    }
+
+    /// Runs `f` on the catalog tables in one write transaction, committing
+    /// only if it succeeds.
+    pub(super) fn write_with<R>(
+        &self,
+        f: impl FnOnce(&mut CatalogTables<'_>) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let txn = self.write()?;
+        let result = {
+            let mut tables = CatalogTables::open(&txn)?;
+            f(&mut tables)?
+        };
+        self.commit(txn)?;
+        Ok(result)
+    }
+}
+
+/// The tables a lookup reads, opened once per read snapshot and shared by
+/// every lookup that uses it: opening a table searches the table directory,
+/// which costs as much as the lookup's own reads.
+pub(super) struct CatalogReader {
+    by_value: ReadOnlyMultimapTable<&'static str, u128>,
+    barcodes: ReadOnlyTable<u128, &'static [u8]>,
+    products: ReadOnlyTable<&'static str, &'static [u8]>,
+    supplier_parts: ReadOnlyMultimapTable<&'static str, &'static str>,
+}
+
+impl CatalogReader {
+    pub(super) fn active_records(&self, value: &str) -> Result<Vec<Barcode>, StoreError> {
+        active_records(&self.by_value, &self.barcodes, value)
+    }
+
+    pub(super) fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        product(&self.products, sku)
+    }
+
+    pub(super) fn open(txn: &ReadTransaction) -> Result<CatalogReader, StoreError> {
+        Ok(CatalogReader {
+            by_value: txn
+                .open_multimap_table(BARCODES_BY_VALUE)
+                .map_err(storage)?,
+            barcodes: txn.open_table(BARCODES).map_err(storage)?,
+            products: txn.open_table(PRODUCTS).map_err(storage)?,
+            supplier_parts: txn.open_multimap_table(SUPPLIER_PARTS).map_err(storage)?,
+        })
+    }
+}
+
+/// The active records carrying `value`, in id order.
+fn active_records(
+    by_value: &impl ReadableMultimapTable<&'static str, u128>,
+    barcodes: &impl ReadableTable<u128, &'static [u8]>,
+    value: &str,
+) -> Result<Vec<Barcode>, StoreError> {
+    let mut found = Vec::new();
+    for id in by_value.get(value).map_err(storage)? {
+        let id = id.map_err(storage)?.value();
+        if let Some(bytes) = barcodes.get(id).map_err(storage)? {
+            let record: Barcode = decode(bytes.value())?;
+            if record.is_active {
+                found.push(record);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn product(
+    products: &impl ReadableTable<&'static str, &'static [u8]>,
+    sku: &str,
+) -> Result<Option<Product>, StoreError> {
+    match products.get(sku).map_err(storage)? {
+        Some(bytes) => Ok(Some(decode(bytes.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// The order in which records for one value are preferred (see module docs).
+fn resolution_order(a: &Barcode, b: &Barcode) -> Ordering {
+    b.is_default
+        .cmp(&a.is_default)
+        .then(a.quantity.cmp(&b.quantity))
+        .then_with(|| a.uom_code.cmp(&b.uom_code))
+        .then(a.id.cmp(&b.id))
+}
+
+fn not_found(id: Uuid) -> StoreError {
+    StoreError::NotFound(format!("no barcode record with id {id}"))
+}
+
+/// The catalog's tables inside one write transaction. Every barcode write
+/// goes through [`CatalogTables::put_barcode`], which keeps the value index
+/// and the uniqueness index in step with the records.
+pub(super) struct CatalogTables<'txn> {
+    products: Table<'txn, &'static str, &'static [u8]>,
+    barcodes: Table<'txn, u128, &'static [u8]>,
+    by_value: MultimapTable<'txn, &'static str, u128>,
+    by_pack: Table<'txn, (&'static str, &'static str, &'static str), u128>,
+    supplier_parts: MultimapTable<'txn, &'static str, &'static str>,
+}
+
+impl<'txn> CatalogTables<'txn> {
+    fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+        Ok(CatalogTables {
+            products: txn.open_table(PRODUCTS).map_err(storage)?,
+            barcodes: txn.open_table(BARCODES).map_err(storage)?,
+            by_value: txn
+                .open_multimap_table(BARCODES_BY_VALUE)
+                .map_err(storage)?,
+            by_pack: txn.open_table(BARCODES_BY_PACK).map_err(storage)?,
+            supplier_parts: txn.open_multimap_table(SUPPLIER_PARTS).map_err(storage)?,
+        })
+    }
+
+    /// Writes a product and keeps the supplier part index in step with it.
+    fn put_product(&mut self, product: &Product) -> Result<(), StoreError> {
+        let sku = product.sku.as_str();
+        let old: Option<Product> = match self.products.get(sku).map_err(storage)? {
+            Some(bytes) => Some(decode(bytes.value())?),
+            None => None,
+        };
+        for entry in old.iter().flat_map(|old| &old.supplier_parts) {
+            self.supplier_parts
+                .remove(entry.part.as_str(), sku)
+                .map_err(storage)?;
+        }
+        for entry in &product.supplier_parts {
+            self.supplier_parts
+                .insert(entry.part.as_str(), sku)
+                .map_err(storage)?;
+        }
+        self.products
+            .insert(sku, encode(product).as_slice())
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    pub(super) fn active_records(&self, value: &str) -> Result<Vec<Barcode>, StoreError> {
+        active_records(&self.by_value, &self.barcodes, value)
+    }
+
+    pub(super) fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        product(&self.products, sku)
+    }
+
+    pub(super) fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
+        match self.barcodes.get(id.as_u128()).map_err(storage)? {
+            Some(bytes) => Ok(Some(decode(bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) fn pack_holder(&self, key: (&str, &str, &str)) -> Result<Option<Uuid>, StoreError> {
+        Ok(self
+            .by_pack
+            .get(key)
+            .map_err(storage)?
+            .map(|id| Uuid::from_u128(id.value())))
+    }
+
+    pub(super) fn put_barcode(&mut self, barcode: &Barcode) -> Result<(), StoreError> {
+        let id = barcode.id.as_u128();
+        if let Some(holder) = self.pack_holder(barcode.pack_key())?
+            && holder != barcode.id
+        {
+            let clash = self
+                .barcode(holder)?
+                .map_or_else(|| holder.to_string(), |b| b.describe());
+            return Err(StoreError::Refused(format!(
+                "productSku {}, barcodeType {} and uomCode {} already belong to barcode record {clash}",
+                barcode.product_sku, barcode.barcode_type, barcode.uom_code
+            )));
+        }
+        if let Some(old) = self.barcode(barcode.id)? {
+            if old.barcode != barcode.barcode {
+                self.by_value
+                    .remove(old.barcode.as_str(), id)
+                    .map_err(storage)?;
+            }
+            if old.pack_key() != barcode.pack_key() {
+                self.by_pack.remove(old.pack_key()).map_err(storage)?;
+            }
+        }
+        self.barcodes
+            .insert(id, encode(barcode).as_slice())
+            .map_err(storage)?;
+        self.by_value
+            .insert(barcode.barcode.as_str(), id)
+            .map_err(storage)?;
+        self.by_pack
+            .insert(barcode.pack_key(), id)
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Removes a record and its index entries; returns it, or `None` when
+    /// there was none with `id`.
+    pub(super) fn remove_barcode(&mut self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
+        let Some(old) = self.barcode(id)? else {
+            return Ok(None);
+        };
+        let key = id.as_u128();
+        self.barcodes.remove(key).map_err(storage)?;
+        self.by_value
+            .remove(old.barcode.as_str(), key)
+            .map_err(storage)?;
+        self.by_pack.remove(old.pack_key()).map_err(storage)?;
+        Ok(Some(old))
+    }
+}

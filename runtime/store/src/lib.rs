@@ -1,0 +1,308 @@
+//! What barcoded keeps in its data folder: in one redb file the catalog
+//! (products and their barcodes), API keys, installed plugins, stock and
+//! purchase orders, and the scan history; beside it the plugins' component
+//! files and compiled code.
+//!
+//! The file is opened in redb's multi-writer mode, so the server and operator
+//! commands can use it at the same time; each write transaction waits for any
+//! other to finish. Every commit is durable before it returns: a crash loses
+//! nothing that was committed.
+
+mod backup;
+mod catalog;
+mod components;
+pub mod files;
+mod handle;
+mod history;
+mod keys;
+mod links;
+mod plugins;
+mod quarantine;
+mod schema;
+mod stock;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, Instant};
+
+use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
+
+use handle::Handle;
+
+pub use backup::TableCopy;
+pub use catalog::{CatalogCounts, Lookup};
+pub use components::{Paths, digest};
+pub use links::{LINK_TYPE, Linked};
+
+/// The store's file name inside the data folder.
+pub const FILE_NAME: &str = "catalog.redb";
+
+/// How old a shared read snapshot may get before a reader takes a new one.
+/// Starting a read transaction in multi-writer mode locks and re-reads the
+/// file header, which at thousands of requests a second costs more than the
+/// reads themselves; readers within this window share one instead. This
+/// process's own commits are seen at once; another process's (the CLI's)
+/// within this time.
+const SNAPSHOT_MAX_AGE: Duration = Duration::from_millis(2);
+
+/// Page cache of the handle that reads: lookups in a large catalog stay in
+/// memory (redb's default, stated here).
+const READ_CACHE_BYTES: usize = 1 << 30;
+
+/// Page cache of the handle that writes: enough for a batch of an import.
+const WRITE_CACHE_BYTES: usize = 64 << 20;
+
+/// The store; cheap to share between threads behind an `Arc`.
+pub struct Store {
+    path: PathBuf,
+    /// Two handles on the file, so that a failed write cannot stop reads.
+    reader: Handle,
+    writer: Handle,
+    snapshot: RwLock<Option<Snapshot>>,
+    /// Commits made through this handle; a snapshot older than the last
+    /// one is never handed out.
+    commits: AtomicU64,
+    /// Whether the last write failed for want of a working disk.
+    write_failed: AtomicBool,
+}
+
+/// Free space below which the store's disk counts as full.
+pub const MIN_FREE_BYTES: u64 = 4 << 20;
+
+/// What the store can do now, as readiness reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreState {
+    /// Reads and writes work.
+    Ok,
+    /// Reads work; the disk has less than [`MIN_FREE_BYTES`] free, so
+    /// writes that need room fail.
+    DiskFull,
+    /// Reads work; writes fail (a failing disk).
+    WritesFailing,
+    /// Not even reads work.
+    Unreadable,
+}
+
+impl StoreState {
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreState::Ok => "ok",
+            StoreState::DiskFull => "disk-full",
+            StoreState::WritesFailing => "writes-failing",
+            StoreState::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// A read transaction shared by readers, and what was derived from it.
+#[derive(Clone)]
+struct Snapshot {
+    txn: Arc<ReadTransaction>,
+    taken: Instant,
+    /// The value of `Store::commits` before it was taken.
+    commits: u64,
+    /// The API keys, parsed once per snapshot.
+    keys: Arc<OnceLock<Result<Vec<keys::Credential>, String>>>,
+    /// The lookup's tables, opened once per snapshot.
+    catalog: Arc<OnceLock<Result<catalog::CatalogReader, String>>>,
+}
+
+impl Snapshot {
+    /// The catalog's tables, opened once per snapshot.
+    fn catalog(&self) -> Result<&catalog::CatalogReader, StoreError> {
+        self.catalog
+            .get_or_init(|| catalog::CatalogReader::open(&self.txn).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| StoreError::Storage(e.clone()))
+    }
+}
+
+/// What can go wrong with a store operation.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The write would break a rule; the message says which and why.
+    Refused(String),
+    /// The named record does not exist.
+    NotFound(String),
+    /// The file could not be read or written because the disk is full or
+    /// failing; retrying later may succeed, and the store reopens itself
+    /// once it can. Internal detail: log it, never show it to a client.
+    Unavailable(String),
+    /// The file could not be read or written. Internal detail: log it, never
+    /// show it to a client.
+    Storage(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Refused(message) | StoreError::NotFound(message) => f.write_str(message),
+            StoreError::Unavailable(message) => write!(f, "store unavailable: {message}"),
+            StoreError::Storage(message) => write!(f, "store failure: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl StoreError {
+    /// The same error, for a second caller.
+    pub fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Refused(message) => StoreError::Refused(message.clone()),
+            StoreError::NotFound(message) => StoreError::NotFound(message.clone()),
+            StoreError::Unavailable(message) => StoreError::Unavailable(message.clone()),
+            StoreError::Storage(message) => StoreError::Storage(message.clone()),
+        }
+    }
+}
+
+/// Turns a redb error into [`StoreError::Unavailable`] when the file could
+/// not be read or written, and [`StoreError::Storage`] otherwise. A file
+/// cut short is damaged, not unavailable: retrying cannot help.
+fn storage(error: impl Into<redb::Error>) -> StoreError {
+    match error.into() {
+        redb::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            StoreError::Storage(io.to_string())
+        }
+        error @ (redb::Error::Io(_) | redb::Error::PreviousIo) => {
+            StoreError::Unavailable(error.to_string())
+        }
+        error => StoreError::Storage(error.to_string()),
+    }
+}
+
+impl Store {
+    /// Opens the store in `data_dir`, creating the folder, the file and its
+    /// tables when missing.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        files::create_private_dir(data_dir).map_err(|e| {
+            StoreError::Storage(format!(
+                "cannot create the data folder {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let path = data_dir.join(FILE_NAME);
+        let writer = Handle::open(&path, WRITE_CACHE_BYTES)?;
+        files::make_private(&path)
+            .map_err(|e| StoreError::Storage(format!("cannot restrict {}: {e}", path.display())))?;
+        let store = Store {
+            reader: Handle::open(&path, READ_CACHE_BYTES)?,
+            writer,
+            path,
+            snapshot: RwLock::new(None),
+            commits: AtomicU64::new(0),
+            write_failed: AtomicBool::new(false),
+        };
+        store.create_tables()?;
+        Ok(store)
+    }
+
+    fn create_tables(&self) -> Result<(), StoreError> {
+        let txn = self.write()?;
+        txn.open_table(schema::PRODUCTS).map_err(storage)?;
+        txn.open_table(schema::BARCODES).map_err(storage)?;
+        txn.open_multimap_table(schema::BARCODES_BY_VALUE)
+            .map_err(storage)?;
+        txn.open_table(schema::BARCODES_BY_PACK).map_err(storage)?;
+        txn.open_table(schema::API_KEYS).map_err(storage)?;
+        txn.open_table(schema::QUARANTINE).map_err(storage)?;
+        txn.open_table(schema::PLUGINS).map_err(storage)?;
+        txn.open_table(schema::COUNTERS).map_err(storage)?;
+        txn.open_table(schema::PLUGIN_STATS).map_err(storage)?;
+        txn.open_table(schema::CODE_CACHE).map_err(storage)?;
+        txn.open_multimap_table(schema::SUPPLIER_PARTS)
+            .map_err(storage)?;
+        txn.open_table(schema::STOCK).map_err(storage)?;
+        txn.open_table(schema::STOCK_MOVEMENTS).map_err(storage)?;
+        txn.open_table(schema::PURCHASE_ORDERS).map_err(storage)?;
+        txn.open_table(schema::SCAN_HISTORY).map_err(storage)?;
+        self.commit(txn)
+    }
+
+    /// A read snapshot no older than [`SNAPSHOT_MAX_AGE`] that includes
+    /// every commit made through this handle.
+    fn read(&self) -> Result<Arc<ReadTransaction>, StoreError> {
+        Ok(self.snapshot()?.txn)
+    }
+
+    fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let commits = self.commits.load(Ordering::Acquire);
+        if let Some(cached) = &*self.snapshot.read().unwrap_or_else(|p| p.into_inner())
+            && cached.commits == commits
+            && cached.taken.elapsed() < SNAPSHOT_MAX_AGE
+        {
+            return Ok(cached.clone());
+        }
+        let fresh = Snapshot {
+            txn: Arc::new(self.reader.begin(Database::begin_read)?),
+            taken: Instant::now(),
+            commits,
+            keys: Arc::default(),
+            catalog: Arc::default(),
+        };
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    fn write(&self) -> Result<WriteTransaction, StoreError> {
+        let began = self.writer.begin(Database::begin_write);
+        self.note_write(&began);
+        began
+    }
+
+    /// Remembers whether a write failed for want of a working disk.
+    fn note_write<T>(&self, result: &Result<T, StoreError>) {
+        let failed = matches!(result, Err(StoreError::Unavailable(_)));
+        self.write_failed.store(failed, Ordering::Release);
+    }
+
+    /// What the store can do now. After a failed write it tries a small
+    /// one, so that readiness returns as soon as writes work again.
+    pub fn state(&self) -> StoreState {
+        if self.reader.begin(Database::begin_read).is_err() {
+            return StoreState::Unreadable;
+        }
+        if self.free_bytes().is_some_and(|free| free < MIN_FREE_BYTES) {
+            return StoreState::DiskFull;
+        }
+        if self.write_failed.load(Ordering::Acquire) && self.probe_write().is_err() {
+            return StoreState::WritesFailing;
+        }
+        StoreState::Ok
+    }
+
+    /// Space left for the service on the store's file system, if it can tell.
+    fn free_bytes(&self) -> Option<u64> {
+        let stats = rustix::fs::statvfs(&self.path).ok()?;
+        Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+    }
+
+    fn probe_write(&self) -> Result<(), StoreError> {
+        let txn = self.write()?;
+        txn.open_table(schema::COUNTERS)
+            .map_err(storage)?
+            .insert("write-probe", 0)
+            .map_err(storage)?;
+        self.commit(txn)
+    }
+
+    /// Commits `txn` durably; readers see it from then on.
+    fn commit(&self, txn: WriteTransaction) -> Result<(), StoreError> {
+        let committed = txn.commit().map_err(storage);
+        self.note_write(&committed);
+        committed?;
+        self.commits.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+}
+
+fn encode<T: serde::Serialize>(record: &T) -> Vec<u8> {
+    serde_json::to_vec(record).expect("records always serialise")
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Storage(format!("corrupt record: {e}")))
+}

@@ -1,0 +1,117 @@
+//! Linked barcodes: a label no plugin knows (a supplier's own, a reused box)
+//! tied to a product, as InvenTree's `barcode/link/` ties one to an item.
+//!
+//! A link is an ordinary barcode record of type [`LINK_TYPE`], unit `EA`,
+//! quantity 1, so lookups, the export and the CLI see it like any other.
+//! The uniqueness rule (one record per product, type and unit) gives each
+//! product at most one link, as InvenTree gives each item one barcode:
+//! linking another replaces it.
+
+use uuid::Uuid;
+
+use super::catalog::Lookup;
+use barcoded_domain::Barcode;
+
+use super::{Store, StoreError};
+
+/// The barcode type of a linked barcode record.
+pub const LINK_TYPE: &str = "LINK";
+
+/// The unit of measure of a linked barcode record.
+const LINK_UOM: &str = "EA";
+
+/// What linking did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    /// The link's record.
+    pub barcode: Barcode,
+    /// The value the product was linked to before, which no longer resolves.
+    pub replaced: Option<String>,
+}
+
+impl Store {
+    /// The active link for `value`, with its product.
+    pub fn linked(&self, value: &str) -> Result<Option<Lookup>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let tables = snapshot.catalog()?;
+        let found = tables.active_records(value)?.into_iter().find(is_link);
+        let Some(barcode) = found else {
+            return Ok(None);
+        };
+        let product = tables.product(&barcode.product_sku)?;
+        Ok(Some(Lookup { barcode, product }))
+    }
+
+    /// Links `value` to the product `sku`, replacing the product's earlier
+    /// link. Refused when the product does not exist, or when an active
+    /// record other than this very link carries `value`: a link never
+    /// shadows a record, and the refusal names the one it would shadow.
+    pub fn link(&self, value: &str, sku: &str) -> Result<Linked, StoreError> {
+        self.write_with(|tables| {
+            if tables.product(sku)?.is_none() {
+                return Err(StoreError::NotFound(format!("no product with SKU {sku:?}")));
+            }
+            let holder = tables.pack_holder((sku, LINK_TYPE, LINK_UOM))?;
+            let existing = match holder {
+                Some(id) => tables.barcode(id)?,
+                None => None,
+            };
+            if let Some(other) = tables
+                .active_records(value)?
+                .into_iter()
+                .find(|record| Some(record.id) != holder)
+            {
+                return Err(StoreError::Refused(format!(
+                    "{value:?} already resolves to product {} through barcode record {}; \
+                     deactivate that record first if the label should now mean {sku}",
+                    other.product_sku,
+                    other.describe()
+                )));
+            }
+            let barcode = Barcode {
+                id: holder.unwrap_or_else(Uuid::now_v7),
+                barcode: value.to_owned(),
+                barcode_type: LINK_TYPE.to_owned(),
+                format: "linked".to_owned(),
+                product_sku: sku.to_owned(),
+                uom_code: LINK_UOM.to_owned(),
+                quantity: 1,
+                is_default: false,
+                is_active: true,
+            };
+            barcode.validate().map_err(StoreError::Refused)?;
+            tables.put_barcode(&barcode)?;
+            let replaced = existing.map(|old| old.barcode).filter(|old| old != value);
+            Ok(Linked { barcode, replaced })
+        })
+    }
+
+    /// Removes the product's link; returns it, or `None` when it had none.
+    pub fn unlink(&self, sku: &str) -> Result<Option<Barcode>, StoreError> {
+        self.write_with(|tables| {
+            if tables.product(sku)?.is_none() {
+                return Err(StoreError::NotFound(format!("no product with SKU {sku:?}")));
+            }
+            match tables.pack_holder((sku, LINK_TYPE, LINK_UOM))? {
+                Some(id) => tables.remove_barcode(id),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Every link, active or not, in record id order. Reads every barcode
+    /// record: an operator's listing, not a hot path.
+    pub fn links(&self) -> Result<Vec<Barcode>, StoreError> {
+        let mut links = Vec::new();
+        self.for_each_barcode(|barcode| {
+            if barcode.barcode_type == LINK_TYPE {
+                links.push(barcode);
+            }
+        })?;
+        Ok(links)
+    }
+}
+
+fn is_link(barcode: &Barcode) -> bool {
+    barcode.barcode_type == LINK_TYPE
+}

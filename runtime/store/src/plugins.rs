@@ -1,0 +1,185 @@
+//! The plugin registry: which plugins are installed, in what order, with
+//! what limits and configuration. Every change bumps a generation counter
+//! that a running server polls to know when to reload.
+
+use std::collections::BTreeMap;
+
+use redb::{ReadableTable, WriteTransaction};
+
+use barcoded_domain::PluginRecord;
+
+use super::schema::{CODE_CACHE, COUNTERS, PLUGIN_STATS, PLUGINS, QUARANTINE};
+use super::{Store, StoreError, decode, encode, storage};
+
+const GENERATION: &str = "plugins";
+
+impl Store {
+    /// The registry's generation: it changes whenever a plugin does.
+    pub fn plugins_generation(&self) -> Result<u64, StoreError> {
+        let txn = self.read()?;
+        let counters = txn.open_table(COUNTERS).map_err(storage)?;
+        Ok(counters
+            .get(GENERATION)
+            .map_err(storage)?
+            .map_or(0, |g| g.value()))
+    }
+
+    /// Every installed plugin, by name.
+    pub fn plugins(&self) -> Result<Vec<PluginRecord>, StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(PLUGINS).map_err(storage)?;
+        table
+            .iter()
+            .map_err(storage)?
+            .map(|entry| decode(entry.map_err(storage)?.1.value()))
+            .collect()
+    }
+
+    pub fn plugin(&self, name: &str) -> Result<Option<PluginRecord>, StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(PLUGINS).map_err(storage)?;
+        match table.get(name).map_err(storage)? {
+            Some(bytes) => Ok(Some(decode(bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes `record` under its name, replacing any earlier one.
+    pub fn put_plugin(&self, record: &PluginRecord) -> Result<(), StoreError> {
+        self.change_plugins(|txn| {
+            txn.open_table(PLUGINS)
+                .map_err(storage)?
+                .insert(record.name.as_str(), encode(record).as_slice())
+                .map_err(storage)?;
+            Ok(())
+        })
+    }
+
+    /// Changes the record named `name` with `f`; `NotFound` if there is none.
+    pub fn update_plugin(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut PluginRecord),
+    ) -> Result<PluginRecord, StoreError> {
+        self.change_plugins(|txn| {
+            let mut table = txn.open_table(PLUGINS).map_err(storage)?;
+            let mut record: PluginRecord = match table.get(name).map_err(storage)? {
+                Some(bytes) => decode(bytes.value())?,
+                None => return Err(no_such_plugin(name)),
+            };
+            f(&mut record);
+            table
+                .insert(name, encode(&record).as_slice())
+                .map_err(storage)?;
+            Ok(record)
+        })
+    }
+
+    /// Removes the plugin named `name`, its quarantine and its counters.
+    pub fn remove_plugin(&self, name: &str) -> Result<PluginRecord, StoreError> {
+        self.change_plugins(|txn| {
+            let mut plugins = txn.open_table(PLUGINS).map_err(storage)?;
+            let record: PluginRecord = match plugins.remove(name).map_err(storage)? {
+                Some(bytes) => decode(bytes.value())?,
+                None => return Err(no_such_plugin(name)),
+            };
+            txn.open_table(QUARANTINE)
+                .map_err(storage)?
+                .remove(name)
+                .map_err(storage)?;
+            txn.open_table(PLUGIN_STATS)
+                .map_err(storage)?
+                .remove(name)
+                .map_err(storage)?;
+            Ok(record)
+        })
+    }
+
+    /// Adds scan and failure counts to each named plugin's totals.
+    pub fn add_plugin_stats(&self, deltas: &[(String, u64, u64)]) -> Result<(), StoreError> {
+        let txn = self.write()?;
+        {
+            let mut table = txn.open_table(PLUGIN_STATS).map_err(storage)?;
+            for (name, scans, failures) in deltas {
+                let (old_scans, old_failures) = table
+                    .get(name.as_str())
+                    .map_err(storage)?
+                    .map_or((0, 0), |v| v.value());
+                table
+                    .insert(
+                        name.as_str(),
+                        (
+                            old_scans.saturating_add(*scans),
+                            old_failures.saturating_add(*failures),
+                        ),
+                    )
+                    .map_err(storage)?;
+            }
+        }
+        self.commit(txn)
+    }
+
+    /// (scans, failures) per plugin name.
+    pub fn plugin_stats(&self) -> Result<BTreeMap<String, (u64, u64)>, StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(PLUGIN_STATS).map_err(storage)?;
+        table
+            .iter()
+            .map_err(storage)?
+            .map(|entry| {
+                let (name, counts) = entry.map_err(storage)?;
+                Ok((name.value().to_owned(), counts.value()))
+            })
+            .collect()
+    }
+
+    /// The recorded SHA-256 of the code-cache file `file_name`.
+    pub fn code_cache_digest(&self, file_name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(CODE_CACHE).map_err(storage)?;
+        Ok(table
+            .get(file_name)
+            .map_err(storage)?
+            .map(|d| d.value().to_vec()))
+    }
+
+    pub fn record_code_cache_digest(
+        &self,
+        file_name: &str,
+        digest: &[u8],
+    ) -> Result<(), StoreError> {
+        let txn = self.write()?;
+        txn.open_table(CODE_CACHE)
+            .map_err(storage)?
+            .insert(file_name, digest)
+            .map_err(storage)?;
+        self.commit(txn)
+    }
+
+    /// Runs `f` in a write transaction and bumps the generation with it.
+    fn change_plugins<R>(
+        &self,
+        f: impl FnOnce(&WriteTransaction) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let txn = self.write()?;
+        let result = f(&txn)?;
+        {
+            let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
+            let generation = counters
+                .get(GENERATION)
+                .map_err(storage)?
+                .map_or(0, |g| g.value());
+            counters
+                .insert(GENERATION, generation + 1)
+                .map_err(storage)?;
+        }
+        self.commit(txn)?;
+        Ok(result)
+    }
+}
+
+fn no_such_plugin(name: &str) -> StoreError {
+    StoreError::NotFound(format!(
+        "no plugin named {name:?} is installed; `barcoded plugin list` shows those that are"
+    ))
+}

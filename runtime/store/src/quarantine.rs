@@ -1,0 +1,53 @@
+//! Plugins quarantined for failing scan after scan. The record outlives a
+//! restart: only an operator puts a plugin back.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use redb::ReadableTable;
+
+use barcoded_domain::Quarantine;
+
+use super::schema::QUARANTINE;
+use super::{Store, StoreError, decode, encode, storage};
+
+impl Store {
+    pub fn quarantine_plugin(&self, name: &str, reason: &str) -> Result<(), StoreError> {
+        let record = Quarantine {
+            since: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            reason: reason.to_owned(),
+        };
+        let txn = self.write()?;
+        txn.open_table(QUARANTINE)
+            .map_err(storage)?
+            .insert(name, encode(&record).as_slice())
+            .map_err(storage)?;
+        self.commit(txn)
+    }
+
+    /// Takes `name` out of quarantine; false if it was not in it.
+    pub fn release_plugin(&self, name: &str) -> Result<bool, StoreError> {
+        let txn = self.write()?;
+        let removed = txn
+            .open_table(QUARANTINE)
+            .map_err(storage)?
+            .remove(name)
+            .map_err(storage)?
+            .is_some();
+        self.commit(txn)?;
+        Ok(removed)
+    }
+
+    pub fn quarantined_plugins(&self) -> Result<BTreeMap<String, Quarantine>, StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(QUARANTINE).map_err(storage)?;
+        table
+            .iter()
+            .map_err(storage)?
+            .map(|entry| {
+                let (name, record) = entry.map_err(storage)?;
+                Ok((name.value().to_owned(), decode(record.value())?))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,415 @@
+//! Stock on hand and purchase orders: a level per (SKU, location), the
+//! movement log that explains every level, and receipts against orders.
+//!
+//! Every change goes through a [`Booking`], which is checked whole before
+//! any of it is written: a booking lands entirely or not at all.
+
+use redb::{ReadableTable, Table, WriteTransaction};
+
+use barcoded_domain::{
+    Actor, Booked, Booking, MAX_LEVEL, Movement, PurchaseOrder, ReceivedLine, StockChange,
+};
+
+use super::schema::{COUNTERS, PRODUCTS, PURCHASE_ORDERS, STOCK, STOCK_MOVEMENTS};
+use super::{Store, StoreError, decode, encode, storage};
+
+impl Store {
+    /// Checks `booking` against the catalog and the orders as they are now,
+    /// without writing anything.
+    pub fn check_booking(&self, booking: &Booking) -> Result<(), StoreError> {
+        let txn = self.read()?;
+        let products = txn.open_table(PRODUCTS).map_err(storage)?;
+        let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+        check(&products, &orders, booking)
+    }
+
+    /// Books an operator's `booking` on its own.
+    pub fn book(&self, booking: &Booking, actor: &Actor) -> Result<Booked, StoreError> {
+        let txn = self.write()?;
+        let booked = book(&txn, booking, actor, &now())?;
+        self.commit(txn)?;
+        Ok(booked)
+    }
+
+    /// The on-hand quantity of `sku` at `location`.
+    pub fn stock_level(&self, sku: &str, location: &str) -> Result<i64, StoreError> {
+        let txn = self.read()?;
+        let stock = txn.open_table(STOCK).map_err(storage)?;
+        Ok(stock
+            .get((sku, location))
+            .map_err(storage)?
+            .map_or(0, |level| level.value()))
+    }
+
+    /// (SKU, location, level) for every pair stock has moved at, of one SKU
+    /// or of all, in that order.
+    pub fn stock_levels(
+        &self,
+        sku: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let txn = self.read()?;
+        let stock = txn.open_table(STOCK).map_err(storage)?;
+        let entries = match sku {
+            Some(sku) => stock.range((sku, "")..).map_err(storage)?,
+            None => stock.iter().map_err(storage)?,
+        };
+        let mut levels = Vec::new();
+        for entry in entries {
+            let (key, level) = entry.map_err(storage)?;
+            let (entry_sku, location) = key.value();
+            if sku.is_some_and(|sku| sku != entry_sku) {
+                break;
+            }
+            levels.push((entry_sku.to_owned(), location.to_owned(), level.value()));
+        }
+        Ok(levels)
+    }
+
+    /// The newest `limit` movements, of one SKU or of all, newest first.
+    pub fn movements(&self, sku: Option<&str>, limit: usize) -> Result<Vec<Movement>, StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(STOCK_MOVEMENTS).map_err(storage)?;
+        let mut found = Vec::new();
+        for entry in table.iter().map_err(storage)?.rev() {
+            if found.len() == limit {
+                break;
+            }
+            let movement: Movement = decode(entry.map_err(storage)?.1.value())?;
+            if sku.is_none_or(|sku| sku == movement.sku) {
+                found.push(movement);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Creates a purchase order; its number must be new.
+    pub fn add_order(&self, order: &PurchaseOrder) -> Result<(), StoreError> {
+        order.validate().map_err(StoreError::Refused)?;
+        let txn = self.write()?;
+        {
+            let products = txn.open_table(PRODUCTS).map_err(storage)?;
+            for line in &order.lines {
+                if products.get(line.sku.as_str()).map_err(storage)?.is_none() {
+                    return Err(unknown_sku(&line.sku));
+                }
+            }
+            let mut orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+            if orders
+                .get(order.number.as_str())
+                .map_err(storage)?
+                .is_some()
+            {
+                return Err(StoreError::Refused(format!(
+                    "purchase order {} exists; `barcoded order show {}` shows it",
+                    order.number, order.number
+                )));
+            }
+            orders
+                .insert(order.number.as_str(), encode(order).as_slice())
+                .map_err(storage)?;
+        }
+        self.commit(txn)
+    }
+
+    pub fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {
+        let txn = self.read()?;
+        let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+        match orders.get(number).map_err(storage)? {
+            Some(bytes) => Ok(Some(decode(bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every purchase order, by number.
+    pub fn orders(&self) -> Result<Vec<PurchaseOrder>, StoreError> {
+        let txn = self.read()?;
+        let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+        orders
+            .iter()
+            .map_err(storage)?
+            .map(|entry| decode(entry.map_err(storage)?.1.value()))
+            .collect()
+    }
+}
+
+/// Checks every change and receipt of `booking`, the receipts of one line
+/// summed, against the catalog and the orders.
+fn check(
+    products: &impl ReadableTable<&'static str, &'static [u8]>,
+    orders: &impl ReadableTable<&'static str, &'static [u8]>,
+    booking: &Booking,
+) -> Result<(), StoreError> {
+    let refuse = StoreError::Refused;
+    for change in &booking.changes {
+        change.validate().map_err(refuse)?;
+        if products
+            .get(change.sku.as_str())
+            .map_err(storage)?
+            .is_none()
+        {
+            return Err(unknown_sku(&change.sku));
+        }
+    }
+    for (i, receipt) in booking.receipts.iter().enumerate() {
+        receipt.validate().map_err(refuse)?;
+        let order: PurchaseOrder = match orders.get(receipt.order.as_str()).map_err(storage)? {
+            Some(bytes) => decode(bytes.value())?,
+            None => {
+                return Err(refuse(format!(
+                    "there is no purchase order {}",
+                    receipt.order
+                )));
+            }
+        };
+        let Some(line) = order.line(&receipt.sku) else {
+            return Err(refuse(format!(
+                "purchase order {} has no line for SKU {}",
+                receipt.order, receipt.sku
+            )));
+        };
+        if receipt.quantity == 0 {
+            return Err(refuse("a receipt is of at least 1 unit".into()));
+        }
+        let earlier: u64 = booking.receipts[..i]
+            .iter()
+            .filter(|r| r.order == receipt.order && r.sku == receipt.sku)
+            .map(|r| u64::from(r.quantity))
+            .sum();
+        let after = u64::from(line.received) + earlier + u64::from(receipt.quantity);
+        if after > u64::from(line.ordered) {
+            return Err(refuse(format!(
+                "receiving {} of SKU {} against purchase order {} would make {after} received \
+                 of {} ordered ({} received before); nothing was booked",
+                receipt.quantity,
+                receipt.sku,
+                receipt.order,
+                line.ordered,
+                u64::from(line.received) + earlier
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks and writes `booking` inside `txn`: receipts update their order
+/// lines and add stock at the order's location; every change updates its
+/// level and appends a movement. Writes nothing when a check fails.
+pub(super) fn book(
+    txn: &WriteTransaction,
+    booking: &Booking,
+    actor: &Actor,
+    time: &str,
+) -> Result<Booked, StoreError> {
+    let mut orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
+    check(
+        &txn.open_table(PRODUCTS).map_err(storage)?,
+        &orders,
+        booking,
+    )?;
+    let mut booked = Booked::default();
+    let mut changes = Vec::with_capacity(booking.changes.len() + booking.receipts.len());
+    for receipt in &booking.receipts {
+        let mut order: PurchaseOrder = decode(
+            orders
+                .get(receipt.order.as_str())
+                .map_err(storage)?
+                .ok_or_else(|| StoreError::Storage("a checked order vanished".into()))?
+                .value(),
+        )?;
+        let line = order
+            .lines
+            .iter_mut()
+            .find(|line| line.sku == receipt.sku)
+            .ok_or_else(|| StoreError::Storage("a checked order line vanished".into()))?;
+        line.received += receipt.quantity;
+        booked.receipts.push(ReceivedLine {
+            order: order.number.clone(),
+            sku: line.sku.clone(),
+            quantity: receipt.quantity,
+            ordered: line.ordered,
+            received: line.received,
+        });
+        changes.push((
+            StockChange {
+                sku: receipt.sku.clone(),
+                location: order.location.clone(),
+                delta: i64::from(receipt.quantity),
+                reason: format!("received against purchase order {}", order.number),
+            },
+            Some(order.number.clone()),
+        ));
+        orders
+            .insert(receipt.order.as_str(), encode(&order).as_slice())
+            .map_err(storage)?;
+    }
+    changes.extend(booking.changes.iter().map(|c| (c.clone(), None)));
+    let mut stock = txn.open_table(STOCK).map_err(storage)?;
+    let mut log = txn.open_table(STOCK_MOVEMENTS).map_err(storage)?;
+    let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
+    for (change, order) in changes {
+        let key = (change.sku.as_str(), change.location.as_str());
+        let before = stock.get(key).map_err(storage)?.map_or(0, |l| l.value());
+        let level = before
+            .checked_add(change.delta)
+            .filter(|level| level.unsigned_abs() <= MAX_LEVEL.unsigned_abs())
+            .ok_or_else(|| {
+                StoreError::Refused(format!(
+                    "the level of SKU {} at {} would be {before} {:+}, past the {MAX_LEVEL} \
+                     units a level may hold either way; nothing was booked",
+                    change.sku, change.location, change.delta
+                ))
+            })?;
+        stock.insert(key, level).map_err(storage)?;
+        let movement = Movement {
+            id: next_id(&mut counters, "movements")?,
+            time: time.to_owned(),
+            sku: change.sku,
+            location: change.location,
+            delta: change.delta,
+            level,
+            reason: change.reason,
+            plugin: actor.plugin.clone(),
+            key: actor.key.clone(),
+            scan: actor.scan,
+            order,
+        };
+        log.insert(movement.id, encode(&movement).as_slice())
+            .map_err(storage)?;
+        booked.movements.push(movement);
+    }
+    Ok(booked)
+}
+
+/// Hands out the next number of the sequence `name`, starting at 1.
+pub(super) fn next_id(
+    counters: &mut Table<&'static str, u64>,
+    name: &str,
+) -> Result<u64, StoreError> {
+    let id = counters
+        .get(name)
+        .map_err(storage)?
+        .map_or(0, |c| c.value())
+        + 1;
+    counters.insert(name, id).map_err(storage)?;
+    Ok(id)
+}
+
+/// Now, as the movement log and history write it.
+pub(super) fn now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+fn unknown_sku(sku: &str) -> StoreError {
+    StoreError::Refused(format!("there is no product with SKU {sku} in the catalog"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use barcoded_domain::{MAX_QUANTITY, OrderLine, Price, Product, Receipt};
+
+    /// A store in a fresh folder, with product `A` and order PO-1 for 5 of it.
+    fn store() -> (Store, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "barcoded-stock-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir).unwrap();
+        store
+            .put_product(&Product {
+                sku: "A".into(),
+                name: "A".into(),
+                category: "Parts".into(),
+                unit_price: Price::parse("1").unwrap(),
+                currency: "EUR".into(),
+                supplier_parts: Vec::new(),
+            })
+            .unwrap();
+        store
+            .add_order(&PurchaseOrder {
+                number: "PO-1".into(),
+                supplier: None,
+                location: "DOCK".into(),
+                created: now(),
+                lines: vec![OrderLine {
+                    sku: "A".into(),
+                    ordered: 5,
+                    received: 0,
+                }],
+            })
+            .unwrap();
+        (store, dir)
+    }
+
+    fn receipt(quantity: u32) -> Receipt {
+        Receipt {
+            order: "PO-1".into(),
+            sku: "A".into(),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn a_booking_with_one_refused_part_writes_nothing() {
+        let (store, dir) = store();
+        let booking = Booking {
+            changes: vec![StockChange {
+                sku: "A".into(),
+                location: "SHELF".into(),
+                delta: 3,
+                reason: "counted".into(),
+            }],
+            receipts: vec![receipt(3), receipt(3)],
+        };
+        let refused = store.book(&booking, &Actor::default()).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("would make 6 received of 5 ordered"),
+            "{refused}"
+        );
+        assert_eq!(store.stock_level("A", "SHELF").unwrap(), 0);
+        assert_eq!(store.order("PO-1").unwrap().unwrap().lines[0].received, 0);
+        assert!(store.movements(None, 10).unwrap().is_empty());
+
+        let booking = Booking {
+            receipts: vec![receipt(2), receipt(3)],
+            ..booking
+        };
+        let booked = store.book(&booking, &Actor::default()).unwrap();
+        assert_eq!(booked.receipts[1].received, 5);
+        assert_eq!(store.stock_level("A", "DOCK").unwrap(), 5);
+        assert_eq!(store.stock_level("A", "SHELF").unwrap(), 3);
+        assert_eq!(store.movements(Some("A"), 10).unwrap().len(), 3);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn changes_of_unknown_skus_or_of_nothing_are_refused() {
+        let (store, dir) = store();
+        for (sku, delta) in [
+            ("B", 1),
+            ("A", 0),
+            ("A", MAX_QUANTITY + 1),
+            ("A", -MAX_QUANTITY - 1),
+            ("A", i64::MIN),
+            ("A", i64::MAX),
+        ] {
+            let booking = Booking {
+                changes: vec![StockChange {
+                    sku: sku.into(),
+                    location: "SHELF".into(),
+                    delta,
+                    reason: "counted".into(),
+                }],
+                receipts: Vec::new(),
+            };
+            assert!(store.check_booking(&booking).is_err(), "{sku} {delta}");
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
