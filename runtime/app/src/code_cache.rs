@@ -7,12 +7,38 @@
 //! recompiled from the component, whose own digest is checked as well.
 
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use barcoded_store::{Paths, Store, files};
+use barcoded_sandbox::CompileError;
+use barcoded_store::{Paths, Store, StoreError, files};
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
+
+/// Why an installed plugin's code could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum CodeError {
+    #[error("cannot read its component file: {0}")]
+    Read(std::io::Error),
+    #[error("its component file does not match its digest: reinstall it")]
+    Mismatch,
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+}
+
+/// Why compiled code could not be cached (it is compiled again next time).
+#[derive(Debug, thiserror::Error)]
+enum CacheError {
+    #[error("cannot serialise it: {0:#}")]
+    Serialize(wasmtime::Error),
+    #[error("cannot write {}: {error}", path.display())]
+    Write {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// The compiled component with `digest`: from the cache when it is intact,
 /// else compiled from the stored component and cached.
@@ -21,16 +47,15 @@ pub fn load(
     store: &Store,
     paths: &Paths,
     digest: &str,
-) -> Result<Component, String> {
+) -> Result<Component, CodeError> {
     let file_name = format!("{digest}-{}.cwasm", engine_key(engine));
     let cached = paths.compiled(&file_name);
     if let Some(component) = from_cache(engine, store, &cached, &file_name) {
         return Ok(component);
     }
-    let bytes = std::fs::read(paths.component(digest))
-        .map_err(|e| format!("cannot read its component file: {e}"))?;
+    let bytes = std::fs::read(paths.component(digest)).map_err(CodeError::Read)?;
     if barcoded_store::digest(&bytes) != digest {
-        return Err("its component file does not match its digest: reinstall it".into());
+        return Err(CodeError::Mismatch);
     }
     let component = barcoded_sandbox::compile(engine, &bytes)?;
     save(engine, store, paths, digest, &component);
@@ -68,13 +93,14 @@ fn write_cache(
     component: &Component,
     path: &Path,
     file_name: &str,
-) -> Result<(), String> {
-    let bytes = component.serialize().map_err(|e| e.to_string())?;
-    files::write_atomically(path, &bytes)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    store
-        .record_code_cache_digest(file_name, Sha256::digest(&bytes).as_slice())
-        .map_err(|e| e.to_string())
+) -> Result<(), CacheError> {
+    let bytes = component.serialize().map_err(CacheError::Serialize)?;
+    files::write_atomically(path, &bytes).map_err(|error| CacheError::Write {
+        path: path.to_owned(),
+        error,
+    })?;
+    store.record_code_cache_digest(file_name, Sha256::digest(&bytes).as_slice())?;
+    Ok(())
 }
 
 /// Identifies the engine build and settings compiled code depends on.

@@ -51,12 +51,11 @@ struct Job {
 
 impl Ledger {
     /// Starts the writer thread for `store`, keeping `retention` of history.
-    pub fn start(store: Arc<Store>, retention: Retention) -> Result<Ledger, String> {
+    pub fn start(store: Arc<Store>, retention: Retention) -> std::io::Result<Ledger> {
         let (jobs, mut queue) = mpsc::channel(QUEUE_CAPACITY);
         let writer = std::thread::Builder::new()
             .name("scan-history".into())
-            .spawn(move || write_batches(&store, retention, &mut queue))
-            .map_err(|e| format!("cannot start the history writer: {e}"))?;
+            .spawn(move || write_batches(&store, retention, &mut queue))?;
         Ok(Ledger {
             jobs: Mutex::new(Some(jobs)),
             writer: Mutex::new(Some(writer)),

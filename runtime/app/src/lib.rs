@@ -11,6 +11,6 @@ mod registry;
 mod server;
 mod service;
 
-pub use import::{Format, ImportError, Imported, export, import};
-pub use registry::{InstallError, InstallRequest, Installed, Loaded, Registry};
-pub use service::{CatalogMatch, LinkError, Policy, Scanned, Service};
+pub use import::{ExportError, Format, ImportError, Imported, export, import};
+pub use registry::{EngineError, InstallError, InstallRequest, Installed, Loaded, Registry};
+pub use service::{CatalogMatch, LinkError, OpenError, Policy, Scanned, Service};

@@ -2,7 +2,6 @@
 //! registry into the chain a server scans with.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -44,34 +43,24 @@ pub struct InstallRequest {
     pub upgrade: bool,
 }
 
+/// wasmtime could not be set up (the machine lacks what its engine needs).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start wasmtime: {0:#}")]
+pub struct EngineError(wasmtime::Error);
+
 /// Why an install did not happen.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum InstallError {
     /// The component or the request is refused; the text says why and is
     /// meant for the operator.
+    #[error("{0}")]
     Refused(String),
     /// The component's file could not be written (a full disk, say).
+    #[error("cannot store the component: {0}")]
     Disk(std::io::Error),
     /// The store failed.
-    Store(StoreError),
-}
-
-impl fmt::Display for InstallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InstallError::Refused(reason) => f.write_str(reason),
-            InstallError::Disk(error) => write!(f, "cannot store the component: {error}"),
-            InstallError::Store(error) => error.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for InstallError {}
-
-impl From<StoreError> for InstallError {
-    fn from(error: StoreError) -> InstallError {
-        InstallError::Store(error)
-    }
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// What an install did.
@@ -90,10 +79,9 @@ pub enum Installed {
 }
 
 impl Registry {
-    pub fn new(data_dir: &Path) -> Result<Registry, String> {
-        let engine = sandbox::new_engine().map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
-        let linker = sandbox::new_linker(&engine)
-            .map_err(|e| format!("cannot set up the plugin linker: {e:#}"))?;
+    pub fn new(data_dir: &Path) -> Result<Registry, EngineError> {
+        let engine = sandbox::new_engine().map_err(EngineError)?;
+        let linker = sandbox::new_linker(&engine).map_err(EngineError)?;
         Ok(Registry {
             engine,
             linker,
@@ -106,8 +94,8 @@ impl Registry {
     /// Builds the chain of every enabled plugin. A plugin that cannot be
     /// loaded (its file damaged, its `info` failing) is refused, reported,
     /// and left out; the others load.
-    pub fn load(&self, store: &Store) -> Result<Loaded, String> {
-        let records = store.plugins().map_err(|e| e.to_string())?;
+    pub fn load(&self, store: &Store) -> Result<Loaded, StoreError> {
+        let records = store.plugins()?;
         let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
         compiled.retain(|digest, _| records.iter().any(|r| &r.digest == digest));
         let mut plugins = Vec::new();
@@ -118,9 +106,9 @@ impl Registry {
                 None => code_cache::load(&self.engine, store, &self.paths, &record.digest),
             };
             let plugin = component
-                .map_err(|reason| LoadError {
+                .map_err(|error| LoadError {
                     plugin: record.name.clone(),
-                    reason,
+                    reason: error.to_string(),
                 })
                 .and_then(|component| {
                     compiled.insert(record.digest.clone(), component.clone());
@@ -164,9 +152,10 @@ impl Registry {
         request: &InstallRequest,
     ) -> Result<Installed, InstallError> {
         let label = request.name.as_deref().unwrap_or("(new plugin)");
-        let refuse =
-            |reason: String| InstallError::Refused(format!("plugin `{label}` refused: {reason}"));
-        let component = sandbox::compile(&self.engine, bytes).map_err(refuse)?;
+        let refuse = |reason: &dyn std::fmt::Display| {
+            InstallError::Refused(format!("plugin `{label}` refused: {reason}"))
+        };
+        let component = sandbox::compile(&self.engine, bytes).map_err(|e| refuse(&e))?;
         let settings = Settings {
             limits: self.limits.clone(),
             ..Settings::default()

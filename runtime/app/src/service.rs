@@ -57,13 +57,18 @@ struct Plugins {
 
 impl Service {
     /// Loads the registry's plugins and builds the service.
-    pub fn open(registry: Registry, store: Arc<Store>, policy: Policy) -> Result<Service, String> {
-        let generation = store.plugins_generation().map_err(|e| e.to_string())?;
+    pub fn open(
+        registry: Registry,
+        store: Arc<Store>,
+        policy: Policy,
+    ) -> Result<Service, OpenError> {
+        let generation = store.plugins_generation()?;
         let loaded = registry.load(&store)?;
         report(&loaded);
         let stale = Instant::now() - QUARANTINE_REFRESH * 2;
         Ok(Service {
-            ledger: Ledger::start(store.clone(), policy.history)?,
+            ledger: Ledger::start(store.clone(), policy.history)
+                .map_err(OpenError::HistoryWriter)?,
             registry,
             plugins: RwLock::new(Plugins {
                 chain: Arc::new(loaded.chain),
@@ -98,8 +103,8 @@ impl Service {
 
     /// Reloads the plugins if the registry changed since the last load, and
     /// says whether it did. Compiles new plugins: call it off the executor.
-    pub fn reload_if_changed(&self) -> Result<bool, String> {
-        let generation = self.store.plugins_generation().map_err(|e| e.to_string())?;
+    pub fn reload_if_changed(&self) -> Result<bool, StoreError> {
+        let generation = self.store.plugins_generation()?;
         if generation
             == self
                 .plugins
@@ -297,7 +302,7 @@ impl Service {
                     .to_owned(),
             )
         })?;
-        Barcode::check_value(&value).map_err(LinkError::Invalid)?;
+        Barcode::check_value(&value).map_err(|invalid| LinkError::Invalid(invalid.0))?;
         let quarantined = self.quarantined();
         let outcome = self
             .chain()
@@ -412,36 +417,31 @@ impl CatalogMatch {
     }
 }
 
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start the history writer: {0}")]
+    HistoryWriter(std::io::Error),
+}
+
 /// Why a barcode could not be linked.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LinkError {
     /// The data cannot be kept as a link; the message says why.
+    #[error("{0}")]
     Invalid(String),
     /// A plugin recognises the barcode, so its scans never reach a link.
+    #[error(
+        "plugin {plugin} recognises this barcode, so its scans never reach a link; link only \
+         barcodes that no plugin knows"
+    )]
     Claimed { plugin: String },
     /// The store refused (no such product, or the value already resolves
     /// to a record) or failed.
-    Store(StoreError),
-}
-
-impl From<StoreError> for LinkError {
-    fn from(error: StoreError) -> LinkError {
-        LinkError::Store(error)
-    }
-}
-
-impl std::fmt::Display for LinkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LinkError::Invalid(message) => f.write_str(message),
-            LinkError::Claimed { plugin } => write!(
-                f,
-                "plugin {plugin} recognises this barcode, so its scans never reach a link; \
-                 link only barcodes that no plugin knows"
-            ),
-            LinkError::Store(error) => error.fmt(f),
-        }
-    }
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// How the history files a scan, given what the catalog join found.

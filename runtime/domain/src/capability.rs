@@ -1,5 +1,6 @@
 //! What an operator may grant a plugin beyond decoding.
 
+use crate::Invalid;
 use std::fmt;
 use std::str::FromStr;
 
@@ -56,17 +57,17 @@ impl fmt::Display for Capability {
 }
 
 impl FromStr for Capability {
-    type Err = String;
+    type Err = Invalid;
 
-    fn from_str(text: &str) -> Result<Capability, String> {
+    fn from_str(text: &str) -> Result<Capability, Invalid> {
         Capability::ALL
             .into_iter()
             .find(|c| c.name() == text)
             .ok_or_else(|| {
-                format!(
+                Invalid(format!(
                     "unknown capability {text:?}: use catalog-read, stock-read, stock-write or \
                      po-receive"
-                )
+                ))
             })
     }
 }

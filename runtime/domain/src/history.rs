@@ -1,6 +1,7 @@
 //! The scan history: what each scan was, what it booked, and how the
 //! history is queried and kept.
 
+use crate::Invalid;
 use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -70,14 +71,16 @@ impl fmt::Display for ScanKind {
 }
 
 impl FromStr for ScanKind {
-    type Err = String;
+    type Err = Invalid;
 
-    fn from_str(text: &str) -> Result<ScanKind, String> {
+    fn from_str(text: &str) -> Result<ScanKind, Invalid> {
         ScanKind::ALL
             .into_iter()
             .find(|kind| kind.name() == text)
             .ok_or_else(|| {
-                format!("unknown result {text:?}: use decoded, rejected, no-match or error")
+                Invalid(format!(
+                    "unknown result {text:?}: use decoded, rejected, no-match or error"
+                ))
             })
     }
 }

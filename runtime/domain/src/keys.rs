@@ -1,5 +1,6 @@
 //! API keys as the service sees them: a name and a role.
 
+use crate::Invalid;
 use std::fmt;
 use std::str::FromStr;
 
@@ -16,6 +17,19 @@ pub enum Role {
     Pos,
     /// Everything `pos` may, and changing the catalog and plugins.
     Admin,
+}
+
+impl ApiKey {
+    /// Checks a new key's name: 1 to 64 letters, digits, `-`, `_` or `.`.
+    pub fn check_name(name: &str) -> Result<(), Invalid> {
+        let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+        if name.is_empty() || name.len() > 64 || !name.bytes().all(plain) {
+            return Err(Invalid(format!(
+                "key names are 1 to 64 letters, digits, `-`, `_` or `.`, not {name:?}"
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Role {
@@ -35,13 +49,13 @@ impl fmt::Display for Role {
 }
 
 impl FromStr for Role {
-    type Err = String;
+    type Err = Invalid;
 
-    fn from_str(text: &str) -> Result<Role, String> {
+    fn from_str(text: &str) -> Result<Role, Invalid> {
         match text {
             "pos" => Ok(Role::Pos),
             "admin" => Ok(Role::Admin),
-            _ => Err(format!("unknown role {text:?}: use pos or admin")),
+            _ => Err(Invalid(format!("unknown role {text:?}: use pos or admin"))),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod capability;
 mod history;
+mod invalid;
 mod keys;
 mod label;
 mod limits;
@@ -16,6 +17,7 @@ pub use history::{
     Actions, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord,
     unix_millis,
 };
+pub use invalid::Invalid;
 pub use keys::{ApiKey, KEY_PREFIX, Role};
 pub use label::{barcode_hash, link_value};
 pub use limits::{LimitOverrides, MAX_MEMORY_BYTES};

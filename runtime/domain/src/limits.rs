@@ -1,5 +1,6 @@
 //! What an operator may change of a plugin's limits.
 
+use crate::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// Most linear memory a plugin may be given, in bytes: the engine reserves
@@ -26,13 +27,15 @@ pub struct LimitOverrides {
 
 impl LimitOverrides {
     /// Refuses overrides the engine cannot honour or that make no sense.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         let max_mib = MAX_MEMORY_BYTES >> 20;
         if let Some(mib) = self.memory_mib.filter(|&mib| mib == 0 || mib > max_mib) {
-            return Err(format!("memory_mib must be 1 to {max_mib}, not {mib}"));
+            return Err(Invalid(format!(
+                "memory_mib must be 1 to {max_mib}, not {mib}"
+            )));
         }
         if self.cpu_time_ms == Some(0) {
-            return Err("cpu_time_ms must be at least 1".into());
+            return Err(Invalid("cpu_time_ms must be at least 1".into()));
         }
         Ok(())
     }

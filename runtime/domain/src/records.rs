@@ -1,6 +1,7 @@
 //! The catalog's records, as stored and as the lookup API shows them, and
 //! the rules a record must meet before it is written.
 
+use crate::Invalid;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -49,7 +50,7 @@ pub struct SupplierPart {
 
 impl SupplierPart {
     /// Reads `SUPPLIER:PART`, as the command line and CSV files write it.
-    pub fn parse(text: &str) -> Result<SupplierPart, String> {
+    pub fn parse(text: &str) -> Result<SupplierPart, Invalid> {
         let (supplier, part) = text
             .split_once(':')
             .ok_or_else(|| format!("{text:?} is not SUPPLIER:PART"))?;
@@ -74,7 +75,7 @@ const PRICE_INTEGER_DIGITS: usize = 12;
 const PRICE_FRACTION_DIGITS: usize = 4;
 
 impl Price {
-    pub fn parse(text: &str) -> Result<Price, String> {
+    pub fn parse(text: &str) -> Result<Price, Invalid> {
         let (integer, fraction) = text.split_once('.').unwrap_or((text, ""));
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         let valid = !integer.is_empty()
@@ -84,10 +85,10 @@ impl Price {
             && digits(fraction)
             && text.contains('.') != fraction.is_empty();
         if !valid {
-            return Err(format!(
+            return Err(Invalid(format!(
                 "unitPrice must be a non-negative decimal with at most {PRICE_INTEGER_DIGITS} \
                  digits before and {PRICE_FRACTION_DIGITS} after the point, not {text:?}"
-            ));
+            )));
         }
         let integer = integer.trim_start_matches('0');
         let integer = if integer.is_empty() { "0" } else { integer };
@@ -115,7 +116,7 @@ impl<'de> Deserialize<'de> for Price {
         match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::Number(number) => Price::parse(&number.to_string()),
             serde_json::Value::String(text) => Price::parse(text.trim()),
-            other => Err(format!("unitPrice must be a number, not {other}")),
+            other => Err(Invalid(format!("unitPrice must be a number, not {other}"))),
         }
         .map_err(serde::de::Error::custom)
     }
@@ -131,20 +132,23 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
-    pub(crate) fn check(&self, value: &str) -> Result<(), String> {
+    pub(crate) fn check(&self, value: &str) -> Result<(), Invalid> {
         let field = self.field;
         if value.trim().is_empty() {
-            return Err(format!("{field} is empty"));
+            return Err(Invalid(format!("{field} is empty")));
         }
         if value.chars().count() > self.max {
-            return Err(format!("{field} is longer than {} characters", self.max));
+            return Err(Invalid(format!(
+                "{field} is longer than {} characters",
+                self.max
+            )));
         }
         let allowed = |c: char| match self.extra {
             Some(extra) => c.is_ascii_alphanumeric() || extra.contains(c),
             None => !c.is_control(),
         };
         if let Some(bad) = value.chars().find(|&c| !allowed(c)) {
-            return Err(format!("{field} may not contain {bad:?}"));
+            return Err(Invalid(format!("{field} may not contain {bad:?}")));
         }
         Ok(())
     }
@@ -202,24 +206,24 @@ const CATEGORY: Rule = Rule {
 };
 
 impl Barcode {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         Barcode::check_value(&self.barcode)?;
         BARCODE_TYPE.check(&self.barcode_type)?;
         FORMAT.check(&self.format)?;
         PRODUCT_SKU.check(&self.product_sku)?;
         UOM.check(&self.uom_code)?;
         if self.quantity == 0 {
-            return Err("quantity must be a positive integer".into());
+            return Err(Invalid("quantity must be a positive integer".into()));
         }
         Ok(())
     }
 
     /// Checks a scanned value as a record keeps it: printable, at most 256
     /// characters, no spaces around it.
-    pub fn check_value(value: &str) -> Result<(), String> {
+    pub fn check_value(value: &str) -> Result<(), Invalid> {
         BARCODE.check(value)?;
         if value.trim() != value {
-            return Err("barcode has spaces around it".into());
+            return Err(Invalid("barcode has spaces around it".into()));
         }
         Ok(())
     }
@@ -239,29 +243,29 @@ impl Barcode {
 }
 
 impl Product {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         SKU.check(&self.sku)?;
         NAME.check(&self.name)?;
         CATEGORY.check(&self.category)?;
         if !(self.currency.len() == 3 && self.currency.bytes().all(|b| b.is_ascii_uppercase())) {
-            return Err(format!(
+            return Err(Invalid(format!(
                 "currency must be an ISO 4217 code of three capital letters, not {:?}",
                 self.currency
-            ));
+            )));
         }
         if self.supplier_parts.len() > MAX_SUPPLIER_PARTS {
-            return Err(format!(
+            return Err(Invalid(format!(
                 "a product may carry at most {MAX_SUPPLIER_PARTS} supplierParts"
-            ));
+            )));
         }
         for (i, entry) in self.supplier_parts.iter().enumerate() {
             SUPPLIER.check(&entry.supplier)?;
             PART.check(&entry.part)?;
             if self.supplier_parts[..i].contains(entry) {
-                return Err(format!(
+                return Err(Invalid(format!(
                     "supplierParts lists {} {} twice",
                     entry.supplier, entry.part
-                ));
+                )));
             }
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! Stock on hand and purchase orders: the changes a booking makes, the
 //! movement log that explains every level, and receipts against orders.
 
+use crate::Invalid;
 use serde::{Deserialize, Serialize};
 
 use crate::records::Rule;
@@ -145,21 +146,23 @@ pub struct Booked {
 const MAX_ORDER_LINES: usize = 1000;
 
 impl PurchaseOrder {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         ORDER.check(&self.number)?;
         LOCATION.check(&self.location)?;
         if self.lines.is_empty() || self.lines.len() > MAX_ORDER_LINES {
-            return Err(format!("a purchase order has 1 to {MAX_ORDER_LINES} lines"));
+            return Err(Invalid(format!(
+                "a purchase order has 1 to {MAX_ORDER_LINES} lines"
+            )));
         }
         for (i, line) in self.lines.iter().enumerate() {
             if line.ordered == 0 || i64::from(line.ordered) > MAX_QUANTITY {
-                return Err(format!(
+                return Err(Invalid(format!(
                     "line {}: the ordered quantity must be 1 to {MAX_QUANTITY}",
                     line.sku
-                ));
+                )));
             }
             if self.lines[..i].iter().any(|other| other.sku == line.sku) {
-                return Err(format!("SKU {} has two lines", line.sku));
+                return Err(Invalid(format!("SKU {} has two lines", line.sku)));
             }
         }
         Ok(())
@@ -174,14 +177,14 @@ impl PurchaseOrder {
 impl StockChange {
     /// Checks the change by itself: its location, its reason, and at most
     /// [`MAX_QUANTITY`] units either way.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         LOCATION.check(&self.location)?;
         REASON.check(&self.reason)?;
         if !(1..=MAX_QUANTITY.unsigned_abs()).contains(&self.delta.unsigned_abs()) {
-            return Err(format!(
+            return Err(Invalid(format!(
                 "a stock change is 1 to {MAX_QUANTITY} units either way, not {}",
                 self.delta
-            ));
+            )));
         }
         Ok(())
     }
@@ -189,7 +192,7 @@ impl StockChange {
 
 impl Receipt {
     /// Checks the receipt by itself: its order number.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         ORDER.check(&self.order)
     }
 }

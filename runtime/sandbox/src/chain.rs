@@ -11,6 +11,8 @@
 
 use std::sync::Arc;
 
+use barcoded_domain::Invalid;
+
 use crate::host::{Requests, Server};
 use crate::plugin::{Decode, Failure, Plugin, Rejection, Verdict};
 
@@ -160,12 +162,12 @@ impl Chain {
 }
 
 /// Plugin names appear in logs, answers and file names: keep them plain.
-pub fn validate_name(name: &str) -> Result<(), String> {
+pub fn validate_name(name: &str) -> Result<(), Invalid> {
     let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
     if name.is_empty() || name.len() > 64 || !name.bytes().all(plain) {
-        return Err(format!(
+        return Err(Invalid(format!(
             "plugin names are 1 to 64 lowercase letters, digits, `-` or `_`, not {name:?}"
-        ));
+        )));
     }
     Ok(())
 }

@@ -27,7 +27,7 @@ pub use host::{CallError, HostState, Requests, Server};
 pub use limits::{AnswerLimits, EPOCH_TICK, Limit, Limits};
 pub use log::{PLUGIN_LOG_LINES, PLUGIN_LOG_WINDOW, PluginLog};
 pub use plugin::{
-    Decode, Failure, LoadError, MAX_COMPONENT_BYTES, Plugin, Rejection, Settings, Verdict,
-    capabilities_asked, compile, new_linker,
+    CompileError, Decode, Failure, LoadError, MAX_COMPONENT_BYTES, Plugin, Rejection, Settings,
+    Verdict, capabilities_asked, compile, new_linker,
 };
 pub use sandbox::{CpuClock, Sandbox, SandboxState};

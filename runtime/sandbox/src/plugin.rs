@@ -99,15 +99,22 @@ pub struct Settings {
     pub grants: Arc<BTreeSet<Capability>>,
 }
 
+/// Why a component's bytes did not compile.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error("it is {size} bytes, over the {MAX_COMPONENT_BYTES}-byte limit")]
+    TooLarge { size: usize },
+    /// wasmtime's reason, which names what is wrong with the bytes.
+    #[error("not a valid WebAssembly component: {0}")]
+    Invalid(String),
+}
+
 /// Compiles a component's bytes, refusing more than [`MAX_COMPONENT_BYTES`].
-pub fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, String> {
+pub fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, CompileError> {
     if bytes.len() > MAX_COMPONENT_BYTES {
-        return Err(format!(
-            "it is {} bytes, over the {MAX_COMPONENT_BYTES}-byte limit",
-            bytes.len()
-        ));
+        return Err(CompileError::TooLarge { size: bytes.len() });
     }
-    Component::new(engine, bytes).map_err(|e| format!("not a valid WebAssembly component: {e:#}"))
+    Component::new(engine, bytes).map_err(|e| CompileError::Invalid(format!("{e:#}")))
 }
 
 /// The capabilities a component's imports need: what the operator must
@@ -216,9 +223,9 @@ impl Plugin {
         bytes: &[u8],
         limits: Limits,
     ) -> Result<Plugin, LoadError> {
-        let component = compile(engine, bytes).map_err(|reason| LoadError {
+        let component = compile(engine, bytes).map_err(|error| LoadError {
             plugin: name.to_owned(),
-            reason,
+            reason: error.to_string(),
         })?;
         let settings = Settings {
             priority,

@@ -1,5 +1,6 @@
 //! `barcoded catalog`: import, export and edit products and barcode records.
 
+use super::CliResult;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -189,11 +190,7 @@ pub struct UpdateBarcodeArgs {
     active: Option<bool>,
 }
 
-pub fn run(
-    data_dir: &Path,
-    store: Arc<Store>,
-    command: CatalogCommand,
-) -> Result<ExitCode, String> {
+pub fn run(data_dir: &Path, store: Arc<Store>, command: CatalogCommand) -> CliResult {
     let store = &store;
     match command {
         CatalogCommand::Import { file, format } => {
@@ -211,7 +208,7 @@ pub fn run(
                 currency: args.currency,
                 supplier_parts: args.supplier_parts,
             };
-            store.put_product(&product).map_err(|e| e.to_string())?;
+            store.put_product(&product)?;
             print_record(&product)
         }
         CatalogCommand::AddBarcode(args) => {
@@ -226,42 +223,38 @@ pub fn run(
                 is_default: args.default,
                 is_active: !args.inactive,
             };
-            store.add_barcode(&barcode).map_err(|e| e.to_string())?;
+            store.add_barcode(&barcode)?;
             print_record(&barcode)
         }
         CatalogCommand::UpdateBarcode(args) => {
             let mut barcode = store
-                .barcode(args.id)
-                .map_err(|e| e.to_string())?
+                .barcode(args.id)?
                 .ok_or_else(|| format!("no barcode record with id {}", args.id))?;
             apply_updates(&mut barcode, args);
-            store.update_barcode(&barcode).map_err(|e| e.to_string())?;
+            store.update_barcode(&barcode)?;
             print_record(&barcode)
         }
         CatalogCommand::Deactivate { id } => set_active(store, id, false),
         CatalogCommand::Reactivate { id } => set_active(store, id, true),
         CatalogCommand::Link { barcode, sku } => link(data_dir, store.clone(), &barcode, &sku),
-        CatalogCommand::Unlink { sku } => match store.unlink(&sku).map_err(|e| e.to_string())? {
+        CatalogCommand::Unlink { sku } => match store.unlink(&sku)? {
             Some(removed) => print_record(&removed),
-            None => Err(format!("product {sku} has no linked barcode")),
+            None => Err(format!("product {sku} has no linked barcode").into()),
         },
         CatalogCommand::Links => {
-            for link in store.links().map_err(|e| e.to_string())? {
-                println!(
-                    "{}",
-                    serde_json::to_string(&link).map_err(|e| e.to_string())?
-                );
+            for link in store.links()? {
+                println!("{}", serde_json::to_string(&link)?);
             }
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn link(data_dir: &Path, store: Arc<Store>, barcode: &str, sku: &str) -> Result<ExitCode, String> {
+fn link(data_dir: &Path, store: Arc<Store>, barcode: &str, sku: &str) -> CliResult {
     let service = super::local_service(data_dir, store)?;
     let linked = barcoded_sandbox::block_on(service.link(barcode, sku));
     service.close();
-    let linked = linked.map_err(|e| e.to_string())?;
+    let linked = linked?;
     if let Some(replaced) = &linked.replaced {
         eprintln!("{sku} was linked to {replaced:?}, which no longer resolves");
     }
@@ -290,20 +283,18 @@ fn apply_updates(barcode: &mut Barcode, args: UpdateBarcodeArgs) {
     barcode.is_active = active.unwrap_or(barcode.is_active);
 }
 
-fn set_active(store: &Store, id: Uuid, active: bool) -> Result<ExitCode, String> {
-    let barcode = store
-        .set_barcode_active(id, active)
-        .map_err(|e| e.to_string())?;
+fn set_active(store: &Store, id: Uuid, active: bool) -> CliResult {
+    let barcode = store.set_barcode_active(id, active)?;
     print_record(&barcode)
 }
 
-fn print_record(record: &impl serde::Serialize) -> Result<ExitCode, String> {
-    let json = serde_json::to_string_pretty(record).map_err(|e| e.to_string())?;
+fn print_record(record: &impl serde::Serialize) -> CliResult {
+    let json = serde_json::to_string_pretty(record)?;
     println!("{json}");
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_file(store: &Store, file: &Path, format: Option<Format>) -> Result<ExitCode, String> {
+fn import_file(store: &Store, file: &Path, format: Option<Format>) -> CliResult {
     let format = format.or_else(|| Format::of(file)).ok_or_else(|| {
         format!(
             "cannot tell the format of {}: name it *.json or *.csv, or pass --format",
@@ -330,7 +321,7 @@ fn import_file(store: &Store, file: &Path, format: Option<Format>) -> Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn export(store: &Store, format: Format, output: Option<&Path>) -> Result<ExitCode, String> {
+fn export(store: &Store, format: Format, output: Option<&Path>) -> CliResult {
     let mut out: Box<dyn Write> = match output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
@@ -345,16 +336,15 @@ fn export(store: &Store, format: Format, output: Option<&Path>) -> Result<ExitCo
 }
 
 /// Seeds the demo catalog into an empty store; leaves any other alone.
-pub fn seed_demo(store: &Store) -> Result<(), String> {
-    let counts = store.counts().map_err(|e| e.to_string())?;
+pub fn seed_demo(store: &Store) -> CliResult<()> {
+    let counts = store.counts()?;
     if counts.products > 0 || counts.barcodes > 0 {
         tracing::info!("--demo: the catalog is not empty, so the demo catalog was not seeded");
         return Ok(());
     }
     let open =
         || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(DEMO_CATALOG.as_bytes())) };
-    let imported =
-        barcoded_app::import(store, &open, Format::Json, |_, _| {}).map_err(|e| e.to_string())?;
+    let imported = barcoded_app::import(store, &open, Format::Json, |_, _| {})?;
     tracing::info!(
         "--demo: seeded the demo catalog ({} records)",
         imported.total()

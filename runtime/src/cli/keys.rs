@@ -1,5 +1,6 @@
 //! `barcoded key`: API keys for POS clients and administrators.
 
+use super::CliResult;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -31,11 +32,11 @@ pub enum KeyCommand {
     },
 }
 
-pub fn run(store: &Store, command: KeyCommand) -> Result<ExitCode, String> {
+pub fn run(store: &Store, command: KeyCommand) -> CliResult {
     match command {
         KeyCommand::Create { name, role } => {
             let role: Role = role.parse()?;
-            let secret = store.create_key(&name, role).map_err(|e| e.to_string())?;
+            let secret = store.create_key(&name, role)?;
             println!("{secret}");
             eprintln!(
                 "Created {role} key {name:?}. Store it now: it is shown only this once. \
@@ -43,7 +44,7 @@ pub fn run(store: &Store, command: KeyCommand) -> Result<ExitCode, String> {
             );
         }
         KeyCommand::List => {
-            let keys = store.list_keys().map_err(|e| e.to_string())?;
+            let keys = store.list_keys()?;
             if keys.is_empty() {
                 eprintln!("no keys; create one with `barcoded key create --name NAME --role pos`");
             }
@@ -53,7 +54,7 @@ pub fn run(store: &Store, command: KeyCommand) -> Result<ExitCode, String> {
             }
         }
         KeyCommand::Revoke { name } => {
-            store.revoke_key(&name).map_err(|e| e.to_string())?;
+            store.revoke_key(&name)?;
             eprintln!("Revoked key {name:?}.");
         }
     }

@@ -203,6 +203,10 @@ struct LookupArgs {
     uom: Option<String>,
 }
 
+/// What a command ends with: its exit code, or the error to report. Every
+/// layer's typed error converts into it; this edge only prints it.
+type CliResult<T = ExitCode> = Result<T, Box<dyn std::error::Error>>;
+
 /// Parses the command line, runs the command, and reports any error.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -214,7 +218,7 @@ pub fn run() -> ExitCode {
     })
 }
 
-fn execute(data_dir: &Path, command: Command) -> Result<ExitCode, String> {
+fn execute(data_dir: &Path, command: Command) -> CliResult {
     match command {
         Command::Serve(args) => serve(data_dir, args),
         Command::Scan(args) => scan(data_dir, args),
@@ -231,28 +235,27 @@ fn execute(data_dir: &Path, command: Command) -> Result<ExitCode, String> {
     }
 }
 
-fn backup(data_dir: &Path, file: &Path) -> Result<ExitCode, String> {
+fn backup(data_dir: &Path, file: &Path) -> CliResult {
     if file.exists() {
         return Err(format!(
             "{} exists already; name a new file, so that no backup is overwritten",
             file.display()
-        ));
+        )
+        .into());
     }
     let paths = Paths::new(data_dir);
-    let tables = open_store(data_dir)?
-        .backup(file, |digest| std::fs::read(paths.component(digest)))
-        .map_err(|e| e.to_string())?;
+    let tables =
+        open_store(data_dir)?.backup(file, |digest| std::fs::read(paths.component(digest)))?;
     let records = print_tables(&tables);
     eprintln!("Backed up {records} records to {}.", file.display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn restore(data_dir: &Path, file: &Path) -> Result<ExitCode, String> {
+fn restore(data_dir: &Path, file: &Path) -> CliResult {
     let paths = Paths::new(data_dir);
     let tables = Store::restore(data_dir, file, |digest, bytes| {
         paths.store_component(digest, bytes)
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let records = print_tables(&tables);
     eprintln!(
         "Restored {records} records from {} into {}.",
@@ -271,11 +274,11 @@ fn print_tables(tables: &[TableCopy]) -> u64 {
     tables.iter().map(|t| t.rows).sum()
 }
 
-fn open_store(data_dir: &Path) -> Result<Store, String> {
-    Store::open(data_dir).map_err(|e| e.to_string())
+fn open_store(data_dir: &Path) -> CliResult<Store> {
+    Ok(Store::open(data_dir)?)
 }
 
-fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
+fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let policy = Policy {
         pos_may_link: args.pos_may_link,
@@ -329,8 +332,8 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<ExitCode, String> {
 }
 
 /// Logs what an operator needs to know before the first request arrives.
-fn report_readiness(service: &Service) -> Result<(), String> {
-    let counts = service.store().counts().map_err(|e| e.to_string())?;
+fn report_readiness(service: &Service) -> CliResult<()> {
+    let counts = service.store().counts()?;
     tracing::info!(
         "catalog: {} products, {} barcode records",
         counts.products,
@@ -341,7 +344,7 @@ fn report_readiness(service: &Service) -> Result<(), String> {
             "plugin {name} is quarantined and will be skipped: `barcoded plugin enable {name}` puts it back"
         );
     }
-    let keys = service.store().list_keys().map_err(|e| e.to_string())?;
+    let keys = service.store().list_keys()?;
     if keys.is_empty() {
         tracing::warn!(
             "no API keys exist, so every request will be refused with 401. Create one with \
@@ -361,15 +364,19 @@ const COMMAND_LINE: Policy = Policy {
 };
 
 /// The service with `store`, for a command run at the shell.
-fn local_service(data_dir: &Path, store: Arc<Store>) -> Result<Service, String> {
-    Service::open(Registry::new(data_dir)?, store, COMMAND_LINE)
+fn local_service(data_dir: &Path, store: Arc<Store>) -> CliResult<Service> {
+    Ok(Service::open(
+        Registry::new(data_dir)?,
+        store,
+        COMMAND_LINE,
+    )?)
 }
 
-fn scan(data_dir: &Path, args: ScanArgs) -> Result<ExitCode, String> {
+fn scan(data_dir: &Path, args: ScanArgs) -> CliResult {
     let service = local_service(data_dir, Arc::new(open_store(data_dir)?))?;
     let scanned = barcoded_sandbox::block_on(service.scan(&args.data, None));
     service.close();
-    let scanned = scanned.map_err(|e| e.to_string())?;
+    let scanned = scanned?;
     print_json(&crate::answer::scan_answer(&args.data, &scanned).body)?;
     Ok(if scanned.resolved() {
         ExitCode::SUCCESS
@@ -378,11 +385,9 @@ fn scan(data_dir: &Path, args: ScanArgs) -> Result<ExitCode, String> {
     })
 }
 
-fn lookup(data_dir: &Path, args: LookupArgs) -> Result<ExitCode, String> {
+fn lookup(data_dir: &Path, args: LookupArgs) -> CliResult {
     let store = open_store(data_dir)?;
-    let found = store
-        .lookup(args.code.trim(), args.uom.as_deref())
-        .map_err(|e| e.to_string())?;
+    let found = store.lookup(args.code.trim(), args.uom.as_deref())?;
     let Some(found) = found else {
         eprintln!("no active barcode record matches {:?}", args.code.trim());
         return Ok(ExitCode::FAILURE);
@@ -391,8 +396,8 @@ fn lookup(data_dir: &Path, args: LookupArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_json(value: &serde_json::Value) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+fn print_json(value: &serde_json::Value) -> CliResult<()> {
+    let json = serde_json::to_string_pretty(value)?;
     println!("{json}");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `barcoded order`: purchase orders, which plugins granted `po-receive`
 //! receive goods against.
 
+use super::CliResult;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
@@ -38,7 +39,7 @@ pub enum OrderCommand {
     Show { number: String },
 }
 
-pub fn run(store: &Store, command: OrderCommand) -> Result<ExitCode, String> {
+pub fn run(store: &Store, command: OrderCommand) -> CliResult {
     match command {
         OrderCommand::Create {
             number,
@@ -53,7 +54,7 @@ pub fn run(store: &Store, command: OrderCommand) -> Result<ExitCode, String> {
                 created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
                 lines,
             };
-            store.add_order(&order).map_err(|e| e.to_string())?;
+            store.add_order(&order)?;
             eprintln!(
                 "Created purchase order {} with {} lines; receipts go to {}.",
                 order.number,
@@ -62,7 +63,7 @@ pub fn run(store: &Store, command: OrderCommand) -> Result<ExitCode, String> {
             );
         }
         OrderCommand::List => {
-            let orders = store.orders().map_err(|e| e.to_string())?;
+            let orders = store.orders()?;
             if orders.is_empty() {
                 eprintln!("no purchase orders; create one with `barcoded order create`");
             }
@@ -84,15 +85,10 @@ pub fn run(store: &Store, command: OrderCommand) -> Result<ExitCode, String> {
             }
         }
         OrderCommand::Show { number } => {
-            let order = store
-                .order(&number)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| {
-                    format!(
-                        "there is no purchase order {number:?}; `barcoded order list` shows them"
-                    )
-                })?;
-            let json = serde_json::to_string_pretty(&order).map_err(|e| e.to_string())?;
+            let order = store.order(&number)?.ok_or_else(|| {
+                format!("there is no purchase order {number:?}; `barcoded order list` shows them")
+            })?;
+            let json = serde_json::to_string_pretty(&order)?;
             println!("{json}");
         }
     }

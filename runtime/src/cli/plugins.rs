@@ -2,6 +2,7 @@
 //! command works while the server runs; it picks the change up within a
 //! second, and scans in flight finish on the plugins they started with.
 
+use super::CliResult;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -134,7 +135,7 @@ pub enum PluginCommand {
     },
 }
 
-pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> {
+pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
     let store = open_store(data_dir)?;
     let print = |record: &PluginRecord| describe(&store, record);
     match command {
@@ -153,9 +154,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                 disabled,
                 upgrade,
             };
-            let installed = Registry::new(data_dir)?
-                .install(&store, &bytes, &request)
-                .map_err(|e| e.to_string())?;
+            let installed = Registry::new(data_dir)?.install(&store, &bytes, &request)?;
             match installed {
                 Installed::New(record) => {
                     eprintln!(
@@ -195,17 +194,12 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
         }
         PluginCommand::List => list(&store)?,
         PluginCommand::Info { name } => {
-            let record = store
-                .plugin(&name)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| not_installed(&name))?;
+            let record = store.plugin(&name)?.ok_or_else(|| not_installed(&name))?;
             print(&record)?;
         }
         PluginCommand::Enable { name } => {
-            store
-                .update_plugin(&name, |r| r.enabled = true)
-                .map_err(|e| e.to_string())?;
-            let released = store.release_plugin(&name).map_err(|e| e.to_string())?;
+            store.update_plugin(&name, |r| r.enabled = true)?;
+            let released = store.release_plugin(&name)?;
             let note = if released {
                 " and out of quarantine"
             } else {
@@ -214,19 +208,15 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
             eprintln!("Plugin {name} is enabled{note}.");
         }
         PluginCommand::Disable { name } => {
-            store
-                .update_plugin(&name, |r| r.enabled = false)
-                .map_err(|e| e.to_string())?;
+            store.update_plugin(&name, |r| r.enabled = false)?;
             eprintln!("Plugin {name} is disabled.");
         }
         PluginCommand::Priority { name, priority } => {
-            store
-                .update_plugin(&name, |r| r.priority = priority)
-                .map_err(|e| e.to_string())?;
+            store.update_plugin(&name, |r| r.priority = priority)?;
             eprintln!("Plugin {name} now has priority {priority}.");
         }
         PluginCommand::Remove { name } => {
-            store.remove_plugin(&name).map_err(|e| e.to_string())?;
+            store.remove_plugin(&name)?;
             eprintln!("Removed plugin {name}.");
         }
         PluginCommand::Config {
@@ -241,62 +231,46 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> Result<ExitCode, String> 
                         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let record = store
-                .update_plugin(&name, |record| {
-                    for (key, value) in settings {
-                        record.config.insert(key.to_owned(), value.to_owned());
-                    }
-                    for key in &unset {
-                        record.config.remove(key);
-                    }
-                })
-                .map_err(|e| e.to_string())?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&record.config).map_err(|e| e.to_string())?
-            );
+            let record = store.update_plugin(&name, |record| {
+                for (key, value) in settings {
+                    record.config.insert(key.to_owned(), value.to_owned());
+                }
+                for key in &unset {
+                    record.config.remove(key);
+                }
+            })?;
+            println!("{}", serde_json::to_string_pretty(&record.config)?);
         }
         PluginCommand::Grant { name, capabilities } => {
-            let record = store
-                .update_plugin(&name, |r| r.grants.extend(capabilities))
-                .map_err(|e| e.to_string())?;
+            let record = store.update_plugin(&name, |r| r.grants.extend(capabilities))?;
             eprintln!("Plugin {name} now holds: {}.", names(&record.grants));
         }
         PluginCommand::Revoke { name, capabilities } => {
-            let record = store
-                .update_plugin(&name, |r| r.grants.retain(|c| !capabilities.contains(c)))
-                .map_err(|e| e.to_string())?;
+            let record =
+                store.update_plugin(&name, |r| r.grants.retain(|c| !capabilities.contains(c)))?;
             eprintln!("Plugin {name} now holds: {}.", names(&record.grants));
         }
         PluginCommand::Limits { name, json } => {
             let record = match json {
-                None => store
-                    .plugin(&name)
-                    .map_err(|e| e.to_string())?
-                    .ok_or_else(|| not_installed(&name))?,
+                None => store.plugin(&name)?.ok_or_else(|| not_installed(&name))?,
                 Some(json) => {
                     let limits: LimitOverrides =
                         serde_json::from_str(&json).map_err(|e| format!("bad limits: {e}"))?;
                     limits.validate().map_err(|e| format!("bad limits: {e}"))?;
-                    store
-                        .update_plugin(&name, |r| r.limits = limits)
-                        .map_err(|e| e.to_string())?
+                    store.update_plugin(&name, |r| r.limits = limits)?
                 }
             };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&record.limits).map_err(|e| e.to_string())?
-            );
+            println!("{}", serde_json::to_string_pretty(&record.limits)?);
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(store: &Store) -> Result<(), String> {
-    let mut records = store.plugins().map_err(|e| e.to_string())?;
+fn list(store: &Store) -> CliResult<()> {
+    let mut records = store.plugins()?;
     records.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
-    let quarantined = store.quarantined_plugins().map_err(|e| e.to_string())?;
-    let stats = store.plugin_stats().map_err(|e| e.to_string())?;
+    let quarantined = store.quarantined_plugins()?;
+    let stats = store.plugin_stats()?;
     if records.is_empty() {
         eprintln!("no plugins installed; install one with `barcoded plugin install FILE.wasm`");
     }
@@ -338,9 +312,9 @@ fn list(store: &Store) -> Result<(), String> {
     Ok(())
 }
 
-fn describe(store: &Store, record: &PluginRecord) -> Result<(), String> {
-    let stats = store.plugin_stats().map_err(|e| e.to_string())?;
-    let quarantine = store.quarantined_plugins().map_err(|e| e.to_string())?;
+fn describe(store: &Store, record: &PluginRecord) -> CliResult<()> {
+    let stats = store.plugin_stats()?;
+    let quarantine = store.quarantined_plugins()?;
     let (scans, failures) = stats.get(&record.name).copied().unwrap_or_default();
     let json = serde_json::json!({
         "plugin": record,
@@ -348,10 +322,7 @@ fn describe(store: &Store, record: &PluginRecord) -> Result<(), String> {
         "failures": failures,
         "quarantine": quarantine.get(&record.name),
     });
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
-    );
+    println!("{}", serde_json::to_string_pretty(&json)?);
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! `barcoded stock`: levels, the movement log, and operators' corrections.
 
+use super::CliResult;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -43,12 +44,10 @@ pub enum StockCommand {
     },
 }
 
-pub fn run(store: &Store, command: StockCommand) -> Result<ExitCode, String> {
+pub fn run(store: &Store, command: StockCommand) -> CliResult {
     match command {
         StockCommand::Levels { sku } => {
-            let levels = store
-                .stock_levels(sku.as_deref())
-                .map_err(|e| e.to_string())?;
+            let levels = store.stock_levels(sku.as_deref())?;
             if levels.is_empty() {
                 eprintln!("no stock has moved yet");
             }
@@ -58,9 +57,7 @@ pub fn run(store: &Store, command: StockCommand) -> Result<ExitCode, String> {
             }
         }
         StockCommand::Movements { sku, limit } => {
-            let movements = store
-                .movements(sku.as_deref(), limit)
-                .map_err(|e| e.to_string())?;
+            let movements = store.movements(sku.as_deref(), limit)?;
             println!(
                 "{:>8} {:<24} {:<20} {:<16} {:>8} {:>8} {:<24} REASON",
                 "ID", "TIME", "SKU", "LOCATION", "DELTA", "LEVEL", "BY"
@@ -92,9 +89,7 @@ pub fn run(store: &Store, command: StockCommand) -> Result<ExitCode, String> {
                 }],
                 receipts: Vec::new(),
             };
-            let booked = store
-                .book(&booking, &Actor::default())
-                .map_err(|e| e.to_string())?;
+            let booked = store.book(&booking, &Actor::default())?;
             for m in booked.movements {
                 eprintln!(
                     "{} at {} is now {} (movement {}).",

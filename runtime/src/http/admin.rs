@@ -94,7 +94,7 @@ pub async fn handle(
         (&Method::PUT, [name, "limits"]) => match read_json::<LimitOverrides>(request_body).await {
             Ok(limits) => match limits.validate() {
                 Ok(()) => outcome(service.store().update_plugin(name, |r| r.limits = limits)),
-                Err(message) => Answer::error(422, message),
+                Err(invalid) => Answer::error(422, invalid.to_string()),
             },
             Err(answer) => answer,
         },

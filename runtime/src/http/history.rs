@@ -12,7 +12,7 @@ use serde_json::json;
 use super::lookup::{percent_decode, query_param};
 use crate::answer::Answer;
 use barcoded_app::Service;
-use barcoded_domain::HistoryQuery;
+use barcoded_domain::{HistoryQuery, Invalid};
 
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
@@ -69,7 +69,10 @@ fn parse(query: &str) -> Result<HistoryQuery, String> {
         limit,
         plugin: param("plugin"),
         key: param("key"),
-        result: param("result").map(|text| text.parse()).transpose()?,
+        result: param("result")
+            .map(|text| text.parse())
+            .transpose()
+            .map_err(|invalid: Invalid| invalid.0)?,
         lookup_code: param("code"),
         since: param("since")
             .map(|text| time(&text, "since"))

@@ -108,7 +108,7 @@ impl Store {
     /// Adds a new barcode record, refusing one whose (productSku,
     /// barcodeType, uomCode) another record already holds.
     pub fn add_barcode(&self, barcode: &Barcode) -> Result<(), StoreError> {
-        barcode.validate().map_err(StoreError::Refused)?;
+        barcode.validate()?;
         self.write_with(|tables| {
             if tables.barcode(barcode.id)?.is_some() {
                 return Err(StoreError::Refused(format!(
@@ -122,7 +122,7 @@ impl Store {
 
     /// Replaces the record with `barcode.id`, under the same uniqueness rule.
     pub fn update_barcode(&self, barcode: &Barcode) -> Result<(), StoreError> {
-        barcode.validate().map_err(StoreError::Refused)?;
+        barcode.validate()?;
         self.write_with(|tables| {
             if tables.barcode(barcode.id)?.is_none() {
                 return Err(not_found(barcode.id));
@@ -143,7 +143,7 @@ impl Store {
 
     /// Creates or replaces the product with `product.sku`.
     pub fn put_product(&self, product: &Product) -> Result<(), StoreError> {
-        product.validate().map_err(StoreError::Refused)?;
+        product.validate()?;
         self.write_with(|tables| tables.put_product(product))
     }
 

@@ -19,7 +19,7 @@ impl Store {
     /// Creates a key named `name` and returns its secret: the only time the
     /// secret exists outside the client. Refuses a name already in use.
     pub fn create_key(&self, name: &str, role: Role) -> Result<String, StoreError> {
-        validate_key_name(name).map_err(StoreError::Refused)?;
+        ApiKey::check_name(name)?;
         let secret = new_secret()?;
         let key = StoredKey {
             key: ApiKey {
@@ -81,7 +81,7 @@ impl Store {
             .keys
             .get_or_init(|| credentials(&snapshot.txn))
             .as_ref()
-            .map_err(|e| StoreError::Storage(e.clone()))?;
+            .map_err(StoreError::duplicate)?;
         let mut found = None;
         for credential in credentials {
             if constant_time_eq_32(&credential.digest, &presented) {
@@ -107,14 +107,12 @@ pub(super) struct Credential {
 }
 
 /// Every key of `txn`, decoded once for all the requests sharing it.
-fn credentials(txn: &ReadTransaction) -> Result<Vec<Credential>, String> {
-    let keys = txn
-        .open_table(API_KEYS)
-        .map_err(|e| storage(e).to_string())?;
+fn credentials(txn: &ReadTransaction) -> Result<Vec<Credential>, StoreError> {
+    let keys = txn.open_table(API_KEYS).map_err(storage)?;
     let mut credentials = Vec::new();
-    for entry in keys.iter().map_err(|e| storage(e).to_string())? {
-        let entry = entry.map_err(|e| storage(e).to_string())?;
-        let stored: StoredKey = decode(entry.1.value()).map_err(|e| e.to_string())?;
+    for entry in keys.iter().map_err(storage)? {
+        let entry = entry.map_err(storage)?;
+        let stored: StoredKey = decode(entry.1.value())?;
         // A damaged digest matches nothing.
         if let Some(digest) = unhex32(&stored.digest) {
             credentials.push(Credential {
@@ -131,16 +129,6 @@ fn new_secret() -> Result<String, StoreError> {
     getrandom::fill(&mut bytes)
         .map_err(|e| StoreError::Storage(format!("the system's random source failed: {e}")))?;
     Ok(format!("{KEY_PREFIX}{}", hex(&bytes)))
-}
-
-fn validate_key_name(name: &str) -> Result<(), String> {
-    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
-    if name.is_empty() || name.len() > 64 || !name.bytes().all(plain) {
-        return Err(format!(
-            "key names are 1 to 64 letters, digits, `-`, `_` or `.`, not {name:?}"
-        ));
-    }
-    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -21,7 +21,6 @@ mod quarantine;
 mod schema;
 mod stock;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
@@ -29,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 
+use barcoded_domain::Invalid;
 use handle::Handle;
 
 pub use backup::TableCopy;
@@ -104,48 +104,46 @@ struct Snapshot {
     /// The value of `Store::commits` before it was taken.
     commits: u64,
     /// The API keys, parsed once per snapshot.
-    keys: Arc<OnceLock<Result<Vec<keys::Credential>, String>>>,
+    keys: Arc<OnceLock<Result<Vec<keys::Credential>, StoreError>>>,
     /// The lookup's tables, opened once per snapshot.
-    catalog: Arc<OnceLock<Result<catalog::CatalogReader, String>>>,
+    catalog: Arc<OnceLock<Result<catalog::CatalogReader, StoreError>>>,
 }
 
 impl Snapshot {
     /// The catalog's tables, opened once per snapshot.
     fn catalog(&self) -> Result<&catalog::CatalogReader, StoreError> {
         self.catalog
-            .get_or_init(|| catalog::CatalogReader::open(&self.txn).map_err(|e| e.to_string()))
+            .get_or_init(|| catalog::CatalogReader::open(&self.txn))
             .as_ref()
-            .map_err(|e| StoreError::Storage(e.clone()))
+            .map_err(StoreError::duplicate)
     }
 }
 
 /// What can go wrong with a store operation.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The write would break a rule; the message says which and why.
+    #[error("{0}")]
     Refused(String),
     /// The named record does not exist.
+    #[error("{0}")]
     NotFound(String),
     /// The file could not be read or written because the disk is full or
     /// failing; retrying later may succeed, and the store reopens itself
     /// once it can. Internal detail: log it, never show it to a client.
+    #[error("store unavailable: {0}")]
     Unavailable(String),
     /// The file could not be read or written. Internal detail: log it, never
     /// show it to a client.
+    #[error("store failure: {0}")]
     Storage(String),
 }
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoreError::Refused(message) | StoreError::NotFound(message) => f.write_str(message),
-            StoreError::Unavailable(message) => write!(f, "store unavailable: {message}"),
-            StoreError::Storage(message) => write!(f, "store failure: {message}"),
-        }
+impl From<Invalid> for StoreError {
+    fn from(invalid: Invalid) -> StoreError {
+        StoreError::Refused(invalid.0)
     }
 }
-
-impl std::error::Error for StoreError {}
 
 impl StoreError {
     /// The same error, for a second caller.

@@ -79,7 +79,7 @@ impl Store {
                 is_default: false,
                 is_active: true,
             };
-            barcode.validate().map_err(StoreError::Refused)?;
+            barcode.validate()?;
             tables.put_barcode(&barcode)?;
             let replaced = existing.map(|old| old.barcode).filter(|old| old != value);
             Ok(Linked { barcode, replaced })

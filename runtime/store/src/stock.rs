@@ -84,7 +84,7 @@ impl Store {
 
     /// Creates a purchase order; its number must be new.
     pub fn add_order(&self, order: &PurchaseOrder) -> Result<(), StoreError> {
-        order.validate().map_err(StoreError::Refused)?;
+        order.validate()?;
         let txn = self.write()?;
         {
             let products = txn.open_table(PRODUCTS).map_err(storage)?;
@@ -141,7 +141,7 @@ fn check(
 ) -> Result<(), StoreError> {
     let refuse = StoreError::Refused;
     for change in &booking.changes {
-        change.validate().map_err(refuse)?;
+        change.validate()?;
         if products
             .get(change.sku.as_str())
             .map_err(storage)?
@@ -151,7 +151,7 @@ fn check(
         }
     }
     for (i, receipt) in booking.receipts.iter().enumerate() {
-        receipt.validate().map_err(refuse)?;
+        receipt.validate()?;
         let order: PurchaseOrder = match orders.get(receipt.order.as_str()).map_err(storage)? {
             Some(bytes) => decode(bytes.value())?,
             None => {

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use rows::{Kind, Row};
 
-use barcoded_domain::{Barcode, Price, Product, SupplierPart};
+use barcoded_domain::{Barcode, Invalid, Price, Product, SupplierPart};
 use barcoded_store::{Store, StoreError};
 
 /// Rows written per transaction.
@@ -58,37 +58,36 @@ impl Format {
 }
 
 /// Why an import wrote nothing, or stopped.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file could not be read.
+    #[error("cannot read the file: {0}")]
     Read(std::io::Error),
     /// The file has bad rows; each message starts with its line number.
+    #[error("nothing imported; fix these rows and run the import again:{}", rows(.0))]
     Invalid(Vec<String>),
     /// The store failed while writing; the batches before it are committed.
+    #[error(
+        "{0}; the batches before it are committed, and running the same import again \
+         completes it"
+    )]
     Store(StoreError),
 }
 
-impl std::fmt::Display for ImportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ImportError::Read(error) => write!(f, "cannot read the file: {error}"),
-            ImportError::Invalid(errors) => {
-                write!(
-                    f,
-                    "nothing imported; fix these rows and run the import again:"
-                )?;
-                for error in errors {
-                    write!(f, "\n  {error}")?;
-                }
-                Ok(())
-            }
-            ImportError::Store(error) => write!(
-                f,
-                "{error}; the batches before it are committed, and running the same import \
-                 again completes it"
-            ),
-        }
-    }
+/// Bad rows, one per line, indented.
+fn rows(errors: &[String]) -> String {
+    errors.iter().map(|error| format!("\n  {error}")).collect()
+}
+
+/// Why an export stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the export: {0}")]
+    Write(#[from] std::io::Error),
+    #[error("cannot write the export: {0}")]
+    Csv(#[from] csv::Error),
 }
 
 /// How many records an import wrote.
@@ -205,7 +204,7 @@ fn fingerprint(kind: u8, parts: &[&str]) -> u128 {
 }
 
 impl Checker {
-    fn row(&mut self, line: usize, row: Result<Row, String>) {
+    fn row(&mut self, line: usize, row: Result<Row, Invalid>) {
         if self.counted.total() == MAX_ROWS {
             self.errors.add(
                 line,
@@ -249,7 +248,7 @@ impl Checker {
 fn read<R: Read>(
     open: &impl Fn() -> std::io::Result<R>,
     format: Format,
-    each: &mut dyn FnMut(usize, Result<Row, String>),
+    each: &mut dyn FnMut(usize, Result<Row, Invalid>),
 ) -> Result<(), ImportError> {
     let reader = open().map_err(ImportError::Read)?;
     let read = match format {
@@ -291,14 +290,14 @@ impl Errors {
 
 /// Writes the whole catalog as JSON (`{"products": [..], "barcodes": [..]}`,
 /// one record per line) or, for CSV, the barcode records only.
-pub fn export(store: &Store, format: Format, out: &mut dyn Write) -> Result<(), String> {
+pub fn export(store: &Store, format: Format, out: &mut dyn Write) -> Result<(), ExportError> {
     match format {
         Format::Json => export_json(store, out),
         Format::Csv => export_csv(store, out),
     }
 }
 
-fn export_json(store: &Store, out: &mut dyn Write) -> Result<(), String> {
+fn export_json(store: &Store, out: &mut dyn Write) -> Result<(), ExportError> {
     let mut sink = Sink { out, error: None };
     sink.write(b"{\"products\": [");
     json_array(&mut sink, |each| store.for_each_product(each))?;
@@ -312,7 +311,7 @@ fn export_json(store: &Store, out: &mut dyn Write) -> Result<(), String> {
 fn json_array<T: serde::Serialize>(
     sink: &mut Sink<'_>,
     for_each: impl FnOnce(&mut dyn FnMut(T)) -> Result<(), StoreError>,
-) -> Result<(), String> {
+) -> Result<(), StoreError> {
     let mut first = true;
     for_each(&mut |record| {
         sink.write(if std::mem::take(&mut first) {
@@ -322,10 +321,9 @@ fn json_array<T: serde::Serialize>(
         });
         sink.write(&serde_json::to_vec(&record).unwrap_or_default());
     })
-    .map_err(|e| e.to_string())
 }
 
-fn export_csv(store: &Store, out: &mut dyn Write) -> Result<(), String> {
+fn export_csv(store: &Store, out: &mut dyn Write) -> Result<(), ExportError> {
     let mut writer = csv::Writer::from_writer(out);
     let mut result = writer.write_record([
         "id",
@@ -338,26 +336,23 @@ fn export_csv(store: &Store, out: &mut dyn Write) -> Result<(), String> {
         "isDefault",
         "isActive",
     ]);
-    store
-        .for_each_barcode(|b| {
-            if result.is_ok() {
-                result = writer.write_record([
-                    b.id.to_string(),
-                    b.barcode,
-                    b.barcode_type,
-                    b.format,
-                    b.product_sku,
-                    b.uom_code,
-                    b.quantity.to_string(),
-                    b.is_default.to_string(),
-                    b.is_active.to_string(),
-                ]);
-            }
-        })
-        .map_err(|e| e.to_string())?;
-    result
-        .and_then(|()| Ok(writer.flush()?))
-        .map_err(|e| format!("cannot write the export: {e}"))
+    store.for_each_barcode(|b| {
+        if result.is_ok() {
+            result = writer.write_record([
+                b.id.to_string(),
+                b.barcode,
+                b.barcode_type,
+                b.format,
+                b.product_sku,
+                b.uom_code,
+                b.quantity.to_string(),
+                b.is_default.to_string(),
+                b.is_active.to_string(),
+            ]);
+        }
+    })?;
+    result?;
+    Ok(writer.flush()?)
 }
 
 /// An output that keeps the first write error and skips writes after it.
@@ -375,9 +370,8 @@ impl Sink<'_> {
         }
     }
 
-    fn finish(self) -> Result<(), String> {
-        self.error
-            .map_or(Ok(()), |e| Err(format!("cannot write the export: {e}")))
+    fn finish(self) -> Result<(), ExportError> {
+        self.error.map_or(Ok(()), |e| Err(ExportError::Write(e)))
     }
 }
 
@@ -438,7 +432,7 @@ pub(crate) struct ProductCsvRow {
 }
 
 impl ProductCsvRow {
-    pub(crate) fn into_product(self) -> Result<Product, String> {
+    pub(crate) fn into_product(self) -> Result<Product, Invalid> {
         Ok(Product {
             unit_price: Price::parse(&self.unit_price)?,
             supplier_parts: self
@@ -447,7 +441,7 @@ impl ProductCsvRow {
                 .filter(|entry| !entry.trim().is_empty())
                 .map(SupplierPart::parse)
                 .collect::<Result<_, _>>()
-                .map_err(|e| format!("supplierParts: {e}"))?,
+                .map_err(|e| Invalid(format!("supplierParts: {e}")))?,
             sku: self.sku,
             name: self.name,
             category: self.category,

@@ -8,7 +8,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::value::RawValue;
 
 use super::{BarcodeRow, ProductCsvRow};
-use barcoded_domain::{Barcode, Product};
+use barcoded_domain::{Barcode, Invalid, Product};
 
 /// A record read from a file.
 #[derive(Debug)]
@@ -26,12 +26,12 @@ pub(super) enum Kind {
 
 /// What `each` is handed: the line a row starts on, and the row or what is
 /// wrong with it.
-type Each<'a> = &'a mut dyn FnMut(usize, Result<Row, String>);
+type Each<'a> = &'a mut dyn FnMut(usize, Result<Row, Invalid>);
 
 /// Streams `{"products": [..], "barcodes": [..]}` (either may be missing,
 /// `_meta` is ignored). A file that is not of that shape is an error at
 /// the line where it stops being so.
-pub(super) fn json(reader: impl Read, each: Each<'_>) -> Result<(), (usize, String)> {
+pub(super) fn json(reader: impl Read, each: Each<'_>) -> Result<(), (usize, Invalid)> {
     let position = Position::default();
     let metered = Metered {
         inner: BufReader::new(reader),
@@ -47,16 +47,16 @@ pub(super) fn json(reader: impl Read, each: Each<'_>) -> Result<(), (usize, Stri
         .map_err(|e| {
             (
                 e.line(),
-                format!(
+                Invalid(format!(
                     "not a catalog file ({e}); expected {{\"products\": [..], \"barcodes\": [..]}}"
-                ),
+                )),
             )
         })
 }
 
 /// Streams a CSV file of products (a `sku` column) or of barcode records
 /// (a `barcode` column).
-pub(super) fn csv(reader: impl Read, each: Each<'_>) -> Result<(), (usize, String)> {
+pub(super) fn csv(reader: impl Read, each: Each<'_>) -> Result<(), (usize, Invalid)> {
     let position = Position::default();
     let metered = Metered {
         inner: BufReader::new(reader),
@@ -67,7 +67,7 @@ pub(super) fn csv(reader: impl Read, each: Each<'_>) -> Result<(), (usize, Strin
         .from_reader(metered);
     let headers = reader
         .headers()
-        .map_err(|e| (1, format!("cannot read the header: {e}")))?
+        .map_err(|e| (1, Invalid(format!("cannot read the header: {e}"))))?
         .clone();
     let is_barcodes = headers.iter().any(|h| h == "barcode");
     if !is_barcodes && !headers.iter().any(|h| h == "sku") {
@@ -75,6 +75,7 @@ pub(super) fn csv(reader: impl Read, each: Each<'_>) -> Result<(), (usize, Strin
             1,
             "the header must name product columns (sku,name,category,unitPrice,currency) \
              or barcode columns (barcode,barcodeType,format,productSku,uomCode,quantity,isDefault,isActive)"
+                .to_owned()
                 .into(),
         ));
     }
@@ -87,12 +88,12 @@ pub(super) fn csv(reader: impl Read, each: Each<'_>) -> Result<(), (usize, Strin
                 let line = e
                     .position()
                     .map_or(position.newlines.get() + 1, |p| p.line() as usize);
-                return Err((line, e.to_string()));
+                return Err((line, Invalid(e.to_string())));
             }
             Err(e) => {
                 position.row_ended();
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                each(line, Err(e.to_string()));
+                each(line, Err(Invalid(e.to_string())));
                 continue;
             }
         }
@@ -103,9 +104,9 @@ pub(super) fn csv(reader: impl Read, each: Each<'_>) -> Result<(), (usize, Strin
                     .field()
                     .and_then(|i| headers.get(i as usize))
                     .unwrap_or("row");
-                format!("{column}: {}", err.kind())
+                Invalid(format!("{column}: {}", err.kind()))
             }
-            _ => e.to_string(),
+            _ => Invalid(e.to_string()),
         };
         let row = if is_barcodes {
             record
@@ -244,10 +245,10 @@ impl<'de> Visitor<'de> for Rows<'_, '_> {
             let row = match self.kind {
                 Kind::Product => serde_json::from_str::<Product>(text)
                     .map(Row::Product)
-                    .map_err(|e| (e.line(), format!("product: {e}"))),
+                    .map_err(|e| (e.line(), Invalid(format!("product: {e}")))),
                 Kind::Barcode => serde_json::from_str::<BarcodeRow>(text)
                     .map(|row| Row::Barcode(row.into_record()))
-                    .map_err(|e| (e.line(), format!("barcode: {e}"))),
+                    .map_err(|e| (e.line(), Invalid(format!("barcode: {e}")))),
             };
             match row {
                 Ok(row) => (self.each)(line, Ok(row)),

@@ -57,15 +57,16 @@ impl CappedOutput {
     }
 
     /// Appends `bytes`, or marks the stream overflowed and refuses them.
-    fn append(&self, bytes: &[u8]) -> Result<(), String> {
+    fn append(&self, bytes: &[u8]) -> StreamResult<()> {
         let mut captured = self.lock();
         let lines = captured.lines + bytes.iter().filter(|&&b| b == b'\n').count();
         if captured.bytes.len() + bytes.len() > captured.max_bytes || lines > captured.max_lines {
             captured.overflowed = true;
-            return Err(format!(
+            return Err(StreamError::Trap(wasmtime::format_err!(
                 "printed more than {} bytes or {} lines in one scan",
-                captured.max_bytes, captured.max_lines
-            ));
+                captured.max_bytes,
+                captured.max_lines
+            )));
         }
         captured.bytes.extend_from_slice(bytes);
         captured.lines = lines;
@@ -76,7 +77,6 @@ impl CappedOutput {
 impl OutputStream for CappedOutput {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
         self.append(&bytes)
-            .map_err(|message| StreamError::Trap(wasmtime::format_err!(message)))
     }
 
     fn flush(&mut self) -> StreamResult<()> {
