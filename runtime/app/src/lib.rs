@@ -7,6 +7,7 @@
 mod code_cache;
 mod import;
 mod ledger;
+pub mod plugins;
 mod registry;
 mod server;
 mod service;

@@ -2,19 +2,17 @@
 //! command works while the server runs; it picks the change up within a
 //! second, and scans in flight finish on the plugins they started with.
 
-use super::CliResult;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use barcoded_app::plugins::{self, Change, PluginStatus, missing_grants};
+use barcoded_app::{InstallRequest, Installed, Registry};
+use barcoded_domain::{Capability, LimitOverrides, PluginRecord};
+use barcoded_store::Store;
 use clap::Subcommand;
 
-use super::open_store;
-use barcoded_app::{InstallRequest, Installed, Registry};
-use barcoded_domain::Capability;
-use barcoded_domain::LimitOverrides;
-use barcoded_domain::PluginRecord;
-use barcoded_store::Store;
+use super::{CliResult, open_store};
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
@@ -137,7 +135,6 @@ pub enum PluginCommand {
 
 pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
     let store = open_store(data_dir)?;
-    let print = |record: &PluginRecord| describe(&store, record);
     match command {
         PluginCommand::Install {
             file,
@@ -193,14 +190,10 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
             }
         }
         PluginCommand::List => list(&store)?,
-        PluginCommand::Info { name } => {
-            let record = store.plugin(&name)?.ok_or_else(|| not_installed(&name))?;
-            print(&record)?;
-        }
+        PluginCommand::Info { name } => print_json(&plugins::get(&store, &name)?)?,
         PluginCommand::Enable { name } => {
-            store.update_plugin(&name, |r| r.enabled = true)?;
-            let released = store.release_plugin(&name)?;
-            let note = if released {
+            let changed = plugins::change(&store, &name, Change::Enable)?;
+            let note = if changed.released {
                 " and out of quarantine"
             } else {
                 ""
@@ -208,15 +201,15 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
             eprintln!("Plugin {name} is enabled{note}.");
         }
         PluginCommand::Disable { name } => {
-            store.update_plugin(&name, |r| r.enabled = false)?;
+            plugins::change(&store, &name, Change::Disable)?;
             eprintln!("Plugin {name} is disabled.");
         }
         PluginCommand::Priority { name, priority } => {
-            store.update_plugin(&name, |r| r.priority = priority)?;
+            plugins::change(&store, &name, Change::Priority(priority))?;
             eprintln!("Plugin {name} now has priority {priority}.");
         }
         PluginCommand::Remove { name } => {
-            store.remove_plugin(&name)?;
+            plugins::remove(&store, &name)?;
             eprintln!("Removed plugin {name}.");
         }
         PluginCommand::Config {
@@ -224,54 +217,53 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
             settings,
             unset,
         } => {
-            let settings = settings
+            let set = settings
                 .iter()
                 .map(|s| {
                     s.split_once('=')
+                        .map(|(key, value)| (key.to_owned(), value.to_owned()))
                         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let record = store.update_plugin(&name, |record| {
-                for (key, value) in settings {
-                    record.config.insert(key.to_owned(), value.to_owned());
-                }
-                for key in &unset {
-                    record.config.remove(key);
-                }
-            })?;
-            println!("{}", serde_json::to_string_pretty(&record.config)?);
+            let changed = plugins::change(&store, &name, Change::EditConfig { set, unset })?;
+            print_json(&changed.plugin.config)?;
         }
         PluginCommand::Grant { name, capabilities } => {
-            let record = store.update_plugin(&name, |r| r.grants.extend(capabilities))?;
-            eprintln!("Plugin {name} now holds: {}.", names(&record.grants));
+            let grant = Change::Grant(capabilities.into_iter().collect());
+            let changed = plugins::change(&store, &name, grant)?;
+            eprintln!(
+                "Plugin {name} now holds: {}.",
+                names(&changed.plugin.grants)
+            );
         }
         PluginCommand::Revoke { name, capabilities } => {
-            let record =
-                store.update_plugin(&name, |r| r.grants.retain(|c| !capabilities.contains(c)))?;
-            eprintln!("Plugin {name} now holds: {}.", names(&record.grants));
+            let revoke = Change::Revoke(capabilities.into_iter().collect());
+            let changed = plugins::change(&store, &name, revoke)?;
+            eprintln!(
+                "Plugin {name} now holds: {}.",
+                names(&changed.plugin.grants)
+            );
         }
         PluginCommand::Limits { name, json } => {
             let record = match json {
-                None => store.plugin(&name)?.ok_or_else(|| not_installed(&name))?,
+                None => plugins::get(&store, &name)?.plugin,
                 Some(json) => {
                     let limits: LimitOverrides =
                         serde_json::from_str(&json).map_err(|e| format!("bad limits: {e}"))?;
-                    limits.validate().map_err(|e| format!("bad limits: {e}"))?;
-                    store.update_plugin(&name, |r| r.limits = limits)?
+                    plugins::change(&store, &name, Change::Limits(limits))
+                        .map_err(|e| format!("bad limits: {e}"))?
+                        .plugin
                 }
             };
-            println!("{}", serde_json::to_string_pretty(&record.limits)?);
+            print_json(&record.limits)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn list(store: &Store) -> CliResult<()> {
-    let mut records = store.plugins()?;
-    records.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
-    let quarantined = store.quarantined_plugins()?;
-    let stats = store.plugin_stats()?;
-    if records.is_empty() {
+    let installed = plugins::list(store)?;
+    if installed.is_empty() {
         eprintln!("no plugins installed; install one with `barcoded plugin install FILE.wasm`");
     }
     println!(
@@ -286,49 +278,42 @@ fn list(store: &Store) -> CliResult<()> {
         "QUARANTINED",
         "GRANTS"
     );
-    for record in records {
-        let (scans, failures) = stats.get(&record.name).copied().unwrap_or_default();
-        let quarantine = if quarantined.contains_key(&record.name) {
-            "yes"
-        } else {
-            "no"
-        };
-        let missing = missing_grants(&record);
-        let grants = if missing.is_empty() {
-            names(&record.grants)
-        } else {
-            format!("{} (asks {})", names(&record.grants), names(&missing))
-        };
-        println!(
-            "{:<20} {:>8} {:<9} {:<12} {:<24} {scans:>8} {failures:>8} {quarantine:<12} {grants:<28} {}",
-            record.name,
-            record.priority,
-            state(&record),
-            record.info.version,
-            format!("sha256:{}…", &record.digest[..16]),
-            record.info.author
-        );
+    for status in installed {
+        println!("{}", row(&status));
     }
     Ok(())
 }
 
-fn describe(store: &Store, record: &PluginRecord) -> CliResult<()> {
-    let stats = store.plugin_stats()?;
-    let quarantine = store.quarantined_plugins()?;
-    let (scans, failures) = stats.get(&record.name).copied().unwrap_or_default();
-    let json = serde_json::json!({
-        "plugin": record,
-        "scans": scans,
-        "failures": failures,
-        "quarantine": quarantine.get(&record.name),
-    });
-    println!("{}", serde_json::to_string_pretty(&json)?);
-    Ok(())
+/// One plugin's line of `plugin list`.
+fn row(status: &PluginStatus) -> String {
+    let record = &status.plugin;
+    let quarantine = if status.quarantine.is_some() {
+        "yes"
+    } else {
+        "no"
+    };
+    let missing = status.missing_grants();
+    let grants = if missing.is_empty() {
+        names(&record.grants)
+    } else {
+        format!("{} (asks {})", names(&record.grants), names(&missing))
+    };
+    format!(
+        "{:<20} {:>8} {:<9} {:<12} {:<24} {:>8} {:>8} {quarantine:<12} {grants:<28} {}",
+        record.name,
+        record.priority,
+        state(record),
+        record.info.version,
+        format!("sha256:{}…", &record.digest[..16]),
+        status.scans,
+        status.failures,
+        record.info.author
+    )
 }
 
-/// What a plugin's imports need that it has not been granted.
-fn missing_grants(record: &PluginRecord) -> BTreeSet<Capability> {
-    record.asks.difference(&record.grants).copied().collect()
+fn print_json(value: &impl serde::Serialize) -> CliResult<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
 }
 
 fn tell_missing_grants(record: &PluginRecord) {
@@ -360,8 +345,4 @@ fn state(record: &PluginRecord) -> &'static str {
     } else {
         "disabled"
     }
-}
-
-fn not_installed(name: &str) -> String {
-    format!("no plugin named {name:?} is installed; `barcoded plugin list` shows those that are")
 }

@@ -13,9 +13,14 @@
 //! | `PUT /api/admin/plugins/{name}/grants` | body: every capability it holds, `["stock-write"]` |
 //! | `DELETE /api/admin/plugins/{name}` | remove |
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use barcoded_app::plugins::{self, Change};
+use barcoded_app::{InstallError, InstallRequest, Installed, Service};
+use barcoded_domain::PluginRecord;
+use barcoded_sandbox::MAX_COMPONENT_BYTES;
+use barcoded_store::StoreError;
 use hyper::Method;
 use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
@@ -23,13 +28,6 @@ use serde_json::{Value, json};
 
 use super::body;
 use crate::answer::Answer;
-use barcoded_app::Service;
-use barcoded_app::{InstallError, InstallRequest, Installed};
-use barcoded_domain::Capability;
-use barcoded_domain::LimitOverrides;
-use barcoded_domain::PluginRecord;
-use barcoded_sandbox::MAX_COMPONENT_BYTES;
-use barcoded_store::StoreError;
 
 /// Largest JSON body of the settings endpoints.
 const MAX_SETTINGS_BYTES: usize = 64 << 10;
@@ -58,84 +56,52 @@ pub async fn handle(
     request_body: Incoming,
 ) -> Answer {
     match (method, segments(rest).as_slice()) {
-        (&Method::GET, []) => list(&service),
+        (&Method::GET, []) => match plugins::list(service.store()) {
+            Ok(plugins) => Answer {
+                status: 200,
+                body: json!({ "plugins": plugins.into_iter().map(|p| p.plugin).collect::<Vec<_>>() }),
+            },
+            Err(error) => Answer::store_failure(&error),
+        },
         (&Method::POST, []) => install(service, query, request_body).await,
-        (&Method::GET, [name]) => one(&service, name),
-        (&Method::DELETE, [name]) => outcome(service.store().remove_plugin(name)),
-        (&Method::POST, [name, "enable"]) => {
-            let enabled = service.store().update_plugin(name, |r| r.enabled = true);
-            let released =
-                enabled.and_then(|record| service.store().release_plugin(name).map(|_| record));
-            outcome(released)
-        }
-        (&Method::POST, [name, "disable"]) => {
-            outcome(service.store().update_plugin(name, |r| r.enabled = false))
-        }
+        (&Method::GET, [name]) => match plugins::get(service.store(), name) {
+            Ok(status) => Answer {
+                status: 200,
+                body: json!(status),
+            },
+            Err(error) => refusal(&error),
+        },
+        (&Method::DELETE, [name]) => outcome(plugins::remove(service.store(), name)),
+        (&Method::POST, [name, "enable"]) => change(&service, name, Change::Enable),
+        (&Method::POST, [name, "disable"]) => change(&service, name, Change::Disable),
         (&Method::PUT, [name, "priority"]) => match read_json::<Value>(request_body).await {
             Ok(value) => match value["priority"]
                 .as_i64()
                 .and_then(|p| i32::try_from(p).ok())
             {
-                Some(priority) => outcome(
-                    service
-                        .store()
-                        .update_plugin(name, |r| r.priority = priority),
-                ),
+                Some(priority) => change(&service, name, Change::Priority(priority)),
                 None => Answer::error(400, r#"Send {"priority": <integer>}"#),
             },
             Err(answer) => answer,
         },
-        (&Method::PUT, [name, "config"]) => {
-            match read_json::<BTreeMap<String, String>>(request_body).await {
-                Ok(config) => outcome(service.store().update_plugin(name, |r| r.config = config)),
-                Err(answer) => answer,
-            }
-        }
-        (&Method::PUT, [name, "limits"]) => match read_json::<LimitOverrides>(request_body).await {
-            Ok(limits) => match limits.validate() {
-                Ok(()) => outcome(service.store().update_plugin(name, |r| r.limits = limits)),
-                Err(invalid) => Answer::error(422, invalid.to_string()),
-            },
+        (&Method::PUT, [name, "config"]) => match read_json(request_body).await {
+            Ok(config) => change(&service, name, Change::Config(config)),
             Err(answer) => answer,
         },
-        (&Method::PUT, [name, "grants"]) => {
-            match read_json::<BTreeSet<Capability>>(request_body).await {
-                Ok(grants) => outcome(service.store().update_plugin(name, |r| r.grants = grants)),
-                Err(answer) => answer,
-            }
-        }
+        (&Method::PUT, [name, "limits"]) => match read_json(request_body).await {
+            Ok(limits) => change(&service, name, Change::Limits(limits)),
+            Err(answer) => answer,
+        },
+        (&Method::PUT, [name, "grants"]) => match read_json(request_body).await {
+            Ok(grants) => change(&service, name, Change::Grants(grants)),
+            Err(answer) => answer,
+        },
         _ => Answer::error(404, "Not found"),
     }
 }
 
-fn list(service: &Service) -> Answer {
-    match service.store().plugins() {
-        Ok(mut records) => {
-            records.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
-            Answer {
-                status: 200,
-                body: json!({ "plugins": records }),
-            }
-        }
-        Err(error) => Answer::store_failure(&error),
-    }
-}
-
-fn one(service: &Service, name: &str) -> Answer {
-    let store = service.store();
-    let found = store.plugin(name).and_then(|record| {
-        let stats = store.plugin_stats()?;
-        let quarantine = store.quarantined_plugins()?;
-        Ok(record.map(|record| {
-            let (scans, failures) = stats.get(name).copied().unwrap_or_default();
-            json!({ "plugin": record, "scans": scans, "failures": failures, "quarantine": quarantine.get(name) })
-        }))
-    });
-    match found {
-        Ok(Some(body)) => Answer { status: 200, body },
-        Ok(None) => Answer::error(404, format!("No plugin named {name:?} is installed")),
-        Err(error) => Answer::internal(&error),
-    }
+fn change(service: &Service, name: &str, change: Change) -> Answer {
+    outcome(plugins::change(service.store(), name, change).map(|changed| changed.plugin))
 }
 
 async fn install(service: Arc<Service>, query: Option<&str>, request_body: Incoming) -> Answer {
@@ -217,8 +183,16 @@ fn outcome(result: Result<PluginRecord, StoreError>) -> Answer {
             status: 200,
             body: json!({ "plugin": record }),
         },
-        Err(StoreError::NotFound(message)) => Answer::error(404, message),
-        Err(StoreError::Refused(message)) => Answer::error(422, message),
-        Err(error) => Answer::store_failure(&error),
+        Err(error) => refusal(&error),
+    }
+}
+
+/// A store error as the answer: 404 for no such plugin, 422 for a change
+/// that breaks a rule, 503 or 500 for a failure.
+fn refusal(error: &StoreError) -> Answer {
+    match error {
+        StoreError::NotFound(message) => Answer::error(404, message.clone()),
+        StoreError::Refused(message) => Answer::error(422, message.clone()),
+        error => Answer::store_failure(error),
     }
 }
