@@ -5,8 +5,8 @@
 //! API turn those into exit codes and statuses.
 
 mod code_cache;
+mod history_writer;
 mod import;
-mod ledger;
 pub mod plugins;
 mod registry;
 mod server;

@@ -12,7 +12,7 @@ use barcoded_domain::{
 use barcoded_sandbox::{Chain, LoadError, ScanOutcome, Server};
 use barcoded_store::{Linked, Store, StoreError};
 
-use crate::ledger::Ledger;
+use crate::history_writer::HistoryWriter;
 use crate::registry::{Loaded, Registry};
 use crate::server::StoreServer;
 
@@ -27,7 +27,7 @@ pub struct Service {
     store: Arc<Store>,
     /// The store as plugins' granted calls reach it.
     server: Arc<dyn Server>,
-    ledger: Ledger,
+    history: HistoryWriter,
     policy: Policy,
     quarantined: RwLock<(Instant, Arc<HashSet<String>>)>,
     scan_slots: tokio::sync::Semaphore,
@@ -67,7 +67,7 @@ impl Service {
         report(&loaded);
         let stale = Instant::now() - QUARANTINE_REFRESH * 2;
         Ok(Service {
-            ledger: Ledger::start(store.clone(), policy.history)
+            history: HistoryWriter::start(store.clone(), policy.history)
                 .map_err(OpenError::HistoryWriter)?,
             registry,
             plugins: RwLock::new(Plugins {
@@ -133,7 +133,7 @@ impl Service {
     /// Writes what is still in memory: the scan history queued for writing
     /// and the plugins' counters. Scans after this are not recorded.
     pub fn close(&self) {
-        self.ledger.close();
+        self.history.close();
         self.flush_stats();
     }
 
@@ -220,7 +220,7 @@ impl Service {
         let matched = match matched {
             Ok(found) => found,
             Err(error) => {
-                self.ledger.record(ScanRecord {
+                self.history.record(ScanRecord {
                     entry,
                     booking: Booking::default(),
                 });
@@ -241,10 +241,10 @@ impl Service {
     async fn record(&self, entry: HistoryEntry, booking: Booking) -> Result<Actions, StoreError> {
         if booking.is_empty() {
             let actions = entry.actions.clone();
-            self.ledger.record(ScanRecord { entry, booking });
+            self.history.record(ScanRecord { entry, booking });
             return Ok(actions);
         }
-        let written = self.ledger.book(ScanRecord { entry, booking }).await?;
+        let written = self.history.book(ScanRecord { entry, booking }).await?;
         Ok(written.actions)
     }
 

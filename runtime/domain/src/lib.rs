@@ -24,7 +24,7 @@ pub use limits::{LimitOverrides, MAX_MEMORY_BYTES};
 pub use plugins::{PluginInfo, PluginRecord, Quarantine};
 pub use records::{Barcode, Price, Product, SupplierPart};
 pub use stock::{
-    Actor, Booked, Booking, MAX_LEVEL, MAX_QUANTITY, Movement, OrderLine, PurchaseOrder, Receipt,
+    Actor, Booking, MAX_LEVEL, MAX_QUANTITY, Movement, OrderLine, PurchaseOrder, Receipt,
     ReceivedLine, StockChange,
 };
 

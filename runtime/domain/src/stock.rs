@@ -135,13 +135,6 @@ pub struct ReceivedLine {
     pub received: u32,
 }
 
-/// What a booking wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Booked {
-    pub movements: Vec<Movement>,
-    pub receipts: Vec<ReceivedLine>,
-}
-
 /// Most lines one purchase order may have.
 const MAX_ORDER_LINES: usize = 1000;
 

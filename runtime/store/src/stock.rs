@@ -7,7 +7,7 @@
 use redb::{ReadableTable, Table, WriteTransaction};
 
 use barcoded_domain::{
-    Actor, Booked, Booking, MAX_LEVEL, Movement, PurchaseOrder, ReceivedLine, StockChange,
+    Actions, Actor, Booking, MAX_LEVEL, Movement, PurchaseOrder, ReceivedLine, StockChange,
 };
 
 use super::schema::{COUNTERS, PRODUCTS, PURCHASE_ORDERS, STOCK, STOCK_MOVEMENTS};
@@ -24,7 +24,7 @@ impl Store {
     }
 
     /// Books an operator's `booking` on its own.
-    pub fn book(&self, booking: &Booking, actor: &Actor) -> Result<Booked, StoreError> {
+    pub fn book(&self, booking: &Booking, actor: &Actor) -> Result<Actions, StoreError> {
         let txn = self.write()?;
         let booked = book(&txn, booking, actor, &now())?;
         self.commit(txn)?;
@@ -199,14 +199,14 @@ pub(super) fn book(
     booking: &Booking,
     actor: &Actor,
     time: &str,
-) -> Result<Booked, StoreError> {
+) -> Result<Actions, StoreError> {
     let mut orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
     check(
         &txn.open_table(PRODUCTS).map_err(storage)?,
         &orders,
         booking,
     )?;
-    let mut booked = Booked::default();
+    let mut booked = Actions::default();
     let mut changes = Vec::with_capacity(booking.changes.len() + booking.receipts.len());
     for receipt in &booking.receipts {
         let mut order: PurchaseOrder = decode(

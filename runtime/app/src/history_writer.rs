@@ -36,7 +36,7 @@ const QUEUE_CAPACITY: usize = 16_384;
 
 /// Hands scans to the writer thread; closing it (or dropping it) waits until
 /// every scan handed over is written.
-pub struct Ledger {
+pub struct HistoryWriter {
     jobs: Mutex<Option<Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     /// Scans left unrecorded because the queue was full.
@@ -49,14 +49,14 @@ struct Job {
     reply: Option<oneshot::Sender<Result<HistoryEntry, StoreError>>>,
 }
 
-impl Ledger {
+impl HistoryWriter {
     /// Starts the writer thread for `store`, keeping `retention` of history.
-    pub fn start(store: Arc<Store>, retention: Retention) -> std::io::Result<Ledger> {
+    pub fn start(store: Arc<Store>, retention: Retention) -> std::io::Result<HistoryWriter> {
         let (jobs, mut queue) = mpsc::channel(QUEUE_CAPACITY);
         let writer = std::thread::Builder::new()
             .name("scan-history".into())
             .spawn(move || write_batches(&store, retention, &mut queue))?;
-        Ok(Ledger {
+        Ok(HistoryWriter {
             jobs: Mutex::new(Some(jobs)),
             writer: Mutex::new(Some(writer)),
             dropped: AtomicU64::new(0),
@@ -118,7 +118,7 @@ impl Ledger {
         }
     }
 
-    /// A handle on the queue, unless the ledger is closed. Cloned, so that no
+    /// A handle on the queue, unless the history is closed. Cloned, so that no
     /// lock is held while a send waits for room.
     fn sender(&self) -> Option<Sender<Job>> {
         self.jobs.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -143,7 +143,7 @@ fn gather(first: Job, queue: &mut Receiver<Job>) -> Vec<Job> {
     batch
 }
 
-impl Drop for Ledger {
+impl Drop for HistoryWriter {
     fn drop(&mut self) {
         self.close();
     }
