@@ -533,3 +533,6 @@ impl Rejection {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

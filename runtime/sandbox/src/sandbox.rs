@@ -239,3 +239,27 @@ impl ResourceLimiter for Limiter {
         self.instances
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limiter_sums_every_memory_and_names_what_it_refused() {
+        let mut limiter = Limiter::new(&Limits {
+            memory_bytes: 100,
+            table_elements: 10,
+            ..Limits::default()
+        });
+        // Two memories of 60 and 40 fit; either growing by one more does not.
+        assert!(limiter.memory_growing(0, 60, None).unwrap());
+        assert!(limiter.memory_growing(0, 40, None).unwrap());
+        assert!(!limiter.memory_growing(40, 41, None).unwrap());
+        assert_eq!(limiter.hit, Some(Limit::Memory));
+        // Shrinking one makes room for the other.
+        assert!(limiter.memory_growing(60, 30, None).unwrap());
+        assert!(limiter.memory_growing(40, 70, None).unwrap());
+        assert!(!limiter.table_growing(0, 11, None).unwrap());
+        assert_eq!(limiter.hit, Some(Limit::Table));
+    }
+}
