@@ -60,8 +60,9 @@ soak seconds="600": guests
 # Run every benchmark and print their tables.
 bench: bench-http bench-in-process bench-cpu bench-startup
 
-# Formatting and lints, as CI checks them.
+# Formatting, lints and the crates' layering, as CI checks them.
 lint:
+    python3 .ci/layers.py
     cargo fmt --all --check
     cargo fmt --manifest-path guest-plugins/Cargo.toml --all --check
     cargo clippy --workspace --all-targets -- -D warnings
