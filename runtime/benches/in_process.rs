@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
 use barcoded_app::{InstallRequest, Policy, Registry, Service};
+use barcoded_domain::store::{CatalogStore, KeyStore};
 use barcoded_domain::{Barcode, Price, Product, Retention, Role};
 use barcoded_sandbox::{self as sandbox, HostState, Limits, Plugin, PluginLog, Sandbox, block_on};
 use barcoded_store::Store;

@@ -4,9 +4,9 @@
 use serde_json::{Map, Value, json};
 
 use barcoded_app::Scanned;
+use barcoded_domain::store::StoreError;
 use barcoded_domain::{Barcode, barcode_hash};
 use barcoded_sandbox::{Decode, Limit, PluginFailure, ScanOutcome};
-use barcoded_store::StoreError;
 
 /// Text of the no-match error, as InvenTree's scan API words it.
 pub const NO_MATCH: &str = "No match found for barcode data";

@@ -9,8 +9,9 @@
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use barcoded_domain::store::{Storage, StoreError};
 use barcoded_sandbox::CompileError;
-use barcoded_store::{Paths, Store, StoreError, files};
+use barcoded_store::{Paths, files};
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -44,7 +45,7 @@ enum CacheError {
 /// else compiled from the stored component and cached.
 pub fn load(
     engine: &Engine,
-    store: &Store,
+    store: &dyn Storage,
     paths: &Paths,
     digest: &str,
 ) -> Result<Component, CodeError> {
@@ -63,14 +64,25 @@ pub fn load(
 }
 
 /// Caches `component`'s compiled code; a failure only costs a recompile later.
-pub fn save(engine: &Engine, store: &Store, paths: &Paths, digest: &str, component: &Component) {
+pub fn save(
+    engine: &Engine,
+    store: &dyn Storage,
+    paths: &Paths,
+    digest: &str,
+    component: &Component,
+) {
     let file_name = format!("{digest}-{}.cwasm", engine_key(engine));
     if let Err(error) = write_cache(store, component, &paths.compiled(&file_name), &file_name) {
         tracing::warn!("cannot cache compiled code for {digest}: {error}");
     }
 }
 
-fn from_cache(engine: &Engine, store: &Store, path: &Path, file_name: &str) -> Option<Component> {
+fn from_cache(
+    engine: &Engine,
+    store: &dyn Storage,
+    path: &Path,
+    file_name: &str,
+) -> Option<Component> {
     let recorded = store.code_cache_digest(file_name).ok()??;
     let bytes = std::fs::read(path).ok()?;
     if Sha256::digest(&bytes).as_slice() != recorded.as_slice() {
@@ -89,7 +101,7 @@ fn from_cache(engine: &Engine, store: &Store, path: &Path, file_name: &str) -> O
 }
 
 fn write_cache(
-    store: &Store,
+    store: &dyn Storage,
     component: &Component,
     path: &Path,
     file_name: &str,

@@ -15,8 +15,8 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::{self, Receiver, Sender};
 use tokio::sync::oneshot;
 
+use barcoded_domain::store::{Storage, StoreError};
 use barcoded_domain::{HistoryEntry, Retention, ScanRecord};
-use barcoded_store::{Store, StoreError};
 
 /// Most scans written in one transaction.
 const MAX_BATCH: usize = 512;
@@ -51,11 +51,11 @@ struct Job {
 
 impl HistoryWriter {
     /// Starts the writer thread for `store`, keeping `retention` of history.
-    pub fn start(store: Arc<Store>, retention: Retention) -> std::io::Result<HistoryWriter> {
+    pub fn start(store: Arc<dyn Storage>, retention: Retention) -> std::io::Result<HistoryWriter> {
         let (jobs, mut queue) = mpsc::channel(QUEUE_CAPACITY);
         let writer = std::thread::Builder::new()
             .name("scan-history".into())
-            .spawn(move || write_batches(&store, retention, &mut queue))?;
+            .spawn(move || write_batches(store.as_ref(), retention, &mut queue))?;
         Ok(HistoryWriter {
             jobs: Mutex::new(Some(jobs)),
             writer: Mutex::new(Some(writer)),
@@ -151,7 +151,7 @@ impl Drop for HistoryWriter {
 
 /// Writes whatever has queued up, one transaction per batch, until every
 /// sender is gone and the queue is empty.
-fn write_batches(store: &Store, retention: Retention, queue: &mut Receiver<Job>) {
+fn write_batches(store: &dyn Storage, retention: Retention, queue: &mut Receiver<Job>) {
     // Scans lost to failed writes since the last one that worked: a failing
     // disk is logged once when it starts and once when it ends, not per batch.
     let mut lost: u64 = 0;

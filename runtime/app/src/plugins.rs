@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use barcoded_domain::store::{Storage, StoreError};
 use barcoded_domain::{Capability, LimitOverrides, PluginRecord, Quarantine};
-use barcoded_store::{Store, StoreError};
 use serde::Serialize;
 
 /// One installed plugin as an operator sees it: its record, how often it
@@ -64,7 +64,7 @@ pub struct Changed {
 }
 
 /// Every installed plugin, in the order a scan asks them.
-pub fn list(store: &Store) -> Result<Vec<PluginStatus>, StoreError> {
+pub fn list(store: &dyn Storage) -> Result<Vec<PluginStatus>, StoreError> {
     let mut records = store.plugins()?;
     records.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
     let stats = store.plugin_stats()?;
@@ -76,7 +76,7 @@ pub fn list(store: &Store) -> Result<Vec<PluginStatus>, StoreError> {
 }
 
 /// The plugin installed as `name`.
-pub fn get(store: &Store, name: &str) -> Result<PluginStatus, StoreError> {
+pub fn get(store: &dyn Storage, name: &str) -> Result<PluginStatus, StoreError> {
     let record = store.plugin(name)?.ok_or_else(|| not_installed(name))?;
     let stats = store.plugin_stats()?;
     let mut quarantined = store.quarantined_plugins()?;
@@ -84,18 +84,23 @@ pub fn get(store: &Store, name: &str) -> Result<PluginStatus, StoreError> {
 }
 
 /// Applies `change` to the plugin installed as `name`.
-pub fn change(store: &Store, name: &str, change: Change) -> Result<Changed, StoreError> {
+pub fn change(store: &dyn Storage, name: &str, change: Change) -> Result<Changed, StoreError> {
     if let Change::Limits(limits) = &change {
         limits.validate()?;
     }
     let enable = change == Change::Enable;
-    let plugin = store.update_plugin(name, |record| apply(record, change))?;
+    let mut change = Some(change);
+    let plugin = store.update_plugin(name, &mut |record| {
+        if let Some(change) = change.take() {
+            apply(record, change);
+        }
+    })?;
     let released = enable && store.release_plugin(name)?;
     Ok(Changed { plugin, released })
 }
 
 /// Uninstalls the plugin installed as `name`; returns its record.
-pub fn remove(store: &Store, name: &str) -> Result<PluginRecord, StoreError> {
+pub fn remove(store: &dyn Storage, name: &str) -> Result<PluginRecord, StoreError> {
     store.remove_plugin(name)
 }
 

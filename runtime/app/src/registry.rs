@@ -9,9 +9,10 @@ use std::time::SystemTime;
 use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 
+use barcoded_domain::store::{Storage, StoreError};
 use barcoded_domain::{Capability, PluginRecord};
 use barcoded_sandbox::{self as sandbox, Chain, Limits, LoadError, Plugin, SandboxState, Settings};
-use barcoded_store::{Paths, Store, StoreError};
+use barcoded_store::Paths;
 
 use crate::code_cache;
 
@@ -94,7 +95,7 @@ impl Registry {
     /// Builds the chain of every enabled plugin. A plugin that cannot be
     /// loaded (its file damaged, its `info` failing) is refused, reported,
     /// and left out; the others load.
-    pub fn load(&self, store: &Store) -> Result<Loaded, StoreError> {
+    pub fn load(&self, store: &dyn Storage) -> Result<Loaded, StoreError> {
         let records = store.plugins()?;
         let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
         compiled.retain(|digest, _| records.iter().any(|r| &r.digest == digest));
@@ -147,7 +148,7 @@ impl Registry {
     /// never given here: an operator gives them one by one.
     pub fn install(
         &self,
-        store: &Store,
+        store: &dyn Storage,
         bytes: &[u8],
         request: &InstallRequest,
     ) -> Result<Installed, InstallError> {

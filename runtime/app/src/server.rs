@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
+use barcoded_domain::store::{Storage, StoreError};
 use barcoded_domain::{Barcode, Booking, Product, PurchaseOrder};
 use barcoded_sandbox::{CallError, Server};
-use barcoded_store::{Store, StoreError};
 
 /// Answers plugins' calls from the store.
-pub struct StoreServer(pub Arc<Store>);
+pub struct StoreServer(pub Arc<dyn Storage>);
 
 impl Server for StoreServer {
     fn barcode(&self, code: &str) -> Result<Option<(Barcode, Option<Product>)>, CallError> {

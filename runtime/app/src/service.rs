@@ -6,11 +6,11 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use barcoded_domain::store::{Linked, Storage, StoreError};
 use barcoded_domain::{
     Actions, Barcode, Booking, HistoryEntry, Product, Retention, ScanKind, ScanRecord,
 };
 use barcoded_sandbox::{Chain, LoadError, ScanOutcome, Server};
-use barcoded_store::{Linked, Store, StoreError};
 
 use crate::history_writer::HistoryWriter;
 use crate::registry::{Loaded, Registry};
@@ -24,7 +24,7 @@ const QUARANTINE_REFRESH: Duration = Duration::from_secs(1);
 pub struct Service {
     registry: Registry,
     plugins: RwLock<Plugins>,
-    store: Arc<Store>,
+    store: Arc<dyn Storage>,
     /// The store as plugins' granted calls reach it.
     server: Arc<dyn Server>,
     history: HistoryWriter,
@@ -59,11 +59,11 @@ impl Service {
     /// Loads the registry's plugins and builds the service.
     pub fn open(
         registry: Registry,
-        store: Arc<Store>,
+        store: Arc<dyn Storage>,
         policy: Policy,
     ) -> Result<Service, OpenError> {
         let generation = store.plugins_generation()?;
-        let loaded = registry.load(&store)?;
+        let loaded = registry.load(store.as_ref())?;
         report(&loaded);
         let stale = Instant::now() - QUARANTINE_REFRESH * 2;
         Ok(Service {
@@ -114,7 +114,7 @@ impl Service {
         {
             return Ok(false);
         }
-        let loaded = self.registry.load(&self.store)?;
+        let loaded = self.registry.load(self.store.as_ref())?;
         report(&loaded);
         let fresh = Plugins {
             chain: Arc::new(loaded.chain),
@@ -165,8 +165,8 @@ impl Service {
         &self.policy
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn store(&self) -> &dyn Storage {
+        self.store.as_ref()
     }
 
     /// Where plugins are installed and loaded from.

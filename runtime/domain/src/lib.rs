@@ -11,6 +11,7 @@ mod limits;
 mod plugins;
 mod records;
 mod stock;
+pub mod store;
 
 pub use capability::Capability;
 pub use history::{

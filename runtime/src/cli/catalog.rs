@@ -11,6 +11,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use uuid::Uuid;
 
 use barcoded_app::Format;
+use barcoded_domain::store::{CatalogStore, LinkStore, Storage};
 use barcoded_domain::{Barcode, Price, Product, SupplierPart};
 use barcoded_store::Store;
 
@@ -336,7 +337,7 @@ fn export(store: &Store, format: Format, output: Option<&Path>) -> CliResult {
 }
 
 /// Seeds the demo catalog into an empty store; leaves any other alone.
-pub fn seed_demo(store: &Store) -> CliResult<()> {
+pub fn seed_demo(store: &dyn Storage) -> CliResult<()> {
     let counts = store.counts()?;
     if counts.products > 0 || counts.barcodes > 0 {
         tracing::info!("--demo: the catalog is not empty, so the demo catalog was not seeded");

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use barcoded_domain::Role;
+use barcoded_domain::store::KeyStore;
 use barcoded_store::Store;
 
 #[derive(Debug, Subcommand)]

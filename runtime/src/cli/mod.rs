@@ -21,6 +21,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::{http, log};
 use barcoded_app::{Policy, Registry, Service};
 use barcoded_domain::Retention;
+use barcoded_domain::store::CatalogStore;
 use barcoded_store::{Paths, Store, TableCopy};
 
 /// Decodes scanned barcodes with sandboxed WebAssembly plugins.

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use clap::Subcommand;
 
+use barcoded_domain::store::StockStore;
 use barcoded_domain::{OrderLine, PurchaseOrder};
 use barcoded_store::Store;
 

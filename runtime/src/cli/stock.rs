@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use barcoded_domain::store::StockStore;
 use barcoded_domain::{Actor, Booking, StockChange};
 use barcoded_store::Store;
 

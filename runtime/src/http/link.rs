@@ -13,7 +13,7 @@ use super::scan::{MAX_BODY_BYTES, barcode_field};
 use crate::answer::Answer;
 use barcoded_app::{LinkError, Service};
 use barcoded_domain::barcode_hash;
-use barcoded_store::StoreError;
+use barcoded_domain::store::StoreError;
 
 /// The InvenTree model a product stands for in link requests and answers.
 const MODEL: &str = "part";

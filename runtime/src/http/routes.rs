@@ -14,7 +14,7 @@ use super::{admin, auth, body, history, inventree, link, lookup, qr, scan, stock
 use crate::answer::Answer;
 use barcoded_app::Service;
 use barcoded_domain::Role;
-use barcoded_store::StoreState;
+use barcoded_domain::store::StoreState;
 
 /// Where the lookup is served; the second path is the one POS clients of the
 /// reference implementation are configured with.

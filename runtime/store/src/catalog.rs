@@ -19,24 +19,10 @@ use barcoded_domain::{Barcode, Product};
 
 use super::schema::{BARCODES, BARCODES_BY_PACK, BARCODES_BY_VALUE, PRODUCTS, SUPPLIER_PARTS};
 use super::{Store, StoreError, decode, encode, storage};
+use barcoded_domain::store::{CatalogCounts, CatalogStore, Lookup};
 
-/// A resolved barcode and its product, if the catalog has one with that SKU.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lookup {
-    pub barcode: Barcode,
-    pub product: Option<Product>,
-}
-
-/// How many records the catalog holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CatalogCounts {
-    pub products: u64,
-    pub barcodes: u64,
-}
-
-impl Store {
-    /// The active record for `code` (and `uom`, when given) with its product.
-    pub fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
+impl CatalogStore for Store {
+    fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
         let snapshot = self.snapshot()?;
         let tables = snapshot.catalog()?;
         let best = tables
@@ -51,10 +37,7 @@ impl Store {
         Ok(Some(Lookup { barcode, product }))
     }
 
-    /// Like [`Store::lookup`], but a 14-digit GTIN also finds a record stored
-    /// in its 13-, 12- or 8-digit form: GTIN plugins answer with GTIN-14,
-    /// while catalogs usually hold the code as printed.
-    pub fn lookup_gtin(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
+    fn lookup_gtin(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
         if let Some(found) = self.lookup(code, uom)? {
             return Ok(Some(found));
         }
@@ -72,14 +55,11 @@ impl Store {
         Ok(None)
     }
 
-    /// The product with `sku`, if any.
-    pub fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+    fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
         self.snapshot()?.catalog()?.product(sku)
     }
 
-    /// Products listing `part` among their supplier part numbers, in SKU
-    /// order, at most `max`.
-    pub fn products_by_supplier_part(
+    fn products_by_supplier_part(
         &self,
         part: &str,
         max: usize,
@@ -96,7 +76,7 @@ impl Store {
         Ok(found)
     }
 
-    pub fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
+    fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError> {
         let txn = self.read()?;
         let barcodes = txn.open_table(BARCODES).map_err(storage)?;
         match barcodes.get(id.as_u128()).map_err(storage)? {
@@ -105,9 +85,7 @@ impl Store {
         }
     }
 
-    /// Adds a new barcode record, refusing one whose (productSku,
-    /// barcodeType, uomCode) another record already holds.
-    pub fn add_barcode(&self, barcode: &Barcode) -> Result<(), StoreError> {
+    fn add_barcode(&self, barcode: &Barcode) -> Result<(), StoreError> {
         barcode.validate()?;
         self.write_with(|tables| {
             if tables.barcode(barcode.id)?.is_some() {
@@ -120,8 +98,7 @@ impl Store {
         })
     }
 
-    /// Replaces the record with `barcode.id`, under the same uniqueness rule.
-    pub fn update_barcode(&self, barcode: &Barcode) -> Result<(), StoreError> {
+    fn update_barcode(&self, barcode: &Barcode) -> Result<(), StoreError> {
         barcode.validate()?;
         self.write_with(|tables| {
             if tables.barcode(barcode.id)?.is_none() {
@@ -131,8 +108,7 @@ impl Store {
         })
     }
 
-    /// Activates or deactivates a record; it takes effect for the next lookup.
-    pub fn set_barcode_active(&self, id: Uuid, active: bool) -> Result<Barcode, StoreError> {
+    fn set_barcode_active(&self, id: Uuid, active: bool) -> Result<Barcode, StoreError> {
         self.write_with(|tables| {
             let mut barcode = tables.barcode(id)?.ok_or_else(|| not_found(id))?;
             barcode.is_active = active;
@@ -141,21 +117,12 @@ impl Store {
         })
     }
 
-    /// Creates or replaces the product with `product.sku`.
-    pub fn put_product(&self, product: &Product) -> Result<(), StoreError> {
+    fn put_product(&self, product: &Product) -> Result<(), StoreError> {
         product.validate()?;
         self.write_with(|tables| tables.put_product(product))
     }
 
-    /// Writes a batch of validated records in one transaction: products by
-    /// SKU, barcodes matched to existing records by (productSku, barcodeType,
-    /// uomCode). A barcode's `id` is used only when it creates a record, so
-    /// importing the same file twice changes nothing the second time.
-    pub fn upsert_batch(
-        &self,
-        products: &[Product],
-        barcodes: &[Barcode],
-    ) -> Result<(), StoreError> {
+    fn upsert_batch(&self, products: &[Product], barcodes: &[Barcode]) -> Result<(), StoreError> {
         self.write_with(|tables| {
             for product in products {
                 tables.put_product(product)?;
@@ -175,30 +142,15 @@ impl Store {
         })
     }
 
-    /// Calls `f` with every product, in SKU order, inside one snapshot.
-    pub fn for_each_product(&self, f: impl FnMut(Product)) -> Result<(), StoreError> {
+    fn for_each_product(&self, f: &mut dyn FnMut(Product)) -> Result<(), StoreError> {
         self.for_each(PRODUCTS, f)
     }
 
-    /// Calls `f` with every barcode record, in id order, inside one snapshot.
-    pub fn for_each_barcode(&self, f: impl FnMut(Barcode)) -> Result<(), StoreError> {
+    fn for_each_barcode(&self, f: &mut dyn FnMut(Barcode)) -> Result<(), StoreError> {
         self.for_each(BARCODES, f)
     }
 
-    fn for_each<K: Key + 'static, T: DeserializeOwned>(
-        &self,
-        table: TableDefinition<K, &'static [u8]>,
-        mut f: impl FnMut(T),
-    ) -> Result<(), StoreError> {
-        let txn = self.read()?;
-        let records = txn.open_table(table).map_err(storage)?;
-        for entry in records.iter().map_err(storage)? {
-            f(decode(entry.map_err(storage)?.1.value())?);
-        }
-        Ok(())
-    }
-
-    pub fn counts(&self) -> Result<CatalogCounts, StoreError> {
+    fn counts(&self) -> Result<CatalogCounts, StoreError> {
         let txn = self.read()?;
         Ok(CatalogCounts {
             products: txn
@@ -212,6 +164,21 @@ impl Store {
                 .len()
                 .map_err(storage)?,
         })
+    }
+}
+
+impl Store {
+    fn for_each<K: Key + 'static, T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<K, &'static [u8]>,
+        mut f: impl FnMut(T),
+    ) -> Result<(), StoreError> {
+        let txn = self.read()?;
+        let records = txn.open_table(table).map_err(storage)?;
+        for entry in records.iter().map_err(storage)? {
+            f(decode(entry.map_err(storage)?.1.value())?);
+        }
+        Ok(())
     }
 
     /// Runs `f` on the catalog tables in one write transaction, committing

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use redb::{ReadableTable, Table, WriteTransaction};
 
 use super::schema::{COUNTERS, SCAN_HISTORY};
+use barcoded_domain::store::HistoryStore;
 use barcoded_domain::{
     Actor, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanRecord, unix_millis,
 };
@@ -21,11 +22,8 @@ const MAX_EXAMINED: usize = 20_000;
 /// long-idle history never makes one scan's write slow.
 const MAX_PRUNED_FOR_AGE: usize = 1_000;
 
-impl Store {
-    /// Writes `records` in one transaction: each gets the next id, its
-    /// booking is made (or refused whole, which its entry then says), and
-    /// history beyond `retention` is pruned. Returns the entries as written.
-    pub fn record_scans(
+impl HistoryStore for Store {
+    fn record_scans(
         &self,
         records: Vec<ScanRecord>,
         retention: Retention,
@@ -69,8 +67,7 @@ impl Store {
         Ok(written)
     }
 
-    /// A page of the history, newest first.
-    pub fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
+    fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
         let txn = self.read()?;
         let table = txn.open_table(SCAN_HISTORY).map_err(storage)?;
         let entries = match query.before {

@@ -14,11 +14,10 @@ use barcoded_domain::{ApiKey, KEY_PREFIX, Role};
 
 use super::schema::API_KEYS;
 use super::{Store, StoreError, decode, encode, storage};
+use barcoded_domain::store::KeyStore;
 
-impl Store {
-    /// Creates a key named `name` and returns its secret: the only time the
-    /// secret exists outside the client. Refuses a name already in use.
-    pub fn create_key(&self, name: &str, role: Role) -> Result<String, StoreError> {
+impl KeyStore for Store {
+    fn create_key(&self, name: &str, role: Role) -> Result<String, StoreError> {
         ApiKey::check_name(name)?;
         let secret = new_secret()?;
         let key = StoredKey {
@@ -44,8 +43,7 @@ impl Store {
         Ok(secret)
     }
 
-    /// Every key, by name.
-    pub fn list_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+    fn list_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
         let txn = self.read()?;
         let keys = txn.open_table(API_KEYS).map_err(storage)?;
         keys.iter()
@@ -54,8 +52,7 @@ impl Store {
             .collect()
     }
 
-    /// Deletes the key named `name`; requests using it fail from then on.
-    pub fn revoke_key(&self, name: &str) -> Result<(), StoreError> {
+    fn revoke_key(&self, name: &str) -> Result<(), StoreError> {
         let txn = self.write()?;
         let removed = txn
             .open_table(API_KEYS)
@@ -71,10 +68,7 @@ impl Store {
         }
     }
 
-    /// The key whose secret is `secret`, if any. Every stored digest is
-    /// compared, each in constant time, so timing tells nothing about how
-    /// much of a guess was right.
-    pub fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
+    fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
         let presented: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         let snapshot = self.snapshot()?;
         let credentials = snapshot

@@ -28,13 +28,12 @@ use std::time::{Duration, Instant};
 
 use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 
-use barcoded_domain::Invalid;
+use barcoded_domain::store::{MIN_FREE_BYTES, Storage, StoreError, StoreState};
 use handle::Handle;
 
 pub use backup::TableCopy;
-pub use catalog::{CatalogCounts, Lookup};
 pub use components::{Paths, digest};
-pub use links::{LINK_TYPE, Linked};
+pub use links::LINK_TYPE;
 
 /// The store's file name inside the data folder.
 pub const FILE_NAME: &str = "catalog.redb";
@@ -68,34 +67,6 @@ pub struct Store {
     write_failed: AtomicBool,
 }
 
-/// Free space below which the store's disk counts as full.
-pub const MIN_FREE_BYTES: u64 = 4 << 20;
-
-/// What the store can do now, as readiness reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StoreState {
-    /// Reads and writes work.
-    Ok,
-    /// Reads work; the disk has less than [`MIN_FREE_BYTES`] free, so
-    /// writes that need room fail.
-    DiskFull,
-    /// Reads work; writes fail (a failing disk).
-    WritesFailing,
-    /// Not even reads work.
-    Unreadable,
-}
-
-impl StoreState {
-    pub fn name(self) -> &'static str {
-        match self {
-            StoreState::Ok => "ok",
-            StoreState::DiskFull => "disk-full",
-            StoreState::WritesFailing => "writes-failing",
-            StoreState::Unreadable => "unreadable",
-        }
-    }
-}
-
 /// A read transaction shared by readers, and what was derived from it.
 #[derive(Clone)]
 struct Snapshot {
@@ -116,44 +87,6 @@ impl Snapshot {
             .get_or_init(|| catalog::CatalogReader::open(&self.txn))
             .as_ref()
             .map_err(StoreError::duplicate)
-    }
-}
-
-/// What can go wrong with a store operation.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The write would break a rule; the message says which and why.
-    #[error("{0}")]
-    Refused(String),
-    /// The named record does not exist.
-    #[error("{0}")]
-    NotFound(String),
-    /// The file could not be read or written because the disk is full or
-    /// failing; retrying later may succeed, and the store reopens itself
-    /// once it can. Internal detail: log it, never show it to a client.
-    #[error("store unavailable: {0}")]
-    Unavailable(String),
-    /// The file could not be read or written. Internal detail: log it, never
-    /// show it to a client.
-    #[error("store failure: {0}")]
-    Storage(String),
-}
-
-impl From<Invalid> for StoreError {
-    fn from(invalid: Invalid) -> StoreError {
-        StoreError::Refused(invalid.0)
-    }
-}
-
-impl StoreError {
-    /// The same error, for a second caller.
-    pub fn duplicate(&self) -> StoreError {
-        match self {
-            StoreError::Refused(message) => StoreError::Refused(message.clone()),
-            StoreError::NotFound(message) => StoreError::NotFound(message.clone()),
-            StoreError::Unavailable(message) => StoreError::Unavailable(message.clone()),
-            StoreError::Storage(message) => StoreError::Storage(message.clone()),
-        }
     }
 }
 
@@ -257,21 +190,6 @@ impl Store {
         self.write_failed.store(failed, Ordering::Release);
     }
 
-    /// What the store can do now. After a failed write it tries a small
-    /// one, so that readiness returns as soon as writes work again.
-    pub fn state(&self) -> StoreState {
-        if self.reader.begin(Database::begin_read).is_err() {
-            return StoreState::Unreadable;
-        }
-        if self.free_bytes().is_some_and(|free| free < MIN_FREE_BYTES) {
-            return StoreState::DiskFull;
-        }
-        if self.write_failed.load(Ordering::Acquire) && self.probe_write().is_err() {
-            return StoreState::WritesFailing;
-        }
-        StoreState::Ok
-    }
-
     /// Space left for the service on the store's file system, if it can tell.
     fn free_bytes(&self) -> Option<u64> {
         let stats = rustix::fs::statvfs(&self.path).ok()?;
@@ -294,6 +212,23 @@ impl Store {
         committed?;
         self.commits.fetch_add(1, Ordering::AcqRel);
         Ok(())
+    }
+}
+
+impl Storage for Store {
+    /// After a failed write it tries a small one, so that readiness returns
+    /// as soon as writes work again.
+    fn state(&self) -> StoreState {
+        if self.reader.begin(Database::begin_read).is_err() {
+            return StoreState::Unreadable;
+        }
+        if self.free_bytes().is_some_and(|free| free < MIN_FREE_BYTES) {
+            return StoreState::DiskFull;
+        }
+        if self.write_failed.load(Ordering::Acquire) && self.probe_write().is_err() {
+            return StoreState::WritesFailing;
+        }
+        StoreState::Ok
     }
 }
 

@@ -9,10 +9,10 @@
 
 use uuid::Uuid;
 
-use super::catalog::Lookup;
 use barcoded_domain::Barcode;
 
 use super::{Store, StoreError};
+use barcoded_domain::store::{CatalogStore, LinkStore, Linked, Lookup};
 
 /// The barcode type of a linked barcode record.
 pub const LINK_TYPE: &str = "LINK";
@@ -20,18 +20,8 @@ pub const LINK_TYPE: &str = "LINK";
 /// The unit of measure of a linked barcode record.
 const LINK_UOM: &str = "EA";
 
-/// What linking did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Linked {
-    /// The link's record.
-    pub barcode: Barcode,
-    /// The value the product was linked to before, which no longer resolves.
-    pub replaced: Option<String>,
-}
-
-impl Store {
-    /// The active link for `value`, with its product.
-    pub fn linked(&self, value: &str) -> Result<Option<Lookup>, StoreError> {
+impl LinkStore for Store {
+    fn linked(&self, value: &str) -> Result<Option<Lookup>, StoreError> {
         let snapshot = self.snapshot()?;
         let tables = snapshot.catalog()?;
         let found = tables.active_records(value)?.into_iter().find(is_link);
@@ -42,11 +32,7 @@ impl Store {
         Ok(Some(Lookup { barcode, product }))
     }
 
-    /// Links `value` to the product `sku`, replacing the product's earlier
-    /// link. Refused when the product does not exist, or when an active
-    /// record other than this very link carries `value`: a link never
-    /// shadows a record, and the refusal names the one it would shadow.
-    pub fn link(&self, value: &str, sku: &str) -> Result<Linked, StoreError> {
+    fn link(&self, value: &str, sku: &str) -> Result<Linked, StoreError> {
         self.write_with(|tables| {
             if tables.product(sku)?.is_none() {
                 return Err(StoreError::NotFound(format!("no product with SKU {sku:?}")));
@@ -86,8 +72,7 @@ impl Store {
         })
     }
 
-    /// Removes the product's link; returns it, or `None` when it had none.
-    pub fn unlink(&self, sku: &str) -> Result<Option<Barcode>, StoreError> {
+    fn unlink(&self, sku: &str) -> Result<Option<Barcode>, StoreError> {
         self.write_with(|tables| {
             if tables.product(sku)?.is_none() {
                 return Err(StoreError::NotFound(format!("no product with SKU {sku:?}")));
@@ -99,11 +84,9 @@ impl Store {
         })
     }
 
-    /// Every link, active or not, in record id order. Reads every barcode
-    /// record: an operator's listing, not a hot path.
-    pub fn links(&self) -> Result<Vec<Barcode>, StoreError> {
+    fn links(&self) -> Result<Vec<Barcode>, StoreError> {
         let mut links = Vec::new();
-        self.for_each_barcode(|barcode| {
+        self.for_each_barcode(&mut |barcode| {
             if barcode.barcode_type == LINK_TYPE {
                 links.push(barcode);
             }

@@ -10,12 +10,12 @@ use barcoded_domain::PluginRecord;
 
 use super::schema::{CODE_CACHE, COUNTERS, PLUGIN_STATS, PLUGINS, QUARANTINE};
 use super::{Store, StoreError, decode, encode, storage};
+use barcoded_domain::store::PluginStore;
 
 const GENERATION: &str = "plugins";
 
-impl Store {
-    /// The registry's generation: it changes whenever a plugin does.
-    pub fn plugins_generation(&self) -> Result<u64, StoreError> {
+impl PluginStore for Store {
+    fn plugins_generation(&self) -> Result<u64, StoreError> {
         let txn = self.read()?;
         let counters = txn.open_table(COUNTERS).map_err(storage)?;
         Ok(counters
@@ -24,8 +24,7 @@ impl Store {
             .map_or(0, |g| g.value()))
     }
 
-    /// Every installed plugin, by name.
-    pub fn plugins(&self) -> Result<Vec<PluginRecord>, StoreError> {
+    fn plugins(&self) -> Result<Vec<PluginRecord>, StoreError> {
         let txn = self.read()?;
         let table = txn.open_table(PLUGINS).map_err(storage)?;
         table
@@ -35,7 +34,7 @@ impl Store {
             .collect()
     }
 
-    pub fn plugin(&self, name: &str) -> Result<Option<PluginRecord>, StoreError> {
+    fn plugin(&self, name: &str) -> Result<Option<PluginRecord>, StoreError> {
         let txn = self.read()?;
         let table = txn.open_table(PLUGINS).map_err(storage)?;
         match table.get(name).map_err(storage)? {
@@ -44,8 +43,7 @@ impl Store {
         }
     }
 
-    /// Writes `record` under its name, replacing any earlier one.
-    pub fn put_plugin(&self, record: &PluginRecord) -> Result<(), StoreError> {
+    fn put_plugin(&self, record: &PluginRecord) -> Result<(), StoreError> {
         self.change_plugins(|txn| {
             txn.open_table(PLUGINS)
                 .map_err(storage)?
@@ -55,11 +53,10 @@ impl Store {
         })
     }
 
-    /// Changes the record named `name` with `f`; `NotFound` if there is none.
-    pub fn update_plugin(
+    fn update_plugin(
         &self,
         name: &str,
-        f: impl FnOnce(&mut PluginRecord),
+        f: &mut dyn FnMut(&mut PluginRecord),
     ) -> Result<PluginRecord, StoreError> {
         self.change_plugins(|txn| {
             let mut table = txn.open_table(PLUGINS).map_err(storage)?;
@@ -75,8 +72,7 @@ impl Store {
         })
     }
 
-    /// Removes the plugin named `name`, its quarantine and its counters.
-    pub fn remove_plugin(&self, name: &str) -> Result<PluginRecord, StoreError> {
+    fn remove_plugin(&self, name: &str) -> Result<PluginRecord, StoreError> {
         self.change_plugins(|txn| {
             let mut plugins = txn.open_table(PLUGINS).map_err(storage)?;
             let record: PluginRecord = match plugins.remove(name).map_err(storage)? {
@@ -95,8 +91,7 @@ impl Store {
         })
     }
 
-    /// Adds scan and failure counts to each named plugin's totals.
-    pub fn add_plugin_stats(&self, deltas: &[(String, u64, u64)]) -> Result<(), StoreError> {
+    fn add_plugin_stats(&self, deltas: &[(String, u64, u64)]) -> Result<(), StoreError> {
         let txn = self.write()?;
         {
             let mut table = txn.open_table(PLUGIN_STATS).map_err(storage)?;
@@ -119,8 +114,7 @@ impl Store {
         self.commit(txn)
     }
 
-    /// (scans, failures) per plugin name.
-    pub fn plugin_stats(&self) -> Result<BTreeMap<String, (u64, u64)>, StoreError> {
+    fn plugin_stats(&self) -> Result<BTreeMap<String, (u64, u64)>, StoreError> {
         let txn = self.read()?;
         let table = txn.open_table(PLUGIN_STATS).map_err(storage)?;
         table
@@ -133,8 +127,7 @@ impl Store {
             .collect()
     }
 
-    /// The recorded SHA-256 of the code-cache file `file_name`.
-    pub fn code_cache_digest(&self, file_name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    fn code_cache_digest(&self, file_name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.read()?;
         let table = txn.open_table(CODE_CACHE).map_err(storage)?;
         Ok(table
@@ -143,11 +136,7 @@ impl Store {
             .map(|d| d.value().to_vec()))
     }
 
-    pub fn record_code_cache_digest(
-        &self,
-        file_name: &str,
-        digest: &[u8],
-    ) -> Result<(), StoreError> {
+    fn record_code_cache_digest(&self, file_name: &str, digest: &[u8]) -> Result<(), StoreError> {
         let txn = self.write()?;
         txn.open_table(CODE_CACHE)
             .map_err(storage)?
@@ -155,7 +144,9 @@ impl Store {
             .map_err(storage)?;
         self.commit(txn)
     }
+}
 
+impl Store {
     /// Runs `f` in a write transaction and bumps the generation with it.
     fn change_plugins<R>(
         &self,

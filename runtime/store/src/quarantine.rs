@@ -10,9 +10,10 @@ use barcoded_domain::Quarantine;
 
 use super::schema::QUARANTINE;
 use super::{Store, StoreError, decode, encode, storage};
+use barcoded_domain::store::QuarantineStore;
 
-impl Store {
-    pub fn quarantine_plugin(&self, name: &str, reason: &str) -> Result<(), StoreError> {
+impl QuarantineStore for Store {
+    fn quarantine_plugin(&self, name: &str, reason: &str) -> Result<(), StoreError> {
         let record = Quarantine {
             since: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             reason: reason.to_owned(),
@@ -25,8 +26,7 @@ impl Store {
         self.commit(txn)
     }
 
-    /// Takes `name` out of quarantine; false if it was not in it.
-    pub fn release_plugin(&self, name: &str) -> Result<bool, StoreError> {
+    fn release_plugin(&self, name: &str) -> Result<bool, StoreError> {
         let txn = self.write()?;
         let removed = txn
             .open_table(QUARANTINE)
@@ -38,7 +38,7 @@ impl Store {
         Ok(removed)
     }
 
-    pub fn quarantined_plugins(&self) -> Result<BTreeMap<String, Quarantine>, StoreError> {
+    fn quarantined_plugins(&self) -> Result<BTreeMap<String, Quarantine>, StoreError> {
         let txn = self.read()?;
         let table = txn.open_table(QUARANTINE).map_err(storage)?;
         table

@@ -12,27 +12,24 @@ use barcoded_domain::{
 
 use super::schema::{COUNTERS, PRODUCTS, PURCHASE_ORDERS, STOCK, STOCK_MOVEMENTS};
 use super::{Store, StoreError, decode, encode, storage};
+use barcoded_domain::store::StockStore;
 
-impl Store {
-    /// Checks `booking` against the catalog and the orders as they are now,
-    /// without writing anything.
-    pub fn check_booking(&self, booking: &Booking) -> Result<(), StoreError> {
+impl StockStore for Store {
+    fn check_booking(&self, booking: &Booking) -> Result<(), StoreError> {
         let txn = self.read()?;
         let products = txn.open_table(PRODUCTS).map_err(storage)?;
         let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
         check(&products, &orders, booking)
     }
 
-    /// Books an operator's `booking` on its own.
-    pub fn book(&self, booking: &Booking, actor: &Actor) -> Result<Actions, StoreError> {
+    fn book(&self, booking: &Booking, actor: &Actor) -> Result<Actions, StoreError> {
         let txn = self.write()?;
         let booked = book(&txn, booking, actor, &now())?;
         self.commit(txn)?;
         Ok(booked)
     }
 
-    /// The on-hand quantity of `sku` at `location`.
-    pub fn stock_level(&self, sku: &str, location: &str) -> Result<i64, StoreError> {
+    fn stock_level(&self, sku: &str, location: &str) -> Result<i64, StoreError> {
         let txn = self.read()?;
         let stock = txn.open_table(STOCK).map_err(storage)?;
         Ok(stock
@@ -41,12 +38,7 @@ impl Store {
             .map_or(0, |level| level.value()))
     }
 
-    /// (SKU, location, level) for every pair stock has moved at, of one SKU
-    /// or of all, in that order.
-    pub fn stock_levels(
-        &self,
-        sku: Option<&str>,
-    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+    fn stock_levels(&self, sku: Option<&str>) -> Result<Vec<(String, String, i64)>, StoreError> {
         let txn = self.read()?;
         let stock = txn.open_table(STOCK).map_err(storage)?;
         let entries = match sku {
@@ -65,8 +57,7 @@ impl Store {
         Ok(levels)
     }
 
-    /// The newest `limit` movements, of one SKU or of all, newest first.
-    pub fn movements(&self, sku: Option<&str>, limit: usize) -> Result<Vec<Movement>, StoreError> {
+    fn movements(&self, sku: Option<&str>, limit: usize) -> Result<Vec<Movement>, StoreError> {
         let txn = self.read()?;
         let table = txn.open_table(STOCK_MOVEMENTS).map_err(storage)?;
         let mut found = Vec::new();
@@ -82,8 +73,7 @@ impl Store {
         Ok(found)
     }
 
-    /// Creates a purchase order; its number must be new.
-    pub fn add_order(&self, order: &PurchaseOrder) -> Result<(), StoreError> {
+    fn add_order(&self, order: &PurchaseOrder) -> Result<(), StoreError> {
         order.validate()?;
         let txn = self.write()?;
         {
@@ -111,7 +101,7 @@ impl Store {
         self.commit(txn)
     }
 
-    pub fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {
+    fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {
         let txn = self.read()?;
         let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
         match orders.get(number).map_err(storage)? {
@@ -120,8 +110,7 @@ impl Store {
         }
     }
 
-    /// Every purchase order, by number.
-    pub fn orders(&self) -> Result<Vec<PurchaseOrder>, StoreError> {
+    fn orders(&self) -> Result<Vec<PurchaseOrder>, StoreError> {
         let txn = self.read()?;
         let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
         orders
@@ -306,6 +295,7 @@ fn unknown_sku(sku: &str) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use barcoded_domain::store::CatalogStore;
     use barcoded_domain::{MAX_QUANTITY, OrderLine, Price, Product, Receipt};
 
     /// A store in a fresh folder, with product `A` and order PO-1 for 5 of it.

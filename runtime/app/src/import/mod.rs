@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use rows::{Kind, Row};
 
+use barcoded_domain::store::{Storage, StoreError};
 use barcoded_domain::{Barcode, Invalid, Price, Product, SupplierPart};
-use barcoded_store::{Store, StoreError};
 
 /// Rows written per transaction.
 pub const BATCH_ROWS: usize = 20_000;
@@ -108,7 +108,7 @@ impl Imported {
 /// it in batches of [`BATCH_ROWS`], calling `progress` with the rows
 /// committed so far and the rows in all after each batch.
 pub fn import<R: Read>(
-    store: &Store,
+    store: &dyn Storage,
     open: &impl Fn() -> std::io::Result<R>,
     format: Format,
     mut progress: impl FnMut(usize, usize),
@@ -290,14 +290,14 @@ impl Errors {
 
 /// Writes the whole catalog as JSON (`{"products": [..], "barcodes": [..]}`,
 /// one record per line) or, for CSV, the barcode records only.
-pub fn export(store: &Store, format: Format, out: &mut dyn Write) -> Result<(), ExportError> {
+pub fn export(store: &dyn Storage, format: Format, out: &mut dyn Write) -> Result<(), ExportError> {
     match format {
         Format::Json => export_json(store, out),
         Format::Csv => export_csv(store, out),
     }
 }
 
-fn export_json(store: &Store, out: &mut dyn Write) -> Result<(), ExportError> {
+fn export_json(store: &dyn Storage, out: &mut dyn Write) -> Result<(), ExportError> {
     let mut sink = Sink { out, error: None };
     sink.write(b"{\"products\": [");
     json_array(&mut sink, |each| store.for_each_product(each))?;
@@ -323,7 +323,7 @@ fn json_array<T: serde::Serialize>(
     })
 }
 
-fn export_csv(store: &Store, out: &mut dyn Write) -> Result<(), ExportError> {
+fn export_csv(store: &dyn Storage, out: &mut dyn Write) -> Result<(), ExportError> {
     let mut writer = csv::Writer::from_writer(out);
     let mut result = writer.write_record([
         "id",
@@ -336,7 +336,7 @@ fn export_csv(store: &Store, out: &mut dyn Write) -> Result<(), ExportError> {
         "isDefault",
         "isActive",
     ]);
-    store.for_each_barcode(|b| {
+    store.for_each_barcode(&mut |b| {
         if result.is_ok() {
             result = writer.write_record([
                 b.id.to_string(),

@@ -1,0 +1,296 @@
+//! What a storage backend does for the service, area by area. The redb
+//! store (`barcoded-store`) implements these traits today; another backend
+//! implements them to take its place.
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use crate::{
+    Actions, Actor, ApiKey, Barcode, Booking, HistoryEntry, HistoryPage, HistoryQuery, Invalid,
+    Movement, PluginRecord, Product, PurchaseOrder, Quarantine, Retention, Role, ScanRecord,
+};
+
+/// Free space below which the store's disk counts as full.
+pub const MIN_FREE_BYTES: u64 = 4 << 20;
+
+/// What the store can do now, as readiness reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreState {
+    /// Reads and writes work.
+    Ok,
+    /// Reads work; the disk has less than [`MIN_FREE_BYTES`] free, so
+    /// writes that need room fail.
+    DiskFull,
+    /// Reads work; writes fail (a failing disk).
+    WritesFailing,
+    /// Not even reads work.
+    Unreadable,
+}
+
+impl StoreState {
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreState::Ok => "ok",
+            StoreState::DiskFull => "disk-full",
+            StoreState::WritesFailing => "writes-failing",
+            StoreState::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// What can go wrong with a store operation.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The write would break a rule; the message says which and why.
+    #[error("{0}")]
+    Refused(String),
+    /// The named record does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The file could not be read or written because the disk is full or
+    /// failing; retrying later may succeed, and the store reopens itself
+    /// once it can. Internal detail: log it, never show it to a client.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The file could not be read or written. Internal detail: log it, never
+    /// show it to a client.
+    #[error("store failure: {0}")]
+    Storage(String),
+}
+
+impl StoreError {
+    /// The same error, for a second caller.
+    pub fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Refused(message) => StoreError::Refused(message.clone()),
+            StoreError::NotFound(message) => StoreError::NotFound(message.clone()),
+            StoreError::Unavailable(message) => StoreError::Unavailable(message.clone()),
+            StoreError::Storage(message) => StoreError::Storage(message.clone()),
+        }
+    }
+}
+
+impl From<Invalid> for StoreError {
+    fn from(invalid: Invalid) -> StoreError {
+        StoreError::Refused(invalid.0)
+    }
+}
+
+/// A resolved barcode and its product, if the catalog has one with that SKU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub barcode: Barcode,
+    pub product: Option<Product>,
+}
+
+/// How many records the catalog holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogCounts {
+    pub products: u64,
+    pub barcodes: u64,
+}
+
+/// What linking did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    /// The link's record.
+    pub barcode: Barcode,
+    /// The value the product was linked to before, which no longer resolves.
+    pub replaced: Option<String>,
+}
+
+/// The catalog: products and their barcode records, looked up as POS
+/// clients and plugins ask.
+pub trait CatalogStore {
+    /// The active record for `code` (and `uom`, when given) with its product.
+    fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError>;
+
+    /// Like [`CatalogStore::lookup`], but a 14-digit GTIN also finds a record stored
+    /// in its 13-, 12- or 8-digit form: GTIN plugins answer with GTIN-14,
+    /// while catalogs usually hold the code as printed.
+    fn lookup_gtin(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError>;
+
+    /// The product with `sku`, if any.
+    fn product(&self, sku: &str) -> Result<Option<Product>, StoreError>;
+
+    /// Products listing `part` among their supplier part numbers, in SKU
+    /// order, at most `max`.
+    fn products_by_supplier_part(&self, part: &str, max: usize)
+    -> Result<Vec<Product>, StoreError>;
+
+    fn barcode(&self, id: Uuid) -> Result<Option<Barcode>, StoreError>;
+
+    /// Adds a new barcode record, refusing one whose (productSku,
+    /// barcodeType, uomCode) another record already holds.
+    fn add_barcode(&self, barcode: &Barcode) -> Result<(), StoreError>;
+
+    /// Replaces the record with `barcode.id`, under the same uniqueness rule.
+    fn update_barcode(&self, barcode: &Barcode) -> Result<(), StoreError>;
+
+    /// Activates or deactivates a record; it takes effect for the next lookup.
+    fn set_barcode_active(&self, id: Uuid, active: bool) -> Result<Barcode, StoreError>;
+
+    /// Creates or replaces the product with `product.sku`.
+    fn put_product(&self, product: &Product) -> Result<(), StoreError>;
+
+    /// Writes a batch of validated records in one transaction: products by
+    /// SKU, barcodes matched to existing records by (productSku, barcodeType,
+    /// uomCode). A barcode's `id` is used only when it creates a record, so
+    /// importing the same file twice changes nothing the second time.
+    fn upsert_batch(&self, products: &[Product], barcodes: &[Barcode]) -> Result<(), StoreError>;
+
+    /// Calls `f` with every product, in SKU order, inside one snapshot.
+    fn for_each_product(&self, f: &mut dyn FnMut(Product)) -> Result<(), StoreError>;
+
+    /// Calls `f` with every barcode record, in id order, inside one snapshot.
+    fn for_each_barcode(&self, f: &mut dyn FnMut(Barcode)) -> Result<(), StoreError>;
+
+    fn counts(&self) -> Result<CatalogCounts, StoreError>;
+}
+
+/// Barcodes linked to products: labels no plugin knows (a supplier's own, a
+/// reused box) tied to a product, as InvenTree's `barcode/link/` ties one to
+/// an item. A link is an ordinary barcode record of type `LINK`, unit `EA`,
+/// quantity 1, so lookups and exports see it like any other; a product has
+/// at most one.
+pub trait LinkStore {
+    /// The active link for `value`, with its product.
+    fn linked(&self, value: &str) -> Result<Option<Lookup>, StoreError>;
+
+    /// Links `value` to the product `sku`, replacing the product's earlier
+    /// link. Refused when the product does not exist, or when an active
+    /// record other than this very link carries `value`: a link never
+    /// shadows a record, and the refusal names the one it would shadow.
+    fn link(&self, value: &str, sku: &str) -> Result<Linked, StoreError>;
+
+    /// Removes the product's link; returns it, or `None` when it had none.
+    fn unlink(&self, sku: &str) -> Result<Option<Barcode>, StoreError>;
+
+    /// Every link, active or not, in record id order. Reads every barcode
+    /// record: an operator's listing, not a hot path.
+    fn links(&self) -> Result<Vec<Barcode>, StoreError>;
+}
+
+/// API keys: created, listed, revoked, and checked on every request.
+pub trait KeyStore {
+    /// Creates a key named `name` and returns its secret: the only time the
+    /// secret exists outside the client. Refuses a name already in use.
+    fn create_key(&self, name: &str, role: Role) -> Result<String, StoreError>;
+
+    /// Every key, by name.
+    fn list_keys(&self) -> Result<Vec<ApiKey>, StoreError>;
+
+    /// Deletes the key named `name`; requests using it fail from then on.
+    fn revoke_key(&self, name: &str) -> Result<(), StoreError>;
+
+    /// The key whose secret is `secret`, if any. Every stored digest is
+    /// compared, each in constant time, so timing tells nothing about how
+    /// much of a guess was right.
+    fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError>;
+}
+
+/// Installed plugins: their records, the generation a server polls to
+/// reload, scan counts, and compiled-code digests.
+pub trait PluginStore {
+    /// The registry's generation: it changes whenever a plugin does.
+    fn plugins_generation(&self) -> Result<u64, StoreError>;
+
+    /// Every installed plugin, by name.
+    fn plugins(&self) -> Result<Vec<PluginRecord>, StoreError>;
+
+    fn plugin(&self, name: &str) -> Result<Option<PluginRecord>, StoreError>;
+
+    /// Writes `record` under its name, replacing any earlier one.
+    fn put_plugin(&self, record: &PluginRecord) -> Result<(), StoreError>;
+
+    /// Changes the record named `name` with `f`; `NotFound` if there is none.
+    fn update_plugin(
+        &self,
+        name: &str,
+        f: &mut dyn FnMut(&mut PluginRecord),
+    ) -> Result<PluginRecord, StoreError>;
+
+    /// Removes the plugin named `name`, its quarantine and its counters.
+    fn remove_plugin(&self, name: &str) -> Result<PluginRecord, StoreError>;
+
+    /// Adds scan and failure counts to each named plugin's totals.
+    fn add_plugin_stats(&self, deltas: &[(String, u64, u64)]) -> Result<(), StoreError>;
+
+    /// (scans, failures) per plugin name.
+    fn plugin_stats(&self) -> Result<BTreeMap<String, (u64, u64)>, StoreError>;
+
+    /// The recorded SHA-256 of the code-cache file `file_name`.
+    fn code_cache_digest(&self, file_name: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    fn record_code_cache_digest(&self, file_name: &str, digest: &[u8]) -> Result<(), StoreError>;
+}
+
+/// Plugins quarantined for failing scan after scan.
+pub trait QuarantineStore {
+    fn quarantine_plugin(&self, name: &str, reason: &str) -> Result<(), StoreError>;
+
+    /// Takes `name` out of quarantine; false if it was not in it.
+    fn release_plugin(&self, name: &str) -> Result<bool, StoreError>;
+
+    fn quarantined_plugins(&self) -> Result<BTreeMap<String, Quarantine>, StoreError>;
+}
+
+/// Stock on hand, its movement log, and purchase orders.
+pub trait StockStore {
+    /// Checks `booking` against the catalog and the orders as they are now,
+    /// without writing anything.
+    fn check_booking(&self, booking: &Booking) -> Result<(), StoreError>;
+
+    /// Books an operator's `booking` on its own.
+    fn book(&self, booking: &Booking, actor: &Actor) -> Result<Actions, StoreError>;
+
+    /// The on-hand quantity of `sku` at `location`.
+    fn stock_level(&self, sku: &str, location: &str) -> Result<i64, StoreError>;
+
+    /// (SKU, location, level) for every pair stock has moved at, of one SKU
+    /// or of all, in that order.
+    fn stock_levels(&self, sku: Option<&str>) -> Result<Vec<(String, String, i64)>, StoreError>;
+
+    /// The newest `limit` movements, of one SKU or of all, newest first.
+    fn movements(&self, sku: Option<&str>, limit: usize) -> Result<Vec<Movement>, StoreError>;
+
+    /// Creates a purchase order; its number must be new.
+    fn add_order(&self, order: &PurchaseOrder) -> Result<(), StoreError>;
+
+    fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, StoreError>;
+
+    /// Every purchase order, by number.
+    fn orders(&self) -> Result<Vec<PurchaseOrder>, StoreError>;
+}
+
+/// The scan history, written with what each scan booked.
+pub trait HistoryStore {
+    /// Writes `records` in one transaction: each gets the next id, its
+    /// booking is made (or refused whole, which its entry then says), and
+    /// history beyond `retention` is pruned. Returns the entries as written.
+    fn record_scans(
+        &self,
+        records: Vec<ScanRecord>,
+        retention: Retention,
+    ) -> Result<Vec<HistoryEntry>, StoreError>;
+
+    /// A page of the history, newest first.
+    fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError>;
+}
+
+/// Everything the service stores, in one backend.
+pub trait Storage:
+    CatalogStore
+    + LinkStore
+    + KeyStore
+    + PluginStore
+    + QuarantineStore
+    + StockStore
+    + HistoryStore
+    + Send
+    + Sync
+{
+    /// What the store can do now, as readiness reports it.
+    fn state(&self) -> StoreState;
+}
