@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use barcoded_domain::Invalid;
 
+use crate::failure::Failure;
 use crate::host::{Requests, Server};
-use crate::plugin::{Decode, Failure, Plugin, Rejection, Verdict};
+use crate::plugin::Plugin;
+use crate::verdict::{Decode, Rejection, Verdict};
 
 /// Priority of a plugin installed without one.
 pub const DEFAULT_PRIORITY: i32 = 100;

@@ -13,21 +13,26 @@
 
 mod blocking;
 mod chain;
+mod component;
 mod engine;
+mod failure;
 mod host;
 mod limits;
+mod linker;
 mod log;
 mod plugin;
 mod sandbox;
+mod verdict;
 
 pub use blocking::block_on;
 pub use chain::{Chain, DEFAULT_PRIORITY, PluginFailure, ScanOutcome, validate_name};
+pub use component::{CompileError, MAX_COMPONENT_BYTES, capabilities_asked, compile};
 pub use engine::{CpuMeter, MAX_WASM_STACK, POOL_INSTANCES, new_engine, new_engine_with};
+pub use failure::{Failure, LoadError};
 pub use host::{CallError, HostState, Requests, Server};
 pub use limits::{AnswerLimits, EPOCH_TICK, Limit, Limits};
+pub use linker::new_linker;
 pub use log::{PLUGIN_LOG_LINES, PLUGIN_LOG_WINDOW, PluginLog};
-pub use plugin::{
-    CompileError, Decode, Failure, LoadError, MAX_COMPONENT_BYTES, Plugin, Rejection, Settings,
-    Verdict, capabilities_asked, compile, new_linker,
-};
+pub use plugin::{Plugin, Settings};
 pub use sandbox::{CpuClock, Sandbox, SandboxState};
+pub use verdict::{Decode, Rejection, Verdict};

@@ -2,71 +2,25 @@
 //! afresh in a [`Sandbox`] for every call.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTableError};
-use wasmtime::{Engine, Trap};
-use wasmtime_wasi::p2::DynPollable;
-
 use barcoded_domain::{Capability, PluginInfo};
+use wasmtime::Engine;
+use wasmtime::component::{Component, Linker};
 
+use crate::component::compile;
+use crate::failure::{Failure, LoadError, classify};
 use crate::host::{HostState, Requests, Server};
-use crate::limits::{AnswerLimits, Limit, Limits};
-use crate::log::PluginLog;
+use crate::limits::Limits;
+use crate::linker::bindings;
+use crate::log::{PluginLog, escape_controls, truncate};
 use crate::sandbox::{Sandbox, SandboxState};
-
-pub(crate) mod bindings {
-    // Exports are called with `*_async`, so that a plugin's epoch ticks can
-    // yield to the server's other work (see `Sandbox::new`).
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "plugin",
-        exports: { default: async },
-        // A host call may trap the plugin (see `HostState::count_call`).
-        imports: { default: trappable },
-    });
-}
-
+use crate::verdict::{Decode, Rejection, Verdict, validate_info};
 use bindings::exports::barcode::plugin::decoder as wit;
-
-/// Largest component accepted, in bytes. Compiling is the one step a hostile
-/// plugin could make slow by design, so its input is capped.
-pub const MAX_COMPONENT_BYTES: usize = 16 << 20;
 
 /// Longest line of a plugin's output that reaches the log, in characters.
 const MAX_LOGGED_LINE: usize = 512;
-
-/// The WASI interface whose waits are refused (see [`new_linker`]).
-const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
-
-/// The linker every plugin is pre-linked against: WASI p2 (its async
-/// flavour, since plugins are called with `*_async`) and the
-/// `barcode:plugin` imports. A component importing anything beyond them is
-/// refused at load time.
-///
-/// Waiting on a clock (`sleep`) is refused with a trap: a wait happens in the
-/// host, where CPU limits cannot interrupt it, so a plugin could otherwise
-/// hold a scan thread for as long as it liked. Reading clocks is allowed.
-pub fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<SandboxState>> {
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    bindings::Plugin::add_to_linker::<_, HasSelf<HostState>>(&mut linker, SandboxState::host)?;
-    linker.allow_shadowing(true);
-    let mut clock = linker.instance(MONOTONIC_CLOCK)?;
-    for wait in ["subscribe-duration", "subscribe-instant"] {
-        clock.func_wrap(
-            wait,
-            |_, (_,): (u64,)| -> wasmtime::Result<(Resource<DynPollable>,)> {
-                wasmtime::bail!("plugins may not sleep or wait on a clock")
-            },
-        )?;
-    }
-    linker.allow_shadowing(false);
-    Ok(linker)
-}
 
 /// A loaded, validated plugin.
 pub struct Plugin {
@@ -97,120 +51,6 @@ pub struct Settings {
     pub config: Arc<BTreeMap<String, String>>,
     /// The store calls it may make.
     pub grants: Arc<BTreeSet<Capability>>,
-}
-
-/// Why a component's bytes did not compile.
-#[derive(Debug, thiserror::Error)]
-pub enum CompileError {
-    #[error("it is {size} bytes, over the {MAX_COMPONENT_BYTES}-byte limit")]
-    TooLarge { size: usize },
-    /// wasmtime's reason, which names what is wrong with the bytes.
-    #[error("not a valid WebAssembly component: {0}")]
-    Invalid(String),
-}
-
-/// Compiles a component's bytes, refusing more than [`MAX_COMPONENT_BYTES`].
-pub fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, CompileError> {
-    if bytes.len() > MAX_COMPONENT_BYTES {
-        return Err(CompileError::TooLarge { size: bytes.len() });
-    }
-    Component::new(engine, bytes).map_err(|e| CompileError::Invalid(format!("{e:#}")))
-}
-
-/// The capabilities a component's imports need: what the operator must
-/// grant for all of its calls to the server to work.
-pub fn capabilities_asked(engine: &Engine, component: &Component) -> BTreeSet<Capability> {
-    let mut asked = BTreeSet::new();
-    for (name, import) in component.component_type().imports(engine) {
-        let interface = name
-            .strip_prefix("barcode:plugin/")
-            .and_then(|rest| rest.split('@').next());
-        if let (Some(interface), ComponentItem::ComponentInstance(instance)) =
-            (interface, import.ty)
-        {
-            for (function, _) in instance.exports(engine) {
-                asked.extend(Capability::for_import(interface, function));
-            }
-        }
-    }
-    asked
-}
-
-/// What a plugin answered to one scan.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    /// Not this plugin's barcode.
-    NotMine,
-    /// This plugin's barcode, decoded.
-    Decoded(Decode),
-    /// This plugin's barcode, but invalid.
-    Rejected(Rejection),
-}
-
-/// A successful decode, validated against [`AnswerLimits`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decode {
-    pub format: String,
-    pub lookup_code: Option<String>,
-    pub uom_code: Option<String>,
-    pub quantity: Option<u32>,
-    pub fields: Vec<(String, String)>,
-    pub payload: Option<serde_json::Value>,
-}
-
-/// A plugin's reason for refusing a barcode it recognised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    pub format: String,
-    pub reason: String,
-}
-
-/// Why a plugin could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadError {
-    pub plugin: String,
-    pub reason: String,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "plugin `{}` refused: {}", self.plugin, self.reason)
-    }
-}
-
-impl std::error::Error for LoadError {}
-
-/// Why a call into a plugin produced no verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The plugin ran past one of its limits; the text says how far it may go.
-    Limit(Limit, String),
-    /// The plugin trapped (panicked, hit `unreachable`, ...).
-    Trap(String),
-    /// The plugin answered with something the server refuses to pass on.
-    BadAnswer(String),
-}
-
-impl Failure {
-    /// The limit behind this failure, if it was one.
-    pub fn limit(&self) -> Option<Limit> {
-        match self {
-            Failure::Limit(limit, _) => Some(*limit),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Limit(limit, detail) => {
-                write!(f, "exceeded its {} limit: {detail}", limit.name())
-            }
-            Failure::Trap(message) => write!(f, "trapped: {message}"),
-            Failure::BadAnswer(reason) => write!(f, "returned an invalid answer: {reason}"),
-        }
-    }
 }
 
 impl Plugin {
@@ -404,133 +244,6 @@ impl Runner {
                 });
             }
         }
-    }
-}
-
-/// Names the limit behind a failed call when there is one, so the error says
-/// "memory limit" rather than a bare `unreachable` trap.
-fn classify(error: &wasmtime::Error, sandbox: &Sandbox, limits: &Limits) -> Failure {
-    let limit = sandbox.limit_hit().or_else(|| limit_in(error));
-    match limit {
-        Some(limit) => Failure::Limit(limit, limits.describe(limit)),
-        // The root cause reads "wasm `unreachable` instruction executed" or the
-        // host's reason; the backtrace above it means nothing to an operator.
-        None => Failure::Trap(truncate(&error.root_cause().to_string(), 512)),
-    }
-}
-
-/// The limit an engine error reports, for those wasmtime enforces itself.
-fn limit_in(error: &wasmtime::Error) -> Option<Limit> {
-    match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => return Some(Limit::CpuTime),
-        Some(Trap::StackOverflow) => return Some(Limit::Stack),
-        _ => {}
-    }
-    if let Some(ResourceTableError::Full) = error.downcast_ref::<ResourceTableError>() {
-        return Some(Limit::Handles);
-    }
-    // wasmtime's hostcall-fuel error type is private; its text is not.
-    let text = error.root_cause().to_string();
-    if text.contains("fuel allocated for hostcalls") {
-        return Some(Limit::Transfer);
-    }
-    text.contains("store handle limit exceeded")
-        .then_some(Limit::Handles)
-}
-
-/// Keeps a plugin from forging log lines or driving the operator's terminal.
-fn escape_controls(line: &str) -> String {
-    let mut escaped = String::with_capacity(line.len());
-    for c in line.chars() {
-        if c.is_control() {
-            escaped.extend(c.escape_default());
-        } else {
-            escaped.push(c);
-        }
-    }
-    escaped
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
-}
-
-fn bounded(what: &str, text: String, max: usize) -> Result<String, Failure> {
-    if text.len() > max {
-        return Err(Failure::Limit(
-            Limit::Answer,
-            format!("{what} is {} bytes, over {max}", text.len()),
-        ));
-    }
-    Ok(text)
-}
-
-/// Checks a plugin's `info` answer against its limits.
-fn validate_info(info: wit::PluginInfo, limits: &AnswerLimits) -> Result<PluginInfo, Failure> {
-    let max = limits.reason_text;
-    Ok(PluginInfo {
-        name: bounded("info name", info.name, limits.short_text)?,
-        title: bounded("info title", info.title, max)?,
-        description: bounded("info description", info.description, max)?,
-        version: bounded("info version", info.version, limits.short_text)?,
-        author: bounded("info author", info.author, max)?,
-    })
-}
-
-impl Decode {
-    fn validate(result: wit::ScanResult, limits: &AnswerLimits) -> Result<Decode, Failure> {
-        if result.fields.len() > limits.fields {
-            return Err(Failure::Limit(
-                Limit::Answer,
-                format!("{} fields, over {}", result.fields.len(), limits.fields),
-            ));
-        }
-        let mut fields = Vec::with_capacity(result.fields.len());
-        for field in result.fields {
-            let key = bounded("a field key", field.key, limits.short_text)?;
-            if fields.iter().any(|(seen, _)| *seen == key) {
-                return Err(Failure::BadAnswer(format!("field `{key}` appears twice")));
-            }
-            fields.push((
-                key,
-                bounded("a field value", field.value, limits.value_text)?,
-            ));
-        }
-        let payload = match result.payload {
-            None => None,
-            Some(json) => {
-                let json = bounded("the payload", json, limits.payload_bytes)?;
-                Some(serde_json::from_str(&json).map_err(|e| {
-                    Failure::BadAnswer(format!("the payload is not valid JSON: {e}"))
-                })?)
-            }
-        };
-        Ok(Decode {
-            format: bounded("the format", result.format, limits.short_text)?,
-            lookup_code: result
-                .lookup_code
-                .map(|code| bounded("the lookup code", code, limits.value_text))
-                .transpose()?,
-            uom_code: result
-                .uom_code
-                .map(|uom| bounded("the UoM code", uom, limits.short_text))
-                .transpose()?,
-            quantity: result.quantity,
-            fields,
-            payload,
-        })
-    }
-}
-
-impl Rejection {
-    fn validate(error: wit::ScanError, limits: &AnswerLimits) -> Result<Rejection, Failure> {
-        Ok(Rejection {
-            format: bounded("the error's format", error.format, limits.short_text)?,
-            reason: bounded("the error's reason", error.reason, limits.reason_text)?,
-        })
     }
 }
 

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use barcoded_domain::{Booking, Capability, RefusedCall};
 
 use crate::limits::Limit;
+use crate::linker::bindings::barcode::plugin::{config, types};
 use crate::log::PluginLog;
-use crate::plugin::bindings::barcode::plugin::{config, types};
 pub use server::{CallError, Server};
 use types::HostError;
 

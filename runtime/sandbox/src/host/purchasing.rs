@@ -1,8 +1,8 @@
 //! `purchasing`: receipts against purchase orders, under `po-receive`.
 
 use super::{Capability, HostState, ask, bounded, host_error};
-use crate::plugin::bindings::barcode::plugin::purchasing::{Host, OrderLine};
-use crate::plugin::bindings::barcode::plugin::types::HostError;
+use crate::linker::bindings::barcode::plugin::purchasing::{Host, OrderLine};
+use crate::linker::bindings::barcode::plugin::types::HostError;
 use barcoded_domain::Receipt;
 
 impl Host for HostState {

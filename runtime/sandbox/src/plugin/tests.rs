@@ -9,8 +9,10 @@ use std::time::Duration;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 
-use super::*;
-use crate::limits::Limits;
+use crate::{
+    AnswerLimits, CompileError, Failure, Limit, Limits, LoadError, MAX_COMPONENT_BYTES, Plugin,
+    Rejection, SandboxState, Verdict, compile, new_linker,
+};
 
 /// One engine for every test: it starts an epoch thread.
 static ENGINE: LazyLock<(Engine, Linker<SandboxState>)> = LazyLock::new(|| {
