@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use barcoded_domain::store::{Storage, StoreError};
-use barcoded_domain::{Capability, LimitOverrides, PluginRecord, Quarantine};
+use barcoded_domain::{Capability, LimitOverrides, PluginRecord, Quarantine, scan_order};
 use serde::Serialize;
 
 /// One installed plugin as an operator sees it: its record, how often it
@@ -66,7 +66,7 @@ pub struct Changed {
 /// Every installed plugin, in the order a scan asks them.
 pub fn list(store: &dyn Storage) -> Result<Vec<PluginStatus>, StoreError> {
     let mut records = store.plugins()?;
-    records.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
+    records.sort_by(|a, b| scan_order(a.priority, &a.name).cmp(&scan_order(b.priority, &b.name)));
     let stats = store.plugin_stats()?;
     let mut quarantined = store.quarantined_plugins()?;
     Ok(records

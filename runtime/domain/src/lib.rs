@@ -22,7 +22,7 @@ pub use invalid::Invalid;
 pub use keys::{ApiKey, KEY_PREFIX, Role};
 pub use label::{barcode_hash, link_value};
 pub use limits::{LimitOverrides, MAX_MEMORY_BYTES};
-pub use plugins::{PluginInfo, PluginRecord, Quarantine};
+pub use plugins::{PluginInfo, PluginRecord, Quarantine, scan_order};
 pub use records::{Barcode, Price, Product, SupplierPart};
 pub use stock::{
     Actor, Booking, MAX_LEVEL, MAX_QUANTITY, Movement, OrderLine, PurchaseOrder, Receipt,

@@ -51,3 +51,8 @@ pub struct Quarantine {
     pub since: String,
     pub reason: String,
 }
+
+/// The key plugins are asked in: lower priority first, ties by name.
+pub fn scan_order(priority: i32, name: &str) -> (i32, &str) {
+    (priority, name)
+}

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use barcoded_domain::Invalid;
+use barcoded_domain::{Invalid, scan_order};
 
 use crate::failure::Failure;
 use crate::host::{Requests, Server};
@@ -106,7 +106,9 @@ impl ScanOutcome {
 impl Chain {
     /// A chain of `plugins`, ordered by priority and then name.
     pub fn new(mut plugins: Vec<Plugin>) -> Chain {
-        plugins.sort_by(|a, b| (a.priority(), a.name()).cmp(&(b.priority(), b.name())));
+        plugins.sort_by(|a, b| {
+            scan_order(a.priority(), a.name()).cmp(&scan_order(b.priority(), b.name()))
+        });
         Chain { plugins }
     }
 
