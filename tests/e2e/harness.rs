@@ -321,7 +321,15 @@ impl Server {
         let _ = stream.write_all(body);
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).expect("reading the response");
-        Response::parse(&raw)
+        let response = Response::parse(&raw);
+        crate::openapi::check(
+            method,
+            path,
+            response.status,
+            response.header("content-type"),
+            &response.body,
+        );
+        response
     }
 
     /// `GET` a path with the server's key.

@@ -11,6 +11,7 @@ mod decoders;
 mod http;
 mod inventree;
 mod lookup;
+mod openapi;
 mod operating;
 mod plugins;
 mod sandbox;

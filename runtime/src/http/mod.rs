@@ -8,6 +8,7 @@ mod history;
 mod inventree;
 mod link;
 mod lookup;
+mod openapi;
 mod qr;
 mod routes;
 mod scan;

@@ -10,7 +10,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{admin, auth, body, history, inventree, link, lookup, qr, scan, stock};
+use super::{admin, auth, body, history, inventree, link, lookup, openapi, qr, scan, stock};
 use crate::answer::Answer;
 use barcoded_app::Service;
 use barcoded_domain::Role;
@@ -55,6 +55,7 @@ fn allowed(path: &str) -> Option<&'static str> {
         "/api/admin/links" | "/api/admin/links/" => Some(READ),
         "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
         "/api/health" | "/api/health/live" | "/api/health/ready" => Some(READ),
+        "/api/openapi.json" => Some(READ),
         "/api" | "/api/" | "/api/user/me" | "/api/user/me/" => Some(READ),
         _ => None,
     }
@@ -82,6 +83,9 @@ pub async fn route(
     };
     if !allow.split(", ").any(|allowed| allowed == method.as_str()) {
         return Ok(method_not_allowed(allow));
+    }
+    if path == "/api/openapi.json" {
+        return Ok(openapi::handle());
     }
     let query = parts.uri.query();
     let authorize = |role| auth::authorize(&service, &parts.headers, role);
