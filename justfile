@@ -32,7 +32,7 @@ run: guests
 
 # Run every test: unit, doc and end-to-end tests of the host, SDK and plugins.
 test: guests
-    python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0
+    python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5
     cargo test --workspace
     cargo test --manifest-path guest-plugins/Cargo.toml
 

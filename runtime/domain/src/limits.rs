@@ -1,7 +1,7 @@
 //! What an operator may change of a plugin's limits.
 
 use crate::Invalid;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Most linear memory a plugin may be given, in bytes: the engine reserves
 /// this much address space per instance slot.
@@ -14,15 +14,46 @@ pub const MAX_MEMORY_BYTES: usize = 256 << 20;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitOverrides {
+    #[serde(default, deserialize_with = "whole")]
     pub cpu_time_ms: Option<u64>,
+    #[serde(default, deserialize_with = "whole")]
     pub memory_mib: Option<usize>,
+    #[serde(default, deserialize_with = "whole")]
     pub table_elements: Option<usize>,
+    #[serde(default, deserialize_with = "whole")]
     pub instances: Option<usize>,
+    #[serde(default, deserialize_with = "whole")]
     pub output_bytes: Option<usize>,
+    #[serde(default, deserialize_with = "whole")]
     pub output_lines: Option<usize>,
+    #[serde(default, deserialize_with = "whole")]
     pub answer_fields: Option<usize>,
+    #[serde(default, deserialize_with = "whole")]
     pub answer_value_bytes: Option<usize>,
+    #[serde(default, deserialize_with = "whole")]
     pub payload_bytes: Option<usize>,
+}
+
+/// Reads a count as JSON may write it, `250` or `250.0`; anything with a
+/// fraction, negative or too large for `T` is refused.
+fn whole<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let whole = number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..1.8e19).contains(f))
+            .map(|f| f as u64)
+    });
+    whole
+        .and_then(|n| T::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a count")))
 }
 
 impl LimitOverrides {

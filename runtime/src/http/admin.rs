@@ -24,7 +24,7 @@ use barcoded_sandbox::MAX_COMPONENT_BYTES;
 use hyper::Method;
 use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::body;
 use crate::answer::Answer;
@@ -74,11 +74,9 @@ pub async fn handle(
         (&Method::DELETE, [name]) => outcome(plugins::remove(service.store(), name)),
         (&Method::POST, [name, "enable"]) => change(&service, name, Change::Enable),
         (&Method::POST, [name, "disable"]) => change(&service, name, Change::Disable),
-        (&Method::PUT, [name, "priority"]) => match read_json::<Value>(request_body).await {
-            Ok(value) => match value["priority"]
-                .as_i64()
-                .and_then(|p| i32::try_from(p).ok())
-            {
+        (&Method::PUT, [name, "priority"]) => match read_object::<PriorityBody>(request_body).await
+        {
+            Ok(body) => match body.priority() {
                 Some(priority) => change(&service, name, Change::Priority(priority)),
                 None => Answer::error(400, r#"Send {"priority": <integer>}"#),
             },
@@ -88,7 +86,7 @@ pub async fn handle(
             Ok(config) => change(&service, name, Change::Config(config)),
             Err(answer) => answer,
         },
-        (&Method::PUT, [name, "limits"]) => match read_json(request_body).await {
+        (&Method::PUT, [name, "limits"]) => match read_object(request_body).await {
             Ok(limits) => change(&service, name, Change::Limits(limits)),
             Err(answer) => answer,
         },
@@ -97,6 +95,27 @@ pub async fn handle(
             Err(answer) => answer,
         },
         _ => Answer::error(404, "Not found"),
+    }
+}
+
+/// The body of `PUT .../priority`: `{"priority": 10}` and nothing else.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriorityBody {
+    priority: serde_json::Number,
+}
+
+impl PriorityBody {
+    /// The priority, written `10` or `10.0`, if it is a whole `i32`.
+    fn priority(&self) -> Option<i32> {
+        let number = &self.priority;
+        let whole = number.as_i64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e10)
+                .map(|f| f as i64)
+        });
+        whole.and_then(|n| i32::try_from(n).ok())
     }
 }
 
@@ -169,6 +188,17 @@ fn install_request(query: Option<&str>) -> Result<InstallRequest, String> {
         }
     }
     Ok(request)
+}
+
+/// Like [`read_json`], for a body that must be a JSON object: serde would
+/// also read a struct from an array of its fields.
+async fn read_object<T: DeserializeOwned>(request_body: Incoming) -> Result<T, Answer> {
+    let value: serde_json::Value = read_json(request_body).await?;
+    if !value.is_object() {
+        return Err(Answer::error(400, "Request body must be a JSON object"));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Answer::error(400, format!("Request body is not valid: {e}")))
 }
 
 async fn read_json<T: DeserializeOwned>(request_body: Incoming) -> Result<T, Answer> {

@@ -15,6 +15,9 @@ use barcoded_app::{LinkError, Service};
 use barcoded_domain::barcode_hash;
 use barcoded_domain::store::StoreError;
 
+/// Longest barcode a link takes, as sent: a barcode record's longest value.
+const MAX_LINKED_CHARS: usize = 256;
+
 /// The InvenTree model a product stands for in link requests and answers.
 const MODEL: &str = "part";
 
@@ -36,7 +39,7 @@ pub async fn link(service: &Service, request_body: Incoming) -> Answer {
         Ok(request) => request,
         Err(answer) => return answer,
     };
-    let data = match barcode_field(&request) {
+    let data = match barcode_field(&request, MAX_LINKED_CHARS) {
         Ok(data) => data,
         Err(message) => return Answer::error(400, message),
     };
@@ -141,7 +144,8 @@ async fn read_object(request_body: Incoming) -> Result<Map<String, Value>, Answe
 fn product_of(request: &Map<String, Value>) -> Result<String, Answer> {
     let sku = match request.get(MODEL) {
         Some(Value::String(sku)) => sku.trim().to_owned(),
-        Some(Value::Number(number)) if number.is_u64() => number.to_string(),
+        // A pk as InvenTree's clients send it, 42 or 42.0.
+        Some(Value::Number(number)) if let Some(pk) = whole(number) => pk.to_string(),
         Some(_) => {
             return Err(Answer::error(
                 400,
@@ -168,6 +172,16 @@ fn product_of(request: &Map<String, Value>) -> Result<String, Answer> {
         return Err(Answer::error(400, "`part` is empty"));
     }
     Ok(sku)
+}
+
+/// A non-negative whole number, written either way JSON allows.
+fn whole(number: &serde_json::Number) -> Option<u64> {
+    number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..9.007_199_254_740_992e15).contains(f))
+            .map(|f| f as u64)
+    })
 }
 
 /// A store error as the answer: a missing product is 404, a refusal (the

@@ -43,11 +43,18 @@ fn barcode_data(request: &Value) -> Result<String, String> {
     let Some(object) = request.as_object() else {
         return Err(r#"Request body must be a JSON object like {"barcode_data": "..."}"#.into());
     };
-    barcode_field(object)
+    barcode_field(object, MAX_BARCODE_CHARS)
 }
 
-/// The barcode of a request object, from either field name.
-pub(super) fn barcode_field(object: &Map<String, Value>) -> Result<String, String> {
+/// The barcode of a request object, from either field name, at most
+/// `max_chars` characters as sent.
+pub(super) fn barcode_field(
+    object: &Map<String, Value>,
+    max_chars: usize,
+) -> Result<String, String> {
+    if object.contains_key("barcode_data") && object.contains_key("barcode") {
+        return Err("Send the barcode as `barcode_data` or as `barcode`, not both".into());
+    }
     let (field, value) = ["barcode_data", "barcode"]
         .into_iter()
         .find_map(|field| object.get(field).map(|value| (field, value)))
@@ -55,15 +62,15 @@ pub(super) fn barcode_field(object: &Map<String, Value>) -> Result<String, Strin
     let Some(text) = value.as_str() else {
         return Err(format!("`{field}` must be a string"));
     };
+    let chars = text.chars().count();
+    if chars > max_chars {
+        return Err(format!(
+            "`{field}` is {chars} characters long, over the limit of {max_chars}"
+        ));
+    }
     let data = text.trim_matches([' ', '\t', '\r', '\n']);
     if data.is_empty() {
         return Err(format!("`{field}` is empty"));
-    }
-    let chars = data.chars().count();
-    if chars > MAX_BARCODE_CHARS {
-        return Err(format!(
-            "`{field}` is {chars} characters long, over the limit of {MAX_BARCODE_CHARS}"
-        ));
     }
     Ok(data.to_owned())
 }
