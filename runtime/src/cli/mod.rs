@@ -127,7 +127,7 @@ struct ServeArgs {
     #[arg(long, env = "BARCODED_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
 
-    /// Seed the demo catalog (see README) when the catalog is empty.
+    /// Seed the demo catalog (docs/cli.md) when the catalog is empty.
     #[arg(long)]
     demo: bool,
 
