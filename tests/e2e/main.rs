@@ -10,6 +10,7 @@ mod cli;
 mod decoders;
 mod http;
 mod inventree;
+mod keys;
 mod lookup;
 mod openapi;
 mod operating;

@@ -6,6 +6,7 @@ mod auth;
 mod body;
 mod history;
 mod inventree;
+mod keys;
 mod link;
 mod lookup;
 mod openapi;

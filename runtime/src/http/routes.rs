@@ -10,7 +10,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{admin, auth, body, history, inventree, link, lookup, openapi, qr, scan, stock};
+use super::{admin, auth, body, history, inventree, keys, link, lookup, openapi, qr, scan, stock};
 use crate::answer::Answer;
 use barcoded_app::Service;
 use barcoded_domain::Role;
@@ -26,6 +26,7 @@ const LOOKUP_PREFIXES: [&str; 2] = [
 const QR_PREFIX: &str = "/api/barcode/qr/";
 const STOCK_PREFIX: &str = "/api/stock/";
 const LINKS_PREFIX: &str = "/api/admin/links/";
+const KEYS_PREFIX: &str = "/api/admin/keys/";
 
 /// The methods `path` answers to, as its `Allow` header lists them; `None`
 /// for a path no route serves.
@@ -42,10 +43,10 @@ fn allowed(path: &str) -> Option<&'static str> {
     if let Some(rest) = admin_rest(path) {
         return admin::allowed(rest);
     }
-    if path
-        .strip_prefix(LINKS_PREFIX)
-        .is_some_and(|sku| !sku.is_empty())
-    {
+    if [LINKS_PREFIX, KEYS_PREFIX].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty())
+    }) {
         return Some("DELETE");
     }
     match path {
@@ -53,6 +54,7 @@ fn allowed(path: &str) -> Option<&'static str> {
         "/api/barcode/link/" | "/api/barcode/link" => Some("POST"),
         "/api/barcode/unlink/" | "/api/barcode/unlink" => Some("POST"),
         "/api/admin/links" | "/api/admin/links/" => Some(READ),
+        "/api/admin/keys" | "/api/admin/keys/" => Some("GET, HEAD, POST"),
         "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
         "/api/health" | "/api/health/live" | "/api/health/ready" => Some(READ),
         "/api/openapi.json" => Some(READ),
@@ -111,6 +113,11 @@ pub async fn route(
         .filter(|sku| !sku.is_empty())
     {
         authorize(Role::Admin).map(|_| link::remove(&service, sku))
+    } else if let Some(name) = path
+        .strip_prefix(KEYS_PREFIX)
+        .filter(|name| !name.is_empty())
+    {
+        authorize(Role::Admin).map(|_| keys::revoke(&service, name))
     } else if let Some(rest) = admin_rest(path) {
         match authorize(Role::Admin) {
             Ok(_) => Ok(admin::handle(service.clone(), &method, rest, query, request_body).await),
@@ -135,6 +142,11 @@ pub async fn route(
             "/api/admin/links" | "/api/admin/links/" => {
                 authorize(Role::Admin).map(|_| link::list(&service))
             }
+            "/api/admin/keys" | "/api/admin/keys/" => match authorize(Role::Admin) {
+                Ok(_) if method == Method::POST => Ok(keys::create(&service, request_body).await),
+                Ok(_) => Ok(keys::list(&service)),
+                Err(refused) => Err(refused),
+            },
             "/api" | "/api/" => Ok(inventree::server_details()),
             "/api/user/me" | "/api/user/me/" => {
                 authorize(Role::Pos).map(|key| inventree::user(&key))

@@ -1,0 +1,85 @@
+//! `/api/admin/keys`: the key operations of `barcoded key`, over HTTP, for
+//! an `admin` key.
+//!
+//! | Method and path | Does |
+//! |---|---|
+//! | `GET /api/admin/keys` | list keys: name, role, created (never a secret) |
+//! | `POST /api/admin/keys` | body `{"name": "till-1", "role": "pos"}`: create; the answer holds the key, once |
+//! | `DELETE /api/admin/keys/{name}` | revoke |
+
+use barcoded_app::Service;
+use barcoded_domain::store::StoreError;
+use barcoded_domain::{ApiKey, Role};
+use hyper::body::Incoming;
+use serde_json::json;
+
+use super::body;
+use super::lookup::percent_decode;
+use crate::answer::Answer;
+
+/// Largest body of a key request.
+const MAX_BODY_BYTES: usize = 4 << 10;
+
+/// A key to create.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKey {
+    name: String,
+    role: Role,
+}
+
+/// `GET /api/admin/keys`.
+pub fn list(service: &Service) -> Answer {
+    match service.store().list_keys() {
+        Ok(keys) => Answer {
+            status: 200,
+            body: json!({ "keys": keys }),
+        },
+        Err(error) => Answer::store_failure(&error),
+    }
+}
+
+/// `POST /api/admin/keys`: 201 with the new key, which is shown only here.
+pub async fn create(service: &Service, request_body: Incoming) -> Answer {
+    let bytes = match body::read_bounded(request_body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(answer) => return answer,
+    };
+    let request = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(value) if value.is_object() => serde_json::from_value::<NewKey>(value),
+        Ok(_) => return Answer::error(400, r#"Send {"name": "till-1", "role": "pos"}"#),
+        Err(error) => {
+            return Answer::error(400, format!("Request body is not valid JSON: {error}"));
+        }
+    };
+    let new = match request {
+        Ok(new) => new,
+        Err(error) => return Answer::error(400, format!("Request body is not valid: {error}")),
+    };
+    if let Err(invalid) = ApiKey::check_name(&new.name) {
+        return Answer::error(400, invalid.0);
+    }
+    match service.store().create_key(&new.name, new.role) {
+        Ok(key) => Answer {
+            status: 201,
+            body: json!({ "name": new.name, "role": new.role, "key": key }),
+        },
+        Err(StoreError::Refused(message)) => Answer::error(409, message),
+        Err(error) => Answer::store_failure(&error),
+    }
+}
+
+/// `DELETE /api/admin/keys/{name}`: requests with it fail from the next on.
+pub fn revoke(service: &Service, raw_name: &str) -> Answer {
+    let Some(name) = percent_decode(raw_name).filter(|name| !name.is_empty()) else {
+        return Answer::error(404, "No key with this name");
+    };
+    match service.store().revoke_key(&name) {
+        Ok(()) => Answer {
+            status: 200,
+            body: json!({ "revoked": name }),
+        },
+        Err(StoreError::NotFound(message)) => Answer::error(404, message),
+        Err(error) => Answer::store_failure(&error),
+    }
+}
