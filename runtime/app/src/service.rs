@@ -317,7 +317,7 @@ impl Service {
     }
 
     /// The names of quarantined plugins, re-read from the store when the
-    /// cached copy is older than [`QUARANTINE_REFRESH`].
+    /// cached copy is older than `QUARANTINE_REFRESH`.
     pub fn quarantined(&self) -> Arc<HashSet<String>> {
         let cached = self.quarantined.read().unwrap_or_else(|p| p.into_inner());
         if cached.0.elapsed() < QUARANTINE_REFRESH {

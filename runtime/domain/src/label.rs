@@ -18,7 +18,7 @@ fn printable(data: &str) -> String {
         .collect()
 }
 
-/// InvenTree's `barcode_hash`: the MD5 of [`printable`], in hex.
+/// InvenTree's `barcode_hash`: the MD5 of its printable text (see the module docs), in hex.
 pub fn barcode_hash(data: &str) -> String {
     crate::hex(&Md5::digest(printable(data).as_bytes()))
 }

@@ -49,7 +49,7 @@ pub fn new_engine() -> wasmtime::Result<Engine> {
 ///
 /// Instances come from wasmtime's pooling allocator: memory and table slots
 /// are reserved once and reused, and stay resident between instances (see
-/// [`KEEP_RESIDENT_BYTES`]), so the fresh instance every scan gets takes no
+/// `KEEP_RESIDENT_BYTES`), so the fresh instance every scan gets takes no
 /// page faults (`just bench-in-process` measures it). Plugins are called
 /// async, so each call in flight also takes a fiber stack from the pool. The
 /// pool reserves a large range of

@@ -105,7 +105,7 @@ impl Imported {
 
 /// Checks what `open` reads as `format` (it gives a fresh reader over the
 /// file for each pass), and when every row is good, writes
-/// it in batches of [`BATCH_ROWS`], calling `progress` with the rows
+/// it in batches of `BATCH_ROWS` (20,000), calling `progress` with the rows
 /// committed so far and the rows in all after each batch.
 pub fn import<R: Read>(
     store: &dyn Storage,
