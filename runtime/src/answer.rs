@@ -138,7 +138,7 @@ fn linked_result(link: &Barcode) -> Value {
     })
 }
 
-fn decode_json(decode: &Decode) -> Value {
+pub fn decode_json(decode: &Decode) -> Value {
     let fields: Map<String, Value> = decode
         .fields
         .iter()

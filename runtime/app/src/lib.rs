@@ -11,7 +11,10 @@ pub mod plugins;
 mod registry;
 mod server;
 mod service;
+mod trial;
 
 pub use import::{ExportError, Format, ImportError, Imported, export, import};
 pub use registry::{EngineError, InstallError, InstallRequest, Installed, Loaded, Registry};
+pub use server::StoreServer;
 pub use service::{CatalogMatch, LinkError, OpenError, Policy, Scanned, Service};
+pub use trial::{FOREIGN_DATA, foreign_claims};

@@ -92,6 +92,18 @@ impl Registry {
         })
     }
 
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn linker(&self) -> &Linker<SandboxState> {
+        &self.linker
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Builds the chain of every enabled plugin. A plugin that cannot be
     /// loaded (its file damaged, its `info` failing) is refused, reported,
     /// and left out; the others load.
@@ -165,6 +177,9 @@ impl Registry {
             .map_err(|e| InstallError::Refused(e.to_string()))?;
         let info = probe.info().clone();
         let name = request.name.clone().unwrap_or_else(|| info.name.clone());
+        for warning in crate::trial::foreign_claims(&probe) {
+            tracing::warn!("plugin {name}: {warning}");
+        }
         sandbox::validate_name(&name).map_err(|reason| {
             InstallError::Refused(format!(
                 "{reason}; pass --name to install it under another name"

@@ -10,6 +10,7 @@ mod keys;
 mod orders;
 mod plugins;
 mod stock;
+mod trial;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -20,7 +20,7 @@ pub enum PluginCommand {
     ///
     /// The component must be a wasm32-wasip2 component of the
     /// barcode:plugin@0.1.0 world, import nothing beyond WASI and that
-    /// world's imports, be at most 16 MiB, and answer `info`. It holds no
+    /// world's imports, be at most 48 MiB, and answer `info`. It holds no
     /// capabilities until granted (`plugin grant`); install says which its
     /// imports need. It is stored under its SHA-256
     /// digest. Installing under the name of an installed plugin is an
@@ -50,6 +50,17 @@ pub enum PluginCommand {
         #[arg(long)]
         upgrade: bool,
     },
+    /// Run a component that is not installed on sample data, and print
+    /// each answer as a line of JSON.
+    ///
+    /// It runs in the sandbox and with the limits an installed plugin gets;
+    /// what it prints goes to stderr. It warns when the plugin claims data
+    /// that is plainly not its own. Exits 1 when a scan failed (a trap, a
+    /// limit), 0 otherwise.
+    #[command(
+        after_help = "Examples:\n  barcoded plugin try shelf.wasm SHELF-12-3 SHELF-x 4006381333931\n  barcoded plugin try inventree_labels.wasm INV-PA12 --config prefix=ACME- --grant catalog-read"
+    )]
+    Try(super::trial::TryArgs),
     /// List installed plugins in the order they are asked.
     List,
     /// Show everything about one plugin, as JSON.
@@ -134,7 +145,8 @@ pub enum PluginCommand {
 }
 
 pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
-    let store = open_store(data_dir)?;
+    // Opened by the commands that need it: a trial never creates a data folder.
+    let store = || open_store(data_dir);
     match command {
         PluginCommand::Install {
             file,
@@ -151,7 +163,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
                 disabled,
                 upgrade,
             };
-            let installed = Registry::new(data_dir)?.install(&store, &bytes, &request)?;
+            let installed = Registry::new(data_dir)?.install(&store()?, &bytes, &request)?;
             match installed {
                 Installed::New(record) => {
                     eprintln!(
@@ -189,10 +201,11 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
                 ),
             }
         }
-        PluginCommand::List => list(&store)?,
-        PluginCommand::Info { name } => print_json(&plugins::get(&store, &name)?)?,
+        PluginCommand::Try(args) => return super::trial::run(data_dir, args),
+        PluginCommand::List => list(&store()?)?,
+        PluginCommand::Info { name } => print_json(&plugins::get(&store()?, &name)?)?,
         PluginCommand::Enable { name } => {
-            let changed = plugins::change(&store, &name, Change::Enable)?;
+            let changed = plugins::change(&store()?, &name, Change::Enable)?;
             let note = if changed.released {
                 " and out of quarantine"
             } else {
@@ -201,15 +214,15 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
             eprintln!("Plugin {name} is enabled{note}.");
         }
         PluginCommand::Disable { name } => {
-            plugins::change(&store, &name, Change::Disable)?;
+            plugins::change(&store()?, &name, Change::Disable)?;
             eprintln!("Plugin {name} is disabled.");
         }
         PluginCommand::Priority { name, priority } => {
-            plugins::change(&store, &name, Change::Priority(priority))?;
+            plugins::change(&store()?, &name, Change::Priority(priority))?;
             eprintln!("Plugin {name} now has priority {priority}.");
         }
         PluginCommand::Remove { name } => {
-            plugins::remove(&store, &name)?;
+            plugins::remove(&store()?, &name)?;
             eprintln!("Removed plugin {name}.");
         }
         PluginCommand::Config {
@@ -225,12 +238,12 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
                         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let changed = plugins::change(&store, &name, Change::EditConfig { set, unset })?;
+            let changed = plugins::change(&store()?, &name, Change::EditConfig { set, unset })?;
             print_json(&changed.plugin.config)?;
         }
         PluginCommand::Grant { name, capabilities } => {
             let grant = Change::Grant(capabilities.into_iter().collect());
-            let changed = plugins::change(&store, &name, grant)?;
+            let changed = plugins::change(&store()?, &name, grant)?;
             eprintln!(
                 "Plugin {name} now holds: {}.",
                 names(&changed.plugin.grants)
@@ -238,7 +251,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
         }
         PluginCommand::Revoke { name, capabilities } => {
             let revoke = Change::Revoke(capabilities.into_iter().collect());
-            let changed = plugins::change(&store, &name, revoke)?;
+            let changed = plugins::change(&store()?, &name, revoke)?;
             eprintln!(
                 "Plugin {name} now holds: {}.",
                 names(&changed.plugin.grants)
@@ -246,11 +259,11 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
         }
         PluginCommand::Limits { name, json } => {
             let record = match json {
-                None => plugins::get(&store, &name)?.plugin,
+                None => plugins::get(&store()?, &name)?.plugin,
                 Some(json) => {
                     let limits: LimitOverrides =
                         serde_json::from_str(&json).map_err(|e| format!("bad limits: {e}"))?;
-                    plugins::change(&store, &name, Change::Limits(limits))
+                    plugins::change(&store()?, &name, Change::Limits(limits))
                         .map_err(|e| format!("bad limits: {e}"))?
                         .plugin
                 }

@@ -125,7 +125,9 @@ impl HostState {
         }
         let Some(server) = &self.server else {
             return Err(HostError::Unavailable(
-                "the store can be reached only while scanning, not from `info`".into(),
+                "no store to read: the store is reached only while scanning (not from `info`), \
+                 and a `plugin try` reaches one only in a --data-dir that has one"
+                    .into(),
             ));
         };
         Ok(server.clone())

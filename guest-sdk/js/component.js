@@ -1,0 +1,77 @@
+// The component side of the SDK: the `decoder` export made from a plugin
+// module, the server's imports as the SDK's host, and `console`. The build
+// writes an entry module that imports the WIT interfaces and calls these;
+// plugin code never imports this file.
+
+import { HostError, Invalid, instantiate, normalize, pluginInfo, setHost } from "./index.js";
+
+/** The `decoder` export for a plugin module's default export. */
+export function decoderFor(exported) {
+  // Made once, at build time: the snapshot keeps it, so a scan does not pay for it.
+  const plugin = instantiate(exported);
+  const info = pluginInfo(plugin);
+  return {
+    info: () => info,
+    scan(data) {
+      try {
+        return normalize(plugin, data);
+      } catch (error) {
+        // A thrown {format, reason} is the WIT `err` case.
+        if (error instanceof Invalid) throw { format: error.format, reason: error.reason };
+        throw error;
+      }
+    },
+  };
+}
+
+/** The server's imports, with their errors thrown as HostError. */
+export function witHost({ config, catalog, stock, purchasing }) {
+  const call = (f) => {
+    try {
+      return f();
+    } catch (error) {
+      const payload = error?.payload ?? error;
+      if (payload && typeof payload.tag === "string") throw new HostError(payload.tag, String(payload.val));
+      throw error;
+    }
+  };
+  return {
+    configGet: (key) => config.get(key) ?? null,
+    configAll: () => config.all(),
+    byBarcode: (code) => call(() => catalog.byBarcode(code)) ?? null,
+    bySku: (sku) => call(() => catalog.bySku(sku)) ?? null,
+    bySupplierPart: (part) => call(() => catalog.bySupplierPart(part)),
+    level: (sku, location) => call(() => stock.level(sku, location)),
+    adjust: (sku, location, delta, reason) => call(() => stock.adjust(sku, location, delta, reason)),
+    receive: (order, sku, quantity) => call(() => purchasing.receive(order, sku, quantity)),
+  };
+}
+
+function utf8(text) {
+  const bytes = [];
+  for (const ch of unescape(encodeURIComponent(text))) bytes.push(ch.charCodeAt(0));
+  return new Uint8Array(bytes);
+}
+
+function show(value) {
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** `console.log`, `info` and `debug` write to stdout, `warn` and `error` to
+ * stderr: both reach the server log. The streams are opened per call, since
+ * a handle taken at build time does not exist in a scan's fresh instance. */
+export function installConsole(stdout, stderr) {
+  const line = (values) => utf8(values.map(show).join(" ") + "\n");
+  // A stream takes at most 4096 bytes per blocking write.
+  const write = (stream, bytes) => {
+    for (let at = 0; at < bytes.length; at += 4096) stream.blockingWriteAndFlush(bytes.subarray(at, at + 4096));
+  };
+  const out = (...values) => write(stdout.getStdout(), line(values));
+  const err = (...values) => write(stderr.getStderr(), line(values));
+  globalThis.console = { log: out, info: out, debug: out, warn: err, error: err };
+}

@@ -1,0 +1,65 @@
+"""The component's `decoder` export, made from a plugin class. The build
+writes a module that calls :func:`decoder_for` on the author's module."""
+
+from componentize_py_types import Err
+from wit_world.exports import decoder as wit
+
+from ._answer import normalize
+from ._model import Invalid
+from ._plugin import BarcodeMixin, InvenTreePlugin
+
+
+def plugin_class(module):
+    """The one plugin class defined in ``module``: a class of its own with a
+    ``scan`` method and InvenTree's ``NAME``."""
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and value.__module__ == module.__name__
+        and callable(getattr(value, "scan", None))
+        and (issubclass(value, (BarcodeMixin, InvenTreePlugin)) or hasattr(value, "NAME"))
+    ]
+    if len(found) != 1:
+        names = ", ".join(c.__name__ for c in found) or "none"
+        raise SystemExit(
+            f"{module.__name__} must define exactly one plugin class (a class with NAME and "
+            f"scan(self, barcode_data)); found: {names}"
+        )
+    return found[0]
+
+
+def decoder_for(module):
+    cls = plugin_class(module)
+    # Made once, at build time: the snapshot keeps it, so a scan does not pay for it.
+    plugin = cls()
+    slug = cls.slug() if hasattr(cls, "slug") else InvenTreePlugin.slug.__func__(cls)
+    info = wit.PluginInfo(
+        name=slug,
+        title=str(cls.TITLE or cls.NAME),
+        description=str(getattr(cls, "DESCRIPTION", "")),
+        version=str(getattr(cls, "VERSION", "0.0.0")),
+        author=str(getattr(cls, "AUTHOR", "")),
+    )
+
+    class Decoder:
+        def info(self):
+            return info
+
+        def scan(self, data):
+            try:
+                result = normalize(plugin, data)
+            except Invalid as invalid:
+                raise Err(wit.ScanError(format=invalid.format, reason=invalid.reason))
+            if result is None:
+                return None
+            return wit.ScanResult(
+                format=result.format,
+                lookup_code=result.lookup_code,
+                uom_code=result.uom_code,
+                quantity=result.quantity,
+                fields=[wit.Field(key=k, value=v) for k, v in result.fields],
+                payload=result.payload,
+            )
+
+    return Decoder

@@ -1,0 +1,128 @@
+//! `barcoded plugin try`: a component that is not installed, run on sample
+//! data in the sandbox and limits an installed plugin gets.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use barcoded_app::{Registry, StoreServer, foreign_claims};
+use barcoded_domain::Capability;
+use barcoded_domain::store::Storage;
+use barcoded_sandbox::{Plugin, Requests, Server, Verdict, block_on};
+use barcoded_store::{FILE_NAME, Store};
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::CliResult;
+
+#[derive(Debug, Args)]
+pub struct TryArgs {
+    /// The component file (.wasm).
+    file: PathBuf,
+    /// Barcode texts to scan, one answer each. In bash, pass control
+    /// characters with $'...', for example $'\x1d' for GS.
+    #[arg(required = true)]
+    data: Vec<String>,
+    /// A setting the plugin reads through `config`, as KEY=VALUE (repeatable).
+    #[arg(long = "config", value_name = "KEY=VALUE")]
+    config: Vec<String>,
+    /// A capability to grant it: catalog-read, stock-read, stock-write or
+    /// po-receive (repeatable). Its calls read the store of --data-dir if
+    /// there is one; nothing is booked.
+    #[arg(long = "grant", value_name = "CAPABILITY")]
+    grants: Vec<Capability>,
+}
+
+pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let config = parse_settings(&args.config)?;
+    let grants: BTreeSet<Capability> = args.grants.into_iter().collect();
+    let name = args.file.file_stem().map_or_else(
+        || "plugin".to_owned(),
+        |stem| stem.to_string_lossy().into_owned(),
+    );
+    let plugin = Registry::new(data_dir)?.trial(&name, &bytes, config, grants)?;
+    let info = plugin.info();
+    eprintln!(
+        "Plugin {} {} ({}) by {}: {}",
+        info.name, info.version, info.title, info.author, info.description
+    );
+    for warning in foreign_claims(&plugin) {
+        eprintln!("warning: {warning}");
+    }
+    let server = server(data_dir)?;
+    let mut failed = false;
+    for data in &args.data {
+        let (verdict, requests) = block_on(plugin.scan(data, server.as_ref()));
+        failed |= verdict.is_err();
+        println!("{}", answer(data, &plugin, verdict, &requests));
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The store of `data_dir` as the plugin's server, if one exists there: a
+/// trial never creates a data folder.
+fn server(data_dir: &Path) -> CliResult<Option<Arc<dyn Server>>> {
+    if !data_dir.join(FILE_NAME).exists() {
+        return Ok(None);
+    }
+    let store: Arc<dyn Storage> = Arc::new(Store::open(data_dir)?);
+    Ok(Some(Arc::new(StoreServer(store))))
+}
+
+fn parse_settings(settings: &[String]) -> CliResult<BTreeMap<String, String>> {
+    settings
+        .iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                .ok_or_else(|| format!("{s:?} is not KEY=VALUE").into())
+        })
+        .collect()
+}
+
+/// One line of JSON: what the plugin answered for `data`, and what its
+/// calls to the server asked for or were refused.
+fn answer(
+    data: &str,
+    plugin: &Plugin,
+    verdict: Result<Verdict, barcoded_sandbox::Failure>,
+    requests: &Requests,
+) -> Value {
+    let mut line = match verdict {
+        Ok(Verdict::NotMine) => json!({"answer": "not-mine"}),
+        Ok(Verdict::Decoded(decode)) => {
+            json!({"answer": "decoded", "result": crate::answer::decode_json(&decode)})
+        }
+        Ok(Verdict::Rejected(rejection)) => json!({
+            "answer": "invalid", "format": rejection.format, "reason": rejection.reason,
+        }),
+        Err(failure) => json!({"answer": "failed", "failure": failure.to_string()}),
+    };
+    line["data"] = Value::from(data);
+    line["plugin"] = Value::from(plugin.info().name.as_str());
+    line["stock_changes"] = json!(
+        requests
+            .booking
+            .changes
+            .iter()
+            .map(|c| json!({"sku": c.sku, "location": c.location, "delta": c.delta, "reason": c.reason}))
+            .collect::<Vec<_>>()
+    );
+    line["receipts"] = json!(
+        requests
+            .booking
+            .receipts
+            .iter()
+            .map(|r| json!({"order": r.order, "sku": r.sku, "quantity": r.quantity}))
+            .collect::<Vec<_>>()
+    );
+    line["refused_calls"] = json!(requests.refused);
+    line
+}
