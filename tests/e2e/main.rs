@@ -11,6 +11,7 @@ mod decoders;
 mod http;
 mod inventree;
 mod keys;
+mod languages;
 mod lookup;
 mod openapi;
 mod operating;

@@ -33,6 +33,13 @@ grants them, :mod:`barcoded_plugin.catalog`, :mod:`barcoded_plugin.stock` and
 :mod:`barcoded_plugin.purchasing`; they raise :class:`HostError` when refused.
 Outside a component (in your unit tests) these calls reach the fake host of
 :mod:`barcoded_plugin.testing`.
+
+An InvenTree plugin moves over with its imports changed::
+
+    from django.utils.translation import gettext_lazy as _  ->  from barcoded_plugin.translation import gettext_lazy as _
+    from InvenTree.models import InvenTreeBarcodeMixin      ->  from barcoded_plugin import InvenTreeBarcodeMixin
+    from plugin import InvenTreePlugin                      ->  from barcoded_plugin import InvenTreePlugin
+    from plugin.mixins import BarcodeMixin                  ->  from barcoded_plugin.mixins import BarcodeMixin
 """
 
 from ._model import (
@@ -45,7 +52,7 @@ from ._model import (
     ScanResult,
     SupplierPart,
 )
-from ._plugin import BarcodeMixin, InvenTreePlugin, SettingsMixin
+from ._plugin import BarcodeMixin, InvenTreeBarcodeMixin, InvenTreePlugin, SettingsMixin
 from . import catalog, config, purchasing, stock
 
 __all__ = [
@@ -54,6 +61,7 @@ __all__ = [
     "BarcodeRecord",
     "HostError",
     "Invalid",
+    "InvenTreeBarcodeMixin",
     "InvenTreePlugin",
     "OrderLine",
     "Product",

@@ -50,3 +50,8 @@ class SettingsMixin:
             return value
         declared = self.SETTINGS.get(key) or {}
         return declared.get("default", default)
+
+
+class InvenTreeBarcodeMixin:
+    """InvenTree's model mixin for objects with barcodes, imported by some
+    plugins; here it adds nothing."""
