@@ -30,11 +30,14 @@ run: guests
     @echo '  curl -H "Authorization: Bearer $(cat barcoded-data/demo.key)" localhost:8080/api/barcode/lookup/5410317126589'
     {{barcoded}} --data-dir barcoded-data serve --demo
 
-# Run every test: unit, doc and end-to-end tests of the host, SDK and plugins.
+# Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript).
 test: guests
     python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5
     cargo test --workspace
     cargo test --manifest-path guest-plugins/Cargo.toml
+    cd guest-plugins/inventree-labels && PYTHONPATH=../../guest-sdk/python python3 -m unittest --quiet
+    mkdir -p guest-plugins/supplier-qr/node_modules && ln -sfn ../../../guest-sdk/js guest-plugins/supplier-qr/node_modules/barcoded-plugin
+    cd guest-plugins/supplier-qr && node --test
 
 # Benchmark what the CPU limit costs per scan (epoch interruption against none).
 bench-cpu: guests

@@ -118,6 +118,12 @@ PY
 
 build_js() {
     local project="$1" out="$2" sdk wit tools
+    if ! command -v npm >/dev/null; then
+        [ "$(id -u)" -eq 0 ] || die "JavaScript plugins need Node.js and npm: apt-get install nodejs npm"
+        say "installing Node.js and npm (Debian's nodejs, npm)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    fi
     tools="${BARCODED_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/barcoded}/componentize-qjs-$COMPONENTIZE_QJS_VERSION"
     if [ ! -x "$tools/node_modules/.bin/componentize-qjs" ]; then
         say "installing componentize-qjs $COMPONENTIZE_QJS_VERSION from npm into $tools"

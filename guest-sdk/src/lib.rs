@@ -6,44 +6,11 @@
 //!
 //! # A complete plugin
 //!
-//! ```
-//! use barcode_plugin_sdk::{export_plugin, Plugin, PluginInfo, ScanError, ScanResult};
+//! What `barcoded plugin new shelf --lang rust` writes to `src/lib.rs`, with
+//! its tests (`cargo test` runs them natively, the host faked by
+//! [`testing::FakeHost`]):
 //!
-//! struct Shelf;
-//!
-//! impl Plugin for Shelf {
-//!     fn info() -> PluginInfo {
-//!         PluginInfo {
-//!             name: "shelf".into(),
-//!             title: "Shelf labels".into(),
-//!             description: "Decodes SHELF-<aisle>-<bay> location labels.".into(),
-//!             version: "1.0.0".into(),
-//!             author: "Example Stores <dev@example.com>".into(),
-//!         }
-//!     }
-//!
-//!     fn scan(data: &str) -> Result<Option<ScanResult>, ScanError> {
-//!         // Not ours: let the next plugin try.
-//!         let Some(rest) = data.strip_prefix("SHELF-") else {
-//!             return Ok(None);
-//!         };
-//!         // Ours, but broken: say why.
-//!         let Some((aisle, bay)) = rest.split_once('-') else {
-//!             return Err(ScanError::new("SHELF", "expected SHELF-<aisle>-<bay>"));
-//!         };
-//!         // Printed lines appear in the server log, tagged with the plugin name.
-//!         println!("shelf label: aisle {aisle}, bay {bay}");
-//!         Ok(Some(
-//!             ScanResult::new("SHELF")
-//!                 .field("aisle", aisle)
-//!                 .field("bay", bay),
-//!         ))
-//!     }
-//! }
-//!
-//! export_plugin!(Shelf);
-//! # fn main() {}
-//! ```
+#![doc = concat!("```\n", include_str!("../templates/rust/lib.rs"), "```\n")]
 //!
 //! Its `Cargo.toml` needs `crate-type = ["cdylib"]` under `[lib]` and this crate
 //! as a dependency; `cargo build --release --target wasm32-wasip2` then writes
@@ -93,7 +60,7 @@ pub use wit_bindgen as __wit_bindgen;
 pub mod bindings {
     #![allow(missing_docs)]
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "plugin",
         pub_export_macro: true,
         runtime_path: "::barcode_plugin_sdk::__wit_bindgen::rt",
@@ -103,12 +70,34 @@ pub mod bindings {
 pub use bindings::barcode::plugin::types::HostError;
 pub use bindings::exports::barcode::plugin::decoder::{Field, PluginInfo, ScanError, ScanResult};
 
+mod host;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
+
 /// Read-only queries of the server's catalog. Every function needs the
 /// `catalog-read` capability.
 pub mod catalog {
+    use crate::HostError;
     pub use crate::bindings::barcode::plugin::catalog::{
-        BarcodeMatch, BarcodeRecord, Product, SupplierPart, by_barcode, by_sku, by_supplier_part,
+        BarcodeMatch, BarcodeRecord, Product, SupplierPart,
     };
+
+    /// The active barcode record for a scanned value, as the lookup API
+    /// resolves it (a GTIN-14 also finds its 13-, 12- and 8-digit forms).
+    pub fn by_barcode(code: &str) -> Result<Option<BarcodeMatch>, HostError> {
+        crate::host::by_barcode(code)
+    }
+
+    /// The product with this SKU.
+    pub fn by_sku(sku: &str) -> Result<Option<Product>, HostError> {
+        crate::host::by_sku(sku)
+    }
+
+    /// Products that list `part` among their supplier part numbers; at most
+    /// 16, in SKU order.
+    pub fn by_supplier_part(part: &str) -> Result<Vec<Product>, HostError> {
+        crate::host::by_supplier_part(part)
+    }
 }
 
 /// Stock on hand per SKU and location: [`stock::level`] needs `stock-read`,
@@ -120,12 +109,32 @@ pub mod catalog {
 /// # Ok::<(), barcode_plugin_sdk::HostError>(())
 /// ```
 pub mod stock {
-    pub use crate::bindings::barcode::plugin::stock::{adjust, level};
+    use crate::HostError;
+
+    /// The on-hand quantity of `sku` at `location`, counting this scan's
+    /// own adjustments.
+    pub fn level(sku: &str, location: &str) -> Result<i64, HostError> {
+        crate::host::level(sku, location)
+    }
+
+    /// Changes the on-hand quantity of `sku` at `location` by `delta`
+    /// (negative takes from stock), for `reason`. Booked only if this
+    /// plugin's answer is the scan's decode.
+    pub fn adjust(sku: &str, location: &str, delta: i64, reason: &str) -> Result<(), HostError> {
+        crate::host::adjust(sku, location, delta, reason)
+    }
 }
 
 /// Receiving goods against purchase orders; needs `po-receive`.
 pub mod purchasing {
-    pub use crate::bindings::barcode::plugin::purchasing::{OrderLine, receive};
+    use crate::HostError;
+    pub use crate::bindings::barcode::plugin::purchasing::OrderLine;
+
+    /// Books `quantity` units of `sku` as received against `order`, and
+    /// returns the order line after the receipt.
+    pub fn receive(order: &str, sku: &str, quantity: u32) -> Result<OrderLine, HostError> {
+        crate::host::receive(order, sku, quantity)
+    }
 }
 
 impl HostError {
@@ -142,12 +151,12 @@ impl HostError {
 /// The value the operator set for `key` on this plugin
 /// (`barcoded plugin config NAME key=value`), if any.
 pub fn config(key: &str) -> Option<String> {
-    bindings::barcode::plugin::config::get(key)
+    host::config(key)
 }
 
 /// Every setting the operator gave this plugin, sorted by key.
 pub fn config_all() -> Vec<(String, String)> {
-    bindings::barcode::plugin::config::all()
+    host::config_all()
 }
 
 /// A barcode decoder. Implement it on a unit struct and pass that struct to

@@ -70,7 +70,8 @@ static JS: LazyLock<Plugin> = LazyLock::new(|| plugin("supplier_qr"));
 /// A label each language's example decodes: the InvenTree short form
 /// (Python) and a TME QR code (JavaScript).
 const INVENTREE: &str = "INV-SI123";
-const TME: &str = "QTY:1 PN:WBP-302 PO:19361337/1 CPO:PO-2023-06-08-001337 MFR:WISHERENTERPRISE MPN:WBP-302";
+const TME: &str =
+    "QTY:1 PN:WBP-302 PO:19361337/1 CPO:PO-2023-06-08-001337 MFR:WISHERENTERPRISE MPN:WBP-302";
 
 /// A store of [`BARCODES`] products, each with one EAN, and one API key.
 static STORE: LazyLock<(Store, String)> = LazyLock::new(|| {

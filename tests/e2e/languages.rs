@@ -18,18 +18,43 @@ fn examples() -> Server {
     cli_ok(
         dir,
         &[
-            "catalog", "product", "--sku", "SW-TACT", "--name", "Tactile switch", "--category",
-            "Parts", "--price", "0.12", "--currency", "EUR", "--supplier-part", "TME:WBP-302",
+            "catalog",
+            "product",
+            "--sku",
+            "SW-TACT",
+            "--name",
+            "Tactile switch",
+            "--category",
+            "Parts",
+            "--price",
+            "0.12",
+            "--currency",
+            "EUR",
+            "--supplier-part",
+            "TME:WBP-302",
         ],
     );
     cli_ok(
         dir,
         &[
-            "catalog", "product", "--sku", "PART-2", "--name", "Bolt M4", "--category", "Parts",
-            "--price", "0.05", "--currency", "EUR",
+            "catalog",
+            "product",
+            "--sku",
+            "PART-2",
+            "--name",
+            "Bolt M4",
+            "--category",
+            "Parts",
+            "--price",
+            "0.05",
+            "--currency",
+            "EUR",
         ],
     );
-    cli_ok(dir, &["plugin", "config", "inventree-labels", "part_sku=PART-{pk}"]);
+    cli_ok(
+        dir,
+        &["plugin", "config", "inventree-labels", "part_sku=PART-{pk}"],
+    );
     for plugin in ["inventree-labels", "supplier-qr"] {
         cli_ok(dir, &["plugin", "grant", plugin, "catalog-read"]);
     }
@@ -64,7 +89,12 @@ fn a_python_plugin_decodes_rejects_passes_and_reads_the_catalog() {
     let (status, body) = scan(&server, "INV-XX9");
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["plugin"], "inventree-labels");
-    assert!(body["reason"].as_str().unwrap().starts_with("unknown type 'XX'"));
+    assert!(
+        body["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown type 'XX'")
+    );
 
     // Not its format: the next plugin decodes it.
     let (status, body) = scan(&server, "4006381333931");
@@ -80,7 +110,10 @@ fn a_javascript_plugin_decodes_rejects_passes_and_reads_the_catalog() {
     assert_eq!(body["plugin"], "supplier-qr");
     assert_eq!(body["result"]["format"], "TME-QR");
     assert_eq!(body["result"]["quantity"], 1);
-    assert_eq!(body["result"]["fields"]["supplier_order_number"], "19361337");
+    assert_eq!(
+        body["result"]["fields"]["supplier_order_number"],
+        "19361337"
+    );
     // The granted catalog call found the product by its supplier part.
     assert_eq!(body["result"]["fields"]["sku"], "SW-TACT");
     assert_eq!(body["result"]["fields"]["product"], "Tactile switch");
@@ -94,7 +127,10 @@ fn a_javascript_plugin_decodes_rejects_passes_and_reads_the_catalog() {
     assert_eq!(body["result"]["format"], "LCSC-QR");
 
     // Its settings: with LCSC turned off, LCSC's label is no one's.
-    cli_ok(server.data_dir(), &["plugin", "config", "supplier-qr", "formats=tme"]);
+    cli_ok(
+        server.data_dir(),
+        &["plugin", "config", "supplier-qr", "formats=tme"],
+    );
     server.wait_for_log("plugins reloaded");
     let (status, body) = scan(&server, "{pbn:PICK1,on:SO1,pc:C312270,pm:ST-1,qty:2}");
     assert_eq!(status, 404, "{body}");
@@ -104,11 +140,17 @@ fn a_javascript_plugin_decodes_rejects_passes_and_reads_the_catalog() {
 fn what_python_and_javascript_plugins_print_reaches_the_log() {
     let server = examples();
     // Without the grant the JS plugin's catalog call is refused, and it says so.
-    cli_ok(server.data_dir(), &["plugin", "revoke", "supplier-qr", "catalog-read"]);
+    cli_ok(
+        server.data_dir(),
+        &["plugin", "revoke", "supplier-qr", "catalog-read"],
+    );
     server.wait_for_log("plugins reloaded");
     let (status, body) = scan(&server, TME);
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["actions"]["refused"][0]["error"], "not-granted", "{body}");
+    assert_eq!(
+        body["actions"]["refused"][0]["error"], "not-granted",
+        "{body}"
+    );
     server.wait_for_log("[supplier-qr] stdout: catalog not read for WBP-302: not-granted");
 }
 
@@ -141,7 +183,11 @@ fn hostile_python_and_javascript_plugins_fail_alone_naming_their_limit() {
     }
     // What the printing plugin managed to print is logged, and no more.
     server.wait_for_log("[hostile-js-print] stdout: line 0: all work and no play");
-    assert!(server.log_lines("[hostile-js-print] stdout: line 150").is_empty());
+    assert!(
+        server
+            .log_lines("[hostile-js-print] stdout: line 150")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -149,7 +195,11 @@ fn installing_something_that_is_not_a_component_says_what_to_change() {
     let data = data_dir_with(&[]);
     let dir = data.path();
     let rlib = dir.join("libshelf.rlib");
-    std::fs::write(&rlib, b"!<arch>\n/               0           0     0     0       8         `\n").unwrap();
+    std::fs::write(
+        &rlib,
+        b"!<arch>\n/               0           0     0     0       8         `\n",
+    )
+    .unwrap();
     let output = cli(dir, &["plugin", "install", rlib.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
@@ -160,7 +210,10 @@ fn installing_something_that_is_not_a_component_says_what_to_change() {
     std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
     let output = cli(dir, &["plugin", "install", core.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("a core WebAssembly module, not a component"), "{stderr}");
+    assert!(
+        stderr.contains("a core WebAssembly module, not a component"),
+        "{stderr}"
+    );
 }
 
 #[test]

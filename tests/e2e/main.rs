@@ -18,3 +18,4 @@ mod operating;
 mod plugins;
 mod sandbox;
 mod scan;
+mod toolkit;

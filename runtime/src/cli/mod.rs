@@ -10,6 +10,7 @@ mod keys;
 mod orders;
 mod plugins;
 mod stock;
+mod toolkit;
 mod trial;
 
 use std::net::SocketAddr;

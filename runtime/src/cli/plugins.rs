@@ -61,6 +61,25 @@ pub enum PluginCommand {
         after_help = "Examples:\n  barcoded plugin try shelf.wasm SHELF-12-3 SHELF-x 4006381333931\n  barcoded plugin try inventree_labels.wasm INV-PA12 --config prefix=ACME- --grant catalog-read"
     )]
     Try(super::trial::TryArgs),
+    /// Write a new plugin project: a decoder of shelf labels
+    /// (SHELF-<aisle>-<bay>) with its tests, the WIT, and a copy of the SDK.
+    ///
+    /// Rust projects test with `cargo test`, Python ones with `python3 -m
+    /// unittest`, JavaScript ones with `node --test`, all natively with the
+    /// server faked; `barcoded plugin build` builds any of them.
+    #[command(
+        after_help = "Examples:\n  barcoded plugin new shelf --lang python\n  barcoded plugin new shelf --lang rust --dir plugins/shelf"
+    )]
+    New(super::toolkit::NewArgs),
+    /// Build a plugin project (Rust, Python or JavaScript) to a component.
+    ///
+    /// Sets up what it needs on first use: componentize-py from PyPI for
+    /// Python, componentize-qjs from npm for JavaScript, and for Rust the
+    /// wasm32-wasip2 rustup target or, where it cannot be downloaded,
+    /// Debian's rustc-web (installed when run as root). Uses the WIT and
+    /// SDKs this barcoded embeds, or the project's own copy of the SDK.
+    #[command(after_help = "Example:\n  barcoded plugin build shelf -o shelf.wasm")]
+    Build(super::toolkit::BuildArgs),
     /// List installed plugins in the order they are asked.
     List,
     /// Show everything about one plugin, as JSON.
@@ -202,6 +221,8 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
             }
         }
         PluginCommand::Try(args) => return super::trial::run(data_dir, args),
+        PluginCommand::New(args) => return super::toolkit::new(args),
+        PluginCommand::Build(args) => return super::toolkit::build(args),
         PluginCommand::List => list(&store()?)?,
         PluginCommand::Info { name } => print_json(&plugins::get(&store()?, &name)?)?,
         PluginCommand::Enable { name } => {
