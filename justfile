@@ -51,6 +51,10 @@ bench-in-process: guests
 bench-startup: guests
     cargo bench -p barcoded --bench startup
 
+# Benchmark one plugin per language (Rust, Python, JavaScript): size, compile time, scan median and p99.
+bench-languages: guests
+    cargo bench -p barcoded --bench languages
+
 # Benchmark HTTP load with wrk: bare hyper, lookups in 1M barcodes, scans through plugins.
 bench-http: guests
     command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -61,7 +65,7 @@ soak seconds="600": guests
     SOAK_SECONDS={{seconds}} cargo bench -p barcoded --bench soak
 
 # Run every benchmark and print their tables.
-bench: bench-http bench-in-process bench-cpu bench-startup
+bench: bench-http bench-in-process bench-cpu bench-startup bench-languages
 
 # Formatting, lints and the crates' layering, as CI checks them.
 lint:

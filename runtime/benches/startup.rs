@@ -1,6 +1,7 @@
-//! How fast a server with 20 installed plugins is ready to serve: the real
-//! binary, timed from spawn to its "listening" log line, with the compiled
-//! code cache cold (everything compiled) and warm.
+//! How fast a server is ready to serve: the real binary, timed from spawn
+//! to its "listening" log line, with the compiled code cache cold
+//! (everything compiled) and warm; with 20 installed Rust plugins, and with
+//! one plugin in each language (Rust, Python, JavaScript).
 //!
 //! Run with `just bench-startup` (needs the components from `just guests`).
 
@@ -69,7 +70,7 @@ fn rss_kib(pid: u32) -> u64 {
 
 /// Spawns `barcoded serve` and returns how long it took to listen, and its
 /// resident memory after a second of idling.
-fn time_to_listen(data: &Path) -> (Duration, u64) {
+fn time_to_listen(data: &Path, plugins: usize) -> (Duration, u64) {
     let start = Instant::now();
     let mut child = Command::new(barcoded())
         .arg("--data-dir")
@@ -82,7 +83,7 @@ fn time_to_listen(data: &Path) -> (Duration, u64) {
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let mut loaded = 0;
     for line in stderr.lines().map_while(Result::ok) {
-        loaded += usize::from(line.contains("loaded plugin gtin-"));
+        loaded += usize::from(line.contains("loaded plugin "));
         if line.contains("listening on") {
             break;
         }
@@ -92,7 +93,7 @@ fn time_to_listen(data: &Path) -> (Duration, u64) {
     let rss = rss_kib(child.id());
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(loaded, usize::from(PLUGINS), "every plugin should load");
+    assert_eq!(loaded, plugins, "every plugin should load");
     (elapsed, rss)
 }
 
@@ -100,35 +101,73 @@ fn millis(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1e3)
 }
 
-fn main() {
-    let data = std::env::temp_dir().join(format!("barcoded-bench-startup-{}", std::process::id()));
-    std::fs::create_dir_all(&data).unwrap();
-    install_plugins(&data);
+/// Installs one plugin per language: gtin (Rust), the InvenTree labels
+/// (Python) and the supplier QR labels (JavaScript).
+fn install_languages(data: &Path) {
+    for name in ["gtin", "inventree_labels", "supplier_qr"] {
+        let file = components_dir().join(format!("{name}.wasm"));
+        let status = Command::new(barcoded())
+            .arg("--data-dir")
+            .arg(data)
+            .args(["plugin", "install", file.to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "installing {name}");
+    }
+}
 
+/// Cold start, then the median, fastest and slowest of the warm starts,
+/// and the largest idle resident memory.
+fn measure(data: &Path, plugins: usize) -> (Duration, [Duration; 3], u64) {
     std::fs::remove_dir_all(data.join("cache")).unwrap();
-    let (cold, _) = time_to_listen(&data);
-    let runs: Vec<(Duration, u64)> = (0..WARM_RUNS).map(|_| time_to_listen(&data)).collect();
+    let (cold, _) = time_to_listen(data, plugins);
+    let runs: Vec<(Duration, u64)> = (0..WARM_RUNS)
+        .map(|_| time_to_listen(data, plugins))
+        .collect();
     let mut warm: Vec<Duration> = runs.iter().map(|(time, _)| *time).collect();
     warm.sort();
     let idle_rss = runs.iter().map(|(_, rss)| *rss).max().unwrap_or(0);
-    std::fs::remove_dir_all(&data).unwrap();
+    (
+        cold,
+        [warm[WARM_RUNS / 2], warm[0], warm[WARM_RUNS - 1]],
+        idle_rss,
+    )
+}
 
+fn row(what: &str, (cold, [median, fastest, slowest], rss): (Duration, [Duration; 3], u64)) {
     println!(
-        "Start-up with {PLUGINS} installed plugins, spawn to listening (target: under 500 ms warm)"
+        "| {what} | {} | {} ({}–{}) | {:.1} MiB |",
+        millis(cold),
+        millis(median),
+        millis(fastest),
+        millis(slowest),
+        rss as f64 / 1024.0
     );
+}
+
+fn main() {
+    let dir = |what: &str| {
+        let dir =
+            std::env::temp_dir().join(format!("barcoded-bench-{what}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    };
+    let many = dir("startup");
+    install_plugins(&many);
+    let twenty = measure(&many, usize::from(PLUGINS));
+    std::fs::remove_dir_all(&many).unwrap();
+    let languages = dir("languages");
+    install_languages(&languages);
+    let three = measure(&languages, 3);
+    std::fs::remove_dir_all(&languages).unwrap();
+
+    println!("Start-up, spawn to listening (target: under 500 ms warm); idle memory after it");
+    println!("(targets: under 64 MiB with 10 plugins)");
     println!();
-    println!("| code cache | time to listening |");
-    println!("|---|---|");
-    println!("| cold: every plugin compiled | {} |", millis(cold));
     println!(
-        "| warm: median of {WARM_RUNS} (fastest {}, slowest {}) | {} |",
-        millis(warm[0]),
-        millis(warm[WARM_RUNS - 1]),
-        millis(warm[WARM_RUNS / 2])
+        "| installed | cold: every plugin compiled | warm: median of {WARM_RUNS} (fastest–slowest) | resident, idle (largest) |"
     );
-    println!();
-    println!(
-        "Resident memory of the server with {PLUGINS} plugins, idle after start-up: {:.1} MiB (largest of {WARM_RUNS} runs; target: under 64 MiB with 10)",
-        idle_rss as f64 / 1024.0
-    );
+    println!("|---|---|---|---|");
+    row(&format!("{PLUGINS} Rust plugins"), twenty);
+    row("Rust, Python and JavaScript plugin", three);
 }
