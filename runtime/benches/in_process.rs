@@ -64,14 +64,6 @@ fn plugin(name: &str) -> Plugin {
 static GTIN: LazyLock<Plugin> = LazyLock::new(|| plugin("gtin"));
 static GS1: LazyLock<Plugin> = LazyLock::new(|| plugin("gs1"));
 static HELLO: LazyLock<Plugin> = LazyLock::new(|| plugin("hello"));
-static PYTHON: LazyLock<Plugin> = LazyLock::new(|| plugin("inventree_labels"));
-static JS: LazyLock<Plugin> = LazyLock::new(|| plugin("supplier_qr"));
-
-/// A label each language's example decodes: the InvenTree short form
-/// (Python) and a TME QR code (JavaScript).
-const INVENTREE: &str = "INV-SI123";
-const TME: &str =
-    "QTY:1 PN:WBP-302 PO:19361337/1 CPO:PO-2023-06-08-001337 MFR:WISHERENTERPRISE MPN:WBP-302";
 
 /// A store of [`BARCODES`] products, each with one EAN, and one API key.
 static STORE: LazyLock<(Store, String)> = LazyLock::new(|| {
@@ -148,36 +140,6 @@ fn scan_gs1_decode(bencher: Bencher) {
 fn scan_hello_no_match(bencher: Bencher) {
     let plugin = &*HELLO;
     bencher.bench(|| block_on(plugin.scan(EAN, None)).0.expect("scan"));
-}
-
-/// The same work in three languages: a plugin sees an EAN-13 that is not
-/// its format and answers "not mine", in a fresh instance. Rust's `hello`
-/// is [`scan_hello_no_match`]; these are the Python (componentize-py,
-/// CPython) and JavaScript (componentize-qjs, QuickJS) examples.
-#[divan::bench(sample_count = 200, sample_size = 5)]
-fn scan_python_no_match(bencher: Bencher) {
-    let plugin = &*PYTHON;
-    bencher.bench(|| block_on(plugin.scan(EAN, None)).0.expect("scan"));
-}
-
-#[divan::bench(sample_count = 200, sample_size = 5)]
-fn scan_js_no_match(bencher: Bencher) {
-    let plugin = &*JS;
-    bencher.bench(|| block_on(plugin.scan(EAN, None)).0.expect("scan"));
-}
-
-/// The Python example decodes an InvenTree short-form label.
-#[divan::bench(sample_count = 200, sample_size = 5)]
-fn scan_python_decode(bencher: Bencher) {
-    let plugin = &*PYTHON;
-    bencher.bench(|| block_on(plugin.scan(INVENTREE, None)).0.expect("scan"));
-}
-
-/// The JavaScript example decodes a TME QR label.
-#[divan::bench(sample_count = 200, sample_size = 5)]
-fn scan_js_decode(bencher: Bencher) {
-    let plugin = &*JS;
-    bencher.bench(|| block_on(plugin.scan(TME, None)).0.expect("scan"));
 }
 
 /// Instantiating gtin in a fresh sandbox, without calling it.

@@ -141,12 +141,12 @@ fn bad_components_are_refused_at_install_each_with_its_own_message() {
     let junk = data.path().join("junk.wasm");
     std::fs::write(&junk, b"\0asm not really").unwrap();
     let oversized = data.path().join("big.wasm");
-    std::fs::write(&oversized, vec![0u8; 17 << 20]).unwrap();
+    std::fs::write(&oversized, vec![0u8; 49 << 20]).unwrap();
     let refusals = [
         (junk, "not a valid WebAssembly component"),
         (
             oversized,
-            "it is 17825792 bytes, over the 16777216-byte limit",
+            "it is 51380224 bytes, over the 50331648-byte limit",
         ),
         (
             component("wrong_world"),

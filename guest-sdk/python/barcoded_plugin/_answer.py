@@ -55,7 +55,15 @@ def _tidy(result):
         format=str(result.format),
         lookup_code=None if result.lookup_code is None else str(result.lookup_code),
         uom_code=None if result.uom_code is None else str(result.uom_code),
-        quantity=None if result.quantity is None else int(result.quantity),
+        quantity=_quantity(result.quantity),
         fields=[(str(key), str(value)) for key, value in fields],
         payload=payload,
     )
+
+
+def _quantity(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFFFF:
+        raise TypeError(f"quantity {value!r} is not a whole number from 0 to 4294967295")
+    return value

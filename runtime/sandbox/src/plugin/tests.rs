@@ -357,7 +357,20 @@ fn a_component_over_the_size_limit_is_not_compiled() {
         Err(CompileError::TooLarge { .. })
     ));
     assert!(matches!(
-        compile(engine, b"not wasm"),
+        compile(engine, b"\0asm\x0d\0\x01\0 and then garbage"),
         Err(CompileError::Invalid(_))
     ));
+}
+
+#[test]
+fn what_is_plainly_not_a_component_is_named_with_what_to_change() {
+    let (engine, _) = &*ENGINE;
+    let refusal = |bytes: &[u8]| match compile(engine, bytes) {
+        Err(CompileError::NotAComponent(what)) => what,
+        other => panic!("expected NotAComponent, got {:?}", other.err()),
+    };
+    assert!(refusal(b"!<arch>\nlib.rmeta").contains("crate-type = [\"cdylib\"]"));
+    assert!(refusal(b"not wasm").contains("not WebAssembly"));
+    let core = wat::parse_str("(module)").unwrap();
+    assert!(refusal(&core).contains("a core WebAssembly module, not a component"));
 }
