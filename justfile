@@ -32,7 +32,7 @@ run: guests
 
 # Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript).
 test: guests
-    python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5
+    python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5 prometheus-client==0.26.0
     cargo test --workspace
     cargo test --manifest-path guest-plugins/Cargo.toml
     cd guest-plugins/inventree-labels && PYTHONPATH=../../guest-sdk/python python3 -m unittest --quiet

@@ -268,7 +268,11 @@ impl Server {
                 let address = url
                     .strip_prefix("http://")
                     .or(url.strip_prefix("https://"))?;
-                Some(address.trim().to_owned())
+                // In a JSON line the address is followed by the rest of the object.
+                let end = address
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || ".:[]".contains(c)))
+                    .unwrap_or(address.len());
+                Some(address[..end].to_owned())
             });
             if let Some(address) = address {
                 return Ok(Server {
@@ -410,7 +414,7 @@ pub struct Response {
 }
 
 impl Response {
-    fn parse(raw: &[u8]) -> Response {
+    pub fn parse(raw: &[u8]) -> Response {
         let text = String::from_utf8_lossy(raw);
         let (head, body) = text
             .split_once("\r\n\r\n")

@@ -13,6 +13,7 @@ mod inventree;
 mod keys;
 mod languages;
 mod lookup;
+mod metrics;
 mod openapi;
 mod operating;
 mod plugins;

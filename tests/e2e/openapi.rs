@@ -58,7 +58,13 @@ fn conformance(
     let Some(content) = response.get("content") else {
         return Ok(());
     };
-    let content_type = content_type.unwrap_or("");
+    // The media type without its parameters (`; charset=utf-8`).
+    let content_type = content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim();
     let media = content
         .get(content_type)
         .ok_or_else(|| format!("content type {content_type:?} is not documented"))?;

@@ -9,6 +9,7 @@
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use crate::metrics::Metrics;
 use barcoded_domain::store::{Storage, StoreError};
 use barcoded_sandbox::CompileError;
 use barcoded_store::{Paths, files};
@@ -48,10 +49,13 @@ pub fn load(
     store: &dyn Storage,
     paths: &Paths,
     digest: &str,
+    metrics: &Metrics,
 ) -> Result<Component, CodeError> {
     let file_name = format!("{digest}-{}.cwasm", engine_key(engine));
     let cached = paths.compiled(&file_name);
-    if let Some(component) = from_cache(engine, store, &cached, &file_name) {
+    let from_cache = from_cache(engine, store, &cached, &file_name);
+    metrics.code_cache(from_cache.is_some());
+    if let Some(component) = from_cache {
         return Ok(component);
     }
     let bytes = std::fs::read(paths.component(digest)).map_err(CodeError::Read)?;

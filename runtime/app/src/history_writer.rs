@@ -118,6 +118,12 @@ impl HistoryWriter {
         }
     }
 
+    /// Scans waiting to be written.
+    pub fn queued(&self) -> u64 {
+        self.sender()
+            .map_or(0, |jobs| (jobs.max_capacity() - jobs.capacity()) as u64)
+    }
+
     /// A handle on the queue, unless the history is closed. Cloned, so that no
     /// lock is held while a send waits for room.
     fn sender(&self) -> Option<Sender<Job>> {

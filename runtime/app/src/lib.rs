@@ -7,6 +7,7 @@
 mod code_cache;
 mod history_writer;
 mod import;
+mod metrics;
 pub mod plugins;
 mod registry;
 mod server;
@@ -14,6 +15,7 @@ mod service;
 mod trial;
 
 pub use import::{ExportError, Format, ImportError, Imported, export, import};
+pub use metrics::{Levels, Metrics};
 pub use registry::{EngineError, InstallError, InstallRequest, Installed, Loaded, Registry};
 pub use server::StoreServer;
 pub use service::{CatalogMatch, LinkError, OpenError, Policy, Scanned, Service};

@@ -15,6 +15,7 @@ use barcoded_sandbox::{self as sandbox, Chain, Limits, LoadError, Plugin, Sandbo
 use barcoded_store::Paths;
 
 use crate::code_cache;
+use crate::metrics::Metrics;
 
 /// Loads and installs plugins for one data folder.
 pub struct Registry {
@@ -24,6 +25,8 @@ pub struct Registry {
     limits: Limits,
     /// Compiled components by digest, reused across reloads.
     compiled: Mutex<HashMap<String, Component>>,
+    /// What the loaded plugins' scans and the code cache count.
+    metrics: Arc<Metrics>,
 }
 
 /// The registry, loaded: the chain of enabled plugins, and those refused.
@@ -89,6 +92,7 @@ impl Registry {
             paths: Paths::new(data_dir),
             limits: Limits::default(),
             compiled: Mutex::new(HashMap::new()),
+            metrics: Arc::default(),
         })
     }
 
@@ -104,6 +108,11 @@ impl Registry {
         &self.limits
     }
 
+    /// The server's metrics, which the plugins it loads report to.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     /// Builds the chain of every enabled plugin. A plugin that cannot be
     /// loaded (its file damaged, its `info` failing) is refused, reported,
     /// and left out; the others load.
@@ -116,7 +125,13 @@ impl Registry {
         for record in records.into_iter().filter(|record| record.enabled) {
             let component = match compiled.get(&record.digest) {
                 Some(component) => Ok(component.clone()),
-                None => code_cache::load(&self.engine, store, &self.paths, &record.digest),
+                None => code_cache::load(
+                    &self.engine,
+                    store,
+                    &self.paths,
+                    &record.digest,
+                    &self.metrics,
+                ),
             };
             let plugin = component
                 .map_err(|error| LoadError {
@@ -148,6 +163,7 @@ impl Registry {
             limits: self.limits.with(&record.limits),
             config: Arc::new(record.config.clone()),
             grants: Arc::new(record.grants.clone()),
+            observer: Some(self.metrics.clone()),
         };
         Plugin::new(&self.linker, &record.name, component, settings)
     }

@@ -13,6 +13,7 @@ use barcoded_domain::{
 use barcoded_sandbox::{Chain, LoadError, ScanOutcome, Server};
 
 use crate::history_writer::HistoryWriter;
+use crate::metrics::{Levels, Metrics};
 use crate::registry::{Loaded, Registry};
 use crate::server::StoreServer;
 
@@ -174,6 +175,19 @@ impl Service {
         &self.registry
     }
 
+    /// What the server counts.
+    pub fn metrics(&self) -> &Metrics {
+        self.registry.metrics()
+    }
+
+    /// The metrics as OpenMetrics text, the levels read now.
+    pub fn encode_metrics(&self) -> String {
+        self.metrics().encode(&Levels {
+            history_queue: self.history.queued(),
+            store_bytes: self.store.size_bytes().unwrap_or(0),
+        })
+    }
+
     /// Bounds how many scans run at once, so a burst of slow or hostile
     /// scans cannot claim unbounded threads and memory.
     pub fn scan_slots(&self) -> &tokio::sync::Semaphore {
@@ -228,6 +242,7 @@ impl Service {
             }
         };
         let actions = self.record(entry, requests.booking).await?;
+        self.metrics().scanned(started.elapsed());
         Ok(Scanned {
             outcome,
             matched,
@@ -355,6 +370,7 @@ impl Service {
                 "{} failed scans in a row; the last {}",
                 failure.in_a_row, failure.failure
             );
+            self.metrics().quarantined(&failure.plugin);
             let (store, plugin) = (self.store.clone(), failure.plugin.clone());
             off_the_executor(move || match store.quarantine_plugin(&plugin, &reason) {
                 Ok(()) => tracing::warn!(

@@ -293,4 +293,7 @@ pub trait Storage:
 {
     /// What the store can do now, as readiness reports it.
     fn state(&self) -> StoreState;
+
+    /// How many bytes the store takes on disk, when it can tell.
+    fn size_bytes(&self) -> Option<u64>;
 }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Instant;
 
 use barcoded_domain::{Capability, PluginInfo};
 use wasmtime::Engine;
@@ -15,6 +16,7 @@ use crate::host::{HostState, Requests, Server};
 use crate::limits::Limits;
 use crate::linker::bindings;
 use crate::log::{PluginLog, escape_controls, truncate};
+use crate::observer::{Observation, Observer};
 use crate::sandbox::{Sandbox, SandboxState};
 use crate::verdict::{Decode, Rejection, Verdict, validate_info};
 use bindings::exports::barcode::plugin::decoder as wit;
@@ -51,6 +53,8 @@ pub struct Settings {
     pub config: Arc<BTreeMap<String, String>>,
     /// The store calls it may make.
     pub grants: Arc<BTreeSet<Capability>>,
+    /// Told of every scan, for the server's metrics.
+    pub observer: Option<Arc<dyn Observer>>,
 }
 
 impl Plugin {
@@ -158,6 +162,8 @@ impl Plugin {
     ) -> (Result<Verdict, Failure>, Requests) {
         let mut sandbox = self.runner.sandbox(server);
         let clock = sandbox.clock();
+        let started = Instant::now();
+        let mut instantiated = None;
         let answer = clock
             .run(async {
                 let plugin = self
@@ -165,12 +171,23 @@ impl Plugin {
                     .pre
                     .instantiate_async(&mut sandbox.store)
                     .await?;
+                instantiated = Some(Instant::now());
                 let decoder = plugin.barcode_plugin_decoder();
                 decoder.call_scan(&mut sandbox.store, data).await
             })
             .await;
+        let ended = Instant::now();
         let (answer, requests) = self.runner.finish(sandbox, answer);
         let verdict = answer.and_then(|answer| self.verdict(answer));
+        if let Some(observer) = &self.runner.settings.observer {
+            observer.scanned(&Observation {
+                plugin: self.name(),
+                instantiate: instantiated.map(|at| at - started),
+                call: instantiated.map(|at| ended - at),
+                verdict: verdict.as_ref(),
+                refused: &requests.refused,
+            });
+        }
         self.scans.fetch_add(1, Ordering::Relaxed);
         match verdict {
             Ok(_) => self.failures_in_a_row.store(0, Ordering::Relaxed),
@@ -240,7 +257,7 @@ impl Runner {
             for line in String::from_utf8_lossy(&bytes).lines() {
                 self.log.line(|| {
                     let line = escape_controls(&truncate(line, MAX_LOGGED_LINE));
-                    tracing::info!(target: "plugin", "[{}] {stream}: {line}", self.name);
+                    tracing::info!(target: "plugin", plugin = %self.name, "[{}] {stream}: {line}", self.name);
                 });
             }
         }

@@ -48,6 +48,17 @@ pub struct Cli {
     )]
     data_dir: PathBuf,
 
+    /// How log lines are written: text for people, or json (one object
+    /// per line, with the scan id, plugin and key name as fields).
+    #[arg(
+        long,
+        global = true,
+        env = "BARCODED_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: log::LogFormat,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -179,6 +190,12 @@ struct ServeArgs {
     #[arg(long, env = "BARCODED_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65_536))]
     max_connections: u32,
 
+    /// Also serve GET /metrics (Prometheus) on this address, without an
+    /// API key: keep it on a network only the monitoring reaches. Without
+    /// it, /metrics is served on --listen to `admin` keys.
+    #[arg(long, env = "BARCODED_METRICS_LISTEN", value_name = "ADDRESS")]
+    metrics_listen: Option<SocketAddr>,
+
     /// Prune history entries older than this, such as 90days, 12h or 30s.
     #[arg(long, env = "BARCODED_HISTORY_KEEP", default_value = "90days", value_parser = humantime::parse_duration)]
     history_keep: std::time::Duration,
@@ -214,7 +231,10 @@ type CliResult<T = ExitCode> = Result<T, Box<dyn std::error::Error>>;
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let quiet = !matches!(cli.command, Command::Serve(_));
-    log::init(if quiet { "warn,plugin=info" } else { "info" });
+    log::init(
+        if quiet { "warn,plugin=info" } else { "info" },
+        cli.log_format,
+    );
     execute(&cli.data_dir, cli.command).unwrap_or_else(|message| {
         eprintln!("error: {message}");
         ExitCode::FAILURE
@@ -323,12 +343,28 @@ fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!("listening on {scheme}://{address}");
         let housekeeping = tokio::spawn(keep_plugins_current(service.clone()));
+        let metrics = match args.metrics_listen {
+            Some(address) => {
+                let listener = tokio::net::TcpListener::bind(address)
+                    .await
+                    .map_err(|e| format!("cannot listen for metrics on {address}: {e}"))?;
+                let address = listener
+                    .local_addr()
+                    .map_err(|e| format!("cannot read the metrics address: {e}"))?;
+                tracing::info!("metrics on http://{address}/metrics");
+                Some(tokio::spawn(http::serve_metrics(listener, service.clone())))
+            }
+            None => None,
+        };
         let options = http::Options {
             max_connections: args.max_connections as usize,
             tls,
         };
         http::serve(listener, service.clone(), options, shutdown_signal()).await;
         housekeeping.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         service.close();
         Ok(ExitCode::SUCCESS)
     })

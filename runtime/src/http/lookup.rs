@@ -33,7 +33,10 @@ pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Respons
     let uom = query
         .and_then(|query| query_param(query, "uomCode"))
         .filter(|uom| !uom.is_empty());
-    match service.store().lookup(code, uom.as_deref()) {
+    let started = std::time::Instant::now();
+    let found = service.store().lookup(code, uom.as_deref());
+    service.metrics().looked_up(started.elapsed());
+    match found {
         Ok(Some(found)) => {
             let found = Found {
                 barcode: &found.barcode,

@@ -9,6 +9,7 @@ mod inventree;
 mod keys;
 mod link;
 mod lookup;
+mod metrics;
 mod openapi;
 mod qr;
 mod routes;
@@ -129,6 +130,42 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
+    }
+}
+
+/// Connections open at once on the metrics address; more are closed.
+const MAX_METRICS_CONNECTIONS: usize = 16;
+
+/// Serves `GET /metrics`, without a key, on `listener`: the address a
+/// Prometheus server scrapes (`serve --metrics-listen`). Runs until aborted.
+pub async fn serve_metrics(listener: TcpListener, service: Arc<Service>) {
+    let connections = Arc::new(Semaphore::new(MAX_METRICS_CONNECTIONS));
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(MAX_HEAD_BYTES);
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                tracing::warn!("accepting a metrics connection failed: {error}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            continue;
+        };
+        let service = service.clone();
+        let handler = service_fn(move |request| metrics::route(service.clone(), request));
+        let connection = builder.serve_connection(TokioIo::new(stream), handler);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!("metrics connection ended with an error: {error}");
+            }
+            drop(permit);
+        });
     }
 }
 

@@ -10,7 +10,9 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde_json::json;
 
-use super::{admin, auth, body, history, inventree, keys, link, lookup, openapi, qr, scan, stock};
+use super::{
+    admin, auth, body, history, inventree, keys, link, lookup, metrics, openapi, qr, scan, stock,
+};
 use crate::answer::Answer;
 use barcoded_app::Service;
 use barcoded_domain::Role;
@@ -58,6 +60,7 @@ fn allowed(path: &str) -> Option<&'static str> {
         "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
         "/api/health" | "/api/health/live" | "/api/health/ready" => Some(READ),
         "/api/openapi.json" => Some(READ),
+        metrics::PATH => Some(READ),
         "/api" | "/api/" | "/api/user/me" | "/api/user/me/" => Some(READ),
         _ => None,
     }
@@ -69,7 +72,63 @@ fn admin_rest(path: &str) -> Option<&str> {
         .filter(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// Answers a request, and counts it by route and status.
 pub async fn route(
+    service: Arc<Service>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let route = route_name(request.uri().path());
+    let response = dispatch(service.clone(), request).await?;
+    service
+        .metrics()
+        .answered(route, response.status().as_u16());
+    Ok(response)
+}
+
+/// The route `path` belongs to, as metrics label it: a path with its
+/// parameters named, so that what clients send cannot grow the label set.
+fn route_name(path: &str) -> &'static str {
+    let prefixed: [(&str, &'static str); 6] = [
+        (LOOKUP_PREFIXES[0], "/api/barcode/lookup/{code}"),
+        (
+            LOOKUP_PREFIXES[1],
+            "/index.php/apps/shillinq/api/barcode/lookup/{code}",
+        ),
+        (QR_PREFIX, "/api/barcode/qr/{value}"),
+        (STOCK_PREFIX, "/api/stock/{sku}"),
+        (LINKS_PREFIX, "/api/admin/links/{sku}"),
+        (KEYS_PREFIX, "/api/admin/keys/{name}"),
+    ];
+    if let Some((_, name)) = prefixed.iter().find(|(prefix, _)| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty())
+    }) {
+        return name;
+    }
+    match admin_rest(path) {
+        Some("" | "/") => return "/api/admin/plugins",
+        Some(_) => return "/api/admin/plugins/{name}",
+        None => {}
+    }
+    match path.trim_end_matches('/') {
+        "/api/barcode" => "/api/barcode/",
+        "/api/barcode/link" => "/api/barcode/link/",
+        "/api/barcode/unlink" => "/api/barcode/unlink/",
+        "/api/barcode/history" => "/api/barcode/history",
+        "/api/admin/links" => "/api/admin/links",
+        "/api/admin/keys" => "/api/admin/keys",
+        "/api/health" => "/api/health",
+        "/api/health/live" => "/api/health/live",
+        "/api/health/ready" => "/api/health/ready",
+        "/api/openapi.json" => "/api/openapi.json",
+        "/api" => "/api/",
+        "/api/user/me" => "/api/user/me/",
+        metrics::PATH => metrics::PATH,
+        _ => "unmatched",
+    }
+}
+
+async fn dispatch(
     service: Arc<Service>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -91,6 +150,12 @@ pub async fn route(
     }
     let query = parts.uri.query();
     let authorize = |role| auth::authorize(&service, &parts.headers, role);
+    if path == metrics::PATH {
+        return Ok(match authorize(Role::Admin) {
+            Ok(_) => metrics::handle(&service),
+            Err(refused) => body::json_response(&refused),
+        });
+    }
     if let Some(code) = LOOKUP_PREFIXES
         .iter()
         .find_map(|prefix| path.strip_prefix(prefix))

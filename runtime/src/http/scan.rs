@@ -2,6 +2,7 @@
 
 use hyper::body::Incoming;
 use serde_json::{Map, Value};
+use tracing::Instrument;
 
 use super::body;
 use crate::answer::{self, Answer};
@@ -23,7 +24,9 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
     let Ok(_slot) = service.scan_slots().acquire().await else {
         return Answer::error(503, "The server is shutting down");
     };
-    match service.scan(&data, Some(&key)).await {
+    // Every line logged during the scan carries its id and the key's name.
+    let span = tracing::info_span!("scan", scan_id = %uuid::Uuid::now_v7(), key = %key);
+    match service.scan(&data, Some(&key)).instrument(span).await {
         Ok(scanned) => answer::scan_answer(&data, &scanned),
         Err(error) => Answer::store_failure(&error),
     }

@@ -216,6 +216,10 @@ impl Store {
 }
 
 impl Storage for Store {
+    fn size_bytes(&self) -> Option<u64> {
+        std::fs::metadata(&self.path).ok().map(|meta| meta.len())
+    }
+
     /// After a failed write it tries a small one, so that readiness returns
     /// as soon as writes work again.
     fn state(&self) -> StoreState {

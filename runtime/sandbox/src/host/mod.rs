@@ -141,7 +141,7 @@ impl HostState {
         };
         let plugin = self.log.plugin();
         self.log
-            .line(|| tracing::warn!(target: "plugin", "[{plugin}] {call} {kind}: {reason}"));
+            .line(|| tracing::warn!(target: "plugin", plugin = %plugin, "[{plugin}] {call} {kind}: {reason}"));
         // Bounded by the plugin's host calls.
         self.requests.refused.push(RefusedCall {
             call: call.to_owned(),
