@@ -5,8 +5,10 @@
 mod harness;
 
 mod actions;
+mod browser;
 mod catalog;
 mod cli;
+mod console;
 mod decoders;
 mod http;
 mod inventree;

@@ -4,6 +4,7 @@
 //! They answer with domain outcomes and typed errors; the CLI and the HTTP
 //! API turn those into exit codes and statuses.
 
+pub mod catalog;
 mod code_cache;
 mod history_writer;
 mod import;

@@ -143,6 +143,19 @@ pub trait CatalogStore {
     /// Calls `f` with every product, in SKU order, inside one snapshot.
     fn for_each_product(&self, f: &mut dyn FnMut(Product)) -> Result<(), StoreError>;
 
+    /// Calls `f` with the products after the SKU `after` (from the first
+    /// when `None`), in SKU order, inside one snapshot, until it returns
+    /// `false`.
+    fn products_after(
+        &self,
+        after: Option<&str>,
+        f: &mut dyn FnMut(Product) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// Every barcode record of the product `sku`, active or not, in
+    /// (barcodeType, uomCode) order.
+    fn barcodes_of(&self, sku: &str) -> Result<Vec<Barcode>, StoreError>;
+
     /// Calls `f` with every barcode record, in id order, inside one snapshot.
     fn for_each_barcode(&self, f: &mut dyn FnMut(Barcode)) -> Result<(), StoreError>;
 

@@ -3,7 +3,7 @@
 //!
 //! | Method and path | Does |
 //! |---|---|
-//! | `GET /api/admin/plugins` | list installed plugins |
+//! | `GET /api/admin/plugins` | installed plugins in scan order, with counts and quarantine; plugins refused at load |
 //! | `POST /api/admin/plugins?name=&priority=&disabled=&upgrade=` | install the component in the body |
 //! | `GET /api/admin/plugins/{name}` | one plugin |
 //! | `POST /api/admin/plugins/{name}/enable`, `/disable` | enable (and lift quarantine), disable |
@@ -56,13 +56,7 @@ pub async fn handle(
     request_body: Incoming,
 ) -> Answer {
     match (method, segments(rest).as_slice()) {
-        (&Method::GET, []) => match plugins::list(service.store()) {
-            Ok(plugins) => Answer {
-                status: 200,
-                body: json!({ "plugins": plugins.into_iter().map(|p| p.plugin).collect::<Vec<_>>() }),
-            },
-            Err(error) => Answer::store_failure(&error),
-        },
+        (&Method::GET, []) => list(&service),
         (&Method::POST, []) => install(service, query, request_body).await,
         (&Method::GET, [name]) => match plugins::get(service.store(), name) {
             Ok(status) => Answer {
@@ -95,6 +89,34 @@ pub async fn handle(
             Err(answer) => answer,
         },
         _ => Answer::error(404, "Not found"),
+    }
+}
+
+/// Every installed plugin in scan order, each record with its counts and
+/// quarantine, and the plugins the running server refused to load.
+fn list(service: &Service) -> Answer {
+    let statuses = match plugins::list(service.store()) {
+        Ok(statuses) => statuses,
+        Err(error) => return Answer::store_failure(&error),
+    };
+    let plugins: Vec<_> = statuses
+        .into_iter()
+        .map(|status| {
+            let mut entry = json!(status.plugin);
+            entry["scans"] = json!(status.scans);
+            entry["failures"] = json!(status.failures);
+            entry["quarantine"] = json!(status.quarantine);
+            entry
+        })
+        .collect();
+    let refused: Vec<_> = service
+        .refused()
+        .iter()
+        .map(|refused| json!({ "name": refused.plugin, "reason": refused.reason }))
+        .collect();
+    Answer {
+        status: 200,
+        body: json!({ "plugins": plugins, "refused": refused }),
     }
 }
 

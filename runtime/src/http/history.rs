@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use serde_json::json;
 
-use super::lookup::{percent_decode, query_param};
+use super::query::{known_parameters, next_link, query_param};
 use crate::answer::Answer;
 use barcoded_app::Service;
 use barcoded_domain::{HistoryQuery, Invalid};
@@ -31,7 +31,9 @@ pub fn handle(service: &Service, query: Option<&str>) -> Answer {
         Ok(page) => page,
         Err(error) => return Answer::store_failure(&error),
     };
-    let next = page.next_before.map(|before| next_link(query, before));
+    let next = page
+        .next_before
+        .map(|before| next_link("/api/barcode/history", query, "before", &before.to_string()));
     Answer {
         status: 200,
         body: json!({ "results": page.entries, "next": next }),
@@ -39,16 +41,7 @@ pub fn handle(service: &Service, query: Option<&str>) -> Answer {
 }
 
 fn parse(query: &str) -> Result<HistoryQuery, String> {
-    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
-        let name = percent_decode(name).unwrap_or_default();
-        if !PARAMETERS.contains(&name.as_str()) {
-            return Err(format!(
-                "unknown query parameter {name:?}; this endpoint takes {}",
-                PARAMETERS.join(", ")
-            ));
-        }
-    }
+    known_parameters(query, &PARAMETERS)?;
     // An empty filter matches everything; an empty number or time is an error.
     let param = |name| query_param(query, name).filter(|value| !value.is_empty());
     let typed = |name| query_param(query, name);
@@ -175,16 +168,6 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The same query, from `before` on.
-fn next_link(query: &str, before: u64) -> String {
-    let mut pairs: Vec<&str> = query
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("before="))
-        .collect();
-    let cursor = format!("before={before}");
-    pairs.push(&cursor);
-    format!("/api/barcode/history?{}", pairs.join("&"))
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -212,7 +195,12 @@ mod tests {
     #[test]
     fn the_next_link_keeps_the_filters_and_moves_the_cursor() {
         assert_eq!(
-            next_link("limit=2&before=9&key=till-1", 7),
+            next_link(
+                "/api/barcode/history",
+                "limit=2&before=9&key=till-1",
+                "before",
+                "7"
+            ),
             "/api/barcode/history?limit=2&key=till-1&before=7"
         );
     }

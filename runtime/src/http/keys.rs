@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use serde_json::json;
 
 use super::body;
-use super::lookup::percent_decode;
+use super::query::percent_decode;
 use crate::answer::Answer;
 
 /// Largest body of a key request.

@@ -8,7 +8,7 @@ use hyper::body::Incoming;
 use serde_json::{Map, Value, json};
 
 use super::body;
-use super::lookup::percent_decode;
+use super::query::percent_decode;
 use super::scan::{MAX_BODY_BYTES, barcode_field};
 use crate::answer::Answer;
 use barcoded_app::{LinkError, Service};

@@ -7,6 +7,7 @@ use hyper::{Response, StatusCode};
 use serde::Serialize;
 
 use super::body;
+use super::query::{percent_decode, query_param};
 use crate::answer::Answer;
 use barcoded_app::Service;
 use barcoded_domain::{Barcode, Product};
@@ -49,53 +50,5 @@ pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Respons
         }
         Ok(None) => not_found(),
         Err(error) => body::json_response(&Answer::store_failure(&error)),
-    }
-}
-
-/// The decoded value of `name` in a query string, if present.
-pub(super) fn query_param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (percent_decode(key)? == name)
-            .then(|| percent_decode(&value.replace('+', " ")))
-            .flatten()
-    })
-}
-
-/// Decodes `%XX` escapes; `None` for a broken escape or invalid UTF-8.
-pub(super) fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            decoded.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            decoded.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(decoded).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_and_query_values_are_url_decoded() {
-        assert_eq!(percent_decode("AB%2F12.3-4").as_deref(), Some("AB/12.3-4"));
-        assert_eq!(percent_decode("%20x%20").as_deref(), Some(" x "));
-        assert_eq!(percent_decode("%zz"), None);
-        assert_eq!(percent_decode("%4"), None);
-        assert_eq!(percent_decode("%FF"), None);
-        assert_eq!(
-            query_param("a=1&uomCode=CA", "uomCode").as_deref(),
-            Some("CA")
-        );
-        assert_eq!(query_param("uomCode=", "uomCode").as_deref(), Some(""));
-        assert_eq!(query_param("uom=CA", "uomCode"), None);
     }
 }

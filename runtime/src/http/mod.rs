@@ -4,6 +4,8 @@
 mod admin;
 mod auth;
 mod body;
+mod catalog;
+mod console;
 mod history;
 mod inventree;
 mod keys;
@@ -12,6 +14,7 @@ mod lookup;
 mod metrics;
 mod openapi;
 mod qr;
+mod query;
 mod routes;
 mod scan;
 mod stock;

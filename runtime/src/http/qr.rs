@@ -11,7 +11,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use serde_json::json;
 
-use super::{body, lookup};
+use super::{body, query};
 use crate::answer::Answer;
 use barcoded_app::Service;
 
@@ -34,9 +34,9 @@ fn barcode_payload(
     query: Option<&str>,
 ) -> Result<String, Answer> {
     let not_found = || Answer::error(404, "Barcode not found");
-    let code = lookup::percent_decode(raw_code).ok_or_else(not_found)?;
+    let code = query::percent_decode(raw_code).ok_or_else(not_found)?;
     let uom = query
-        .and_then(|q| lookup::query_param(q, "uomCode"))
+        .and_then(|q| query::query_param(q, "uomCode"))
         .filter(|u| !u.is_empty());
     let found = service
         .store()
@@ -49,7 +49,7 @@ fn barcode_payload(
 /// The payload naming the product with `raw_sku`.
 fn product_payload(service: &Service, raw_sku: &str) -> Result<String, Answer> {
     let not_found = || Answer::error(404, "Product not found");
-    let sku = lookup::percent_decode(raw_sku).ok_or_else(not_found)?;
+    let sku = query::percent_decode(raw_sku).ok_or_else(not_found)?;
     let product = service
         .store()
         .product(sku.trim())

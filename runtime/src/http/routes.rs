@@ -11,7 +11,8 @@ use hyper::{Method, Request, Response};
 use serde_json::json;
 
 use super::{
-    admin, auth, body, history, inventree, keys, link, lookup, metrics, openapi, qr, scan, stock,
+    admin, auth, body, catalog, console, history, inventree, keys, link, lookup, metrics, openapi,
+    qr, scan, stock,
 };
 use crate::answer::Answer;
 use barcoded_app::Service;
@@ -39,6 +40,7 @@ fn allowed(path: &str) -> Option<&'static str> {
         .any(|prefix| path.starts_with(prefix))
         || path.starts_with(QR_PREFIX)
         || path.starts_with(STOCK_PREFIX)
+        || path.starts_with(console::PREFIX)
     {
         return Some(READ);
     }
@@ -60,7 +62,8 @@ fn allowed(path: &str) -> Option<&'static str> {
         "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
         "/api/health" | "/api/health/live" | "/api/health/ready" => Some(READ),
         "/api/openapi.json" => Some(READ),
-        metrics::PATH => Some(READ),
+        metrics::PATH | catalog::PATH | "/api/stock" | "/api/orders" | "/api/orders/" => Some(READ),
+        "/" | "/console" => Some(READ),
         "/api" | "/api/" | "/api/user/me" | "/api/user/me/" => Some(READ),
         _ => None,
     }
@@ -105,6 +108,9 @@ fn route_name(path: &str) -> &'static str {
     }) {
         return name;
     }
+    if path.starts_with(console::PREFIX) {
+        return console::PREFIX;
+    }
     match admin_rest(path) {
         Some("" | "/") => return "/api/admin/plugins",
         Some(_) => return "/api/admin/plugins/{name}",
@@ -121,6 +127,10 @@ fn route_name(path: &str) -> &'static str {
         "/api/health/live" => "/api/health/live",
         "/api/health/ready" => "/api/health/ready",
         "/api/openapi.json" => "/api/openapi.json",
+        catalog::PATH => catalog::PATH,
+        "/api/stock" => "/api/stock",
+        "/api/orders" => "/api/orders",
+        "" | "/console" => "/",
         "/api" => "/api/",
         "/api/user/me" => "/api/user/me/",
         metrics::PATH => metrics::PATH,
@@ -148,6 +158,12 @@ async fn dispatch(
     if path == "/api/openapi.json" {
         return Ok(openapi::handle());
     }
+    if let Some(file) = path.strip_prefix(console::PREFIX) {
+        return Ok(console::handle(file));
+    }
+    if path == "/" || path == "/console" {
+        return Ok(console::redirect());
+    }
     let query = parts.uri.query();
     let authorize = |role| auth::authorize(&service, &parts.headers, role);
     if path == metrics::PATH {
@@ -171,7 +187,9 @@ async fn dispatch(
             Err(refused) => body::json_response(&refused),
         });
     }
-    let answer = if let Some(sku) = path.strip_prefix(STOCK_PREFIX) {
+    let answer = if path == "/api/stock" {
+        authorize(Role::Admin).map(|_| stock::overview(&service, query))
+    } else if let Some(sku) = path.strip_prefix(STOCK_PREFIX) {
         authorize(Role::Pos).map(|_| stock::handle(&service, sku))
     } else if let Some(sku) = path
         .strip_prefix(LINKS_PREFIX)
@@ -203,6 +221,10 @@ async fn dispatch(
                     Ok(_) => Ok(link::unlink(&service, request_body).await),
                     Err(refused) => Err(refused),
                 }
+            }
+            catalog::PATH => authorize(Role::Pos).map(|_| catalog::handle(&service, query)),
+            "/api/orders" | "/api/orders/" => {
+                authorize(Role::Admin).map(|_| stock::orders(&service))
             }
             "/api/admin/links" | "/api/admin/links/" => {
                 authorize(Role::Admin).map(|_| link::list(&service))

@@ -1,10 +1,65 @@
-//! `GET /api/stock/{sku}`: a product's stock on hand, per location.
+//! Stock: `GET /api/stock/{sku}`, a product's stock on hand per location
+//! (any key); `GET /api/stock?sku=&limit=`, every level and the latest
+//! movements (admin); `GET /api/orders`, the purchase orders (admin).
 
 use serde_json::json;
 
-use super::lookup::percent_decode;
+use super::query::{known_parameters, percent_decode, query_param};
 use crate::answer::Answer;
 use barcoded_app::Service;
+
+const DEFAULT_MOVEMENTS: usize = 50;
+const MAX_MOVEMENTS: usize = 500;
+
+/// Every stock level (of one product with `sku`) and the newest `limit`
+/// movements, newest first.
+pub fn overview(service: &Service, query: Option<&str>) -> Answer {
+    let query = query.unwrap_or_default();
+    if let Err(message) = known_parameters(query, &["sku", "limit"]) {
+        return Answer::error(400, message);
+    }
+    let limit = match query_param(query, "limit") {
+        None => DEFAULT_MOVEMENTS,
+        Some(value) => match value.parse() {
+            Ok(limit) if (1..=MAX_MOVEMENTS).contains(&limit) => limit,
+            _ => {
+                return Answer::error(
+                    400,
+                    format!("limit must be 1 to {MAX_MOVEMENTS}, not {value:?}"),
+                );
+            }
+        },
+    };
+    let sku = query_param(query, "sku").filter(|sku| !sku.is_empty());
+    let store = service.store();
+    let read = store
+        .stock_levels(sku.as_deref())
+        .and_then(|levels| Ok((levels, store.movements(sku.as_deref(), limit)?)));
+    match read {
+        Ok((levels, movements)) => {
+            let levels: Vec<_> = levels
+                .into_iter()
+                .map(|(sku, location, level)| json!({ "sku": sku, "location": location, "level": level }))
+                .collect();
+            Answer {
+                status: 200,
+                body: json!({ "levels": levels, "movements": movements }),
+            }
+        }
+        Err(error) => Answer::store_failure(&error),
+    }
+}
+
+/// Every purchase order, with what was ordered and received per line.
+pub fn orders(service: &Service) -> Answer {
+    match service.store().orders() {
+        Ok(orders) => Answer {
+            status: 200,
+            body: json!({ "orders": orders }),
+        },
+        Err(error) => Answer::store_failure(&error),
+    }
+}
 
 pub fn handle(service: &Service, raw_sku: &str) -> Answer {
     let not_found = || Answer::error(404, "No product with this SKU");

@@ -146,6 +146,43 @@ impl CatalogStore for Store {
         self.for_each(PRODUCTS, f)
     }
 
+    fn products_after(
+        &self,
+        after: Option<&str>,
+        f: &mut dyn FnMut(Product) -> bool,
+    ) -> Result<(), StoreError> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let txn = self.read()?;
+        let products = txn.open_table(PRODUCTS).map_err(storage)?;
+        let start = after.map_or(Unbounded, Excluded);
+        for entry in products
+            .range::<&str>((start, Unbounded))
+            .map_err(storage)?
+        {
+            if !f(decode(entry.map_err(storage)?.1.value())?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn barcodes_of(&self, sku: &str) -> Result<Vec<Barcode>, StoreError> {
+        let txn = self.read()?;
+        let by_pack = txn.open_table(BARCODES_BY_PACK).map_err(storage)?;
+        let barcodes = txn.open_table(BARCODES).map_err(storage)?;
+        let mut found = Vec::new();
+        for entry in by_pack.range((sku, "", "")..).map_err(storage)? {
+            let (key, id) = entry.map_err(storage)?;
+            if key.value().0 != sku {
+                break;
+            }
+            if let Some(bytes) = barcodes.get(id.value()).map_err(storage)? {
+                found.push(decode(bytes.value())?);
+            }
+        }
+        Ok(found)
+    }
+
     fn for_each_barcode(&self, f: &mut dyn FnMut(Barcode)) -> Result<(), StoreError> {
         self.for_each(BARCODES, f)
     }

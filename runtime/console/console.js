@@ -1,0 +1,754 @@
+// The barcoded console: one module, no dependencies, served by barcoded itself.
+//
+// Every value from the server reaches the page as text (textContent, never
+// HTML). The key lives in this tab's sessionStorage and travels only in the
+// Authorization header of requests to this server; the server decides what
+// each key may do, the page only hides what a key may not.
+
+const KEY_ITEM = "barcoded.key";
+const ADMIN_PAGES = new Set(["plugins", "history", "stock", "orders", "keys"]);
+const PAGES = new Set(["scan", "lookup", "catalog", "labels", ...ADMIN_PAGES]);
+
+const session = { key: null, name: null, role: null };
+const $ = (id) => document.getElementById(id);
+
+// ---------------------------------------------------------------- helpers
+
+/** An element with attributes (`on*` are listeners) and text or element children. */
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+/** Replaces the children of `node`. */
+function fill(node, ...children) {
+  node.replaceChildren();
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  }
+}
+
+/** A table body's rows, or one row saying there is nothing. */
+function fillRows(table, rows, empty) {
+  const body = table.tBodies[0];
+  const columns = table.tHead.rows[0].cells.length;
+  fill(body, rows.length ? rows : el("tr", {}, el("td", { colspan: columns, class: "empty" }, empty)));
+}
+
+/** Control characters made visible: C0 codes as their Unicode control pictures (GS is ␝). */
+function visible(text) {
+  return String(text ?? "").replace(/[\u0000-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
+}
+
+function notice(message, kind = "info") {
+  const node = $("notice");
+  node.textContent = message;
+  node.className = `notice ${kind}`;
+  node.hidden = !message;
+}
+
+function when(time) {
+  return time ? new Date(time).toLocaleString() : "";
+}
+
+// ---------------------------------------------------------------- the API
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * Sends one request with the session's key. Answers `{status, data}` for any
+ * status; a 401 ends the session, since the key no longer works.
+ */
+async function api(method, path, body) {
+  const headers = { Authorization: `Bearer ${session.key}` };
+  const init = { method, headers, cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
+  if (body instanceof Blob) {
+    headers["Content-Type"] = "application/wasm";
+    init.body = body;
+  } else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, "The server cannot be reached.");
+  }
+  const type = response.headers.get("content-type") || "";
+  const data = type.includes("json") ? await response.json().catch(() => null) : await response.blob();
+  if (response.status === 401) {
+    signOut("The server refused the key (it may have been revoked). Sign in again.");
+    throw new ApiError(401, "The key was refused.");
+  }
+  return { status: response.status, data };
+}
+
+/** The data of a 2xx answer; anything else throws with the server's message. */
+async function ok(request) {
+  const { status, data } = await request;
+  if (status >= 200 && status < 300) return data;
+  if (status === 403) throw new ApiError(403, "This needs an admin key.");
+  throw new ApiError(status, (data && data.error) || `The server answered ${status}.`);
+}
+
+/** Runs `action`, showing what went wrong instead of throwing. */
+async function guarded(action) {
+  try {
+    return await action();
+  } catch (error) {
+    if (error.status !== 401) notice(error.message, "error");
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- session
+
+async function signIn(key) {
+  session.key = key;
+  const { status, data } = await fetch("/api/user/me/", {
+    headers: { Authorization: `Bearer ${key}` },
+    cache: "no-store",
+    credentials: "omit",
+  }).then(async (r) => ({ status: r.status, data: await r.json().catch(() => null) }),
+    () => ({ status: 0, data: null }));
+  if (status !== 200 || !data) {
+    session.key = null;
+    sessionStorage.removeItem(KEY_ITEM);
+    return status === 0 ? "The server cannot be reached." : "The server refused this key.";
+  }
+  session.name = data.username;
+  session.role = data.role;
+  sessionStorage.setItem(KEY_ITEM, key);
+  return null;
+}
+
+function signOut(message = "") {
+  Object.assign(session, { key: null, name: null, role: null });
+  sessionStorage.removeItem(KEY_ITEM);
+  $("app").hidden = true;
+  $("signin").hidden = false;
+  $("signin-key").value = "";
+  $("signin-error").textContent = message;
+  $("signin-key").focus();
+}
+
+function showApp() {
+  $("signin").hidden = true;
+  $("app").hidden = false;
+  $("who").textContent = `${session.name} (${session.role})`;
+  for (const link of document.querySelectorAll("nav a[data-role=admin]")) {
+    link.hidden = session.role !== "admin";
+  }
+  route();
+}
+
+// ---------------------------------------------------------------- pages
+
+const loaders = {};
+
+function route() {
+  if (!session.key) return;
+  const wanted = location.hash.replace(/^#/, "") || "scan";
+  let page = PAGES.has(wanted) ? wanted : "scan";
+  if (ADMIN_PAGES.has(page) && session.role !== "admin") page = "denied";
+  notice("");
+  for (const section of document.querySelectorAll("main > section")) {
+    section.hidden = section.dataset.page !== page;
+  }
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.getAttribute("href") === `#${page}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  const loader = loaders[page];
+  if (loader) guarded(loader);
+  const focus = { scan: "scan-input", lookup: "lookup-code", catalog: "catalog-q" }[page];
+  if (focus) $(focus).focus();
+}
+
+// ------------------------------------------------------------ shared views
+
+/** The till's line for a catalog record: `4× CA | Dragonvale Cat Senior 2kg`. */
+function tillLine(barcode, product) {
+  const name = product ? product.name : `no product ${barcode.productSku}`;
+  return `${barcode.quantity}× ${barcode.uomCode} | ${name}`;
+}
+
+function definitions(pairs) {
+  return el("dl", { class: "fields" }, pairs.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, visible(value))]));
+}
+
+function recordView(barcode, product) {
+  if (!barcode) return el("p", { class: "muted" }, "Not in the catalog.");
+  return el("div", { class: "record" },
+    el("p", { class: "till", "data-test": "till" }, tillLine(barcode, product)),
+    definitions([
+      ["Barcode", barcode.barcode],
+      ["Type", `${barcode.barcodeType} (${barcode.format})`],
+      ["SKU", barcode.productSku],
+      ["Unit", `${barcode.uomCode} × ${barcode.quantity}${barcode.isDefault ? ", default" : ""}`],
+      ...(product ? [["Category", product.category], ["Price", `${product.unitPrice} ${product.currency}`]] : []),
+    ]));
+}
+
+function actionsView(actions) {
+  if (!actions) return null;
+  const items = [
+    ...actions.movements.map((m) =>
+      el("li", {}, `Stock ${m.delta > 0 ? "+" : ""}${m.delta} ${m.sku} at ${m.location}, now ${m.level} (${m.reason})`)),
+    ...actions.receipts.map((r) =>
+      el("li", {}, `Received ${r.quantity} × ${r.sku} on ${r.order}: ${r.received} of ${r.ordered}`)),
+    ...actions.refused.map((r) => el("li", { class: "error" }, `Refused ${r.call} (${r.error}): ${r.reason}`)),
+  ];
+  return items.length ? el("div", {}, el("h3", {}, "Actions"), el("ul", { class: "actions" }, items)) : null;
+}
+
+function diagnosticsView(diagnostics) {
+  if (!diagnostics || !diagnostics.length) return null;
+  return el("div", {}, el("h3", {}, "Diagnostics"), el("ul", { class: "diagnostics" },
+    diagnostics.map((d) => el("li", {}, `${d.plugin}: ${d.error}${d.limit ? ` (limit: ${d.limit})` : ""}`))));
+}
+
+function rawView(data) {
+  return el("details", { class: "raw" }, el("summary", {}, "Answer as JSON"), el("pre", {}, JSON.stringify(data, null, 2)));
+}
+
+// ---------------------------------------------------------------- scan
+
+/** Substitutes scanners can be set to send for control characters (see the page's help). */
+const SUBSTITUTES = [
+  [/<GS>|\{GS\}|\^\]/gi, "\u001d"],
+  [/<RS>|\{RS\}|\^\^/gi, "\u001e"],
+  [/<EOT>|\{EOT\}|\^D/gi, "\u0004"],
+];
+
+/** The data to send: substitutes and control pictures turned back into control characters. */
+function restore(text) {
+  let data = text;
+  for (const [pattern, control] of SUBSTITUTES) data = data.replace(pattern, control);
+  return data.replace(/[\u2400-\u241f]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x2400));
+}
+
+/** Keys that stand for control characters, as wedge scanners in "control + ASCII" mode send them. */
+function controlFor(event) {
+  if (!event.ctrlKey || event.altKey || event.metaKey) return null;
+  if (event.key === "]" || event.code === "BracketRight") return "\u241d";
+  if (event.key === "^" || (event.shiftKey && event.code === "Digit6")) return "\u241e";
+  if (event.key === "d" || event.key === "D") return "\u2404";
+  return null;
+}
+
+/** A scanner types a burst far faster than a person: keys this close belong to one scan. */
+const BURST_GAP_MS = 40;
+
+function setUpScan() {
+  const input = $("scan-input");
+  let lastKey = 0;
+  let pendingEnter = null;
+  const insert = (text) => input.setRangeText(text, input.selectionStart, input.selectionEnd, "end");
+  input.addEventListener("keydown", (event) => {
+    const now = performance.now();
+    if (pendingEnter !== null) {
+      // More of the burst came after an Enter: the Enter was a line break in the data.
+      clearTimeout(pendingEnter);
+      pendingEnter = null;
+      insert("\u240a");
+    }
+    const control = controlFor(event);
+    if (control) {
+      event.preventDefault();
+      insert(control);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (now - lastKey < BURST_GAP_MS) {
+        pendingEnter = setTimeout(() => {
+          pendingEnter = null;
+          scan();
+        }, BURST_GAP_MS * 2);
+      } else {
+        scan();
+      }
+    }
+    lastKey = now;
+  });
+  // Pasted or scanned control characters stay, shown as their pictures.
+  input.addEventListener("input", () => {
+    const shown = visible(input.value);
+    if (shown !== input.value) {
+      const at = input.selectionStart;
+      input.value = shown;
+      input.setSelectionRange(at, at);
+    }
+  });
+  $("scan-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    scan();
+  });
+}
+
+async function scan() {
+  const input = $("scan-input");
+  const text = input.value.trim();
+  if (!text) return;
+  const data = $("scan-substitutes").checked ? restore(text) : text;
+  input.value = "";
+  input.focus();
+  await guarded(async () => {
+    const answer = await api("POST", "/api/barcode/", { barcode_data: data });
+    fill($("scan-result"), scanView(answer.status, answer.data));
+  });
+}
+
+function scanView(status, data) {
+  if (status === 200) {
+    const result = data.result || {};
+    const fields = Object.entries(result.fields || {});
+    return el("article", { class: "answer decoded" },
+      el("p", { class: "verdict" }, el("span", { class: "badge ok" }, data.linked ? "Linked" : "Decoded"),
+        ` ${result.format || ""}`, data.plugin ? ` by ${data.plugin}` : " by a barcode link"),
+      el("p", { class: "data" }, visible(data.barcode_data)),
+      recordView(data.barcode, data.product),
+      fields.length ? el("div", {}, el("h3", {}, "Fields"), definitions(fields.map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]))) : null,
+      result.lookup_code ? definitions([["Lookup code", result.lookup_code]]) : null,
+      actionsView(data.actions), diagnosticsView(data.diagnostics), rawView(data));
+  }
+  if (data && (status === 422 || status === 404)) {
+    return el("article", { class: "answer refused" },
+      el("p", { class: "verdict" }, el("span", { class: "badge bad" }, status === 422 ? "Invalid" : "No match"),
+        status === 422 ? ` ${data.format} by ${data.plugin}` : " no plugin recognised this"),
+      el("p", { class: "data" }, visible(data.barcode_data)),
+      status === 422 ? el("p", { class: "reason" }, data.reason) : null,
+      diagnosticsView(data.diagnostics), rawView(data));
+  }
+  return el("article", { class: "answer refused" },
+    el("p", { class: "verdict" }, el("span", { class: "badge bad" }, `Error ${status}`), " ", (data && data.error) || ""));
+}
+
+// ---------------------------------------------------------------- lookup
+
+function lookupPath(code, uom) {
+  const query = uom ? `?uomCode=${encodeURIComponent(uom)}` : "";
+  return `/api/barcode/lookup/${encodeURIComponent(code)}${query}`;
+}
+
+function setUpLookup() {
+  $("lookup-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = $("lookup-code").value.trim();
+    const uom = $("lookup-uom").value.trim();
+    guarded(async () => {
+      const { status, data } = await api("GET", lookupPath(code, uom));
+      fill($("lookup-result"), status === 200
+        ? el("article", { class: "answer decoded" }, recordView(data.barcode, data.product), rawView(data))
+        : el("p", { class: "error" }, (data && data.error) || `The server answered ${status}.`));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- catalog
+
+let catalogNext = null;
+
+function setUpCatalog() {
+  $("catalog-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    guarded(() => searchCatalog(false));
+  });
+  $("catalog-more").addEventListener("click", () => guarded(() => searchCatalog(true)));
+}
+
+loaders.catalog = () => (catalogNext === null && !$("catalog-table").tBodies[0].rows.length ? searchCatalog(false) : null);
+
+async function searchCatalog(more) {
+  const q = $("catalog-q").value.trim();
+  const path = more && catalogNext ? catalogNext : `/api/catalog/products?q=${encodeURIComponent(q)}&limit=50`;
+  const page = await ok(api("GET", path));
+  const rows = page.results.map(({ product, barcodes }) => el("tr", {},
+    el("td", {}, el("code", {}, product.sku)),
+    el("td", {}, product.name),
+    el("td", {}, product.category),
+    el("td", { class: "num" }, `${product.unitPrice} ${product.currency}`),
+    el("td", {}, el("ul", { class: "codes" }, barcodes.map((b) => el("li", { class: b.isActive ? "" : "inactive" },
+      el("code", {}, b.barcode), ` ${b.quantity}× ${b.uomCode}`, b.isActive ? "" : " (inactive)",
+      el("button", { type: "button", class: "small", onclick: () => addLabel({ code: b.barcode, uom: b.uomCode }, 1) }, "Label")))),
+      el("button", { type: "button", class: "small", onclick: () => addLabel({ sku: product.sku }, 1) }, "Product label"))));
+  if (more) $("catalog-table").tBodies[0].append(...rows);
+  else fillRows($("catalog-table"), rows, q ? `No product matches "${q}".` : "The catalog is empty.");
+  catalogNext = page.next;
+  $("catalog-more").hidden = !page.next;
+  if (!more) {
+    fill($("catalog-match"));
+    if (q) {
+      const { status, data } = await api("GET", lookupPath(q, ""));
+      if (status === 200) fill($("catalog-match"), el("div", { class: "answer decoded" }, el("h3", {}, "Barcode match"), recordView(data.barcode, data.product)));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- labels
+
+/** Labels on the sheet: `{code, uom}` for a barcode record or `{sku}` for a product, with copies. */
+const sheet = [];
+
+function setUpLabels() {
+  $("labels-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = $("labels-code").value.trim();
+    const sku = $("labels-sku").value.trim();
+    const copies = Math.min(100, Math.max(1, Number($("labels-copies").value) || 1));
+    if (!code && !sku) {
+      notice("Give a barcode or a SKU.", "error");
+      return;
+    }
+    addLabel(code ? { code, uom: $("labels-uom").value.trim() } : { sku }, copies);
+  });
+  $("labels-print").addEventListener("click", () => window.print());
+  $("labels-clear").addEventListener("click", () => {
+    sheet.length = 0;
+    guarded(drawSheet);
+  });
+}
+
+function addLabel(label, copies) {
+  sheet.push({ ...label, copies });
+  notice(`Added to the label sheet (${sheet.length} on it).`);
+  if (location.hash === "#labels") guarded(drawSheet);
+}
+
+loaders.labels = drawSheet;
+
+async function drawSheet() {
+  const labels = [];
+  for (const label of sheet) {
+    const qr = label.sku
+      ? `/api/barcode/qr/product/${encodeURIComponent(label.sku)}`
+      : `/api/barcode/qr/${encodeURIComponent(label.code)}${label.uom ? `?uomCode=${encodeURIComponent(label.uom)}` : ""}`;
+    const svg = await ok(api("GET", qr));
+    const text = label.sku ? await productCaption(label.sku) : await barcodeCaption(label.code, label.uom);
+    const url = URL.createObjectURL(svg);
+    for (let i = 0; i < label.copies; i += 1) {
+      labels.push(el("figure", { class: "label" }, el("img", { src: url, alt: `QR code: ${text[0]}` }),
+        el("figcaption", {}, el("strong", {}, text[0]), el("br"), text[1])));
+    }
+  }
+  fill($("labels-sheet"), labels.length ? labels : el("p", { class: "muted no-print" }, "The sheet is empty."));
+}
+
+async function barcodeCaption(code, uom) {
+  const data = await ok(api("GET", lookupPath(code, uom)));
+  return [tillLine(data.barcode, data.product), `${data.barcode.productSku} · ${data.barcode.barcode}`];
+}
+
+async function productCaption(sku) {
+  const page = await ok(api("GET", `/api/catalog/products?q=${encodeURIComponent(sku)}&limit=200`));
+  const found = page.results.find((r) => r.product.sku === sku);
+  return [found ? found.product.name : sku, sku];
+}
+
+// ---------------------------------------------------------------- plugins
+
+let plugins = [];
+
+loaders.plugins = async () => {
+  const data = await ok(api("GET", "/api/admin/plugins"));
+  plugins = data.plugins;
+  fillRows($("plugins-table"), plugins.map(pluginRow), "No plugin is installed.");
+  fill($("plugins-refused"), data.refused.length ? [el("h2", {}, "Refused at load"), el("ul", { class: "diagnostics" },
+    data.refused.map((r) => el("li", {}, el("strong", {}, r.name), `: ${r.reason}`)))] : []);
+};
+
+function pluginState(p) {
+  if (p.quarantine) return el("span", { class: "badge bad", title: p.quarantine.reason }, "quarantined");
+  return el("span", { class: p.enabled ? "badge ok" : "badge" }, p.enabled ? "enabled" : "disabled");
+}
+
+function pluginRow(p, index) {
+  const button = (label, action, extra = {}) => el("button", { type: "button", class: "small", onclick: () => guarded(action), ...extra }, label);
+  return el("tr", { "data-plugin": p.name },
+    el("td", {}, String(index + 1)),
+    el("td", {}, el("strong", {}, p.name), ` ${p.info.version}`, el("br"), el("span", { class: "muted" }, p.info.title)),
+    el("td", {}, pluginState(p), p.quarantine ? el("div", { class: "muted" }, p.quarantine.reason) : null),
+    el("td", { class: "num" }, String(p.priority)),
+    el("td", { class: "num" }, String(p.scans)),
+    el("td", { class: "num" }, String(p.failures)),
+    el("td", {}, p.grants.join(", ") || "none"),
+    el("td", { class: "buttons" },
+      button("↑", () => move(index, -1), { "aria-label": `Move ${p.name} up`, disabled: index === 0 }),
+      button("↓", () => move(index, 1), { "aria-label": `Move ${p.name} down`, disabled: index === plugins.length - 1 }),
+      p.enabled && !p.quarantine
+        ? button("Disable", () => pluginChange(p.name, "POST", "disable"), { "data-action": "disable" })
+        : button("Enable", () => pluginChange(p.name, "POST", "enable"), { "data-action": "enable" }),
+      button("Details", () => showPlugin(p.name), { "data-action": "details" }),
+      confirmButton("Remove", `Remove ${p.name}?`, () => pluginChange(p.name, "DELETE", ""))));
+}
+
+/** A button that acts on a second press within five seconds, so one slip cannot destroy. */
+function confirmButton(label, question, action) {
+  let armed = null;
+  const node = el("button", { type: "button", class: "small danger" }, label);
+  node.addEventListener("click", () => {
+    if (armed === null) {
+      node.textContent = question;
+      armed = setTimeout(() => {
+        armed = null;
+        node.textContent = label;
+      }, 5000);
+      return;
+    }
+    clearTimeout(armed);
+    armed = null;
+    guarded(action);
+  });
+  return node;
+}
+
+async function pluginChange(name, method, action, body) {
+  const path = `/api/admin/plugins/${encodeURIComponent(name)}${action ? `/${action}` : ""}`;
+  await ok(api(method, path, body));
+  notice(method === "DELETE" ? `Removed ${name}.` : `Saved ${name}.`);
+  await loaders.plugins();
+}
+
+/** Moves a plugin one place in the scan order: swaps priorities, or numbers all anew on a tie. */
+async function move(index, step) {
+  const other = index + step;
+  const a = plugins[index];
+  const b = plugins[other];
+  const setPriority = (p, priority) => ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(p.name)}/priority`, { priority }));
+  if (a.priority !== b.priority) {
+    await setPriority(a, b.priority);
+    await setPriority(b, a.priority);
+  } else {
+    const order = plugins.slice();
+    [order[index], order[other]] = [order[other], order[index]];
+    for (const [i, p] of order.entries()) await setPriority(p, (i + 1) * 10);
+  }
+  notice(`Moved ${a.name} ${step < 0 ? "up" : "down"}.`);
+  await loaders.plugins();
+}
+
+const CAPABILITIES = ["catalog-read", "stock-read", "stock-write", "po-receive"];
+
+function showPlugin(name) {
+  const p = plugins.find((plugin) => plugin.name === name);
+  if (!p) return;
+  const settings = el("textarea", { id: "plugin-settings", rows: 5, spellcheck: "false" },
+    Object.entries(p.config).map(([k, v]) => `${k}=${v}`).join("\n"));
+  const limits = el("textarea", { id: "plugin-limits", rows: 4, spellcheck: "false" }, JSON.stringify(p.limits, null, 1));
+  const grants = CAPABILITIES.map((c) => el("label", { class: "check" },
+    el("input", { type: "checkbox", value: c, checked: p.grants.includes(c) }), ` ${c}`,
+    p.asks.includes(c) ? "" : el("span", { class: "muted" }, " (not asked for)")));
+  const save = async () => {
+    const config = {};
+    for (const line of settings.value.split("\n").map((l) => l.trim()).filter(Boolean)) {
+      const at = line.indexOf("=");
+      if (at < 1) throw new ApiError(400, `Settings are key=value lines, not "${line}".`);
+      config[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+    let limitValues;
+    try {
+      limitValues = JSON.parse(limits.value || "{}");
+    } catch {
+      throw new ApiError(400, "Limits must be a JSON object, such as {\"cpu_time_ms\": 250}.");
+    }
+    await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/config`, config));
+    await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/limits`, limitValues));
+    const chosen = grants.map((g) => g.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+    await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/grants`, chosen));
+    notice(`Saved ${name}.`);
+    await loaders.plugins();
+    showPlugin(name);
+  };
+  fill($("plugins-detail"), el("article", { class: "detail" },
+    el("h2", {}, `${p.name} ${p.info.version}`),
+    el("p", {}, p.info.description),
+    definitions([
+      ["Title", p.info.title], ["Author", p.info.author], ["Digest", p.digest],
+      ["Size", `${p.size} bytes`], ["Installed", when(p.installed)],
+      ["Asks for", p.asks.join(", ") || "nothing"],
+    ]),
+    el("label", { for: "plugin-settings" }, "Settings (key=value, one per line)"), settings,
+    el("label", { for: "plugin-limits" }, "Limit overrides (JSON: cpu_time_ms, memory_mib, …)"), limits,
+    el("fieldset", {}, el("legend", {}, "Grants"), grants),
+    el("div", { class: "row" },
+      el("button", { type: "button", onclick: () => guarded(save) }, "Save"),
+      el("button", { type: "button", class: "quiet", onclick: () => fill($("plugins-detail")) }, "Close"))));
+  $("plugin-settings").focus();
+}
+
+function setUpPlugins() {
+  $("plugins-upload").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const file = $("upload-file").files[0];
+    if (!file) return;
+    const query = new URLSearchParams();
+    const name = $("upload-name").value.trim();
+    const priority = $("upload-priority").value.trim();
+    if (name) query.set("name", name);
+    if (priority) query.set("priority", priority);
+    if ($("upload-upgrade").checked) query.set("upgrade", "true");
+    if ($("upload-disabled").checked) query.set("disabled", "true");
+    guarded(async () => {
+      const data = await ok(api("POST", `/api/admin/plugins?${query}`, file));
+      notice(`${data.plugin.name}: ${data.result}.${data.withheld_grants.length ? ` Grants withheld until you grant them again: ${data.withheld_grants.join(", ")}.` : ""}`);
+      $("plugins-upload").reset();
+      await loaders.plugins();
+    });
+  });
+}
+
+// ---------------------------------------------------------------- history
+
+let historyNext = null;
+
+loaders.history = () => loadHistory(false);
+
+function setUpHistory() {
+  $("history-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    guarded(() => loadHistory(false));
+  });
+  $("history-more").addEventListener("click", () => guarded(() => loadHistory(true)));
+}
+
+/** A `datetime-local` value (the browser's time zone) as RFC 3339 in UTC. */
+function utc(value) {
+  return value ? new Date(value).toISOString() : "";
+}
+
+async function loadHistory(more) {
+  let path = historyNext;
+  if (!more || !path) {
+    const query = new URLSearchParams({ limit: "50" });
+    for (const [name, id, convert] of [["plugin", "history-plugin"], ["key", "history-key"], ["result", "history-result"],
+      ["code", "history-code"], ["since", "history-since", utc], ["until", "history-until", utc]]) {
+      const value = $(id).value.trim();
+      if (value) query.set(name, convert ? convert(value) : value);
+    }
+    path = `/api/barcode/history?${query}`;
+  }
+  const page = await ok(api("GET", path));
+  const rows = page.results.map((entry) => el("tr", { "data-result": entry.result },
+    el("td", {}, when(entry.time)), el("td", {}, entry.key || "cli"),
+    el("td", {}, el("code", {}, visible(entry.barcode_data))), el("td", {}, entry.result),
+    el("td", {}, entry.plugin || ""), el("td", {}, entry.format || ""), el("td", {}, entry.lookup_code || ""),
+    el("td", { class: "num" }, String(entry.duration_us))));
+  if (more) $("history-table").tBodies[0].append(...rows);
+  else fillRows($("history-table"), rows, "No scan matches.");
+  historyNext = page.next;
+  $("history-more").hidden = !page.next;
+}
+
+// ---------------------------------------------------------------- stock and orders
+
+loaders.stock = async () => {
+  const sku = $("stock-sku").value.trim();
+  const data = await ok(api("GET", `/api/stock${sku ? `?sku=${encodeURIComponent(sku)}` : ""}`));
+  fillRows($("stock-levels"), data.levels.map((l) => el("tr", {},
+    el("td", {}, el("code", {}, l.sku)), el("td", {}, l.location), el("td", { class: "num" }, String(l.level)))), "No stock has moved.");
+  fillRows($("stock-movements"), data.movements.map((m) => el("tr", {},
+    el("td", {}, when(m.time)), el("td", {}, el("code", {}, m.sku)), el("td", {}, m.location),
+    el("td", { class: "num" }, `${m.delta > 0 ? "+" : ""}${m.delta}`), el("td", { class: "num" }, String(m.level)),
+    el("td", {}, m.reason), el("td", {}, m.plugin || "operator"), el("td", {}, m.key || ""), el("td", {}, m.order || ""))), "No movements.");
+};
+
+loaders.orders = async () => {
+  const data = await ok(api("GET", "/api/orders"));
+  fill($("orders-list"), data.orders.length ? data.orders.map((order) => {
+    const ordered = order.lines.reduce((n, l) => n + l.ordered, 0);
+    const received = order.lines.reduce((n, l) => n + l.received, 0);
+    return el("article", { class: "order" },
+      el("h2", {}, order.number, " ", el("span", { class: received >= ordered ? "badge ok" : "badge" },
+        received >= ordered ? "received" : `${received} of ${ordered} received`)),
+      el("p", { class: "muted" }, [order.supplier, `to ${order.location}`, `created ${when(order.created)}`].filter(Boolean).join(" · ")),
+      el("table", { class: "grid" },
+        el("thead", {}, el("tr", {}, el("th", {}, "SKU"), el("th", { class: "num" }, "Ordered"),
+          el("th", { class: "num" }, "Received"), el("th", { class: "num" }, "Outstanding"))),
+        el("tbody", {}, order.lines.map((l) => el("tr", {}, el("td", {}, el("code", {}, l.sku)),
+          el("td", { class: "num" }, String(l.ordered)), el("td", { class: "num" }, String(l.received)),
+          el("td", { class: "num" }, String(Math.max(0, l.ordered - l.received))))))));
+  }) : el("p", { class: "muted" }, "No purchase orders."));
+};
+
+function setUpStock() {
+  $("stock-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    guarded(loaders.stock);
+  });
+}
+
+// ---------------------------------------------------------------- keys
+
+loaders.keys = async () => {
+  const data = await ok(api("GET", "/api/admin/keys"));
+  fillRows($("keys-table"), data.keys.map((k) => el("tr", { "data-key": k.name },
+    el("td", {}, k.name), el("td", {}, k.role), el("td", {}, when(k.created)),
+    el("td", {}, k.name === session.name ? el("span", { class: "muted" }, "this session")
+      : confirmButton("Revoke", `Revoke ${k.name}?`, async () => {
+        await ok(api("DELETE", `/api/admin/keys/${encodeURIComponent(k.name)}`));
+        notice(`Revoked ${k.name}: requests with it are refused from now on.`);
+        await loaders.keys();
+      })))), "No keys.");
+};
+
+function setUpKeys() {
+  $("keys-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    guarded(async () => {
+      const created = await ok(api("POST", "/api/admin/keys", { name: $("keys-name").value.trim(), role: $("keys-role").value }));
+      const secret = el("input", { id: "keys-secret", type: "text", readonly: true, value: created.key, size: 48 });
+      fill($("keys-created"), el("div", { class: "created" },
+        el("p", {}, `Key for ${created.name} (${created.role}). It is shown this once: copy it now.`),
+        el("div", { class: "row" }, secret,
+          el("button", { type: "button", onclick: () => navigator.clipboard.writeText(created.key).then(() => notice("Copied.")) }, "Copy"),
+          el("button", { type: "button", class: "quiet", onclick: () => fill($("keys-created")) }, "Done"))));
+      secret.select();
+      $("keys-form").reset();
+      await loaders.keys();
+    });
+  });
+}
+
+// ---------------------------------------------------------------- start
+
+function start() {
+  setUpScan();
+  setUpLookup();
+  setUpCatalog();
+  setUpLabels();
+  setUpPlugins();
+  setUpHistory();
+  setUpStock();
+  setUpKeys();
+  $("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = await signIn($("signin-key").value.trim());
+    if (error) $("signin-error").textContent = error;
+    else showApp();
+  });
+  $("signout").addEventListener("click", () => signOut());
+  window.addEventListener("hashchange", route);
+  const kept = sessionStorage.getItem(KEY_ITEM);
+  if (kept) {
+    signIn(kept).then((error) => (error ? signOut(error) : showApp()));
+  } else {
+    signOut();
+  }
+}
+
+start();

@@ -1,0 +1,272 @@
+//! The web console in a real headless Chromium against the real server:
+//! signing in, scanning, plugins, keys and the history, as operators and
+//! till staff use it. Set `CONSOLE_SCREENSHOT=docs/console.png` to save the
+//! scan page as the README shows it.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::browser::{Browser, CONTROL, ENTER, RELEASE};
+use crate::harness::{Server, component, create_key, data_dir_with};
+
+/// A GS1-128 label as a scanner sends it (symbology identifier `]C1`), with a variable-length batch (10) followed by an
+/// expiry (17): without the GS after the batch, the expiry would read as
+/// part of it. The GTIN is the demo catalog's carton of ten pens.
+const GS1_CARTON: &str = "]C1011400638133393810LOT42<GS>17271231";
+
+fn url(server: &Server) -> String {
+    format!("http://{}/", server.address())
+}
+
+fn sign_in(browser: &Browser, server: &Server, key: &str) {
+    browser.goto(&url(server));
+    browser.type_into("#signin-key", key);
+    browser.click("#signin-form button[type=submit]");
+    browser.wait_for_text("#who", "(");
+}
+
+fn scan(browser: &Browser, data: &str) -> String {
+    browser.goto_hash("scan");
+    browser.type_into("#scan-input", data);
+    browser.type_into("#scan-input", ENTER);
+    browser.wait_for_text("#scan-result", "Answer as JSON")
+}
+
+#[test]
+fn the_console_is_served_with_a_strict_policy_and_without_a_key() {
+    let server = Server::start(data_dir_with(&[]));
+    let root = server.request_as(None, "GET", "/", b"");
+    assert_eq!(root.status, 302);
+    assert_eq!(root.header("location"), Some("/console/"));
+    let page = server.request_as(None, "GET", "/console/", b"");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let policy = page.header("content-security-policy").unwrap_or_default();
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(policy.contains(directive), "{policy}");
+    }
+    assert!(!policy.contains("unsafe"), "{policy}");
+    // No inline script or style for the policy to have to allow.
+    assert!(!page.body.contains("<script>") && !page.body.contains(" style="));
+    assert!(
+        page.body
+            .contains(r#"<script type="module" src="console.js">"#)
+    );
+    for (file, kind) in [
+        ("console.js", "text/javascript"),
+        ("console.css", "text/css"),
+    ] {
+        let asset = server.request_as(None, "GET", &format!("/console/{file}"), b"");
+        assert_eq!(asset.status, 200, "{file}");
+        assert!(asset.header("content-type").unwrap().starts_with(kind));
+    }
+    let missing = server.request_as(None, "GET", "/console/../api/barcode/history", b"");
+    assert_eq!(missing.status, 404);
+    // The page is public; what it does is not.
+    let history = server.request_as(None, "GET", "/api/barcode/history", b"");
+    assert_eq!(history.status, 401);
+}
+
+#[test]
+fn a_till_signs_in_and_scans_a_gs1_label_with_a_substitute_for_gs() {
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-gs1.wasm", "gs1")]),
+        &["--demo"],
+    );
+    let browser = Browser::start();
+
+    browser.goto(&url(&server));
+    browser.type_into("#signin-key", "not-a-key");
+    browser.click("#signin-form button[type=submit]");
+    browser.wait_for_text("#signin-error", "refused");
+
+    sign_in(&browser, &server, server.key());
+    assert_eq!(browser.text("#who"), "e2e (pos)");
+    assert!(
+        !browser.visible("nav a[href='#plugins']"),
+        "a pos key sees no admin pages"
+    );
+
+    let answer = scan(&browser, GS1_CARTON);
+    assert!(answer.contains("Decoded"), "{answer}");
+    assert!(answer.contains("gs1"), "{answer}");
+    assert_eq!(
+        browser.text("#scan-result [data-test=till]"),
+        "10× CA | STABILO Pen 68 black"
+    );
+    // The batch ended at the GS: the expiry is a field of its own.
+    assert!(
+        answer.contains("LOT42") && !answer.contains("LOT4217"),
+        "{answer}"
+    );
+    assert!(
+        answer.contains("271231") || answer.contains("2027-12-31"),
+        "{answer}"
+    );
+    if let Ok(file) = std::env::var("CONSOLE_SCREENSHOT") {
+        browser.screenshot(Path::new(&file));
+    }
+
+    // A scanner in "control + ASCII" mode sends GS as Ctrl+].
+    let typed = scan(
+        &browser,
+        &format!("]C1011400638133393810LOT42{CONTROL}]{RELEASE}17271231"),
+    );
+    assert!(
+        typed.contains("LOT42") && !typed.contains("LOT4217"),
+        "{typed}"
+    );
+
+    // The page hides admin pages; the server refuses them whatever the page does.
+    browser.goto_hash("history");
+    browser.wait_for_text("#page-denied", "admin");
+    let refused = browser.run(
+        "return fetch('/api/barcode/history', {headers: {Authorization: 'Bearer ' + sessionStorage.getItem('barcoded.key')}}).then(r => r.status);",
+        json!([]),
+    );
+    assert_eq!(refused, json!(403));
+}
+
+#[test]
+fn an_admin_uploads_enables_and_reorders_plugins_and_the_winner_changes() {
+    let data = data_dir_with(&[("10-first.wasm", "hello"), ("20-second.wasm", "hello")]);
+    let admin = create_key(data.path(), "ops", "admin");
+    let server = Server::start(data);
+    let browser = Browser::start();
+    sign_in(&browser, &server, &admin);
+
+    browser.goto_hash("plugins");
+    browser.wait_for_text("#plugins-table", "second");
+    browser.choose_file("#upload-file", &component("hello"));
+    browser.type_into("#upload-name", "uploaded");
+    browser.type_into("#upload-priority", "5");
+    browser.click("#plugins-upload button[type=submit]");
+    browser.wait_for_text("#notice", "uploaded: installed");
+    let row = browser.wait_for_text("tr[data-plugin=uploaded]", "disabled");
+    assert!(row.contains("Hello"), "{row}");
+    browser.click("tr[data-plugin=uploaded] button[data-action=enable]");
+    browser.wait_for_text("tr[data-plugin=uploaded]", "enabled");
+    assert!(
+        browser
+            .text("#plugins-table tbody tr:first-child")
+            .contains("uploaded"),
+        "the new plugin with priority 5 is asked first"
+    );
+    eventually_scans_as(&browser, "uploaded");
+
+    // Moving it below `first` makes `first` the winner.
+    browser.goto_hash("plugins");
+    browser.click("button[aria-label='Move uploaded down']");
+    browser.wait_for_text("#notice", "Moved uploaded down");
+    browser.wait_for_text("#plugins-table tbody tr:first-child", "first");
+    eventually_scans_as(&browser, "first");
+}
+
+/// Scans `HELLO-x` in the console until `plugin` answers it (a running
+/// server picks up plugin changes within its reload poll).
+fn eventually_scans_as(browser: &Browser, plugin: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let answer = scan(browser, "HELLO-x");
+        if answer.contains(&format!("by {plugin}")) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{plugin} never answered: {answer}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn an_admin_creates_and_revokes_a_key_and_the_revoked_key_is_refused() {
+    let data = data_dir_with(&[]);
+    let admin = create_key(data.path(), "ops", "admin");
+    let server = Server::start(data);
+    let browser = Browser::start();
+    sign_in(&browser, &server, &admin);
+
+    browser.goto_hash("keys");
+    browser.type_into("#keys-name", "till-7");
+    browser.click("#keys-form button[type=submit]");
+    browser.wait_for_text("#keys-created", "shown this once");
+    let key = browser
+        .run(
+            "return document.getElementById('keys-secret').value;",
+            json!([]),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned();
+    browser.wait_for_text("#keys-table", "till-7");
+    assert_eq!(
+        server
+            .request_as(Some(&format!("Bearer {key}")), "GET", "/api/user/me/", b"")
+            .status,
+        200
+    );
+
+    browser.click("tr[data-key=till-7] button");
+    browser.wait_for_text("tr[data-key=till-7] button", "Revoke till-7?");
+    browser.click("tr[data-key=till-7] button");
+    browser.wait_for_text("#notice", "Revoked till-7");
+    assert!(!browser.text("#keys-table").contains("till-7"));
+
+    browser.click("#signout");
+    browser.type_into("#signin-key", &key);
+    browser.click("#signin-form button[type=submit]");
+    browser.wait_for_text("#signin-error", "refused");
+    assert!(browser.visible("#signin") && !browser.visible("#app"));
+}
+
+#[test]
+fn an_admin_filters_the_history() {
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")]);
+    let admin = create_key(data.path(), "ops", "admin");
+    let server = Server::start(data);
+    for data in ["4006381333931", "HELLO-history", "NOTHING-KNOWS-THIS"] {
+        server.scan(&json!({ "barcode_data": data }));
+    }
+    let browser = Browser::start();
+    sign_in(&browser, &server, &admin);
+
+    browser.goto_hash("history");
+    let all = browser.wait_for_text("#history-table", "NOTHING-KNOWS-THIS");
+    assert!(
+        all.contains("HELLO-history") && all.contains("4006381333931"),
+        "{all}"
+    );
+
+    browser.type_into("#history-plugin", "hello");
+    browser.click("#history-form button[type=submit]");
+    browser.wait_for_text("#history-table tbody", "HELLO-history");
+    let filtered = browser.text("#history-table tbody");
+    assert!(
+        !filtered.contains("4006381333931") && !filtered.contains("NOTHING"),
+        "{filtered}"
+    );
+
+    browser.clear("#history-plugin");
+    browser.run(
+        "const s = document.getElementById('history-result'); s.value = 'no-match';",
+        json!([]),
+    );
+    browser.click("#history-form button[type=submit]");
+    browser.wait_for_text("#history-table tbody", "NOTHING-KNOWS-THIS");
+    let rows = browser.run(
+        "return document.querySelectorAll('#history-table tbody tr').length;",
+        json!([]),
+    );
+    assert_eq!(rows, json!(1));
+}
