@@ -30,14 +30,24 @@ run: guests
     @echo '  curl -H "Authorization: Bearer $(cat barcoded-data/demo.key)" localhost:8080/api/barcode/lookup/5410317126589'
     {{barcoded}} --data-dir barcoded-data serve --demo
 
-# Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript).
-test: guests
+# Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript), and the console in Chromium.
+test: guests browser
     python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5 prometheus-client==0.26.0
     cargo test --workspace
     cargo test --manifest-path guest-plugins/Cargo.toml
     cd guest-plugins/inventree-labels && PYTHONPATH=../../guest-sdk/python python3 -m unittest --quiet
     mkdir -p guest-plugins/supplier-qr/node_modules && ln -sfn ../../../guest-sdk/js guest-plugins/supplier-qr/node_modules/barcoded-plugin
     cd guest-plugins/supplier-qr && node --test
+
+# Install Debian's Chromium and its WebDriver (one package version, so they match) for the console's browser tests.
+browser:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ -x /usr/bin/chromedriver ] && [ -x /usr/bin/chromium ]; then exit 0; fi
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "==> installing chromium and chromium-driver (Debian's packages)"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
 
 # Benchmark what the CPU limit costs per scan (epoch interruption against none).
 bench-cpu: guests

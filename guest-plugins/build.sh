@@ -35,8 +35,13 @@ for wat in "$here"/*/*.wat; do
 done
 
 # Python and JavaScript plugins, with this repository's WIT and SDKs. A
-# component newer than every file of its plugin is not built again.
+# component newer than every file of its plugin is not built again. Each
+# build is mostly one process on one core: two run at a time, each with its
+# own log, shown if it fails.
 export BARCODED_WIT="$root/wit" BARCODED_SDK="$root/guest-sdk"
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+pending=()
 for project in "$here"/*/plugin.py "$here"/*/plugin.js; do
     dir="$(dirname "$project")"
     name="$(basename "$dir" | tr - _)"
@@ -45,8 +50,39 @@ for project in "$here"/*/plugin.py "$here"/*/plugin.js; do
     if [ -f "$out/$name.wasm" ] && [ -z "$newer" ]; then
         continue
     fi
-    bash "$root/guest-sdk/build.sh" "$dir" -o "$out/$name.wasm"
+    pending+=("$dir")
 done
+# Toolchains are set up once, before builds that would race to install them.
+for dir in "${pending[@]}"; do
+    if [ -f "$dir/plugin.py" ]; then python_toolchain; fi
+    if [ -f "$dir/plugin.js" ]; then js_toolchain; fi
+done
+build() { bash "$root/guest-sdk/build.sh" "$1" -o "$out/$(basename "$1" | tr - _).wasm" >"$logs/$(basename "$1").log" 2>&1; }
+failed=()
+running=0
+for dir in "${pending[@]}"; do
+    echo "==> building $(basename "$dir")"
+    build "$dir" &
+    running=$((running + 1))
+    if [ "$running" -ge 2 ]; then
+        wait -n || failed+=(1)
+        running=$((running - 1))
+    fi
+done
+while [ "$running" -gt 0 ]; do
+    wait -n || failed+=(1)
+    running=$((running - 1))
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+    for dir in "${pending[@]}"; do
+        name="$(basename "$dir" | tr - _)"
+        if [ ! -f "$out/$name.wasm" ] || [ -n "$(find "$dir" -newer "$out/$name.wasm" -not -path '*/node_modules*' -print -quit)" ]; then
+            echo "==> $(basename "$dir") failed:" >&2
+            cat "$logs/$(basename "$dir").log" >&2
+        fi
+    done
+    exit 1
+fi
 
 echo "==> components in $CARGO_TARGET_DIR/wasm32-wasip2/release:"
 ls -1 "$CARGO_TARGET_DIR"/wasm32-wasip2/release/*.wasm

@@ -95,12 +95,17 @@ wit_dir() {
     fi
 }
 
-build_python() {
-    local project="$1" out="$2" sdk wit
+# Installs componentize-py at the pinned version if it is not there.
+python_toolchain() {
     if [ "$(componentize-py --version 2>/dev/null | awk '{print $2}')" != "$COMPONENTIZE_PY_VERSION" ]; then
         say "installing componentize-py $COMPONENTIZE_PY_VERSION from PyPI"
         python3 -m pip install --quiet --disable-pip-version-check "componentize-py==$COMPONENTIZE_PY_VERSION"
     fi
+}
+
+build_python() {
+    local project="$1" out="$2" sdk wit
+    python_toolchain
     wit="$(wit_dir "$project")"
     # The SDK is the package barcoded_plugin: in the project, or in BARCODED_SDK/python.
     sdk="$project"
@@ -116,21 +121,34 @@ PY
         -p "$work" -p "$project" -p "$sdk" -o "$out" >/dev/null
 }
 
-build_js() {
-    local project="$1" out="$2" sdk wit tools
+# Where componentize-qjs is installed.
+js_tools() {
+    echo "${BARCODED_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/barcoded}/componentize-qjs-$COMPONENTIZE_QJS_VERSION"
+}
+
+# Installs Node.js (as root) and componentize-qjs at the pinned version if
+# they are not there.
+js_toolchain() {
+    local tools
     if ! command -v npm >/dev/null; then
         [ "$(id -u)" -eq 0 ] || die "JavaScript plugins need Node.js and npm: apt-get install nodejs npm"
         say "installing Node.js and npm (Debian's nodejs, npm)"
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
     fi
-    tools="${BARCODED_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/barcoded}/componentize-qjs-$COMPONENTIZE_QJS_VERSION"
+    tools="$(js_tools)"
     if [ ! -x "$tools/node_modules/.bin/componentize-qjs" ]; then
         say "installing componentize-qjs $COMPONENTIZE_QJS_VERSION from npm into $tools"
         mkdir -p "$tools"
         npm install --silent --no-save --no-audit --no-fund --prefix "$tools" \
             "componentize-qjs@$COMPONENTIZE_QJS_VERSION" >/dev/null
     fi
+}
+
+build_js() {
+    local project="$1" out="$2" sdk wit tools
+    js_toolchain
+    tools="$(js_tools)"
     sdk="$(sdk_dir "$project" barcoded-plugin js)"
     wit="$(wit_dir "$project")"
     work="$(mktemp -d)"

@@ -193,7 +193,19 @@ function definitions(pairs) {
   return el("dl", { class: "fields" }, pairs.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, visible(value))]));
 }
 
-function recordView(barcode, product) {
+/**
+ * The catalog's answer: the till line and the record, or, for a code that
+ * named a product but no barcode record, the product with the plugin's own
+ * quantity and unit when it gave them.
+ */
+function recordView(barcode, product, result = {}) {
+  if (!barcode && product) {
+    const pack = result.quantity && result.uom_code ? `${result.quantity}× ${result.uom_code} | ` : "";
+    return el("div", { class: "record" },
+      el("p", { class: "till", "data-test": "till" }, `${pack}${product.name}`),
+      definitions([["SKU", product.sku], ["Category", product.category], ["Price", `${product.unitPrice} ${product.currency}`]]),
+      el("p", { class: "muted" }, "The code names this product; no barcode record carries it."));
+  }
   if (!barcode) return el("p", { class: "muted" }, "Not in the catalog.");
   return el("div", { class: "record" },
     el("p", { class: "till", "data-test": "till" }, tillLine(barcode, product)),
@@ -322,7 +334,7 @@ function scanView(status, data) {
       el("p", { class: "verdict" }, el("span", { class: "badge ok" }, data.linked ? "Linked" : "Decoded"),
         ` ${result.format || ""}`, data.plugin ? ` by ${data.plugin}` : " by a barcode link"),
       el("p", { class: "data" }, visible(data.barcode_data)),
-      recordView(data.barcode, data.product),
+      recordView(data.barcode, data.product, result),
       fields.length ? el("div", {}, el("h3", {}, "Fields"), definitions(fields.map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]))) : null,
       result.lookup_code ? definitions([["Lookup code", result.lookup_code]]) : null,
       actionsView(data.actions), diagnosticsView(data.diagnostics), rawView(data));
@@ -385,8 +397,8 @@ async function searchCatalog(more) {
     el("td", { class: "num" }, `${product.unitPrice} ${product.currency}`),
     el("td", {}, el("ul", { class: "codes" }, barcodes.map((b) => el("li", { class: b.isActive ? "" : "inactive" },
       el("code", {}, b.barcode), ` ${b.quantity}× ${b.uomCode}`, b.isActive ? "" : " (inactive)",
-      el("button", { type: "button", class: "small", onclick: () => addLabel({ code: b.barcode, uom: b.uomCode }, 1) }, "Label")))),
-      el("button", { type: "button", class: "small", onclick: () => addLabel({ sku: product.sku }, 1) }, "Product label"))));
+      el("button", { type: "button", class: "small quiet", onclick: () => addLabel({ code: b.barcode, uom: b.uomCode }, 1) }, "Label")))),
+      el("button", { type: "button", class: "small quiet", onclick: () => addLabel({ sku: product.sku }, 1) }, "Product label"))));
   if (more) $("catalog-table").tBodies[0].append(...rows);
   else fillRows($("catalog-table"), rows, q ? `No product matches "${q}".` : "The catalog is empty.");
   catalogNext = page.next;
@@ -661,6 +673,7 @@ loaders.stock = async () => {
   const data = await ok(api("GET", `/api/stock${sku ? `?sku=${encodeURIComponent(sku)}` : ""}`));
   fillRows($("stock-levels"), data.levels.map((l) => el("tr", {},
     el("td", {}, el("code", {}, l.sku)), el("td", {}, l.location), el("td", { class: "num" }, String(l.level)))), "No stock has moved.");
+  if (data.more_levels) notice("Showing the first 1,000 levels: give a SKU to see one product's.");
   fillRows($("stock-movements"), data.movements.map((m) => el("tr", {},
     el("td", {}, when(m.time)), el("td", {}, el("code", {}, m.sku)), el("td", {}, m.location),
     el("td", { class: "num" }, `${m.delta > 0 ? "+" : ""}${m.delta}`), el("td", { class: "num" }, String(m.level)),

@@ -9,10 +9,12 @@ use crate::answer::Answer;
 use barcoded_app::Service;
 
 const DEFAULT_MOVEMENTS: usize = 50;
+/// Levels one answer lists; a catalog with more is read one SKU at a time.
+const MAX_LEVELS: usize = 1000;
 const MAX_MOVEMENTS: usize = 500;
 
-/// Every stock level (of one product with `sku`) and the newest `limit`
-/// movements, newest first.
+/// The first 1,000 stock levels in SKU order (of one product with `sku`),
+/// and the newest `limit` movements, newest first.
 pub fn overview(service: &Service, query: Option<&str>) -> Answer {
     let query = query.unwrap_or_default();
     if let Err(message) = known_parameters(query, &["sku", "limit"]) {
@@ -37,13 +39,15 @@ pub fn overview(service: &Service, query: Option<&str>) -> Answer {
         .and_then(|levels| Ok((levels, store.movements(sku.as_deref(), limit)?)));
     match read {
         Ok((levels, movements)) => {
+            let more = levels.len() > MAX_LEVELS;
             let levels: Vec<_> = levels
                 .into_iter()
+                .take(MAX_LEVELS)
                 .map(|(sku, location, level)| json!({ "sku": sku, "location": location, "level": level }))
                 .collect();
             Answer {
                 status: 200,
-                body: json!({ "levels": levels, "movements": movements }),
+                body: json!({ "levels": levels, "more_levels": more, "movements": movements }),
             }
         }
         Err(error) => Answer::store_failure(&error),
