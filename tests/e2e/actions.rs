@@ -284,6 +284,52 @@ fn a_receipt_over_the_ordered_quantity_is_refused() {
             .any(|line| line.contains("DOCK") && line.ends_with(" 20")),
         "{levels}"
     );
+
+    // What the console's stock and orders pages read, for admins only.
+    let admin = format!("Bearer {}", admin(&server));
+    for path in ["/api/orders", "/api/stock?sku=SCREW-M4"] {
+        assert_eq!(server.get(path).status, 403, "{path} with a pos key");
+    }
+    let orders = server.request_as(Some(&admin), "GET", "/api/orders", b"");
+    assert_eq!(orders.status, 200, "{}", orders.body);
+    let line = &orders.json()["orders"][0]["lines"][0];
+    assert_eq!(
+        (&line["sku"], &line["ordered"], &line["received"]),
+        (&json!("SCREW-M4"), &json!(25), &json!(20))
+    );
+    let stock = server
+        .request_as(Some(&admin), "GET", "/api/stock?sku=SCREW-M4&limit=2", b"")
+        .json();
+    assert_eq!(
+        stock["levels"],
+        json!([
+            { "sku": "SCREW-M4", "location": "DOCK", "level": 20 },
+            { "sku": "SCREW-M4", "location": "LINE-1", "level": 100 },
+        ])
+    );
+    assert_eq!(stock["more_levels"], false);
+    let movements = stock["movements"].as_array().unwrap();
+    assert_eq!(movements.len(), 2, "limit=2 gives the newest two: {stock}");
+    assert!(
+        movements
+            .iter()
+            .all(|m| m["order"] == "PO-1001" && m["delta"] == 10),
+        "{stock}"
+    );
+    assert!(
+        movements[0]["level"] == 20 && movements[1]["level"] == 10,
+        "newest first: {stock}"
+    );
+    let bad = server.request_as(Some(&admin), "GET", "/api/stock?limit=0", b"");
+    assert_eq!(bad.status, 400);
+    let unknown = server.request_as(Some(&admin), "GET", "/api/stock?location=DOCK", b"");
+    assert_eq!(unknown.status, 400);
+    assert!(
+        unknown.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("\"location\"")
+    );
 }
 
 #[test]

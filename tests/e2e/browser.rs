@@ -154,6 +154,15 @@ impl Browser {
         }
     }
 
+    /// Waits until `script` (a function body) returns `true` in the page.
+    pub fn wait_until(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while self.run(script, json!([])) != json!(true) {
+            assert!(Instant::now() < deadline, "{what} never happened");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The rendered text of the element `css` selects ("" when none does).
     pub fn text(&self, css: &str) -> String {
         let text = self.run(

@@ -270,3 +270,39 @@ fn an_admin_filters_the_history() {
     );
     assert_eq!(rows, json!(1));
 }
+
+#[test]
+fn a_till_looks_up_finds_and_prints_labels_whose_codes_load_under_the_policy() {
+    let server = Server::start_with(data_dir_with(&[]), &["--demo"]);
+    let browser = Browser::start();
+    sign_in(&browser, &server, server.key());
+
+    browser.goto_hash("lookup");
+    browser.type_into("#lookup-code", "14006381333938");
+    browser.click("#lookup-form button[type=submit]");
+    assert_eq!(
+        browser.wait_for_text("#lookup-result [data-test=till]", "STABILO"),
+        "10× CA | STABILO Pen 68 black"
+    );
+
+    browser.goto_hash("catalog");
+    browser.type_into("#catalog-q", &format!("stabilo{ENTER}"));
+    browser.wait_for_text("#catalog-table tbody", "STABILO-68-BLACK");
+    assert!(!browser.text("#catalog-table tbody").contains("Dragonvale"));
+    browser.click("#catalog-table tbody li button");
+    browser.wait_for_text("#notice", "label sheet (1 on it)");
+
+    browser.goto_hash("labels");
+    browser.type_into("#labels-sku", "DV-KAT-SENIOR-2KG");
+    browser.clear("#labels-copies");
+    browser.type_into("#labels-copies", "2");
+    browser.click("#labels-form button[type=submit]");
+    let sheet = browser.wait_for_text("#labels-sheet", "Dragonvale");
+    assert!(sheet.contains("1× EA | STABILO Pen 68 black"), "{sheet}");
+    // One barcode label and two copies of the product's, every QR code drawn.
+    browser.wait_until(
+        "three QR codes drawn",
+        "const images = [...document.querySelectorAll('#labels-sheet img')];
+         return images.length === 3 && images.every(i => i.complete && i.naturalWidth > 0);",
+    );
+}

@@ -28,6 +28,11 @@ fn head_answers_every_get_route_with_its_headers_and_no_body() {
         "/api/health/ready",
         "/api/admin/plugins",
         "/api/admin/plugins/gtin",
+        "/api/catalog/products?q=cat",
+        "/api/stock",
+        "/api/orders",
+        "/console/",
+        "/console/console.js",
     ] {
         let get = server.request_as(Some(&admin), "GET", path, b"");
         let head = server.request_as(Some(&admin), "HEAD", path, b"");
@@ -73,6 +78,11 @@ fn every_route_answers_a_wrong_method_with_405_and_allow() {
         ("PUT", "/api/admin/plugins/gtin/disable", "POST"),
         ("POST", "/api/admin/plugins/gtin/limits", "PUT"),
         ("GET", "/api/admin/plugins/gtin/grants", "PUT"),
+        ("POST", "/api/catalog/products", "GET, HEAD"),
+        ("DELETE", "/api/stock", "GET, HEAD"),
+        ("PUT", "/api/orders", "GET, HEAD"),
+        ("POST", "/console/", "GET, HEAD"),
+        ("POST", "/", "GET, HEAD"),
     ] {
         let response = server.request_as(Some(&admin), method, path, b"");
         assert_eq!(response.status, 405, "{method} {path}: {}", response.body);

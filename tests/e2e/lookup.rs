@@ -293,3 +293,104 @@ fn a_store_failure_is_a_fixed_500_without_internal_detail() {
     assert_eq!(response.header("cache-control"), Some("no-store"));
     server.wait_for_log("internal error");
 }
+
+/// `GET /api/catalog/products` with the server's `pos` key: the JSON answer.
+fn products(server: &Server, query: &str) -> Value {
+    let answer = server.get(&format!("/api/catalog/products{query}"));
+    assert_eq!(answer.status, 200, "{query}: {}", answer.body);
+    answer.json()
+}
+
+fn skus(page: &Value) -> Vec<String> {
+    page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|found| found["product"]["sku"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_catalog_is_browsed_page_by_page_and_searched_ignoring_case() {
+    let server = demo_server();
+    let all = products(&server, "");
+    assert_eq!(
+        skus(&all),
+        [
+            "DV-KAT-SENIOR-2KG",
+            "STABILO-68-BLACK",
+            "VIT-C-1000MG-100CT"
+        ]
+    );
+    assert_eq!(all["next"], Value::Null);
+    assert_eq!(all["results"][0]["product"], dragonvale());
+    let codes: Vec<_> = all["results"][0]["barcodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["barcode"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 3, "every record of the product: {codes:?}");
+    assert!(codes.contains(&"15410317126586"), "{codes:?}");
+
+    let mut seen = Vec::new();
+    let mut next = "?limit=2".to_owned();
+    loop {
+        let page = products(&server, &next);
+        seen.extend(skus(&page));
+        match page["next"].as_str() {
+            Some(link) => next = link.trim_start_matches("/api/catalog/products").to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, skus(&all), "pages give every product once, in order");
+
+    assert_eq!(skus(&products(&server, "?q=stabilo")), ["STABILO-68-BLACK"]);
+    assert_eq!(
+        skus(&products(&server, "?q=Pet+FOOD")),
+        ["DV-KAT-SENIOR-2KG"]
+    );
+    assert_eq!(
+        skus(&products(&server, "?q=no%20such%20thing")),
+        Vec::<String>::new()
+    );
+
+    let long = format!("?q={}", "x".repeat(201));
+    for (query, status) in [
+        (long.as_str(), 400),
+        ("?limit=0", 400),
+        ("?limit=201", 400),
+        ("?sku=A", 400),
+    ] {
+        assert_eq!(
+            server.get(&format!("/api/catalog/products{query}")).status,
+            status,
+            "{query}"
+        );
+    }
+    let anonymous = server.request_as(None, "GET", "/api/catalog/products", b"");
+    assert_eq!(anonymous.status, 401);
+}
+
+#[test]
+fn a_search_reads_a_bounded_number_of_products_per_request() {
+    let server = demo_server();
+    let mut csv = String::from("sku,name,category,unitPrice,currency\n");
+    for n in 0..25_000 {
+        csv.push_str(&format!("BULK-{n:05},Bulk item {n},Bulk,1.00,EUR\n"));
+    }
+    import(&server, "bulk.csv", &csv);
+    // Nothing matches: the first request stops after 20,000 products and
+    // says where to go on; the next reads the rest and ends.
+    let first = products(&server, "?q=nothing-matches-this");
+    assert_eq!(skus(&first), Vec::<String>::new());
+    let next = first["next"].as_str().expect("a cursor after the bound");
+    let rest = products(&server, next.trim_start_matches("/api/catalog/products"));
+    assert_eq!(skus(&rest), Vec::<String>::new());
+    assert_eq!(rest["next"], Value::Null);
+    // A match past the bound is still found, on the page after.
+    let first = products(&server, "?q=bulk+item+24999");
+    let next = first["next"].as_str().expect("a cursor after the bound");
+    let rest = products(&server, next.trim_start_matches("/api/catalog/products"));
+    assert_eq!(skus(&rest), ["BULK-24999"]);
+}

@@ -431,3 +431,40 @@ fn over_the_admin_api_an_upgrade_by_the_components_own_name_needs_upgrade_true()
     assert_eq!(upgraded.json()["withheld_grants"], json!(["po-receive"]));
     assert_eq!(upgraded.json()["plugin"]["grants"], json!([]));
 }
+
+#[test]
+fn the_plugin_list_shows_counts_quarantine_and_plugins_refused_at_load() {
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")]);
+    let admin = format!("Bearer {}", create_key(data.path(), "ops", "admin"));
+    // hello's stored component no longer holds what was installed.
+    let hello = std::fs::read(component("hello")).unwrap();
+    for file in std::fs::read_dir(data.path().join("components")).unwrap() {
+        let path = file.unwrap().path();
+        if std::fs::read(&path).unwrap() == hello {
+            std::fs::write(&path, b"\0asm tampered").unwrap();
+        }
+    }
+    // Nor is it in the code cache, which would load the compiled original.
+    std::fs::remove_dir_all(data.path().join("cache")).unwrap();
+    let server = Server::start(data);
+    server.scan(&json!({ "barcode_data": "4006381333931" }));
+
+    let list = |server: &Server| {
+        let answer = server.request_as(Some(&admin), "GET", "/api/admin/plugins", b"");
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()
+    };
+    let answer = list(&server);
+    let refused = &answer["refused"];
+    assert_eq!(refused.as_array().unwrap().len(), 1, "{answer}");
+    assert_eq!(refused[0]["name"], "hello");
+    assert!(!refused[0]["reason"].as_str().unwrap().is_empty());
+    let gtin = &answer["plugins"][0];
+    assert_eq!(
+        (&gtin["name"], &gtin["failures"], &gtin["quarantine"]),
+        (&json!("gtin"), &json!(0), &Value::Null)
+    );
+    eventually("the scan counted (counts are flushed every 2 s)", || {
+        list(&server)["plugins"][0]["scans"] == 1
+    });
+}

@@ -427,3 +427,95 @@ impl<'txn> CatalogTables<'txn> {
         Ok(Some(old))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use barcoded_domain::Price;
+
+    fn product(sku: &str) -> Product {
+        Product {
+            sku: sku.into(),
+            name: sku.into(),
+            category: "Parts".into(),
+            unit_price: Price::parse("1").unwrap(),
+            currency: "EUR".into(),
+            supplier_parts: Vec::new(),
+        }
+    }
+
+    fn barcode(sku: &str, value: &str, uom: &str) -> Barcode {
+        Barcode {
+            id: Uuid::now_v7(),
+            barcode: value.into(),
+            barcode_type: "INTERNAL".into(),
+            format: "INTERNAL".into(),
+            product_sku: sku.into(),
+            uom_code: uom.into(),
+            quantity: 1,
+            is_default: false,
+            is_active: uom != "OLD",
+        }
+    }
+
+    /// Products `A`, `AB` and `B`, each with records; `A`'s `OLD` one inactive.
+    fn store() -> (Store, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "barcoded-catalog-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir).unwrap();
+        let products: Vec<_> = ["A", "AB", "B"].into_iter().map(product).collect();
+        let barcodes = [
+            barcode("A", "1", "EA"),
+            barcode("A", "2", "OLD"),
+            barcode("AB", "3", "EA"),
+            barcode("B", "4", "CA"),
+        ];
+        store.upsert_batch(&products, &barcodes).unwrap();
+        (store, dir)
+    }
+
+    fn skus_after(store: &Store, after: Option<&str>, take: usize) -> Vec<String> {
+        let mut seen = Vec::new();
+        store
+            .products_after(after, &mut |product| {
+                seen.push(product.sku);
+                seen.len() < take
+            })
+            .unwrap();
+        seen
+    }
+
+    #[test]
+    fn products_continue_after_a_sku_and_stop_when_asked() {
+        let (store, dir) = store();
+        assert_eq!(skus_after(&store, None, 10), ["A", "AB", "B"]);
+        assert_eq!(skus_after(&store, Some("A"), 10), ["AB", "B"]);
+        assert_eq!(skus_after(&store, Some("AA"), 10), ["AB", "B"]);
+        assert_eq!(skus_after(&store, Some("B"), 10), Vec::<String>::new());
+        assert_eq!(skus_after(&store, None, 2), ["A", "AB"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_products_barcodes_are_its_own_active_or_not_and_not_a_longer_skus() {
+        let (store, dir) = store();
+        let values = |sku| {
+            let mut found: Vec<_> = store
+                .barcodes_of(sku)
+                .unwrap()
+                .into_iter()
+                .map(|b| b.barcode)
+                .collect();
+            found.sort();
+            found
+        };
+        assert_eq!(values("A"), ["1", "2"]);
+        assert_eq!(values("AB"), ["3"]);
+        assert_eq!(values("C"), Vec::<String>::new());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
