@@ -45,9 +45,22 @@ function fillRows(table, rows, empty) {
   fill(body, rows.length ? rows : el("tr", {}, el("td", { colspan: columns, class: "empty" }, empty)));
 }
 
-/** Control characters made visible: C0 codes as their Unicode control pictures (GS is ␝). */
+/** The names of the C0 control characters, by code: GS is 0x1D. */
+const CONTROL_NAMES = ["NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+  "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"];
+
+/** Text with each control character written as its substitute, `<GS>`, which every font can show. */
 function visible(text) {
-  return String(text ?? "").replace(/[\u0000-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
+  return String(text ?? "").replace(/[\u0000-\u001f]/g, (c) => `<${CONTROL_NAMES[c.charCodeAt(0)]}>`);
+}
+
+/** Scanned data for reading: control characters as marked names, so `GS` cannot pass for text. */
+function dataView(text) {
+  const parts = String(text ?? "").split(/([\u0000-\u001f])/);
+  return parts.filter((part) => part !== "").map((part) => (/^[\u0000-\u001f]$/.test(part)
+    ? el("span", { class: "control", title: `control character 0x${part.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}` },
+      CONTROL_NAMES[part.charCodeAt(0)])
+    : part));
 }
 
 function notice(message, kind = "info") {
@@ -190,7 +203,7 @@ function tillLine(barcode, product) {
 }
 
 function definitions(pairs) {
-  return el("dl", { class: "fields" }, pairs.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, visible(value))]));
+  return el("dl", { class: "fields" }, pairs.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, dataView(value))]));
 }
 
 /**
@@ -242,16 +255,22 @@ function rawView(data) {
 
 // ---------------------------------------------------------------- scan
 
-/** Substitutes scanners can be set to send for control characters (see the page's help). */
+/** Substitutes scanners can be set to send for GS, RS and EOT (see the page's help). */
 const SUBSTITUTES = [
-  [/<GS>|\{GS\}|\^\]/gi, "\u001d"],
-  [/<RS>|\{RS\}|\^\^/gi, "\u001e"],
-  [/<EOT>|\{EOT\}|\^D/gi, "\u0004"],
+  [/\{GS\}|\^\]/gi, "\u001d"],
+  [/\{RS\}|\^\^/gi, "\u001e"],
+  [/\{EOT\}|\^D/gi, "\u0004"],
 ];
+const NAMED = new RegExp(`<(${CONTROL_NAMES.join("|")})>`, "gi");
 
-/** The data to send: substitutes and control pictures turned back into control characters. */
-function restore(text) {
-  let data = text;
+/**
+ * The data to send, with `<GS>` and the like (how this page shows control
+ * characters) made control characters; with `scannerSubstitutes`, also
+ * `{GS}`, `^]` and Unicode's control pictures.
+ */
+function restore(text, scannerSubstitutes) {
+  let data = text.replace(NAMED, (_, name) => String.fromCharCode(CONTROL_NAMES.indexOf(name.toUpperCase())));
+  if (!scannerSubstitutes) return data;
   for (const [pattern, control] of SUBSTITUTES) data = data.replace(pattern, control);
   return data.replace(/[\u2400-\u241f]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x2400));
 }
@@ -259,9 +278,9 @@ function restore(text) {
 /** Keys that stand for control characters, as wedge scanners in "control + ASCII" mode send them. */
 function controlFor(event) {
   if (!event.ctrlKey || event.altKey || event.metaKey) return null;
-  if (event.key === "]" || event.code === "BracketRight") return "\u241d";
-  if (event.key === "^" || (event.shiftKey && event.code === "Digit6")) return "\u241e";
-  if (event.key === "d" || event.key === "D") return "\u2404";
+  if (event.key === "]" || event.code === "BracketRight") return "<GS>";
+  if (event.key === "^" || (event.shiftKey && event.code === "Digit6")) return "<RS>";
+  if (event.key === "d" || event.key === "D") return "<EOT>";
   return null;
 }
 
@@ -279,7 +298,7 @@ function setUpScan() {
       // More of the burst came after an Enter: the Enter was a line break in the data.
       clearTimeout(pendingEnter);
       pendingEnter = null;
-      insert("\u240a");
+      insert("<LF>");
     }
     const control = controlFor(event);
     if (control) {
@@ -298,7 +317,7 @@ function setUpScan() {
     }
     lastKey = now;
   });
-  // Pasted or scanned control characters stay, shown as their pictures.
+  // Pasted or scanned control characters stay, shown as their substitutes.
   input.addEventListener("input", () => {
     const shown = visible(input.value);
     if (shown !== input.value) {
@@ -317,7 +336,7 @@ async function scan() {
   const input = $("scan-input");
   const text = input.value.trim();
   if (!text) return;
-  const data = $("scan-substitutes").checked ? restore(text) : text;
+  const data = restore(text, $("scan-substitutes").checked);
   input.value = "";
   input.focus();
   await guarded(async () => {
@@ -333,7 +352,7 @@ function scanView(status, data) {
     return el("article", { class: "answer decoded" },
       el("p", { class: "verdict" }, el("span", { class: "badge ok" }, data.linked ? "Linked" : "Decoded"),
         ` ${result.format || ""}`, data.plugin ? ` by ${data.plugin}` : " by a barcode link"),
-      el("p", { class: "data" }, visible(data.barcode_data)),
+      el("p", { class: "data" }, dataView(data.barcode_data)),
       recordView(data.barcode, data.product, result),
       fields.length ? el("div", {}, el("h3", {}, "Fields"), definitions(fields.map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]))) : null,
       result.lookup_code ? definitions([["Lookup code", result.lookup_code]]) : null,
@@ -343,7 +362,7 @@ function scanView(status, data) {
     return el("article", { class: "answer refused" },
       el("p", { class: "verdict" }, el("span", { class: "badge bad" }, status === 422 ? "Invalid" : "No match"),
         status === 422 ? ` ${data.format} by ${data.plugin}` : " no plugin recognised this"),
-      el("p", { class: "data" }, visible(data.barcode_data)),
+      el("p", { class: "data" }, dataView(data.barcode_data)),
       status === 422 ? el("p", { class: "reason" }, data.reason) : null,
       diagnosticsView(data.diagnostics), rawView(data));
   }
@@ -657,7 +676,7 @@ async function loadHistory(more) {
   const page = await ok(api("GET", path));
   const rows = page.results.map((entry) => el("tr", { "data-result": entry.result },
     el("td", {}, when(entry.time)), el("td", {}, entry.key || "cli"),
-    el("td", {}, el("code", {}, visible(entry.barcode_data))), el("td", {}, entry.result),
+    el("td", {}, el("code", {}, dataView(entry.barcode_data))), el("td", {}, entry.result),
     el("td", {}, entry.plugin || ""), el("td", {}, entry.format || ""), el("td", {}, entry.lookup_code || ""),
     el("td", { class: "num" }, String(entry.duration_us))));
   if (more) $("history-table").tBodies[0].append(...rows);

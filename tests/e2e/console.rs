@@ -79,10 +79,9 @@ fn the_console_is_served_with_a_strict_policy_and_without_a_key() {
 
 #[test]
 fn a_till_signs_in_and_scans_a_gs1_label_with_a_substitute_for_gs() {
-    let server = Server::start_with(
-        data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-gs1.wasm", "gs1")]),
-        &["--demo"],
-    );
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-gs1.wasm", "gs1")]);
+    let admin = create_key(data.path(), "ops", "admin");
+    let server = Server::start_with(data, &["--demo"]);
     let browser = Browser::start();
 
     browser.goto(&url(&server));
@@ -126,6 +125,28 @@ fn a_till_signs_in_and_scans_a_gs1_label_with_a_substitute_for_gs() {
         typed.contains("LOT42") && !typed.contains("LOT4217"),
         "{typed}"
     );
+
+    // The server got the GS itself, both times (history is written within
+    // milliseconds of the answer).
+    let bearer = format!("Bearer {admin}");
+    let mut scanned = Vec::new();
+    for _ in 0..100 {
+        let history = server
+            .request_as(Some(&bearer), "GET", "/api/barcode/history", b"")
+            .json();
+        scanned = history["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["barcode_data"].clone())
+            .collect();
+        if scanned.len() == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let label = json!("]C1011400638133393810LOT42\u{1d}17271231");
+    assert_eq!(scanned, [label.clone(), label]);
 
     // The page hides admin pages; the server refuses them whatever the page does.
     browser.goto_hash("history");
