@@ -463,7 +463,12 @@ function addLabel(label, copies) {
 
 loaders.labels = drawSheet;
 
+/** Object URLs of the drawn QR codes, released when the sheet is drawn again. */
+let sheetImages = [];
+
 async function drawSheet() {
+  for (const url of sheetImages) URL.revokeObjectURL(url);
+  sheetImages = [];
   const labels = [];
   for (const label of sheet) {
     const qr = label.sku
@@ -472,6 +477,7 @@ async function drawSheet() {
     const svg = await ok(api("GET", qr));
     const text = label.sku ? await productCaption(label.sku) : await barcodeCaption(label.code, label.uom);
     const url = URL.createObjectURL(svg);
+    sheetImages.push(url);
     for (let i = 0; i < label.copies; i += 1) {
       labels.push(el("figure", { class: "label" }, el("img", { src: url, alt: `QR code: ${text[0]}` }),
         el("figcaption", {}, el("strong", {}, text[0]), el("br"), text[1])));

@@ -97,6 +97,14 @@ fn metrics_count_known_traffic_and_parse_as_openmetrics() {
     assert_eq!(server.get("/api/barcode/lookup/0000000000000").status, 404);
 
     let after = scrape(&server, &admin);
+    let text = server
+        .request_as(Some(&format!("Bearer {admin}")), "GET", "/metrics", b"")
+        .body;
+    assert_eq!(
+        undocumented(&text),
+        Vec::<String>::new(),
+        "the README misses these"
+    );
     let scans = |plugin: &str, outcome: &str| {
         sample(
             &after,
@@ -206,4 +214,23 @@ fn json_logs_carry_the_scan_id_the_plugin_and_the_key_name_never_the_key() {
         serde_json::from_str::<Value>(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert!(!line.contains(server.key()), "{line}");
     }
+}
+
+/// The metric families in `text` that the README's metrics table lacks.
+fn undocumented(text: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("the README");
+    text.lines()
+        .filter_map(|line| line.strip_prefix("# TYPE "))
+        .map(|declared| {
+            let (name, kind) = declared.split_once(' ').unwrap();
+            // A counter's samples, and its row in the README, end in `_total`.
+            if kind == "counter" {
+                format!("{name}_total")
+            } else {
+                name.to_owned()
+            }
+        })
+        .filter(|family| !readme.contains(&format!("| `{family}` |")))
+        .collect()
 }
