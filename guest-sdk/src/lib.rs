@@ -61,7 +61,7 @@ pub mod bindings {
     #![allow(missing_docs)]
     wit_bindgen::generate!({
         path: "wit",
-        world: "plugin",
+        world: "plugin-with-claims",
         pub_export_macro: true,
         runtime_path: "::barcode_plugin_sdk::__wit_bindgen::rt",
     });
@@ -170,6 +170,24 @@ pub trait Plugin {
     /// `Ok(None)`: not this plugin's format. `Ok(Some(..))`: decoded.
     /// `Err(..)`: this plugin's format, but invalid.
     fn scan(data: &str) -> Result<Option<ScanResult>, ScanError>;
+
+    /// Regular expressions (Rust `regex` syntax), one of which data must
+    /// match somewhere for the server to ask this plugin about it; anchor
+    /// them with `^` and `$`. The server then skips instantiating the
+    /// plugin for every other scan, which makes scans of other formats
+    /// cheaper. Declare everything [`Plugin::scan`] would decode or reject,
+    /// no narrower. Empty (the default): the plugin is asked about every
+    /// scan.
+    ///
+    /// ```
+    /// # struct Gtin;
+    /// # impl barcode_plugin_sdk::Plugin for Gtin {
+    /// # fn info() -> barcode_plugin_sdk::PluginInfo { unimplemented!() }
+    /// # fn scan(_: &str) -> Result<Option<barcode_plugin_sdk::ScanResult>, barcode_plugin_sdk::ScanError> { Ok(None) }
+    /// const CLAIMS: &'static [&'static str] = &["^[0-9]{8}$", "^[0-9]{12,14}$"];
+    /// # }
+    /// ```
+    const CLAIMS: &'static [&'static str] = &[];
 }
 
 impl ScanResult {
@@ -230,7 +248,8 @@ impl ScanError {
     }
 }
 
-/// Exports a [`Plugin`] implementation as the component's `decoder` interface.
+/// Exports a [`Plugin`] implementation as the component's `decoder` and
+/// `claims` interfaces.
 ///
 /// Call it once per plugin crate, at the top level, with the implementing type.
 #[macro_export]
@@ -249,6 +268,15 @@ macro_rules! export_plugin {
             ) -> ::std::result::Result<::std::option::Option<$crate::ScanResult>, $crate::ScanError>
             {
                 <$plugin as $crate::Plugin>::scan(&data)
+            }
+        }
+
+        impl $crate::bindings::exports::barcode::plugin::claims::Guest for __BarcodePluginExport {
+            fn patterns() -> ::std::vec::Vec<::std::string::String> {
+                <$plugin as $crate::Plugin>::CLAIMS
+                    .iter()
+                    .map(|pattern| ::std::string::ToString::to_string(pattern))
+                    .collect()
             }
         }
 

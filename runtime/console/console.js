@@ -618,6 +618,7 @@ function showPlugin(name) {
       ["Title", p.info.title], ["Author", p.info.author], ["Digest", p.digest],
       ["Size", `${p.size} bytes`], ["Installed", when(p.installed)],
       ["Asks for", p.asks.join(", ") || "nothing"],
+      ["Claims", p.claims ? p.claims.join("   ") : "any data (it declares no patterns)"],
     ]),
     el("label", { for: "plugin-settings" }, "Settings (key=value, one per line)"), settings,
     el("label", { for: "plugin-limits" }, "Limit overrides (JSON: cpu_time_ms, memory_mib, …)"), limits,

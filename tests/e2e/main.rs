@@ -7,6 +7,7 @@ mod harness;
 mod actions;
 mod browser;
 mod catalog;
+mod claims;
 mod cli;
 mod console;
 mod decoders;

@@ -48,6 +48,11 @@ impl Plugin for Gs1 {
     fn scan(data: &str) -> Result<Option<ScanResult>, ScanError> {
         decode(data)
     }
+
+    /// What [`read`] looks at first: a Digital Link URI, a bracketed
+    /// element string, a carrier's symbology identifier, or a leading GS.
+    const CLAIMS: &'static [&'static str] =
+        &[r"^(?i:https?)://", r"^\(", r"^\](C1|d2|Q3|e0|J1)", r"^\x1D"];
 }
 
 export_plugin!(Gs1);

@@ -28,6 +28,9 @@ impl Plugin for Gtin {
     fn scan(data: &str) -> Result<Option<ScanResult>, ScanError> {
         decode(data)
     }
+
+    /// 8, 12, 13 or 14 digits, after an optional symbology identifier.
+    const CLAIMS: &'static [&'static str] = &[r"^(\]E[04])?([0-9]{8}|[0-9]{12,14})$"];
 }
 
 export_plugin!(Gtin);

@@ -36,6 +36,8 @@ impl Plugin for Hello {
                 .field("greeting", greeting),
         ))
     }
+
+    const CLAIMS: &'static [&'static str] = &[r"^HELLO-"];
 }
 
 export_plugin!(Hello);

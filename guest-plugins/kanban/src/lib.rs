@@ -63,6 +63,8 @@ impl Plugin for Kanban {
                 ),
         ))
     }
+
+    const CLAIMS: &'static [&'static str] = &[r"^KANBAN:"];
 }
 
 export_plugin!(Kanban);

@@ -11,7 +11,9 @@ use wasmtime::component::{Component, Linker};
 
 use barcoded_domain::store::{Storage, StoreError};
 use barcoded_domain::{Capability, PluginRecord};
-use barcoded_sandbox::{self as sandbox, Chain, Limits, LoadError, Plugin, SandboxState, Settings};
+use barcoded_sandbox::{
+    self as sandbox, Ask, Chain, Limits, LoadError, Plugin, SandboxState, Settings,
+};
 use barcoded_store::Paths;
 
 use crate::code_cache;
@@ -27,6 +29,8 @@ pub struct Registry {
     compiled: Mutex<HashMap<String, Component>>,
     /// What the loaded plugins' scans and the code cache count.
     metrics: Arc<Metrics>,
+    /// Which plugins the chains it loads ask.
+    ask: Ask,
 }
 
 /// The registry, loaded: the chain of enabled plugins, and those refused.
@@ -93,7 +97,15 @@ impl Registry {
             limits: Limits::default(),
             compiled: Mutex::new(HashMap::new()),
             metrics: Arc::default(),
+            ask: Ask::Matching,
         })
+    }
+
+    /// Makes the chains it loads ask every plugin about every scan, ignoring
+    /// what plugins declare they may claim.
+    pub fn asking_every_plugin(mut self) -> Registry {
+        self.ask = Ask::Every;
+        self
     }
 
     pub(crate) fn engine(&self) -> &Engine {
@@ -148,7 +160,7 @@ impl Registry {
             }
         }
         Ok(Loaded {
-            chain: Chain::new(plugins),
+            chain: Chain::new(plugins, self.ask),
             refused,
         })
     }
@@ -248,6 +260,7 @@ impl Registry {
                 .unwrap_or_else(BTreeMap::new),
             grants,
             asks,
+            claims: probe.claims().map(<[String]>::to_vec),
         };
         store.put_plugin(&record)?;
         Ok(match existing {

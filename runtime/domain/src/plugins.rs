@@ -42,6 +42,10 @@ pub struct PluginRecord {
     /// The capabilities its imports need, as found at install.
     #[serde(default)]
     pub asks: BTreeSet<Capability>,
+    /// The patterns of data it declares it may claim (its `claims` export),
+    /// as found at install; `None`: it is asked about every scan.
+    #[serde(default)]
+    pub claims: Option<Vec<String>>,
 }
 
 /// Why and since when a plugin is quarantined.

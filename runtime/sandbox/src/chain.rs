@@ -6,6 +6,10 @@
 //! none does. A plugin that fails (traps, runs past a limit) is logged and
 //! skipped; its failure is reported in the answer's diagnostics.
 //!
+//! A plugin that declares claim patterns is asked only about data one of
+//! them matches (see [`crate::claims`]); results are the same as if it were
+//! asked, so long as it declares what it would answer.
+//!
 //! Only the deciding plugin's requests to the server count: whatever the
 //! others asked to book is dropped with their verdicts.
 
@@ -13,6 +17,7 @@ use std::sync::Arc;
 
 use barcoded_domain::{Invalid, scan_order};
 
+use crate::claims::Matcher;
 use crate::failure::Failure;
 use crate::host::{Requests, Server};
 use crate::plugin::Plugin;
@@ -24,6 +29,19 @@ pub const DEFAULT_PRIORITY: i32 = 100;
 /// Plugins in the order they are asked.
 pub struct Chain {
     plugins: Vec<Plugin>,
+    /// Which of them a scan instantiates.
+    matcher: Matcher,
+}
+
+/// Which plugins a scan asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// Those with a claim pattern that matches the data, and those that
+    /// declare none.
+    Matching,
+    /// Every plugin, whatever it declares: for checking that declarations
+    /// change no answer.
+    Every,
 }
 
 /// What the chain made of one barcode.
@@ -104,21 +122,23 @@ impl ScanOutcome {
 }
 
 impl Chain {
-    /// A chain of `plugins`, ordered by priority and then name.
-    pub fn new(mut plugins: Vec<Plugin>) -> Chain {
+    /// A chain of `plugins`, ordered by priority and then name, that asks
+    /// the plugins `ask` says.
+    pub fn new(mut plugins: Vec<Plugin>, ask: Ask) -> Chain {
         plugins.sort_by(|a, b| {
             scan_order(a.priority(), a.name()).cmp(&scan_order(b.priority(), b.name()))
         });
-        Chain { plugins }
+        let matcher = Matcher::new(plugins.iter().map(Plugin::claims), ask == Ask::Every);
+        Chain { plugins, matcher }
     }
 
     pub fn plugins(&self) -> &[Plugin] {
         &self.plugins
     }
 
-    /// Hands `data` to each plugin in turn, leaving out those `skip` names,
-    /// with `store` for their granted calls; see the module docs for the
-    /// rules.
+    /// Hands `data` to each plugin in turn that may claim it, leaving out
+    /// those `skip` names, with `store` for their granted calls; see the
+    /// module docs for the rules.
     pub async fn scan(
         &self,
         data: &str,
@@ -127,7 +147,12 @@ impl Chain {
     ) -> ScanOutcome {
         let mut rejected: Option<(String, Rejection)> = None;
         let mut failures = Vec::new();
-        for plugin in self.plugins.iter().filter(|plugin| !skip(plugin.name())) {
+        let asked = self.matcher.asked(data);
+        let plugins = self.plugins.iter().zip(asked).filter(|(_, asked)| *asked);
+        for plugin in plugins
+            .map(|(plugin, _)| plugin)
+            .filter(|plugin| !skip(plugin.name()))
+        {
             let (verdict, requests) = plugin.scan(data, server).await;
             match verdict {
                 Ok(Verdict::NotMine) => {}

@@ -1,7 +1,8 @@
 //! Runs untrusted barcode plugins: WebAssembly components implementing the
 //! `barcode:plugin` world (`wit/`), each call in a fresh wasmtime instance
 //! with no ambient rights and hard limits on CPU time, memory, output, host
-//! calls and answers, asked in priority order by a [`Chain`].
+//! calls and answers, asked in priority order by a [`Chain`], each only about
+//! data it declares it may claim.
 //!
 //! A plugin reaches the server only through the [`Server`] trait, and only
 //! for what its grants allow; the sandbox never writes anything itself.
@@ -13,6 +14,7 @@
 
 mod blocking;
 mod chain;
+mod claims;
 mod component;
 mod engine;
 mod failure;
@@ -26,7 +28,7 @@ mod sandbox;
 mod verdict;
 
 pub use blocking::block_on;
-pub use chain::{Chain, DEFAULT_PRIORITY, PluginFailure, ScanOutcome, validate_name};
+pub use chain::{Ask, Chain, DEFAULT_PRIORITY, PluginFailure, ScanOutcome, validate_name};
 pub use component::{CompileError, MAX_COMPONENT_BYTES, capabilities_asked, compile};
 pub use engine::{CpuMeter, MAX_WASM_STACK, POOL_INSTANCES, new_engine, new_engine_with};
 pub use failure::{Failure, LoadError};

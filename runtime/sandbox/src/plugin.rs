@@ -7,9 +7,11 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use barcoded_domain::{Capability, PluginInfo};
+use regex::RegexSet;
 use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 
+use crate::claims;
 use crate::component::compile;
 use crate::failure::{Failure, LoadError, classify};
 use crate::host::{HostState, Requests, Server};
@@ -27,6 +29,9 @@ const MAX_LOGGED_LINE: usize = 512;
 /// A loaded, validated plugin.
 pub struct Plugin {
     info: PluginInfo,
+    /// The patterns it declares it may claim, and them compiled; `None`
+    /// when it declares none.
+    claims: Option<(Vec<String>, RegexSet)>,
     runner: Runner,
     /// Failed scans in a row; a success resets it.
     failures_in_a_row: AtomicU32,
@@ -110,17 +115,36 @@ impl Plugin {
         };
         let mut sandbox = runner.sandbox(None);
         let clock = sandbox.clock();
-        let info = crate::blocking::block_on(clock.run(async {
-            let plugin = runner.pre.instantiate_async(&mut sandbox.store).await?;
-            let decoder = plugin.barcode_plugin_decoder();
-            decoder.call_info(&mut sandbox.store).await
+        let described = crate::blocking::block_on(clock.run(async {
+            let store = &mut sandbox.store;
+            let instance = runner
+                .pre
+                .instance_pre()
+                .instantiate_async(&mut *store)
+                .await?;
+            let plugin = bindings::Plugin::new(&mut *store, &instance)?;
+            let info = plugin
+                .barcode_plugin_decoder()
+                .call_info(&mut *store)
+                .await?;
+            Ok((info, claims::declared(store, &instance).await?))
         }));
-        let (info, _) = runner.finish(sandbox, info);
-        let info = info
-            .and_then(|info| validate_info(info, &runner.settings.limits.answer))
-            .map_err(|failure| refuse(format!("its `info` export {failure}")))?;
+        let (described, _) = runner.finish(sandbox, described);
+        let (info, claims) = described
+            .and_then(|(info, claims)| {
+                Ok((validate_info(info, &runner.settings.limits.answer)?, claims))
+            })
+            .map_err(|failure| refuse(format!("its `info` or `claims` export {failure}")))?;
+        let claims = match claims {
+            Some(patterns) => {
+                let set = claims::compile(&patterns).map_err(refuse)?;
+                Some((patterns, set))
+            }
+            None => None,
+        };
         Ok(Plugin {
             info,
+            claims,
             runner,
             failures_in_a_row: AtomicU32::new(0),
             scans: AtomicU64::new(0),
@@ -140,6 +164,20 @@ impl Plugin {
 
     pub fn info(&self) -> &PluginInfo {
         &self.info
+    }
+
+    /// The patterns of data it declares it may claim; `None`: any data.
+    pub fn claims(&self) -> Option<&[String]> {
+        self.claims
+            .as_ref()
+            .map(|(patterns, _)| patterns.as_slice())
+    }
+
+    /// Whether a scan of `data` asks this plugin, by what it declares.
+    pub fn may_claim(&self, data: &str) -> bool {
+        self.claims
+            .as_ref()
+            .is_none_or(|(_, set)| set.is_match(data))
     }
 
     /// What this plugin may make the server log.

@@ -155,6 +155,12 @@ struct ServeArgs {
     #[arg(long, env = "BARCODED_QUARANTINE_AFTER", default_value_t = 5)]
     quarantine_after: u32,
 
+    /// Ask every plugin about every scan, ignoring the patterns plugins
+    /// declare they may claim (their `claims` export). Answers must not
+    /// change: use it to check that a plugin declares what it decodes.
+    #[arg(long, env = "BARCODED_ASK_EVERY_PLUGIN")]
+    ask_every_plugin: bool,
+
     /// Scans that may run at once, 1 to 120; more wait their turn
     /// [default: 4 per core].
     #[arg(long, env = "BARCODED_CONCURRENT_SCANS", value_parser = clap::value_parser!(u32).range(1..=MAX_CONCURRENT_SCANS))]
@@ -320,11 +326,13 @@ fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
         _ => None,
     };
     let store = open_store(data_dir)?;
-    let service = Arc::new(Service::open(
-        Registry::new(data_dir)?,
-        Arc::new(store),
-        policy,
-    )?);
+    let registry = Registry::new(data_dir)?;
+    let registry = if args.ask_every_plugin {
+        registry.asking_every_plugin()
+    } else {
+        registry
+    };
+    let service = Arc::new(Service::open(registry, Arc::new(store), policy)?);
     if args.demo {
         catalog::seed_demo(service.store())?;
     }

@@ -57,6 +57,14 @@ pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
     for data in &args.data {
         let (verdict, requests) = block_on(plugin.scan(data, server.as_ref()));
         failed |= verdict.is_err();
+        let answered = matches!(verdict, Ok(Verdict::Decoded(_) | Verdict::Rejected(_)));
+        if answered && !plugin.may_claim(data) {
+            eprintln!(
+                "warning: it answers {data:?}, which none of its claim patterns matches: the \
+                 server would never ask it about this data. Widen its claims (Rust \
+                 `const CLAIMS`) to cover everything it decodes or rejects"
+            );
+        }
         println!("{}", answer(data, &plugin, verdict, &requests));
     }
     Ok(if failed {

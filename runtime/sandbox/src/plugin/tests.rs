@@ -65,8 +65,14 @@ fn component(name: &str, imports: &str, scan: &str, extra: &str) -> Vec<u8> {
     let (package, _) = resolve
         .push_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../../wit"))
         .expect("the WIT package");
+    // A module exporting `claims` is of the world that has it.
+    let world = if extra.contains(CLAIMS_EXPORT) {
+        "plugin-with-claims"
+    } else {
+        "plugin"
+    };
     let world = resolve
-        .select_world(&[package], Some("plugin"))
+        .select_world(&[package], Some(world))
         .expect("the plugin world");
     wit_component::embed_component_metadata(
         &mut module,
@@ -81,6 +87,34 @@ fn component(name: &str, imports: &str, scan: &str, extra: &str) -> Vec<u8> {
         .validate(true)
         .encode()
         .expect("a component")
+}
+
+const CLAIMS_EXPORT: &str = "barcode:plugin/claims@0.1.0#patterns";
+
+/// A WAT function exporting `claims.patterns`, answering `patterns`.
+fn claims(patterns: &[&str]) -> String {
+    let mut data = String::new();
+    let mut list = String::new();
+    let mut at = 0x5000;
+    for (i, pattern) in patterns.iter().enumerate() {
+        data.push_str(&format!("(data (i32.const {at}) {pattern:?})"));
+        list.push_str(&format!(
+            "(i32.store (i32.const {}) (i32.const {at})) (i32.store (i32.const {}) (i32.const {}))",
+            0x5800 + 8 * i,
+            0x5804 + 8 * i,
+            pattern.len()
+        ));
+        at += pattern.len() + 1;
+    }
+    format!(
+        r#"{data}
+          (func (export "{CLAIMS_EXPORT}") (result i32)
+            {list}
+            (i32.store (i32.const 0x5f00) (i32.const 0x5800))
+            (i32.store (i32.const 0x5f04) (i32.const {}))
+            (i32.const 0x5f00))"#,
+        patterns.len()
+    )
 }
 
 /// Loads `bytes` as a plugin with `limits`.
@@ -373,4 +407,50 @@ fn what_is_plainly_not_a_component_is_named_with_what_to_change() {
     assert!(refusal(b"not wasm").contains("not WebAssembly"));
     let core = wat::parse_str("(module)").unwrap();
     assert!(refusal(&core).contains("a core WebAssembly module, not a component"));
+}
+
+#[test]
+fn a_scan_instantiates_only_the_plugins_whose_claims_match() {
+    let (engine, linker) = &*ENGINE;
+    let not_mine = format!("(i32.const {ANSWER})");
+    let plugin = |name: &str, extra: &str| {
+        let bytes = component(name, "", &not_mine, extra);
+        Plugin::load(engine, linker, name, 0, &bytes, Limits::default()).expect("it loads")
+    };
+    let data_only = plugin("data", &claims(&["^DATA$"]));
+    assert_eq!(data_only.claims(), Some(&["^DATA$".to_owned()][..]));
+    let chain = crate::Chain::new(
+        vec![
+            data_only,
+            plugin("other", &claims(&["^OTHER", "\\x1D$"])),
+            plugin("every", &claims(&[])),
+            plugin("silent", ""),
+        ],
+        crate::Ask::Matching,
+    );
+    // Asked in name order, all of priority 0: data, every, other, silent.
+    assert_eq!(
+        chain.plugins()[1].claims(),
+        None,
+        "an empty list declares nothing"
+    );
+    let counts = |chain: &crate::Chain| -> Vec<u64> {
+        chain.plugins().iter().map(|p| p.take_counts().0).collect()
+    };
+    for data in ["DATA", "OTHER-1", "x\u{1d}", "neither"] {
+        crate::blocking::block_on(chain.scan(data, |_| false, None));
+    }
+    // data: DATA; other: OTHER-1 and the GS at the end; the others: all four.
+    assert_eq!(counts(&chain), [1, 4, 2, 4]);
+}
+
+#[test]
+fn claim_patterns_that_do_not_compile_refuse_the_plugin() {
+    let bytes = component("bad", "", "(i32.const 0x1000)", &claims(&["^(unclosed"]));
+    let refused = load(&bytes, Limits::default()).err().expect("refused");
+    assert!(
+        refused.reason.contains("does not compile"),
+        "{}",
+        refused.reason
+    );
 }
