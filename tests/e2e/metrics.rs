@@ -89,6 +89,7 @@ fn metrics_count_known_traffic_and_parse_as_openmetrics() {
         ("4006381333932", 422),
         ("nonsense", 404),
         ("nonsense", 404),
+        ("HELLO-metrics", 200),
     ] {
         let response = server.scan(&json!({ "barcode_data": data }));
         assert_eq!(response.status, status, "{}", response.body);
@@ -113,8 +114,18 @@ fn metrics_count_known_traffic_and_parse_as_openmetrics() {
     };
     assert_eq!(scans("gtin", "decoded"), 3.0);
     assert_eq!(scans("gtin", "invalid"), 1.0);
-    assert_eq!(scans("gtin", "not_mine"), 2.0);
-    assert_eq!(scans("hello", "not_mine"), 3.0);
+    assert_eq!(scans("hello", "decoded"), 1.0);
+    // gtin and hello declare what they claim: neither was asked about the
+    // other's data or about "nonsense".
+    for plugin in ["gtin", "hello"] {
+        let key =
+            format!("barcoded_plugin_scans_total{{outcome=\"not_mine\",plugin=\"{plugin}\"}}");
+        assert_eq!(
+            after.get(&key),
+            None,
+            "{plugin} was asked about data it does not claim"
+        );
+    }
     // hostile-loop failed twice on its CPU limit, was quarantined, then skipped.
     assert_eq!(scans("hostile-loop", "failed"), 2.0);
     assert_eq!(
@@ -132,21 +143,21 @@ fn metrics_count_known_traffic_and_parse_as_openmetrics() {
         1.0
     );
     // Histograms: one observation per scan, per instance, per call, per lookup.
-    assert_eq!(sample(&after, "barcoded_scan_seconds_count{}"), 6.0);
+    assert_eq!(sample(&after, "barcoded_scan_seconds_count{}"), 7.0);
     assert!(sample(&after, "barcoded_scan_seconds_sum{}") > 0.0);
     assert_eq!(
         sample(
             &after,
             "barcoded_plugin_instantiate_seconds_count{plugin=\"gtin\"}"
         ),
-        6.0
+        4.0
     );
     assert_eq!(
         sample(
             &after,
             "barcoded_plugin_call_seconds_count{plugin=\"hello\"}"
         ),
-        3.0
+        1.0
     );
     assert_eq!(sample(&after, "barcoded_lookup_seconds_count{}"), 2.0);
     let requests = |route: &str, status: u16| {
@@ -155,7 +166,7 @@ fn metrics_count_known_traffic_and_parse_as_openmetrics() {
             &format!("barcoded_http_requests_total{{route=\"{route}\",status=\"{status}\"}}"),
         )
     };
-    assert_eq!(requests("/api/barcode/", 200), 3.0);
+    assert_eq!(requests("/api/barcode/", 200), 4.0);
     assert_eq!(requests("/api/barcode/", 422), 1.0);
     assert_eq!(requests("/api/barcode/", 404), 2.0);
     assert_eq!(requests("/api/barcode/lookup/{code}", 200), 1.0);

@@ -9,7 +9,7 @@ use std::time::Instant;
 use barcoded_domain::{Capability, PluginInfo};
 use regex::RegexSet;
 use wasmtime::Engine;
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, Instance, Linker};
 
 use crate::claims;
 use crate::component::compile;
@@ -113,28 +113,15 @@ impl Plugin {
             settings,
             log: Arc::new(PluginLog::new(name)),
         };
-        let mut sandbox = runner.sandbox(None);
-        let clock = sandbox.clock();
-        let described = crate::blocking::block_on(clock.run(async {
-            let store = &mut sandbox.store;
-            let instance = runner
-                .pre
-                .instance_pre()
-                .instantiate_async(&mut *store)
-                .await?;
-            let plugin = bindings::Plugin::new(&mut *store, &instance)?;
-            let info = plugin
-                .barcode_plugin_decoder()
-                .call_info(&mut *store)
-                .await?;
-            Ok((info, claims::declared(store, &instance).await?))
-        }));
-        let (described, _) = runner.finish(sandbox, described);
-        let (info, claims) = described
-            .and_then(|(info, claims)| {
-                Ok((validate_info(info, &runner.settings.limits.answer)?, claims))
+        let info = runner
+            .describe(async |plugin, _, store| {
+                plugin.barcode_plugin_decoder().call_info(store).await
             })
-            .map_err(|failure| refuse(format!("its `info` or `claims` export {failure}")))?;
+            .and_then(|info| validate_info(info, &runner.settings.limits.answer))
+            .map_err(|failure| refuse(format!("its `info` export {failure}")))?;
+        let claims = runner
+            .describe(async |_, instance, store| claims::declared(store, instance).await)
+            .map_err(|failure| refuse(format!("its `claims` export {failure}")))?;
         let claims = match claims {
             Some(patterns) => {
                 let set = claims::compile(&patterns).map_err(refuse)?;
@@ -264,6 +251,31 @@ impl Plugin {
 }
 
 impl Runner {
+    /// Runs `call` on a fresh instance outside any scan, as loading a
+    /// plugin does to ask what it is.
+    fn describe<R>(
+        &self,
+        call: impl AsyncFnOnce(
+            &bindings::Plugin,
+            &Instance,
+            &mut wasmtime::Store<SandboxState>,
+        ) -> wasmtime::Result<R>,
+    ) -> Result<R, Failure> {
+        let mut sandbox = self.sandbox(None);
+        let clock = sandbox.clock();
+        let answer = crate::blocking::block_on(clock.run(async {
+            let store = &mut sandbox.store;
+            let instance = self
+                .pre
+                .instance_pre()
+                .instantiate_async(&mut *store)
+                .await?;
+            let plugin = bindings::Plugin::new(&mut *store, &instance)?;
+            call(&plugin, &instance, store).await
+        }));
+        self.finish(sandbox, answer).0
+    }
+
     /// A fresh sandbox for one call, reaching `store` as the grants allow.
     fn sandbox(&self, server: Option<&Arc<dyn Server>>) -> Sandbox {
         let settings = &self.settings;
