@@ -9,6 +9,7 @@ number (`{pk}` by default) and adds the product's name.
 """
 
 import json
+import re
 
 from barcoded_plugin import BarcodeMixin, HostError, Invalid, InvenTreePlugin, ScanResult, catalog
 from barcoded_plugin import SettingsMixin
@@ -38,6 +39,11 @@ class InvenTreeLabels(BarcodeMixin, SettingsMixin, InvenTreePlugin):
         "prefix": {"default": "INV-"},
         "part_sku": {"default": "{pk}"},
     }
+
+    def claims(self):
+        """Asked when the server loads the plugin: what ``scan`` looks at
+        first, the configured prefix or a JSON object."""
+        return ["^" + re.escape(self.get_setting("prefix")), r"^\{"]
 
     def scan(self, barcode_data):
         prefix = self.get_setting("prefix")

@@ -86,6 +86,9 @@ export default {
   DESCRIPTION: "Decodes TME's QR and 2D labels and LCSC's QR labels.",
   VERSION: "1.0.0",
   AUTHOR: "barcoded examples",
+  // What the decoders below look for first: the server asks this plugin
+  // about nothing else.
+  CLAIMS: ["QTY:", "^(1P|P|Q|K)\\S+( (1P|P|Q|K)\\S+)+$", "^\\{(?s:.*)\\}$"],
 
   scan(barcodeData) {
     const formats = (config.get("formats") ?? "tme,lcsc").split(",").map((f) => f.trim());

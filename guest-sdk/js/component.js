@@ -24,6 +24,19 @@ export function decoderFor(exported) {
   };
 }
 
+/** The `claims` export: the plugin's `claims()` method, asked when the
+ * server loads it (its settings readable), or its static CLAIMS; none
+ * declares nothing, and the plugin is asked about every scan. */
+export function claimsFor(exported) {
+  const plugin = instantiate(exported);
+  return {
+    patterns() {
+      const declared = typeof plugin.claims === "function" ? plugin.claims() : (plugin.constructor?.CLAIMS ?? plugin.CLAIMS ?? []);
+      return Array.from(declared, String);
+    },
+  };
+}
+
 /** The server's imports, with their errors thrown as HostError. */
 export function witHost({ config, catalog, stock, purchasing }) {
   const call = (f) => {

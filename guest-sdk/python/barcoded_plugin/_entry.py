@@ -63,3 +63,19 @@ def decoder_for(module):
             )
 
     return Decoder
+
+
+def claims_for(module):
+    """The component's ``claims`` export: the plugin's ``claims()`` method,
+    asked when the server loads it (its settings readable), or its
+    ``CLAIMS``; none declares nothing, and the plugin is asked about every
+    scan."""
+    cls = plugin_class(module)
+
+    class Claims:
+        def patterns(self):
+            plugin = cls()
+            declared = plugin.claims() if callable(getattr(plugin, "claims", None)) else getattr(cls, "CLAIMS", ())
+            return [str(pattern) for pattern in declared]
+
+    return Claims

@@ -8,6 +8,9 @@ export default {
   DESCRIPTION: "Decodes SHELF-<aisle>-<bay> location labels.",
   VERSION: "0.1.0",
   AUTHOR: "Example Stores <dev@example.com>",
+  // The server asks this plugin only about data these patterns match:
+  // cover everything scan() decodes or rejects.
+  CLAIMS: ["^SHELF-"],
 
   scan(barcodeData) {
     // Not ours: answer null, so that the next plugin is asked.

@@ -9,6 +9,9 @@ class ShelfPlugin(BarcodeMixin, InvenTreePlugin):
     DESCRIPTION = "Decodes SHELF-<aisle>-<bay> location labels."
     VERSION = "0.1.0"
     AUTHOR = "Example Stores <dev@example.com>"
+    # The server asks this plugin only about data these patterns match:
+    # cover everything scan() decodes or rejects.
+    CLAIMS = ["^SHELF-"]
 
     def scan(self, barcode_data):
         # Not ours: answer None, so that the next plugin is asked.

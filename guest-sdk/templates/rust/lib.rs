@@ -15,6 +15,10 @@ impl Plugin for Shelf {
         }
     }
 
+    // The server asks this plugin only about data these patterns match:
+    // cover everything `scan` decodes or rejects.
+    const CLAIMS: &'static [&'static str] = &["^SHELF-"];
+
     fn scan(data: &str) -> Result<Option<ScanResult>, ScanError> {
         // Not ours: answer None, so that the next plugin is asked.
         let Some(rest) = data.strip_prefix("SHELF-") else {

@@ -419,6 +419,7 @@ fn a_scan_instantiates_only_the_plugins_whose_claims_match() {
     };
     let data_only = plugin("data", &claims(&["^DATA$"]));
     assert_eq!(data_only.claims(), Some(&["^DATA$".to_owned()][..]));
+    assert!(data_only.may_claim("DATA") && !data_only.may_claim("DATA2"));
     let chain = crate::Chain::new(
         vec![
             data_only,
