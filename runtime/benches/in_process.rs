@@ -1,5 +1,6 @@
 //! In-process costs on the hot paths, measured with divan: one scan through
-//! a plugin (fresh instance; gtin, gs1, and a no-match), instantiation alone, a whole scan through the
+//! a plugin (fresh instance; gtin, gs1, and a no-match), a chain of 20 whose
+//! last plugin matches against a chain of one, instantiation alone, a whole scan through the
 //! service (chain, catalog join, history), one lookup in a store of 200,000
 //! barcodes, and one API key check.
 //!
@@ -11,7 +12,9 @@ use std::sync::{Arc, LazyLock};
 use barcoded_app::{InstallRequest, Policy, Registry, Service};
 use barcoded_domain::store::{CatalogStore, KeyStore};
 use barcoded_domain::{Barcode, Price, Product, Retention, Role};
-use barcoded_sandbox::{self as sandbox, HostState, Limits, Plugin, PluginLog, Sandbox, block_on};
+use barcoded_sandbox::{
+    self as sandbox, Ask, Chain, HostState, Limits, Plugin, PluginLog, Sandbox, block_on,
+};
 use barcoded_store::Store;
 use divan::Bencher;
 use wasmtime::component::{Component, InstancePre, Linker};
@@ -140,6 +143,55 @@ fn scan_gs1_decode(bencher: Bencher) {
 fn scan_hello_no_match(bencher: Bencher) {
     let plugin = &*HELLO;
     bencher.bench(|| block_on(plugin.scan(EAN, None)).0.expect("scan"));
+}
+
+/// A chain of `before` gtin plugins (which claim only digits) in front of
+/// hello, asking the plugins `ask` says.
+fn chain_before_hello(before: usize, ask: Ask) -> Chain {
+    let engine = sandbox::new_engine().expect("engine");
+    let linker = sandbox::new_linker(&engine).expect("linker");
+    let load = |name: &str, priority: i32, component: &str| {
+        let bytes = component_bytes(component);
+        Plugin::load(&engine, &linker, name, priority, &bytes, Limits::default())
+            .expect("a valid plugin")
+    };
+    let mut plugins: Vec<Plugin> = (0..before)
+        .map(|i| load(&format!("gtin-{i:02}"), i as i32, "gtin"))
+        .collect();
+    plugins.push(load("hello", 1000, "hello"));
+    Chain::new(plugins, ask)
+}
+
+static CHAIN_OF_1: LazyLock<Chain> = LazyLock::new(|| chain_before_hello(0, Ask::Matching));
+static CHAIN_OF_20: LazyLock<Chain> = LazyLock::new(|| chain_before_hello(19, Ask::Matching));
+static CHAIN_OF_20_EVERY: LazyLock<Chain> = LazyLock::new(|| chain_before_hello(19, Ask::Every));
+
+fn scan_chain(bencher: Bencher, chain: &Chain) {
+    bencher.bench(|| {
+        let outcome = block_on(chain.scan("HELLO-bench", |_| false, None));
+        assert_eq!(outcome.plugin(), Some("hello"));
+    });
+}
+
+/// hello decodes, alone in its chain.
+#[divan::bench]
+fn chain_of_1(bencher: Bencher) {
+    scan_chain(bencher, &CHAIN_OF_1);
+}
+
+/// hello decodes behind 19 plugins whose claims do not match: none of them
+/// is instantiated.
+#[divan::bench]
+fn chain_of_20_last_matches(bencher: Bencher) {
+    scan_chain(bencher, &CHAIN_OF_20);
+}
+
+/// The same chain with every plugin asked (`serve --ask-every-plugin`, and
+/// every plugin that declares no claims): 19 instances answer "not mine"
+/// first.
+#[divan::bench]
+fn chain_of_20_last_matches_every_plugin_asked(bencher: Bencher) {
+    scan_chain(bencher, &CHAIN_OF_20_EVERY);
 }
 
 /// Instantiating gtin in a fresh sandbox, without calling it.
