@@ -1,10 +1,14 @@
 //! HTTP throughput and latency, side by side on one machine in one run:
 //! (a) a bare hyper server answering a fixed small JSON, the ceiling;
-//! (b) `GET /api/barcode/lookup/{code}` against 1,000,000 barcodes;
+//! (b) `GET /api/barcode/lookup/{code}` against 1,000,000 barcodes, codes
+//! chosen uniformly and by a Zipf law (tills scan popular products far
+//! more often);
 //! (c) `POST /api/barcode/` decoded by the gtin plugin, and by gs1 (behind
-//! gtin, so that scan runs two plugins, each in a fresh instance).
+//! gtin, so that the gtin plugin is asked first);
+//! (d) the same gtin decode written natively in a hyper handler, with no
+//! sandbox: the ceiling for a scan.
 //! Load comes from wrk; each row is reported as a ratio to (a) measured just
-//! before it, at the same connection count.
+//! before it, at the same connection count, and each scan row also to (d).
 //!
 //! Run with `just bench` (needs `just guests` and wrk, which the recipe
 //! installs from Debian's packages when missing).
@@ -149,6 +153,72 @@ fn bare_hyper() -> SocketAddr {
     address
 }
 
+/// Peer (d): `POST` a scan body, answered by a GTIN-13 decode compiled
+/// into the handler (check digit, GTIN-14, a JSON answer in the scan API's
+/// shape), on Tokio's default runtime like (a).
+fn native_gtin() -> SocketAddr {
+    use http_body_util::{BodyExt, Full};
+    use hyper::body::Bytes;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(
+                        |request: hyper::Request<hyper::body::Incoming>| async {
+                            let body = request.into_body().collect().await?.to_bytes();
+                            let answer = native_scan(&body);
+                            let mut response = hyper::Response::new(Full::new(Bytes::from(answer)));
+                            response.headers_mut().insert(
+                                "content-type",
+                                hyper::header::HeaderValue::from_static("application/json"),
+                            );
+                            Ok::<_, hyper::Error>(response)
+                        },
+                    );
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await;
+                });
+            }
+        });
+    });
+    address
+}
+
+/// What the gtin plugin answers for an EAN-13, without a sandbox.
+fn native_scan(body: &[u8]) -> Vec<u8> {
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let data = request["barcode_data"].as_str().unwrap_or_default().trim();
+    let digits: Vec<u32> = data.chars().filter_map(|c| c.to_digit(10)).collect();
+    let answer = if digits.len() == 13 && data.len() == 13 {
+        let (body, check) = digits.split_at(12);
+        let sum: u32 = body
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
+            .sum();
+        if (10 - sum % 10) % 10 == check[0] {
+            let gtin = format!("0{data}");
+            serde_json::json!({ "plugin": "native", "barcode_data": data, "result": {
+                "format": "EAN-13", "lookup_code": gtin, "uom_code": null, "quantity": null,
+                "fields": { "gtin": gtin }, "payload": null } })
+        } else {
+            serde_json::json!({ "error": "Invalid EAN-13 barcode: wrong check digit" })
+        }
+    } else {
+        serde_json::json!({ "error": "No match found for barcode data" })
+    };
+    serde_json::to_vec(&answer).unwrap()
+}
+
 /// One wrk run's figures.
 struct Figures {
     requests_per_second: f64,
@@ -192,16 +262,37 @@ fn wrk(url: &str, connections: u32, duration: &str, script: &Path) -> Figures {
     }
 }
 
-fn print_row(name: &str, connections: u32, figures: &Figures, ceiling: &Figures) {
-    let ratio = figures.requests_per_second / ceiling.requests_per_second * 100.0;
+/// One row; `native` is peer (d) measured beside a scan row.
+fn print_row(
+    name: &str,
+    connections: u32,
+    figures: &Figures,
+    ceiling: &Figures,
+    native: Option<&Figures>,
+) {
+    let ratio = |to: &Figures| figures.requests_per_second / to.requests_per_second * 100.0;
     let errors = if figures.errors == "?" {
         "0"
     } else {
         &figures.errors
     };
+    let versus_native = native.map_or_else(
+        || "| - | - ".to_owned(),
+        |native| {
+            format!(
+                "| {:.0} | {:.0}% ",
+                native.requests_per_second,
+                ratio(native)
+            )
+        },
+    );
     println!(
-        "| {name} | {connections} | {:.0} | {} | {} | {:.0} | {ratio:.0}% | {errors} |",
-        figures.requests_per_second, figures.p50, figures.p99, ceiling.requests_per_second
+        "| {name} | {connections} | {:.0} | {} | {} | {:.0} | {:.0}% {versus_native}| {errors} |",
+        figures.requests_per_second,
+        figures.p50,
+        figures.p99,
+        ceiling.requests_per_second,
+        ratio(ceiling)
     );
 }
 
@@ -229,6 +320,19 @@ fn main() {
             CATALOG_ROWS - 1
         ),
     );
+    // Rank k of a Zipf law (s = 1) over the catalog, by inverting its
+    // cumulative weights; ranks are spread over the codes so that popular
+    // codes are not neighbours in the store.
+    let zipf = script(
+        &data,
+        "zipf.lua",
+        &format!(
+            "{auth}\nlocal n = {CATALOG_ROWS}\nlocal cdf, total = {{}}, 0\nfor k = 1, n do total = total + 1 / k; cdf[k] = total end\n\
+             request = function()\n  local u, lo, hi = math.random() * total, 1, n\n  \
+             while lo < hi do local mid = math.floor((lo + hi) / 2); if cdf[mid] < u then lo = mid + 1 else hi = mid end end\n  \
+             return wrk.format(\"GET\", \"/api/barcode/lookup/\" .. tostring({FIRST_CODE} + (lo * 7919) % n))\nend\n"
+        ),
+    );
     let scan = |name: &str, body: &str| {
         script(
             &data,
@@ -245,21 +349,38 @@ fn main() {
         r#"{"barcode_data":"]d201040063813339311726123110ABC123\u001d3012"}"#,
     );
     let ceiling_url = format!("http://{bare}/");
+    let native_url = format!("http://{}/", native_gtin());
+    // (name, URL, script, whether it is a scan, to compare with (d)).
     let cases = [
         (
-            "(b) lookup, 1M barcodes",
+            "(b) lookup, 1M barcodes, uniform",
             format!("http://{address}/api/barcode/lookup/x"),
             lookup,
+            false,
+        ),
+        (
+            "(b) lookup, 1M barcodes, Zipf",
+            format!("http://{address}/api/barcode/lookup/x"),
+            zipf,
+            false,
         ),
         (
             "(c) scan, gtin plugin",
             format!("http://{address}/api/barcode/"),
-            gtin,
+            gtin.clone(),
+            true,
         ),
         (
             "(c) scan, gs1 plugin (behind gtin)",
             format!("http://{address}/api/barcode/"),
             gs1,
+            true,
+        ),
+        (
+            "(d) scan, gtin native in the handler",
+            native_url.clone(),
+            gtin.clone(),
+            false,
         ),
     ];
 
@@ -269,9 +390,9 @@ fn main() {
     );
     println!();
     println!(
-        "| case | connections | requests/s | p50 | p99 | (a) just before | vs (a) | non-2xx |"
+        "| case | connections | requests/s | p50 | p99 | (a) just before | vs (a) | (d) just before | vs (d) | non-2xx |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     wrk(&ceiling_url, 64, WARM_UP, &plain);
     for connections in CONNECTIONS {
         let ceiling = wrk(&ceiling_url, connections, DURATION, &plain);
@@ -280,16 +401,19 @@ fn main() {
             connections,
             &ceiling,
             &ceiling,
+            None,
         );
     }
-    for (name, url, script) in &cases {
+    wrk(&native_url, 64, WARM_UP, &gtin);
+    for (name, url, script, scan) in &cases {
         wrk(url, 64, WARM_UP, script);
         for connections in CONNECTIONS {
-            // The ceiling is measured again beside every row: on a shared
-            // machine it drifts by more than the differences measured here.
+            // The ceilings are measured again beside every row: on a shared
+            // machine they drift by more than the differences measured here.
             let ceiling = wrk(&ceiling_url, connections, DURATION, &plain);
+            let native = scan.then(|| wrk(&native_url, connections, DURATION, &gtin));
             let figures = wrk(url, connections, DURATION, script);
-            print_row(name, connections, &figures, &ceiling);
+            print_row(name, connections, &figures, &ceiling, native.as_ref());
         }
     }
     server.kill().unwrap();

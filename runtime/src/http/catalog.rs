@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::query::{known_parameters, next_link, query_param};
+use super::query::{known_parameters, limit, next_link, query_param};
 use crate::answer::Answer;
 use barcoded_app::{Service, catalog};
 
@@ -40,14 +40,7 @@ fn parse(query: &str) -> Result<(String, Option<String>, usize), String> {
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(format!("q must be at most {MAX_QUERY_CHARS} characters"));
     }
-    let limit = match query_param(query, "limit") {
-        None => DEFAULT_LIMIT,
-        Some(value) => value
-            .parse()
-            .ok()
-            .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-            .ok_or_else(|| format!("limit must be 1 to {MAX_LIMIT}, not {value:?}"))?,
-    };
+    let limit = limit(query, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after = query_param(query, "after").filter(|sku| !sku.is_empty());
     Ok((text.to_owned(), after, limit))
 }

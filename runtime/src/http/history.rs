@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use serde_json::json;
 
-use super::query::{known_parameters, next_link, query_param};
+use super::query::{known_parameters, limit, next_link, query_param};
 use crate::answer::Answer;
 use barcoded_app::Service;
 use barcoded_domain::{HistoryQuery, Invalid};
@@ -45,14 +45,7 @@ fn parse(query: &str) -> Result<HistoryQuery, String> {
     // An empty filter matches everything; an empty number or time is an error.
     let param = |name| query_param(query, name).filter(|value| !value.is_empty());
     let typed = |name| query_param(query, name);
-    let limit = match typed("limit") {
-        None => DEFAULT_LIMIT,
-        Some(text) => text
-            .parse()
-            .ok()
-            .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-            .ok_or_else(|| format!("limit must be 1 to {MAX_LIMIT}, not {text:?}"))?,
-    };
+    let limit = limit(query, DEFAULT_LIMIT, MAX_LIMIT)?;
     let before = typed("before")
         .map(|text| {
             text.parse()

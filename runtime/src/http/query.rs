@@ -44,6 +44,19 @@ pub(super) fn known_parameters(query: &str, known: &[&str]) -> Result<(), String
     Ok(())
 }
 
+/// The `limit` parameter of `query`: `default` when absent, else a whole
+/// number from 1 to `max`.
+pub(super) fn limit(query: &str, default: usize, max: usize) -> Result<usize, String> {
+    match query_param(query, "limit") {
+        None => Ok(default),
+        Some(text) => text
+            .parse()
+            .ok()
+            .filter(|limit| (1..=max).contains(limit))
+            .ok_or_else(|| format!("limit must be 1 to {max}, not {text:?}")),
+    }
+}
+
 /// `path` with `query`, its `cursor` parameter replaced by `value`: the
 /// `next` link of a paged answer.
 pub(super) fn next_link(path: &str, query: &str, cursor: &str, value: &str) -> String {

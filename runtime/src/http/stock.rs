@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::query::{known_parameters, percent_decode, query_param};
+use super::query::{known_parameters, limit, percent_decode, query_param};
 use crate::answer::Answer;
 use barcoded_app::Service;
 
@@ -20,17 +20,9 @@ pub fn overview(service: &Service, query: Option<&str>) -> Answer {
     if let Err(message) = known_parameters(query, &["sku", "limit"]) {
         return Answer::error(400, message);
     }
-    let limit = match query_param(query, "limit") {
-        None => DEFAULT_MOVEMENTS,
-        Some(value) => match value.parse() {
-            Ok(limit) if (1..=MAX_MOVEMENTS).contains(&limit) => limit,
-            _ => {
-                return Answer::error(
-                    400,
-                    format!("limit must be 1 to {MAX_MOVEMENTS}, not {value:?}"),
-                );
-            }
-        },
+    let limit = match limit(query, DEFAULT_MOVEMENTS, MAX_MOVEMENTS) {
+        Ok(limit) => limit,
+        Err(message) => return Answer::error(400, message),
     };
     let sku = query_param(query, "sku").filter(|sku| !sku.is_empty());
     let store = service.store();
