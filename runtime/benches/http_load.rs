@@ -312,26 +312,31 @@ fn main() {
 
     let auth = format!(r#"wrk.headers["Authorization"] = "Bearer {key}""#);
     let plain = script(&data, "plain.lua", "");
-    let lookup = script(
-        &data,
-        "lookup.lua",
-        &format!(
-            "{auth}\nrequest = function()\n  return wrk.format(\"GET\", \"/api/barcode/lookup/\" .. tostring({FIRST_CODE} + math.random(0, {})))\nend\n",
-            CATALOG_ROWS - 1
-        ),
-    );
-    // Rank k of a Zipf law (s = 1) over the catalog, by inverting its
-    // cumulative weights; ranks are spread over the codes so that popular
-    // codes are not neighbours in the store.
-    let zipf = script(
-        &data,
+    // Lookups of codes drawn beforehand, so that drawing them costs the load
+    // generator (on the same two cores) nothing while it measures: uniformly,
+    // and by rank k of a Zipf law (s = 1), inverting its cumulative weights,
+    // with ranks spread over the codes so that popular codes are not
+    // neighbours in the store.
+    let lookups = |name: &str, setup: &str, pick: &str| {
+        script(
+            &data,
+            name,
+            &format!(
+                "{auth}\nlocal n = {CATALOG_ROWS}\n{setup}\nlocal requests, i = {{}}, 0\n\
+                 init = function(args)\n  for r = 1, 65536 do\n    \
+                 requests[r] = wrk.format(\"GET\", \"/api/barcode/lookup/\" .. tostring({FIRST_CODE} + {pick}))\n  \
+                 end\nend\nrequest = function()\n  i = i % 65536 + 1\n  return requests[i]\nend\n"
+            ),
+        )
+    };
+    let lookup = lookups("lookup.lua", "", "math.random(0, n - 1)");
+    let zipf = lookups(
         "zipf.lua",
-        &format!(
-            "{auth}\nlocal n = {CATALOG_ROWS}\nlocal cdf, total = {{}}, 0\nfor k = 1, n do total = total + 1 / k; cdf[k] = total end\n\
-             request = function()\n  local u, lo, hi = math.random() * total, 1, n\n  \
-             while lo < hi do local mid = math.floor((lo + hi) / 2); if cdf[mid] < u then lo = mid + 1 else hi = mid end end\n  \
-             return wrk.format(\"GET\", \"/api/barcode/lookup/\" .. tostring({FIRST_CODE} + (lo * 7919) % n))\nend\n"
-        ),
+        "local cdf, total = {}, 0\nfor k = 1, n do total = total + 1 / k; cdf[k] = total end\n\
+         local function rank()\n  local u, lo, hi = math.random() * total, 1, n\n  \
+         while lo < hi do local mid = math.floor((lo + hi) / 2); if cdf[mid] < u then lo = mid + 1 else hi = mid end end\n  \
+         return lo\nend",
+        "(rank() * 7919) % n",
     );
     let scan = |name: &str, body: &str| {
         script(
