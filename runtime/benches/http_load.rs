@@ -118,45 +118,21 @@ fn serve(data: &Path) -> (Child, String) {
     panic!("barcoded did not start");
 }
 
-/// The ceiling: hyper answering a fixed small JSON, on Tokio's default runtime.
+/// The ceiling: hyper answering a fixed small JSON.
 fn bare_hyper() -> SocketAddr {
-    use http_body_util::Full;
-    use hyper::body::Bytes;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let (stream, _) = listener.accept().await.unwrap();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(|_request| async {
-                        let mut response = hyper::Response::new(Full::new(Bytes::from_static(
-                            br#"{"status":"ok"}"#,
-                        )));
-                        response.headers_mut().insert(
-                            "content-type",
-                            hyper::header::HeaderValue::from_static("application/json"),
-                        );
-                        Ok::<_, std::convert::Infallible>(response)
-                    });
-                    let io = hyper_util::rt::TokioIo::new(stream);
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(io, service)
-                        .await;
-                });
-            }
-        });
-    });
-    address
+    serve_json(|_| br#"{"status":"ok"}"#.to_vec())
 }
 
 /// Peer (d): `POST` a scan body, answered by a GTIN-13 decode compiled
 /// into the handler (check digit, GTIN-14, a JSON answer in the scan API's
-/// shape), on Tokio's default runtime like (a).
+/// shape).
 fn native_gtin() -> SocketAddr {
+    serve_json(native_scan)
+}
+
+/// A bare hyper server on Tokio's default runtime, answering every request
+/// with the JSON `answer` makes of its body.
+fn serve_json(answer: fn(&[u8]) -> Vec<u8>) -> SocketAddr {
     use http_body_util::{BodyExt, Full};
     use hyper::body::Bytes;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -170,10 +146,10 @@ fn native_gtin() -> SocketAddr {
                 let (stream, _) = listener.accept().await.unwrap();
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(
-                        |request: hyper::Request<hyper::body::Incoming>| async {
+                        move |request: hyper::Request<hyper::body::Incoming>| async move {
                             let body = request.into_body().collect().await?.to_bytes();
-                            let answer = native_scan(&body);
-                            let mut response = hyper::Response::new(Full::new(Bytes::from(answer)));
+                            let mut response =
+                                hyper::Response::new(Full::new(Bytes::from(answer(&body))));
                             response.headers_mut().insert(
                                 "content-type",
                                 hyper::header::HeaderValue::from_static("application/json"),
