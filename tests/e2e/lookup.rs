@@ -394,3 +394,48 @@ fn a_search_reads_a_bounded_number_of_products_per_request() {
     let rest = products(&server, next.trim_start_matches("/api/catalog/products"));
     assert_eq!(skus(&rest), ["BULK-24999"]);
 }
+
+/// Lookups and scans answer from a cache of recent lookups; a change made
+/// by another process (the CLI, on the same store file) must be answered by
+/// the very next request, whatever the server had cached.
+#[test]
+fn a_catalog_change_by_another_process_is_answered_at_once_despite_any_cache() {
+    const STABILO_EA: &str = "2f1c8a3e-6b1d-4c55-9a57-0d6f3b2a9e06";
+    let server = demo_server();
+    let lookup = |code: &str| server.get(&format!("/api/barcode/lookup/{code}"));
+    let scanned = || {
+        server
+            .scan(&json!({"barcode_data": "4006381333931"}))
+            .json()
+    };
+    // A popular code, asked many times, and a code the catalog lacks.
+    for _ in 0..20 {
+        assert_eq!(lookup("4006381333931").json()["barcode"]["quantity"], 1);
+        assert_eq!(scanned()["barcode"]["quantity"], 1);
+        assert_eq!(lookup("96385074").status, 404);
+    }
+    import(
+        &server,
+        "changed.csv",
+        "barcode,barcodeType,productSku,uomCode,quantity,isDefault\n\
+         4006381333931,EAN,STABILO-68-BLACK,EA,4,true\n\
+         96385074,EAN-8,STABILO-68-BLACK,BX,12,false\n",
+    );
+    assert_eq!(lookup("4006381333931").json()["barcode"]["quantity"], 4);
+    assert_eq!(scanned()["barcode"]["quantity"], 4);
+    assert_eq!(lookup("96385074").json()["barcode"]["quantity"], 12);
+    import(
+        &server,
+        "renamed.csv",
+        "sku,name,category,unitPrice,currency\n\
+         STABILO-68-BLACK,STABILO 68 black,Stationery,1.95,EUR\n",
+    );
+    assert_eq!(
+        lookup("4006381333931").json()["product"]["name"],
+        "STABILO 68 black"
+    );
+    assert_eq!(scanned()["product"]["name"], "STABILO 68 black");
+    run_cli(&server, &["catalog", "deactivate", STABILO_EA]);
+    assert_eq!(lookup("4006381333931").status, 404);
+    assert_eq!(scanned()["barcode"], Value::Null);
+}

@@ -17,7 +17,10 @@ use uuid::Uuid;
 
 use barcoded_domain::{Barcode, Product};
 
-use super::schema::{BARCODES, BARCODES_BY_PACK, BARCODES_BY_VALUE, PRODUCTS, SUPPLIER_PARTS};
+use super::schema::{
+    BARCODES, BARCODES_BY_PACK, BARCODES_BY_VALUE, CATALOG_GENERATION, COUNTERS, PRODUCTS,
+    SUPPLIER_PARTS,
+};
 use super::{Store, StoreError, decode, encode, storage};
 use barcoded_domain::store::{CatalogCounts, CatalogStore, Lookup};
 
@@ -25,16 +28,12 @@ impl CatalogStore for Store {
     fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
         let snapshot = self.snapshot()?;
         let tables = snapshot.catalog()?;
-        let best = tables
-            .active_records(code)?
-            .into_iter()
-            .filter(|record| uom.is_none_or(|uom| record.uom_code == uom))
-            .min_by(resolution_order);
-        let Some(barcode) = best else {
-            return Ok(None);
-        };
-        let product = tables.product(&barcode.product_sku)?;
-        Ok(Some(Lookup { barcode, product }))
+        if let Some(kept) = self.lookups.get(tables.generation, code, uom) {
+            return Ok(kept);
+        }
+        let found = tables.lookup(code, uom)?;
+        self.lookups.put(tables.generation, code, uom, &found);
+        Ok(found)
     }
 
     fn lookup_gtin(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
@@ -238,6 +237,8 @@ impl Store {
 /// every lookup that uses it: opening a table searches the table directory,
 /// which costs as much as the lookup's own reads.
 pub(super) struct CatalogReader {
+    /// The catalog's generation in this snapshot (see `lookup_cache`).
+    pub(super) generation: u64,
     by_value: ReadOnlyMultimapTable<&'static str, u128>,
     barcodes: ReadOnlyTable<u128, &'static [u8]>,
     products: ReadOnlyTable<&'static str, &'static [u8]>,
@@ -245,6 +246,21 @@ pub(super) struct CatalogReader {
 }
 
 impl CatalogReader {
+    /// The record the lookup contract picks for `code` (and `uom`), with its
+    /// product.
+    fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
+        let best = self
+            .active_records(code)?
+            .into_iter()
+            .filter(|record| uom.is_none_or(|uom| record.uom_code == uom))
+            .min_by(resolution_order);
+        let Some(barcode) = best else {
+            return Ok(None);
+        };
+        let product = self.product(&barcode.product_sku)?;
+        Ok(Some(Lookup { barcode, product }))
+    }
+
     pub(super) fn active_records(&self, value: &str) -> Result<Vec<Barcode>, StoreError> {
         active_records(&self.by_value, &self.barcodes, value)
     }
@@ -254,7 +270,10 @@ impl CatalogReader {
     }
 
     pub(super) fn open(txn: &ReadTransaction) -> Result<CatalogReader, StoreError> {
+        let counters = txn.open_table(COUNTERS).map_err(storage)?;
+        let generation = counters.get(CATALOG_GENERATION).map_err(storage)?;
         Ok(CatalogReader {
+            generation: generation.map_or(0, |count| count.value()),
             by_value: txn
                 .open_multimap_table(BARCODES_BY_VALUE)
                 .map_err(storage)?,
@@ -303,6 +322,12 @@ fn resolution_order(a: &Barcode, b: &Barcode) -> Ordering {
         .then(a.id.cmp(&b.id))
 }
 
+fn next_generation(generation: u64) -> Result<u64, StoreError> {
+    generation
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Storage("the catalog's generation counter is exhausted".into()))
+}
+
 fn not_found(id: Uuid) -> StoreError {
     StoreError::NotFound(format!("no barcode record with id {id}"))
 }
@@ -319,7 +344,18 @@ pub(super) struct CatalogTables<'txn> {
 }
 
 impl<'txn> CatalogTables<'txn> {
+    /// Opens the tables for writing, and raises the catalog's generation in
+    /// the same transaction, so that no lookup cache in any process can
+    /// answer from before what this transaction commits.
     fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+        let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
+        let generation = counters
+            .get(CATALOG_GENERATION)
+            .map_err(storage)?
+            .map_or(0, |count| count.value());
+        counters
+            .insert(CATALOG_GENERATION, next_generation(generation)?)
+            .map_err(storage)?;
         Ok(CatalogTables {
             products: txn.open_table(PRODUCTS).map_err(storage)?,
             barcodes: txn.open_table(BARCODES).map_err(storage)?,
@@ -517,5 +553,45 @@ mod tests {
         assert_eq!(values("AB"), ["3"]);
         assert_eq!(values("C"), Vec::<String>::new());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Lookups through `reader` after every kind of change made through
+    /// `writer`, a second handle on the same file as another process has.
+    #[test]
+    fn a_cached_lookup_never_outlives_a_change_from_another_handle() {
+        let (writer, dir) = store();
+        let reader = Store::open(&dir).unwrap();
+        let looked_up = |code: &str| {
+            // Past the shared snapshot's age, as a request after a commit
+            // made elsewhere is.
+            std::thread::sleep(crate::SNAPSHOT_MAX_AGE * 2);
+            reader.lookup(code, None).unwrap()
+        };
+        let mut record = barcode("B", "5", "PL");
+        assert_eq!(looked_up("5"), None);
+        writer.add_barcode(&record).unwrap();
+        for _ in 0..3 {
+            assert_eq!(looked_up("5").unwrap().barcode.quantity, 1);
+        }
+        record.quantity = 10;
+        writer.update_barcode(&record).unwrap();
+        assert_eq!(looked_up("5").unwrap().barcode.quantity, 10);
+        writer
+            .put_product(&Product {
+                name: "Bolt".into(),
+                ..product("B")
+            })
+            .unwrap();
+        assert_eq!(looked_up("5").unwrap().product.unwrap().name, "Bolt");
+        writer.set_barcode_active(record.id, false).unwrap();
+        assert_eq!(looked_up("5"), None);
+        // The reader's own writes are seen at once, without waiting.
+        reader.set_barcode_active(record.id, true).unwrap();
+        assert_eq!(
+            reader.lookup("5", None).unwrap().unwrap().barcode.quantity,
+            10
+        );
+        drop((reader, writer));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

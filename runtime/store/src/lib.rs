@@ -16,6 +16,7 @@ mod handle;
 mod history;
 mod keys;
 mod links;
+mod lookup_cache;
 mod plugins;
 mod quarantine;
 mod schema;
@@ -60,6 +61,8 @@ pub struct Store {
     reader: Handle,
     writer: Handle,
     snapshot: RwLock<Option<Snapshot>>,
+    /// Recent lookups' answers, by the catalog generation they were read at.
+    lookups: lookup_cache::LookupCache,
     /// Commits made through this handle; a snapshot older than the last
     /// one is never handed out.
     commits: AtomicU64,
@@ -124,6 +127,7 @@ impl Store {
             writer,
             path,
             snapshot: RwLock::new(None),
+            lookups: lookup_cache::LookupCache::new(),
             commits: AtomicU64::new(0),
             write_failed: AtomicBool::new(false),
         };

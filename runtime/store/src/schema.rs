@@ -31,10 +31,15 @@ pub const QUARANTINE: TableDefinition<&str, &[u8]> = TableDefinition::new("plugi
 pub const PLUGINS: TableDefinition<&str, &[u8]> = TableDefinition::new("plugins");
 
 /// Counters by name. `plugins` counts every change to the plugin table, so a
-/// running server can tell cheaply that it must reload; `scans` and
+/// running server can tell cheaply that it must reload; `catalog` (see
+/// [`CATALOG_GENERATION`]) every transaction that wrote the catalog; `scans` and
 /// `movements` hand out sequence numbers; `write-probe` is written by a
 /// readiness check after a failed write, to see whether writes work again.
 pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
+
+/// The counter raised by every transaction that writes products or barcode
+/// records: a lookup cache keeps answers only while it is unchanged.
+pub const CATALOG_GENERATION: &str = "catalog";
 
 /// Scans and failures per plugin name, as (scans, failures), summed over the
 /// server's lifetimes.
