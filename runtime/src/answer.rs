@@ -1,11 +1,13 @@
 //! The JSON a scan answers with, shared by `POST /api/barcode/` and
 //! `barcoded scan` so that both always say the same thing.
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::{Value, json};
 
 use barcoded_app::Scanned;
 use barcoded_domain::store::StoreError;
-use barcoded_domain::{Barcode, barcode_hash};
+use barcoded_domain::{Actions, Barcode, Product, barcode_hash};
 use barcoded_sandbox::{Decode, Limit, PluginFailure, ScanOutcome};
 
 /// Text of the no-match error, as InvenTree's scan API words it.
@@ -57,107 +59,171 @@ impl Answer {
 /// catalog's barcode and product records for its lookup code (null when
 /// there are none), and the `actions` its plugin's calls to the server
 /// booked or were refused.
-pub fn scan_answer(data: &str, scanned: &Scanned) -> Answer {
+///
+/// The body borrows from the scan and is serialised straight from it: the
+/// hot path builds no JSON tree.
+pub fn scan_answer<'a>(data: &'a str, scanned: &'a Scanned) -> (u16, ScanBody<'a>) {
     let Scanned {
         outcome,
         matched,
         actions,
     } = scanned;
     let (barcode, product) = (matched.barcode.as_ref(), matched.product.as_ref());
+    let barcode_hash = barcode_hash(data);
     match outcome {
-        ScanOutcome::NoMatch { failures } if matched.linked => Answer {
-            status: 200,
-            body: json!({
-                "plugin": null,
-                "linked": true,
-                "barcode_data": data,
-                "result": barcode.map(linked_result),
-                "barcode_hash": barcode_hash(data),
-                "barcode": barcode,
-                "product": product,
-                "actions": actions,
-                "diagnostics": diagnostics(failures),
-            }),
-        },
+        ScanOutcome::NoMatch { failures } if matched.linked => (
+            200,
+            ScanBody::Linked {
+                plugin: None,
+                linked: true,
+                barcode_data: data,
+                result: barcode.map(LinkedResult),
+                barcode_hash,
+                barcode,
+                product,
+                actions,
+                diagnostics: Diagnostics(failures),
+            },
+        ),
         ScanOutcome::Decoded {
             plugin,
             decode,
             failures,
             ..
-        } => Answer {
-            status: 200,
-            body: json!({
-                "plugin": plugin,
-                "barcode_data": data,
-                "result": decode_json(decode),
-                "barcode_hash": barcode_hash(data),
-                "barcode": barcode,
-                "product": product,
-                "actions": actions,
-                "diagnostics": diagnostics(failures),
-            }),
-        },
+        } => (
+            200,
+            ScanBody::Decoded {
+                plugin,
+                barcode_data: data,
+                result: DecodeResult(decode),
+                barcode_hash,
+                barcode,
+                product,
+                actions,
+                diagnostics: Diagnostics(failures),
+            },
+        ),
         ScanOutcome::Rejected {
             plugin,
             rejection,
             failures,
-        } => Answer {
-            status: 422,
-            body: json!({
-                "error": format!("Invalid {} barcode: {}", rejection.format, rejection.reason),
-                "plugin": plugin,
-                "format": rejection.format,
-                "reason": rejection.reason,
-                "barcode_data": data,
-                "barcode_hash": barcode_hash(data),
-                "diagnostics": diagnostics(failures),
-            }),
-        },
-        ScanOutcome::NoMatch { failures } => Answer {
-            status: 404,
-            body: json!({
-                "error": NO_MATCH,
-                "barcode_data": data,
-                "barcode_hash": barcode_hash(data),
-                "diagnostics": diagnostics(failures),
-            }),
-        },
+        } => (
+            422,
+            ScanBody::Rejected {
+                error: format!("Invalid {} barcode: {}", rejection.format, rejection.reason),
+                plugin,
+                format: &rejection.format,
+                reason: &rejection.reason,
+                barcode_data: data,
+                barcode_hash,
+                diagnostics: Diagnostics(failures),
+            },
+        ),
+        ScanOutcome::NoMatch { failures } => (
+            404,
+            ScanBody::NoMatch {
+                error: NO_MATCH,
+                barcode_data: data,
+                barcode_hash,
+                diagnostics: Diagnostics(failures),
+            },
+        ),
     }
+}
+
+/// The body of a scan's answer, one shape per outcome (fields in the order
+/// they are written).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ScanBody<'a> {
+    Linked {
+        plugin: Option<&'a str>,
+        linked: bool,
+        barcode_data: &'a str,
+        result: Option<LinkedResult<'a>>,
+        barcode_hash: String,
+        barcode: Option<&'a Barcode>,
+        product: Option<&'a Product>,
+        actions: &'a Actions,
+        diagnostics: Diagnostics<'a>,
+    },
+    Decoded {
+        plugin: &'a str,
+        barcode_data: &'a str,
+        result: DecodeResult<'a>,
+        barcode_hash: String,
+        barcode: Option<&'a Barcode>,
+        product: Option<&'a Product>,
+        actions: &'a Actions,
+        diagnostics: Diagnostics<'a>,
+    },
+    Rejected {
+        error: String,
+        plugin: &'a str,
+        format: &'a str,
+        reason: &'a str,
+        barcode_data: &'a str,
+        barcode_hash: String,
+        diagnostics: Diagnostics<'a>,
+    },
+    NoMatch {
+        error: &'static str,
+        barcode_data: &'a str,
+        barcode_hash: String,
+        diagnostics: Diagnostics<'a>,
+    },
 }
 
 /// A linked barcode's `result`, in a decode's shape: its value is the
 /// lookup code, one each.
-fn linked_result(link: &Barcode) -> Value {
-    json!({
-        "format": link.format,
-        "lookup_code": link.barcode,
-        "uom_code": link.uom_code,
-        "quantity": link.quantity,
-        "fields": {},
-        "payload": null,
-    })
+pub struct LinkedResult<'a>(&'a Barcode);
+
+impl Serialize for LinkedResult<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let link = self.0;
+        let mut map = serializer.serialize_map(Some(6))?;
+        map.serialize_entry("format", &link.format)?;
+        map.serialize_entry("lookup_code", &link.barcode)?;
+        map.serialize_entry("uom_code", &link.uom_code)?;
+        map.serialize_entry("quantity", &link.quantity)?;
+        map.serialize_entry("fields", &Fields(&[]))?;
+        map.serialize_entry("payload", &())?;
+        map.end()
+    }
 }
 
-pub fn decode_json(decode: &Decode) -> Value {
-    let fields: Map<String, Value> = decode
-        .fields
-        .iter()
-        .map(|(key, value)| (key.clone(), Value::from(value.as_str())))
-        .collect();
-    json!({
-        "format": decode.format,
-        "lookup_code": decode.lookup_code,
-        "uom_code": decode.uom_code,
-        "quantity": decode.quantity,
-        "fields": fields,
-        "payload": decode.payload,
-    })
+/// A decode as the scan API writes its `result`.
+pub struct DecodeResult<'a>(pub &'a Decode);
+
+impl Serialize for DecodeResult<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let decode = self.0;
+        let mut map = serializer.serialize_map(Some(6))?;
+        map.serialize_entry("format", &decode.format)?;
+        map.serialize_entry("lookup_code", &decode.lookup_code)?;
+        map.serialize_entry("uom_code", &decode.uom_code)?;
+        map.serialize_entry("quantity", &decode.quantity)?;
+        map.serialize_entry("fields", &Fields(&decode.fields))?;
+        map.serialize_entry("payload", &decode.payload)?;
+        map.end()
+    }
 }
 
-fn diagnostics(failures: &[PluginFailure]) -> Vec<Value> {
-    failures
-        .iter()
-        .map(
+/// A decode's fields as a JSON object, in the plugin's order.
+struct Fields<'a>(&'a [(String, String)]);
+
+impl Serialize for Fields<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(key, value)| (key, value)))
+    }
+}
+
+/// The plugins that failed during a scan, each with what went wrong.
+pub struct Diagnostics<'a>(&'a [PluginFailure]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(
             |PluginFailure {
                  plugin, failure, ..
              }| {
@@ -167,6 +233,6 @@ fn diagnostics(failures: &[PluginFailure]) -> Vec<Value> {
                     "limit": failure.limit().map(Limit::name),
                 })
             },
-        )
-        .collect()
+        ))
+    }
 }

@@ -3,7 +3,7 @@
 //! status or an exit code: the edges decide those.
 
 use std::collections::HashSet;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use barcoded_domain::store::{Linked, Storage, StoreError};
@@ -31,6 +31,9 @@ pub struct Service {
     history: HistoryWriter,
     policy: Policy,
     quarantined: RwLock<(Instant, Arc<HashSet<String>>)>,
+    /// Plugins this server quarantined whose store write has not landed
+    /// yet: a refresh from the store keeps them quarantined meanwhile.
+    quarantining: Arc<Mutex<HashSet<String>>>,
     scan_slots: tokio::sync::Semaphore,
 }
 
@@ -80,6 +83,7 @@ impl Service {
             store,
             policy,
             quarantined: RwLock::new((stale, Arc::default())),
+            quarantining: Arc::default(),
             scan_slots: tokio::sync::Semaphore::new(policy.concurrent_scans.max(1)),
         })
     }
@@ -340,7 +344,11 @@ impl Service {
         }
         drop(cached);
         let names = match self.store.quarantined_plugins() {
-            Ok(records) => Arc::new(records.into_keys().collect()),
+            Ok(records) => {
+                let mut names: HashSet<String> = records.into_keys().collect();
+                names.extend(lock(&self.quarantining).iter().cloned());
+                Arc::new(names)
+            }
             Err(error) => {
                 tracing::error!(
                     "cannot read the plugin quarantine, keeping the last copy: {error}"
@@ -372,12 +380,17 @@ impl Service {
             );
             self.metrics().quarantined(&failure.plugin);
             let (store, plugin) = (self.store.clone(), failure.plugin.clone());
-            off_the_executor(move || match store.quarantine_plugin(&plugin, &reason) {
-                Ok(()) => tracing::warn!(
-                    "plugin {plugin} quarantined: {reason}. It is skipped until an operator \
-                     runs `barcoded plugin enable {plugin}`"
-                ),
-                Err(error) => tracing::error!("cannot quarantine plugin {plugin}: {error}"),
+            let pending = self.quarantining.clone();
+            lock(&pending).insert(plugin.clone());
+            off_the_executor(move || {
+                match store.quarantine_plugin(&plugin, &reason) {
+                    Ok(()) => tracing::warn!(
+                        "plugin {plugin} quarantined: {reason}. It is skipped until an operator \
+                         runs `barcoded plugin enable {plugin}`"
+                    ),
+                    Err(error) => tracing::error!("cannot quarantine plugin {plugin}: {error}"),
+                }
+                lock(&pending).remove(&plugin);
             });
             // Seen at once by this server, not only after the store's write.
             let mut cached = self.quarantined.write().unwrap_or_else(|p| p.into_inner());
@@ -386,6 +399,10 @@ impl Service {
             cached.1 = Arc::new(names);
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Runs `write` on Tokio's blocking pool when called on the runtime (a write

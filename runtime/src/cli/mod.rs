@@ -424,7 +424,7 @@ fn scan(data_dir: &Path, args: ScanArgs) -> CliResult {
     let scanned = barcoded_sandbox::block_on(service.scan(&args.data, None));
     service.close();
     let scanned = scanned?;
-    print_json(&crate::answer::scan_answer(&args.data, &scanned).body)?;
+    print_json(&crate::answer::scan_answer(&args.data, &scanned).1)?;
     Ok(if scanned.resolved() {
         ExitCode::SUCCESS
     } else {
@@ -443,7 +443,7 @@ fn lookup(data_dir: &Path, args: LookupArgs) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_json(value: &serde_json::Value) -> CliResult<()> {
+fn print_json(value: &impl serde::Serialize) -> CliResult<()> {
     let json = serde_json::to_string_pretty(value)?;
     println!("{json}");
     Ok(())

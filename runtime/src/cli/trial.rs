@@ -106,7 +106,7 @@ fn answer(
     let mut line = match verdict {
         Ok(Verdict::NotMine) => json!({"answer": "not-mine"}),
         Ok(Verdict::Decoded(decode)) => {
-            json!({"answer": "decoded", "result": crate::answer::decode_json(&decode)})
+            json!({"answer": "decoded", "result": crate::answer::DecodeResult(&decode)})
         }
         Ok(Verdict::Rejected(rejection)) => json!({
             "answer": "invalid", "format": rejection.format, "reason": rejection.reason,

@@ -181,6 +181,12 @@ async fn dispatch(
             Err(refused) => body::json_response(&refused),
         });
     }
+    if path == "/api/barcode/" || path == "/api/barcode" {
+        return Ok(match authorize(Role::Pos) {
+            Ok(key) => scan::handle(&service, request_body, key.name).await,
+            Err(refused) => body::json_response(&refused),
+        });
+    }
     if let Some(rest) = path.strip_prefix(QR_PREFIX) {
         return Ok(match authorize(Role::Pos) {
             Ok(_) => qr::handle(&service, rest, query),
@@ -208,10 +214,6 @@ async fn dispatch(
         }
     } else {
         match path {
-            "/api/barcode/" | "/api/barcode" => match authorize(Role::Pos) {
-                Ok(key) => Ok(scan::handle(&service, request_body, key.name).await),
-                Err(refused) => Err(refused),
-            },
             "/api/barcode/link/" | "/api/barcode/link" => match authorize(link_role(&service)) {
                 Ok(_) => Ok(link::link(&service, request_body).await),
                 Err(refused) => Err(refused),

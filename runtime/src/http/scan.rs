@@ -1,6 +1,9 @@
 //! `POST /api/barcode/`: hand a scanned barcode to the plugin chain.
 
+use bytes::Bytes;
+use http_body_util::Full;
 use hyper::body::Incoming;
+use hyper::{Response, StatusCode};
 use serde_json::{Map, Value};
 use tracing::Instrument;
 
@@ -16,19 +19,29 @@ pub const MAX_BARCODE_CHARS: usize = 4095;
 pub(super) const MAX_BODY_BYTES: usize = 32 << 10;
 
 /// Scans the request's barcode for the API key named `key`.
-pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
+pub async fn handle(service: &Service, body: Incoming, key: String) -> Response<Full<Bytes>> {
     let data = match read_barcode(body).await {
         Ok(data) => data,
-        Err(answer) => return answer,
+        Err(answer) => return body::json_response(&answer),
     };
     let Ok(_slot) = service.scan_slots().acquire().await else {
-        return Answer::error(503, "The server is shutting down");
+        return body::json_response(&Answer::error(503, "The server is shutting down"));
     };
     // Every line logged during the scan carries its id and the key's name.
     let span = tracing::info_span!("scan", scan_id = %uuid::Uuid::now_v7(), key = %key);
     match service.scan(&data, Some(&key)).instrument(span).await {
-        Ok(scanned) => answer::scan_answer(&data, &scanned),
-        Err(error) => Answer::store_failure(&error),
+        Ok(scanned) => {
+            let (status, answer) = answer::scan_answer(&data, &scanned);
+            match serde_json::to_vec(&answer) {
+                Ok(json) => body::response(
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                    "application/json",
+                    json,
+                ),
+                Err(error) => body::json_response(&Answer::internal(&error)),
+            }
+        }
+        Err(error) => body::json_response(&Answer::store_failure(&error)),
     }
 }
 
