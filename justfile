@@ -65,10 +65,20 @@ bench-startup: guests
 bench-languages: guests
     cargo bench -p barcoded --bench languages
 
-# Benchmark HTTP load with wrk: bare hyper, lookups in 1M barcodes, scans through plugins.
+# wasmtime-cli at the workspace's wasmtime version, for the HTTP bench's
+# peer (e): built once into target/bench-tools, never by `just test`.
+wasmtime_version := `sed -n 's/^wasmtime = { version = "\([^"]*\)".*/\1/p' Cargo.toml`
+wasmtime := CARGO_TARGET_DIR / "bench-tools/bin/wasmtime"
+
+# Benchmark HTTP load with wrk: bare hyper, lookups in 1M barcodes, scans through plugins, and the peers (the decode native in a handler, and under `wasmtime serve`).
 bench-http: guests
     command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-    cargo bench -p barcoded --bench http_load
+    bash -c 'source guest-sdk/build.sh && cargo_wasip2 --manifest-path runtime/benches/peers/gtin-http/Cargo.toml'
+    {{wasmtime}} --version 2>/dev/null | grep -qF "{{wasmtime_version}}" || \
+        cargo install --locked wasmtime-cli --version "{{wasmtime_version}}" --no-default-features \
+        --features run,serve,cranelift,pooling-allocator,parallel-compilation,component-model,component-model-async \
+        --root "{{CARGO_TARGET_DIR}}/bench-tools" --target-dir "{{CARGO_TARGET_DIR}}/wasmtime-cli"
+    BARCODED_WASMTIME={{wasmtime}} cargo bench -p barcoded --bench http_load
 
 # Soak: mixed good and hostile traffic for `seconds`, printing memory, open files, log volume and good answers.
 soak seconds="600": guests

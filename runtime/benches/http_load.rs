@@ -5,13 +5,19 @@
 //! more often);
 //! (c) `POST /api/barcode/` decoded by the gtin plugin, and by gs1 (behind
 //! gtin, so that the gtin plugin is asked first);
+//! and hello alone in its chain against hello behind 19 plugins whose
+//! claims do not match its data (a chain of 20);
 //! (d) the same gtin decode written natively in a hyper handler, with no
-//! sandbox: the ceiling for a scan.
+//! sandbox: the ceiling for a scan;
+//! (e) that decode compiled to a `wasi:http` component and served by
+//! `wasmtime serve`, wasmtime's own server with an instance per request.
 //! Load comes from wrk; each row is reported as a ratio to (a) measured just
 //! before it, at the same connection count, and each scan row also to (d).
 //!
-//! Run with `just bench` (needs `just guests` and wrk, which the recipe
-//! installs from Debian's packages when missing).
+//! Run with `just bench` (needs `just guests`, wrk, and for (e) the
+//! component `gtin_http.wasm` and `wasmtime` at the project's version, all
+//! of which the recipe builds or installs). Without `BARCODED_WASMTIME`
+//! (the `wasmtime` binary) row (e) is left out.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -99,6 +105,61 @@ fn prepare(data: &Path) -> String {
         .to_owned()
 }
 
+/// A data folder with hello behind `before` copies of gtin, whose claims
+/// (digits only) never match hello's data, and a key; returns the key.
+fn prepare_chain(data: &Path, before: usize) -> String {
+    let gtin = components_dir().join("gtin.wasm");
+    for i in 0..before {
+        run(barcoded(data).args(["plugin", "install"]).arg(&gtin).args([
+            "--name",
+            &format!("gtin-{i:02}"),
+            "--priority",
+            &i.to_string(),
+        ]));
+    }
+    run(barcoded(data)
+        .args(["plugin", "install"])
+        .arg(components_dir().join("hello.wasm"))
+        .args(["--priority", "1000"]));
+    run(barcoded(data).args(["key", "create", "--name", "bench", "--role", "pos"]))
+        .trim()
+        .to_owned()
+}
+
+/// Peer (e): `wasmtime serve` running the gtin decode as a `wasi:http`
+/// component, a fresh instance per request, with the pooling allocator and
+/// the memory and CPU limits barcoded gives a plugin by default (32 MiB, a
+/// 100 ms deadline). `None` when `BARCODED_WASMTIME` names no binary.
+fn wasmtime_serve() -> Option<(Child, SocketAddr)> {
+    let wasmtime = std::env::var_os("BARCODED_WASMTIME")?;
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap();
+    let child = Command::new(wasmtime)
+        .args(["serve", "--addr", &address.to_string()])
+        .args([
+            "-O",
+            "pooling-allocator=y",
+            "-W",
+            "max-memory-size=33554432",
+        ])
+        .args(["-W", "timeout=100ms", "-S", "cli=n"])
+        .arg(components_dir().join("gtin_http.wasm"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting wasmtime serve");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(address).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "wasmtime serve did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Some((child, address))
+}
+
 /// Starts `barcoded serve` and returns it with its address.
 fn serve(data: &Path) -> (Child, String) {
     let mut child = barcoded(data)
@@ -123,11 +184,14 @@ fn bare_hyper() -> SocketAddr {
     serve_json(|_| br#"{"status":"ok"}"#.to_vec())
 }
 
+#[path = "peers/gtin.rs"]
+mod gtin;
+
 /// Peer (d): `POST` a scan body, answered by a GTIN-13 decode compiled
 /// into the handler (check digit, GTIN-14, a JSON answer in the scan API's
 /// shape).
 fn native_gtin() -> SocketAddr {
-    serve_json(native_scan)
+    serve_json(gtin::answer)
 }
 
 /// A bare hyper server on Tokio's default runtime, answering every request
@@ -166,33 +230,6 @@ fn serve_json(answer: fn(&[u8]) -> Vec<u8>) -> SocketAddr {
         });
     });
     address
-}
-
-/// What the gtin plugin answers for an EAN-13, without a sandbox.
-fn native_scan(body: &[u8]) -> Vec<u8> {
-    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let data = request["barcode_data"].as_str().unwrap_or_default().trim();
-    let digits: Vec<u32> = data.chars().filter_map(|c| c.to_digit(10)).collect();
-    let answer = if digits.len() == 13 && data.len() == 13 {
-        let (body, check) = digits.split_at(12);
-        let sum: u32 = body
-            .iter()
-            .rev()
-            .enumerate()
-            .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
-            .sum();
-        if (10 - sum % 10) % 10 == check[0] {
-            let gtin = format!("0{data}");
-            serde_json::json!({ "plugin": "native", "barcode_data": data, "result": {
-                "format": "EAN-13", "lookup_code": gtin, "uom_code": null, "quantity": null,
-                "fields": { "gtin": gtin }, "payload": null } })
-        } else {
-            serde_json::json!({ "error": "Invalid EAN-13 barcode: wrong check digit" })
-        }
-    } else {
-        serde_json::json!({ "error": "No match found for barcode data" })
-    };
-    serde_json::to_vec(&answer).unwrap()
 }
 
 /// One wrk run's figures.
@@ -278,12 +315,25 @@ fn script(dir: &Path, name: &str, lua: &str) -> PathBuf {
     path
 }
 
+const GTIN_SCAN: &str = "(c) scan, gtin plugin";
+const CHAIN_OF_1: &str = "(c) scan, hello alone (chain of 1)";
+const CHAIN_OF_20: &str = "(c) scan, hello behind 19 plugins not claiming it (chain of 20)";
+const PEER_E: &str = "(e) scan, gtin decode under `wasmtime serve`";
+
 fn main() {
     let data = std::env::temp_dir().join(format!("barcoded-bench-http-{}", std::process::id()));
     std::fs::create_dir_all(&data).unwrap();
     eprintln!("preparing a catalog of {CATALOG_ROWS} barcodes and products...");
     let key = prepare(&data);
     let (mut server, address) = serve(&data);
+    let chain_of = |plugins: usize| {
+        let dir = data.join(format!("chain-of-{plugins}"));
+        let key = prepare_chain(&dir, plugins - 1);
+        let (server, address) = serve(&dir);
+        (server, address, key)
+    };
+    let chains = [chain_of(1), chain_of(20)];
+    let peer = wasmtime_serve();
     let bare = bare_hyper();
 
     let auth = format!(r#"wrk.headers["Authorization"] = "Bearer {key}""#);
@@ -324,6 +374,17 @@ fn main() {
         )
     };
     let gtin = scan("gtin.lua", r#"{"barcode_data":"4006381333931"}"#);
+    let hello = |name: &str, key: &str| {
+        script(
+            &data,
+            name,
+            &format!(
+                "wrk.headers[\"Authorization\"] = \"Bearer {key}\"\nwrk.method = \"POST\"\n\
+                 wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+                 wrk.body = [[{{\"barcode_data\":\"HELLO-bench\"}}]]\n"
+            ),
+        )
+    };
     let gs1 = scan(
         "gs1.lua",
         // (01) GTIN, (17) expiry, (10) batch, GS, (30) count.
@@ -332,7 +393,7 @@ fn main() {
     let ceiling_url = format!("http://{bare}/");
     let native_url = format!("http://{}/", native_gtin());
     // (name, URL, script, whether it is a scan, to compare with (d)).
-    let cases = [
+    let mut cases = vec![
         (
             "(b) lookup, 1M barcodes, uniform",
             format!("http://{address}/api/barcode/lookup/x"),
@@ -346,7 +407,7 @@ fn main() {
             false,
         ),
         (
-            "(c) scan, gtin plugin",
+            GTIN_SCAN,
             format!("http://{address}/api/barcode/"),
             gtin.clone(),
             true,
@@ -358,12 +419,27 @@ fn main() {
             true,
         ),
         (
+            CHAIN_OF_1,
+            format!("http://{}/api/barcode/", chains[0].1),
+            hello("hello-1.lua", &chains[0].2),
+            false,
+        ),
+        (
+            CHAIN_OF_20,
+            format!("http://{}/api/barcode/", chains[1].1),
+            hello("hello-20.lua", &chains[1].2),
+            false,
+        ),
+        (
             "(d) scan, gtin native in the handler",
             native_url.clone(),
             gtin.clone(),
             false,
         ),
     ];
+    if let Some((_, address)) = &peer {
+        cases.push((PEER_E, format!("http://{address}/"), gtin.clone(), true));
+    }
 
     println!(
         "HTTP load with wrk, {DURATION} per row after a {WARM_UP} warm-up per case, on one machine \
@@ -386,6 +462,7 @@ fn main() {
         );
     }
     wrk(&native_url, 64, WARM_UP, &gtin);
+    let mut measured = Vec::new();
     for (name, url, script, scan) in &cases {
         wrk(url, 64, WARM_UP, script);
         for connections in CONNECTIONS {
@@ -395,7 +472,35 @@ fn main() {
             let native = scan.then(|| wrk(&native_url, connections, DURATION, &gtin));
             let figures = wrk(url, connections, DURATION, script);
             print_row(name, connections, &figures, &ceiling, native.as_ref());
+            measured.push((*name, connections, figures.requests_per_second));
         }
+    }
+    println!();
+    let compare = |what: &str, row: &str, to: &str| {
+        let rate = |name: &str, connections: u32| {
+            measured
+                .iter()
+                .find(|(n, c, _)| *n == name && *c == connections)
+                .map(|(_, _, rate)| *rate)
+        };
+        for connections in CONNECTIONS {
+            if let (Some(row), Some(to)) = (rate(row, connections), rate(to, connections)) {
+                println!(
+                    "{what}, {connections} connections: {:.0}%",
+                    row / to * 100.0
+                );
+            }
+        }
+    };
+    compare("chain of 20 against chain of 1", CHAIN_OF_20, CHAIN_OF_1);
+    compare("barcoded's gtin scan against (e)", GTIN_SCAN, PEER_E);
+    for (mut child, _) in peer.into_iter() {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    for (mut child, _, _) in chains {
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
     server.kill().unwrap();
     server.wait().unwrap();

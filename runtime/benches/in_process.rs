@@ -2,7 +2,9 @@
 //! a plugin (fresh instance; gtin, gs1, and a no-match), a chain of 20 whose
 //! last plugin matches against a chain of one, instantiation alone, a whole scan through the
 //! service (chain, catalog join, history), one lookup in a store of 200,000
-//! barcodes, and one API key check.
+//! barcodes (spread over the store, and among 1,000 popular codes that the
+//! lookup cache keeps), one API key check, and what calling a plugin async
+//! costs against calling it synchronously.
 //!
 //! Run with `just bench-in-process` (needs the components from `just guests`).
 
@@ -235,9 +237,99 @@ fn store_lookup(bencher: Bencher) {
     });
 }
 
+/// One lookup among 1,000 popular codes of the same store: answered from
+/// the lookup cache while the catalog is unchanged.
+#[divan::bench]
+fn store_lookup_cached(bencher: Bencher) {
+    let (store, _) = &*STORE;
+    let mut i = 0u64;
+    bencher.bench_local(|| {
+        i = (i + 7) % 1000;
+        let code = format!("{:013}", 4_000_000_000_000u64 + i);
+        store.lookup(&code, None).expect("lookup").expect("found")
+    });
+}
+
 /// Checking a presented API key.
 #[divan::bench]
 fn store_authenticate(bencher: Bencher) {
     let (store, key) = &*STORE;
     bencher.bench(|| store.authenticate(key).expect("check").expect("valid"));
+}
+
+/// The least a store needs for a component to run: WASI granting nothing.
+struct Bare {
+    wasi: wasmtime_wasi::WasiCtx,
+    table: wasmtime::component::ResourceTable,
+}
+
+impl wasmtime_wasi::WasiView for Bare {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        wasmtime_wasi::WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// gtin instantiated and its `scan` called on the service's engine, with no
+/// sandbox (no limits, no host state), `asynchronous`ly or not: the
+/// difference is what the async call costs a scan.
+fn bare_scan(bencher: Bencher, asynchronous: bool) {
+    use wasmtime::component::Val;
+    let engine = sandbox::new_engine().expect("engine");
+    let component = Component::new(&engine, component_bytes("gtin")).expect("compile");
+    let mut linker: Linker<Bare> = Linker::new(&engine);
+    if asynchronous {
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI");
+    } else {
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("WASI");
+    }
+    linker
+        .define_unknown_imports_as_traps(&component)
+        .expect("barcode:plugin imports");
+    let pre = linker.instantiate_pre(&component).expect("pre");
+    let decoder = component
+        .get_export_index(None, "barcode:plugin/decoder@0.1.0")
+        .expect("the decoder interface");
+    let scan = component
+        .get_export_index(Some(&decoder), "scan")
+        .expect("its scan function");
+    bencher.bench(|| {
+        let mut store = wasmtime::Store::new(
+            &engine,
+            Bare {
+                wasi: wasmtime_wasi::WasiCtx::builder().build(),
+                table: wasmtime::component::ResourceTable::new(),
+            },
+        );
+        store.set_epoch_deadline(u64::MAX / 2);
+        let mut answer = [Val::Bool(false)];
+        let arguments = [Val::String(EAN.into())];
+        if asynchronous {
+            block_on(async {
+                let instance = pre.instantiate_async(&mut store).await?;
+                let scan = instance.get_func(&mut store, scan).expect("scan");
+                scan.call_async(&mut store, &arguments, &mut answer).await
+            })
+        } else {
+            let instance = pre.instantiate(&mut store).expect("instantiate");
+            let scan = instance.get_func(&mut store, scan).expect("scan");
+            scan.call(&mut store, &arguments, &mut answer)
+        }
+        .expect("scan");
+        answer
+    });
+}
+
+/// gtin's scan called synchronously on a fresh instance, no sandbox.
+#[divan::bench]
+fn bare_scan_sync(bencher: Bencher) {
+    bare_scan(bencher, false);
+}
+
+/// The same, called async as the service calls plugins (a fiber per call).
+#[divan::bench]
+fn bare_scan_async(bencher: Bencher) {
+    bare_scan(bencher, true);
 }
