@@ -130,8 +130,11 @@ fn prepare_chain(data: &Path, before: usize) -> String {
 /// component, a fresh instance per request, with the pooling allocator and
 /// the memory and CPU limits barcoded gives a plugin by default (32 MiB, a
 /// 100 ms deadline). `None` when `BARCODED_WASMTIME` names no binary.
-fn wasmtime_serve() -> Option<(Child, SocketAddr)> {
+fn wasmtime_serve(data: &Path) -> Option<(Child, SocketAddr)> {
     let wasmtime = std::env::var_os("BARCODED_WASMTIME")?;
+    // Its log (a line per connection wrk drops at the end of a run) goes to
+    // a file, shown if it does not start.
+    let log = data.join("wasmtime-serve.log");
     let address = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .unwrap();
@@ -143,17 +146,27 @@ fn wasmtime_serve() -> Option<(Child, SocketAddr)> {
             "-W",
             "max-memory-size=33554432",
         ])
-        .args(["-W", "timeout=100ms", "-S", "cli=n"])
+        // All of WASI, as plugins get (granting nothing), not only the
+        // proxy world's interfaces: Rust's std imports the CLI's.
+        .args([
+            "-W",
+            "timeout=100ms",
+            "-S",
+            "cli=y",
+            "--max-instance-reuse-count",
+            "1",
+        ])
         .arg(components_dir().join("gtin_http.wasm"))
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .expect("starting wasmtime serve");
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(address).is_err() {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(30),
-            "wasmtime serve did not start"
+            "wasmtime serve did not start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
@@ -333,7 +346,7 @@ fn main() {
         (server, address, key)
     };
     let chains = [chain_of(1), chain_of(20)];
-    let peer = wasmtime_serve();
+    let peer = wasmtime_serve(&data);
     let bare = bare_hyper();
 
     let auth = format!(r#"wrk.headers["Authorization"] = "Bearer {key}""#);
