@@ -149,9 +149,12 @@ fn memory_returns_to_its_baseline_after_hostile_scans() {
         .unwrap();
     eprintln!("server RSS: {baseline} KiB before 15 hostile rounds, {after} KiB after");
     // Each round maps 32 MiB for the memory bomb and lifts ~10 MB of fields:
-    // anything kept would show as hundreds of MiB after 15 rounds.
+    // anything kept would show as hundreds of MiB after 15 rounds. What may
+    // legitimately stay is the instance pool's residency: each freed slot
+    // keeps up to 4 MiB mapped (the engine's keep-resident setting), and
+    // which slots the seven hostile plugins land in varies from run to run.
     assert!(
-        after < baseline + 16 * 1024,
+        after < baseline + 40 * 1024,
         "RSS grew from {baseline} KiB to {after} KiB"
     );
     server.process_alive();
