@@ -31,7 +31,8 @@ run: guests
     {{barcoded}} --data-dir barcoded-data serve --demo
 
 # Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript), and the console in Chromium.
-test: build-tests
+test: guests browser
+    python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5 prometheus-client==0.26.0
     cargo test --workspace
     cargo test --manifest-path guest-plugins/Cargo.toml
     cd guest-plugins/inventree-labels && PYTHONPATH=../../guest-sdk/python python3 -m unittest --quiet
@@ -86,14 +87,8 @@ soak seconds="600": guests
 # Run every benchmark and print their tables.
 bench: bench-http bench-in-process bench-cpu bench-startup bench-languages
 
-# Build what the tests need without running them: the components, Chromium, the Python packages, the test binaries.
-build-tests: guests browser
-    python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5 prometheus-client==0.26.0
-    cargo test --workspace --no-run
-    cargo test --manifest-path guest-plugins/Cargo.toml --no-run
-
-# Formatting, lints and the crates' layering, as CI checks them (CI passes a target folder of their own, to run them beside the test build).
-lint $CARGO_TARGET_DIR=CARGO_TARGET_DIR:
+# Formatting, lints and the crates' layering, as CI checks them.
+lint:
     python3 .ci/layers.py
     cargo fmt --all --check
     cargo fmt --manifest-path guest-plugins/Cargo.toml --all --check
