@@ -2,7 +2,7 @@
 //! `barcoded scan` so that both always say the same thing.
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 use serde_json::{Value, json};
 
 use barcoded_app::Scanned;
@@ -181,14 +181,15 @@ pub struct LinkedResult<'a>(&'a Barcode);
 impl Serialize for LinkedResult<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let link = self.0;
-        let mut map = serializer.serialize_map(Some(6))?;
-        map.serialize_entry("format", &link.format)?;
-        map.serialize_entry("lookup_code", &link.barcode)?;
-        map.serialize_entry("uom_code", &link.uom_code)?;
-        map.serialize_entry("quantity", &link.quantity)?;
-        map.serialize_entry("fields", &Fields(&[]))?;
-        map.serialize_entry("payload", &())?;
-        map.end()
+        let result = ResultShape {
+            format: &link.format,
+            lookup_code: Some(&link.barcode),
+            uom_code: Some(&link.uom_code),
+            quantity: Some(link.quantity),
+            fields: Fields(&[]),
+            payload: None,
+        };
+        result.serialize(serializer)
     }
 }
 
@@ -198,15 +199,27 @@ pub struct DecodeResult<'a>(pub &'a Decode);
 impl Serialize for DecodeResult<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let decode = self.0;
-        let mut map = serializer.serialize_map(Some(6))?;
-        map.serialize_entry("format", &decode.format)?;
-        map.serialize_entry("lookup_code", &decode.lookup_code)?;
-        map.serialize_entry("uom_code", &decode.uom_code)?;
-        map.serialize_entry("quantity", &decode.quantity)?;
-        map.serialize_entry("fields", &Fields(&decode.fields))?;
-        map.serialize_entry("payload", &decode.payload)?;
-        map.end()
+        let result = ResultShape {
+            format: &decode.format,
+            lookup_code: decode.lookup_code.as_deref(),
+            uom_code: decode.uom_code.as_deref(),
+            quantity: decode.quantity,
+            fields: Fields(&decode.fields),
+            payload: decode.payload.as_ref(),
+        };
+        result.serialize(serializer)
     }
+}
+
+/// The scan API's `result` object, whatever produced it.
+#[derive(Serialize)]
+struct ResultShape<'a> {
+    format: &'a str,
+    lookup_code: Option<&'a str>,
+    uom_code: Option<&'a str>,
+    quantity: Option<u32>,
+    fields: Fields<'a>,
+    payload: Option<&'a Value>,
 }
 
 /// A decode's fields as a JSON object, in the plugin's order.

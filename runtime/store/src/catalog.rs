@@ -21,7 +21,7 @@ use super::schema::{
     BARCODES, BARCODES_BY_PACK, BARCODES_BY_VALUE, CATALOG_GENERATION, COUNTERS, PRODUCTS,
     SUPPLIER_PARTS,
 };
-use super::{Store, StoreError, decode, encode, storage};
+use super::{Store, StoreError, decode, encode, raise_counter, storage};
 use barcoded_domain::store::{CatalogCounts, CatalogStore, Lookup};
 
 impl CatalogStore for Store {
@@ -322,12 +322,6 @@ fn resolution_order(a: &Barcode, b: &Barcode) -> Ordering {
         .then(a.id.cmp(&b.id))
 }
 
-fn next_generation(generation: u64) -> Result<u64, StoreError> {
-    generation
-        .checked_add(1)
-        .ok_or_else(|| StoreError::Storage("the catalog's generation counter is exhausted".into()))
-}
-
 fn not_found(id: Uuid) -> StoreError {
     StoreError::NotFound(format!("no barcode record with id {id}"))
 }
@@ -348,14 +342,7 @@ impl<'txn> CatalogTables<'txn> {
     /// the same transaction, so that no lookup cache in any process can
     /// answer from before what this transaction commits.
     fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
-        let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
-        let generation = counters
-            .get(CATALOG_GENERATION)
-            .map_err(storage)?
-            .map_or(0, |count| count.value());
-        counters
-            .insert(CATALOG_GENERATION, next_generation(generation)?)
-            .map_err(storage)?;
+        raise_counter(txn, CATALOG_GENERATION, 1)?;
         Ok(CatalogTables {
             products: txn.open_table(PRODUCTS).map_err(storage)?,
             barcodes: txn.open_table(BARCODES).map_err(storage)?,

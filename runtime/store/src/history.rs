@@ -5,14 +5,14 @@ use std::time::SystemTime;
 
 use redb::{ReadableTable, Table, WriteTransaction};
 
-use super::schema::{COUNTERS, SCAN_HISTORY};
+use super::schema::SCAN_HISTORY;
 use barcoded_domain::store::HistoryStore;
 use barcoded_domain::{
     Actor, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanRecord, unix_millis,
 };
 
 use super::stock;
-use super::{Store, StoreError, decode, encode, storage};
+use super::{Store, StoreError, decode, encode, raise_counter, storage};
 
 /// Most entries one history query reads before it returns a page, full or
 /// not, with a cursor to go on from.
@@ -96,15 +96,9 @@ impl HistoryStore for Store {
 
 /// Takes the next `count` scan ids; returns the first.
 fn reserve_ids(txn: &WriteTransaction, count: usize) -> Result<u64, StoreError> {
-    let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
-    let last = counters
-        .get("scans")
-        .map_err(storage)?
-        .map_or(0, |last| last.value());
-    counters
-        .insert("scans", last + count as u64)
-        .map_err(storage)?;
-    Ok(last + 1)
+    let count = count as u64;
+    let last = raise_counter(txn, "scans", count)?;
+    Ok(last - count + 1)
 }
 
 /// Removes the entries beyond the newest `max_entries`, and (a bounded

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
-use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
 
 use barcoded_domain::store::{MIN_FREE_BYTES, Storage, StoreError, StoreState};
 use handle::Handle;
@@ -238,6 +238,21 @@ impl Storage for Store {
         }
         StoreState::Ok
     }
+}
+
+/// Adds `by` to the counter `name` in `txn` and returns its new value; past
+/// `u64::MAX` it refuses rather than wrapping.
+fn raise_counter(txn: &WriteTransaction, name: &str, by: u64) -> Result<u64, StoreError> {
+    let mut counters = txn.open_table(schema::COUNTERS).map_err(storage)?;
+    let value = counters
+        .get(name)
+        .map_err(storage)?
+        .map_or(0, |value| value.value());
+    let raised = value
+        .checked_add(by)
+        .ok_or_else(|| StoreError::Storage(format!("the store's `{name}` counter is exhausted")))?;
+    counters.insert(name, raised).map_err(storage)?;
+    Ok(raised)
 }
 
 fn encode<T: serde::Serialize>(record: &T) -> Vec<u8> {

@@ -9,7 +9,7 @@ use redb::{ReadableTable, WriteTransaction};
 use barcoded_domain::PluginRecord;
 
 use super::schema::{CODE_CACHE, COUNTERS, PLUGIN_STATS, PLUGINS, QUARANTINE};
-use super::{Store, StoreError, decode, encode, storage};
+use super::{Store, StoreError, decode, encode, raise_counter, storage};
 use barcoded_domain::store::PluginStore;
 
 const GENERATION: &str = "plugins";
@@ -154,16 +154,7 @@ impl Store {
     ) -> Result<R, StoreError> {
         let txn = self.write()?;
         let result = f(&txn)?;
-        {
-            let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
-            let generation = counters
-                .get(GENERATION)
-                .map_err(storage)?
-                .map_or(0, |g| g.value());
-            counters
-                .insert(GENERATION, generation + 1)
-                .map_err(storage)?;
-        }
+        raise_counter(&txn, GENERATION, 1)?;
         self.commit(txn)?;
         Ok(result)
     }
