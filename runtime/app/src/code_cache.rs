@@ -20,8 +20,10 @@ use wasmtime::component::Component;
 /// Why an installed plugin's code could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum CodeError {
-    #[error("cannot read its component file: {0}")]
-    Read(std::io::Error),
+    #[error("cannot read its component: {0}")]
+    Read(#[from] StoreError),
+    #[error("its component is missing from the store: reinstall it")]
+    Missing,
     #[error("its component file does not match its digest: reinstall it")]
     Mismatch,
     #[error(transparent)]
@@ -58,7 +60,7 @@ pub fn load(
     if let Some(component) = from_cache {
         return Ok(component);
     }
-    let bytes = std::fs::read(paths.component(digest)).map_err(CodeError::Read)?;
+    let bytes = store.component(digest)?.ok_or(CodeError::Missing)?;
     if barcoded_store::digest(&bytes) != digest {
         return Err(CodeError::Mismatch);
     }

@@ -63,9 +63,6 @@ pub enum InstallError {
     /// meant for the operator.
     #[error("{0}")]
     Refused(String),
-    /// The component's file could not be written (a full disk, say).
-    #[error("cannot store the component: {0}")]
-    Disk(std::io::Error),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -235,9 +232,7 @@ impl Registry {
                 .iter()
                 .partition::<BTreeSet<Capability>, _>(|grant| old.asks.contains(grant))
         });
-        self.paths
-            .store_component(&digest, bytes)
-            .map_err(InstallError::Disk)?;
+        store.put_component(&digest, bytes)?;
         code_cache::save(&self.engine, store, &self.paths, &digest, &component);
         let record = PluginRecord {
             name: name.clone(),

@@ -2,6 +2,7 @@
 //! they must meet, API keys, installed plugins and their grants, stock and
 //! purchase orders, and the scan history. Every other crate speaks them.
 
+pub mod booking;
 mod capability;
 mod history;
 mod invalid;

@@ -203,8 +203,8 @@ pub trait KeyStore {
     fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError>;
 }
 
-/// Installed plugins: their records, the generation a server polls to
-/// reload, scan counts, and compiled-code digests.
+/// Installed plugins: their records and components, the generation a
+/// server polls to reload, scan counts, and compiled-code digests.
 pub trait PluginStore {
     /// The registry's generation: it changes whenever a plugin does.
     fn plugins_generation(&self) -> Result<u64, StoreError>;
@@ -237,6 +237,15 @@ pub trait PluginStore {
     fn code_cache_digest(&self, file_name: &str) -> Result<Option<Vec<u8>>, StoreError>;
 
     fn record_code_cache_digest(&self, file_name: &str, digest: &[u8]) -> Result<(), StoreError>;
+
+    /// Keeps a component's bytes under `digest` (their hex SHA-256), where
+    /// every server on this store can load them. Writing the same digest
+    /// again is harmless.
+    fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// The component with `digest`, if it is kept. The caller checks the
+    /// bytes against the digest.
+    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 /// Plugins quarantined for failing scan after scan.

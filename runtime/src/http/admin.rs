@@ -176,9 +176,6 @@ async fn install(service: Arc<Service>, query: Option<&str>, request_body: Incom
         }
         Ok(Err(InstallError::Refused(reason))) => Answer::error(422, reason),
         Ok(Err(InstallError::Store(error))) => Answer::store_failure(&error),
-        Ok(Err(InstallError::Disk(error))) => {
-            Answer::store_failure(&StoreError::Unavailable(error.to_string()))
-        }
         Err(error) => Answer::internal(&error),
     }
 }

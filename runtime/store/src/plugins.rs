@@ -9,7 +9,7 @@ use redb::{ReadableTable, WriteTransaction};
 use barcoded_domain::PluginRecord;
 
 use super::schema::{CODE_CACHE, COUNTERS, PLUGIN_STATS, PLUGINS, QUARANTINE};
-use super::{Store, StoreError, decode, encode, raise_counter, storage};
+use super::{Paths, Store, StoreError, decode, encode, raise_counter, storage};
 use barcoded_domain::store::PluginStore;
 
 const GENERATION: &str = "plugins";
@@ -144,9 +144,34 @@ impl PluginStore for Store {
             .map_err(storage)?;
         self.commit(txn)
     }
+
+    /// Components are files in the data folder, beside the redb file.
+    fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.components()
+            .store_component(digest, bytes)
+            .map_err(|e| component_error(digest, &e))
+    }
+
+    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match std::fs::read(self.components().component(digest)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(component_error(digest, &e)),
+        }
+    }
+}
+
+/// A component file that could not be read or written: the disk's fault,
+/// so unavailable (retrying may work) rather than damaged.
+fn component_error(digest: &str, error: &std::io::Error) -> StoreError {
+    StoreError::Unavailable(format!("component file {digest}.wasm: {error}"))
 }
 
 impl Store {
+    fn components(&self) -> Paths {
+        Paths::new(self.path.parent().unwrap_or(std::path::Path::new(".")))
+    }
+
     /// Runs `f` in a write transaction and bumps the generation with it.
     fn change_plugins<R>(
         &self,

@@ -6,9 +6,10 @@
 
 use redb::{ReadableTable, Table, WriteTransaction};
 
-use barcoded_domain::{
-    Actions, Actor, Booking, MAX_LEVEL, Movement, PurchaseOrder, ReceivedLine, StockChange,
+use barcoded_domain::booking::{
+    BookingReads, check_booking, next_level, plan_booking, unknown_sku,
 };
+use barcoded_domain::{Actions, Actor, Booking, Movement, PurchaseOrder};
 
 use super::schema::{COUNTERS, PRODUCTS, PURCHASE_ORDERS, STOCK, STOCK_MOVEMENTS};
 use super::{Store, StoreError, decode, encode, storage};
@@ -17,9 +18,13 @@ use barcoded_domain::store::StockStore;
 impl StockStore for Store {
     fn check_booking(&self, booking: &Booking) -> Result<(), StoreError> {
         let txn = self.read()?;
-        let products = txn.open_table(PRODUCTS).map_err(storage)?;
-        let orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
-        check(&products, &orders, booking)
+        check_booking(
+            booking,
+            &mut Reads {
+                products: &txn.open_table(PRODUCTS).map_err(storage)?,
+                orders: &txn.open_table(PURCHASE_ORDERS).map_err(storage)?,
+            },
+        )
     }
 
     fn book(&self, booking: &Booking, actor: &Actor) -> Result<Actions, StoreError> {
@@ -121,63 +126,27 @@ impl StockStore for Store {
     }
 }
 
-/// Checks every change and receipt of `booking`, the receipts of one line
-/// summed, against the catalog and the orders.
-fn check(
-    products: &impl ReadableTable<&'static str, &'static [u8]>,
-    orders: &impl ReadableTable<&'static str, &'static [u8]>,
-    booking: &Booking,
-) -> Result<(), StoreError> {
-    let refuse = StoreError::Refused;
-    for change in &booking.changes {
-        change.validate()?;
-        if products
-            .get(change.sku.as_str())
-            .map_err(storage)?
-            .is_none()
-        {
-            return Err(unknown_sku(&change.sku));
+/// The catalog and orders a booking is checked against, in one transaction.
+struct Reads<'a, P, O> {
+    products: &'a P,
+    orders: &'a O,
+}
+
+impl<P, O> BookingReads for Reads<'_, P, O>
+where
+    P: ReadableTable<&'static str, &'static [u8]>,
+    O: ReadableTable<&'static str, &'static [u8]>,
+{
+    fn has_product(&mut self, sku: &str) -> Result<bool, StoreError> {
+        Ok(self.products.get(sku).map_err(storage)?.is_some())
+    }
+
+    fn order(&mut self, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {
+        match self.orders.get(number).map_err(storage)? {
+            Some(bytes) => Ok(Some(decode(bytes.value())?)),
+            None => Ok(None),
         }
     }
-    for (i, receipt) in booking.receipts.iter().enumerate() {
-        receipt.validate()?;
-        let order: PurchaseOrder = match orders.get(receipt.order.as_str()).map_err(storage)? {
-            Some(bytes) => decode(bytes.value())?,
-            None => {
-                return Err(refuse(format!(
-                    "there is no purchase order {}",
-                    receipt.order
-                )));
-            }
-        };
-        let Some(line) = order.line(&receipt.sku) else {
-            return Err(refuse(format!(
-                "purchase order {} has no line for SKU {}",
-                receipt.order, receipt.sku
-            )));
-        };
-        if receipt.quantity == 0 {
-            return Err(refuse("a receipt is of at least 1 unit".into()));
-        }
-        let earlier: u64 = booking.receipts[..i]
-            .iter()
-            .filter(|r| r.order == receipt.order && r.sku == receipt.sku)
-            .map(|r| u64::from(r.quantity))
-            .sum();
-        let after = u64::from(line.received) + earlier + u64::from(receipt.quantity);
-        if after > u64::from(line.ordered) {
-            return Err(refuse(format!(
-                "receiving {} of SKU {} against purchase order {} would make {after} received \
-                 of {} ordered ({} received before); nothing was booked",
-                receipt.quantity,
-                receipt.sku,
-                receipt.order,
-                line.ordered,
-                u64::from(line.received) + earlier
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Checks and writes `booking` inside `txn`: receipts update their order
@@ -190,64 +159,29 @@ pub(super) fn book(
     time: &str,
 ) -> Result<Actions, StoreError> {
     let mut orders = txn.open_table(PURCHASE_ORDERS).map_err(storage)?;
-    check(
-        &txn.open_table(PRODUCTS).map_err(storage)?,
-        &orders,
+    let plan = plan_booking(
         booking,
+        &mut Reads {
+            products: &txn.open_table(PRODUCTS).map_err(storage)?,
+            orders: &orders,
+        },
     )?;
-    let mut booked = Actions::default();
-    let mut changes = Vec::with_capacity(booking.changes.len() + booking.receipts.len());
-    for receipt in &booking.receipts {
-        let mut order: PurchaseOrder = decode(
-            orders
-                .get(receipt.order.as_str())
-                .map_err(storage)?
-                .ok_or_else(|| StoreError::Storage("a checked order vanished".into()))?
-                .value(),
-        )?;
-        let line = order
-            .lines
-            .iter_mut()
-            .find(|line| line.sku == receipt.sku)
-            .ok_or_else(|| StoreError::Storage("a checked order line vanished".into()))?;
-        line.received += receipt.quantity;
-        booked.receipts.push(ReceivedLine {
-            order: order.number.clone(),
-            sku: line.sku.clone(),
-            quantity: receipt.quantity,
-            ordered: line.ordered,
-            received: line.received,
-        });
-        changes.push((
-            StockChange {
-                sku: receipt.sku.clone(),
-                location: order.location.clone(),
-                delta: i64::from(receipt.quantity),
-                reason: format!("received against purchase order {}", order.number),
-            },
-            Some(order.number.clone()),
-        ));
+    for order in &plan.orders {
         orders
-            .insert(receipt.order.as_str(), encode(&order).as_slice())
+            .insert(order.number.as_str(), encode(order).as_slice())
             .map_err(storage)?;
     }
-    changes.extend(booking.changes.iter().map(|c| (c.clone(), None)));
+    let mut booked = Actions {
+        receipts: plan.receipts,
+        ..Actions::default()
+    };
     let mut stock = txn.open_table(STOCK).map_err(storage)?;
     let mut log = txn.open_table(STOCK_MOVEMENTS).map_err(storage)?;
     let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
-    for (change, order) in changes {
+    for (change, order) in plan.changes {
         let key = (change.sku.as_str(), change.location.as_str());
         let before = stock.get(key).map_err(storage)?.map_or(0, |l| l.value());
-        let level = before
-            .checked_add(change.delta)
-            .filter(|level| level.unsigned_abs() <= MAX_LEVEL.unsigned_abs())
-            .ok_or_else(|| {
-                StoreError::Refused(format!(
-                    "the level of SKU {} at {} would be {before} {:+}, past the {MAX_LEVEL} \
-                     units a level may hold either way; nothing was booked",
-                    change.sku, change.location, change.delta
-                ))
-            })?;
+        let level = next_level(before, &change)?;
         stock.insert(key, level).map_err(storage)?;
         let movement = Movement {
             id: next_id(&mut counters, "movements")?,
@@ -288,15 +222,11 @@ pub(super) fn now() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
 
-fn unknown_sku(sku: &str) -> StoreError {
-    StoreError::Refused(format!("there is no product with SKU {sku} in the catalog"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use barcoded_domain::store::CatalogStore;
-    use barcoded_domain::{MAX_QUANTITY, OrderLine, Price, Product, Receipt};
+    use barcoded_domain::{MAX_QUANTITY, OrderLine, Price, Product, Receipt, StockChange};
 
     /// A store in a fresh folder, with product `A` and order PO-1 for 5 of it.
     fn store() -> (Store, std::path::PathBuf) {
