@@ -2,6 +2,7 @@
 //! they must meet, API keys, installed plugins and their grants, stock and
 //! purchase orders, and the scan history. Every other crate speaks them.
 
+mod blocking;
 pub mod booking;
 mod capability;
 mod history;
@@ -9,18 +10,20 @@ mod invalid;
 mod keys;
 mod label;
 mod limits;
+pub mod lookup_cache;
 mod plugins;
 mod records;
 mod stock;
 pub mod store;
 
+pub use blocking::block_on;
 pub use capability::Capability;
 pub use history::{
     Actions, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord,
     unix_millis,
 };
 pub use invalid::Invalid;
-pub use keys::{ApiKey, KEY_PREFIX, Role};
+pub use keys::{ApiKey, Credentials, KEY_PREFIX, Role, StoredKey, key_name_taken, no_such_key};
 pub use label::{barcode_hash, link_value};
 pub use limits::{LimitOverrides, MAX_MEMORY_BYTES};
 pub use plugins::{PluginInfo, PluginRecord, Quarantine, scan_order};

@@ -12,7 +12,6 @@
 //!                                   └─▶ HostState ─▶ dyn Server
 //! ```
 
-mod blocking;
 mod chain;
 mod claims;
 mod component;
@@ -27,7 +26,7 @@ mod plugin;
 mod sandbox;
 mod verdict;
 
-pub use blocking::block_on;
+pub use barcoded_domain::block_on;
 pub use chain::{Ask, Chain, DEFAULT_PRIORITY, PluginFailure, ScanOutcome, validate_name};
 pub use component::{CompileError, MAX_COMPONENT_BYTES, capabilities_asked, compile};
 pub use engine::{CpuMeter, MAX_WASM_STACK, POOL_INSTANCES, new_engine, new_engine_with};

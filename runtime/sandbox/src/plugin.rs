@@ -263,7 +263,7 @@ impl Runner {
     ) -> Result<R, Failure> {
         let mut sandbox = self.sandbox(None);
         let clock = sandbox.clock();
-        let answer = crate::blocking::block_on(clock.run(async {
+        let answer = crate::block_on(clock.run(async {
             let store = &mut sandbox.store;
             let instance = self
                 .pre

@@ -16,7 +16,6 @@ mod handle;
 mod history;
 mod keys;
 mod links;
-mod lookup_cache;
 mod plugins;
 mod quarantine;
 mod schema;
@@ -62,7 +61,7 @@ pub struct Store {
     writer: Handle,
     snapshot: RwLock<Option<Snapshot>>,
     /// Recent lookups' answers, by the catalog generation they were read at.
-    lookups: lookup_cache::LookupCache,
+    lookups: barcoded_domain::lookup_cache::LookupCache,
     /// Commits made through this handle; a snapshot older than the last
     /// one is never handed out.
     commits: AtomicU64,
@@ -78,7 +77,7 @@ struct Snapshot {
     /// The value of `Store::commits` before it was taken.
     commits: u64,
     /// The API keys, parsed once per snapshot.
-    keys: Arc<OnceLock<Result<Vec<keys::Credential>, StoreError>>>,
+    keys: Arc<OnceLock<Result<Arc<barcoded_domain::Credentials>, StoreError>>>,
     /// The lookup's tables, opened once per snapshot.
     catalog: Arc<OnceLock<Result<catalog::CatalogReader, StoreError>>>,
 }
@@ -127,7 +126,7 @@ impl Store {
             writer,
             path,
             snapshot: RwLock::new(None),
-            lookups: lookup_cache::LookupCache::new(),
+            lookups: barcoded_domain::lookup_cache::LookupCache::new(),
             commits: AtomicU64::new(0),
             write_failed: AtomicBool::new(false),
         };

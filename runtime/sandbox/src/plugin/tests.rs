@@ -126,7 +126,7 @@ fn load(bytes: &[u8], limits: Limits) -> Result<Plugin, LoadError> {
 /// Scans once with a plugin whose `scan` runs `scan`, under `limits`.
 fn scan_with(scan: &str, imports: &str, extra: &str, limits: Limits) -> Result<Verdict, Failure> {
     let plugin = load(&component("wat-test", imports, scan, extra), limits).expect("it loads");
-    crate::blocking::block_on(plugin.scan("DATA", None)).0
+    crate::block_on(plugin.scan("DATA", None)).0
 }
 
 fn scan(body: &str) -> Result<Verdict, Failure> {
@@ -439,7 +439,7 @@ fn a_scan_instantiates_only_the_plugins_whose_claims_match() {
         chain.plugins().iter().map(|p| p.take_counts().0).collect()
     };
     for data in ["DATA", "OTHER-1", "x\u{1d}", "neither"] {
-        crate::blocking::block_on(chain.scan(data, |_| false, None));
+        crate::block_on(chain.scan(data, |_| false, None));
     }
     // data: DATA; other: OTHER-1 and the GS at the end; the others: all four.
     assert_eq!(counts(&chain), [1, 4, 2, 4]);

@@ -139,7 +139,7 @@ mod tests {
             });
             Poll::Pending
         });
-        crate::blocking::block_on(clock.run(future));
+        crate::block_on(clock.run(future));
         let used = clock.used.load(Ordering::Relaxed);
         assert!(
             (10_000_000..25_000_000).contains(&used),
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn before_metering_a_poll_is_charged_its_wall_time() {
         let clock = CpuClock::default();
-        crate::blocking::block_on(clock.run(async {
+        crate::block_on(clock.run(async {
             std::thread::sleep(Duration::from_millis(20));
         }));
         assert!(clock.used() >= Duration::from_millis(20));

@@ -1,14 +1,11 @@
 //! Recent lookups' answers, reused while the catalog is unchanged.
 //!
-//! A lookup walks three B-trees and decodes two records; tills scan the same
-//! popular products over and over. Every write transaction that opens the
-//! catalog's tables raises the catalog's generation (a counter in the same
-//! transaction), and a read snapshot carries the generation it saw. An
-//! answer is kept under the generation of the snapshot it was read from and
-//! given only to a lookup whose snapshot has that same generation. A change
-//! made by this process or any other raises the generation in the very
-//! commit that makes it, so no snapshot that includes the change can be
-//! answered from before it, and the cache is never staler than the snapshot.
+//! A lookup reads several records; tills scan the same popular products over
+//! and over. A store keeps answers under a catalog *generation* that every
+//! change of the catalog moves on (the redb store: a counter raised in the
+//! very transaction that writes; the PostgreSQL store: a number moved on by
+//! each change notification), and asks only at the generation it reads at,
+//! so no answer outlives the change that made it wrong.
 //!
 //! Bounded: at most [`SHARD_ENTRIES`] codes in each of two generations of
 //! each shard (recent ones, and the ones before them, promoted back when
@@ -18,7 +15,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 
-use barcoded_domain::store::Lookup;
+use crate::store::Lookup;
 
 /// Shards, each behind its own lock, so that threads rarely wait.
 const SHARDS: usize = 16;
@@ -27,9 +24,9 @@ const SHARDS: usize = 16;
 const SHARD_ENTRIES: usize = 1024;
 
 /// Longer codes or units of measure are looked up every time.
-pub(super) const MAX_KEY_BYTES: usize = 64;
+pub const MAX_KEY_BYTES: usize = 64;
 
-pub(super) struct LookupCache {
+pub struct LookupCache {
     hasher: RandomState,
     shards: [Mutex<Shard>; SHARDS],
 }
@@ -79,7 +76,7 @@ impl Shard {
 }
 
 impl LookupCache {
-    pub(super) fn new() -> LookupCache {
+    pub fn new() -> LookupCache {
         LookupCache {
             hasher: RandomState::new(),
             shards: std::array::from_fn(|_| Mutex::default()),
@@ -95,12 +92,7 @@ impl LookupCache {
 
     /// The answer read at `generation` for `code` and `uom`, if kept:
     /// `Some(None)` is a kept "not found".
-    pub(super) fn get(
-        &self,
-        generation: u64,
-        code: &str,
-        uom: Option<&str>,
-    ) -> Option<Option<Lookup>> {
+    pub fn get(&self, generation: u64, code: &str, uom: Option<&str>) -> Option<Option<Lookup>> {
         let mut shard = self.shard(code);
         if shard.generation != generation {
             return None;
@@ -110,13 +102,7 @@ impl LookupCache {
 
     /// Keeps `answer`, read at `generation`. An answer read at an older
     /// generation than the shard's is dropped: a newer one is there.
-    pub(super) fn put(
-        &self,
-        generation: u64,
-        code: &str,
-        uom: Option<&str>,
-        answer: &Option<Lookup>,
-    ) {
+    pub fn put(&self, generation: u64, code: &str, uom: Option<&str>, answer: &Option<Lookup>) {
         if code.len() > MAX_KEY_BYTES || uom.is_some_and(|uom| uom.len() > MAX_KEY_BYTES) {
             return;
         }
@@ -141,7 +127,7 @@ impl LookupCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use barcoded_domain::Barcode;
+    use crate::Barcode;
 
     fn found(quantity: u32) -> Option<Lookup> {
         Some(Lookup {

@@ -1,5 +1,6 @@
 //! Waiting for a future on a thread outside the async runtime: loading a
-//! plugin, and scanning from the command line.
+//! plugin, scanning from the command line, and a store's synchronous calls
+//! into an async database client.
 //!
 //! Plugin calls are async so that the HTTP server can run scans on its own
 //! worker threads (a plugin yields at every epoch tick instead of holding a
@@ -41,15 +42,36 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 #[cfg(test)]
 mod tests {
     use super::block_on;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Poll, Waker};
+
+    /// A value another thread hands over, waking whoever waits for it.
+    #[derive(Default)]
+    struct Slot(Mutex<(Option<u32>, Option<Waker>)>);
 
     #[test]
     fn waits_for_a_future_woken_from_another_thread() {
-        let (send, receive) = tokio::sync::oneshot::channel();
+        let slot = Arc::new(Slot::default());
+        let filler = slot.clone();
         let sender = std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_millis(20));
-            send.send(42).unwrap();
+            let mut state = filler.0.lock().unwrap();
+            state.0 = Some(42);
+            if let Some(waker) = state.1.take() {
+                waker.wake();
+            }
         });
-        assert_eq!(block_on(receive), Ok(42));
+        let value = block_on(std::future::poll_fn(|cx| {
+            let mut state = slot.0.lock().unwrap();
+            match state.0 {
+                Some(value) => Poll::Ready(value),
+                None => {
+                    state.1 = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        }));
+        assert_eq!(value, 42);
         sender.join().unwrap();
     }
 }
