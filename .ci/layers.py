@@ -12,7 +12,7 @@ import sys
 # Lowest first. A crate may use any crate listed before its own layer.
 LAYERS = [
     {"barcoded-domain"},
-    {"barcoded-store", "barcoded-sandbox"},
+    {"barcoded-store", "barcoded-store-postgres", "barcoded-sandbox"},
     {"barcoded-app"},
     {"barcoded"},
 ]

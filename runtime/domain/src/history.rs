@@ -160,3 +160,11 @@ pub fn unix_millis(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
+
+/// Most entries one history query reads before it returns a page, full or
+/// not, with a cursor to go on from.
+pub const HISTORY_MAX_EXAMINED: usize = 20_000;
+
+/// Most entries removed for age in one write, so that catching up on a
+/// long-idle history never makes one scan's write slow.
+pub const HISTORY_MAX_PRUNED_FOR_AGE: usize = 1_000;

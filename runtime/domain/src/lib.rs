@@ -19,8 +19,8 @@ pub mod store;
 pub use blocking::block_on;
 pub use capability::Capability;
 pub use history::{
-    Actions, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord,
-    unix_millis,
+    Actions, HISTORY_MAX_EXAMINED, HISTORY_MAX_PRUNED_FOR_AGE, HistoryEntry, HistoryPage,
+    HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord, unix_millis,
 };
 pub use invalid::Invalid;
 pub use keys::{ApiKey, Credentials, KEY_PREFIX, Role, StoredKey, key_name_taken, no_such_key};

@@ -77,6 +77,18 @@ impl From<Invalid> for StoreError {
     }
 }
 
+/// The record a lookup picks among the active ones carrying the scanned
+/// value: the one marked `isDefault`, then the one with the smallest
+/// `quantity`, then by `uomCode`, then by `id`, so the same data always
+/// gives the same answer.
+pub fn resolution_order(a: &Barcode, b: &Barcode) -> std::cmp::Ordering {
+    b.is_default
+        .cmp(&a.is_default)
+        .then(a.quantity.cmp(&b.quantity))
+        .then_with(|| a.uom_code.cmp(&b.uom_code))
+        .then(a.id.cmp(&b.id))
+}
+
 /// A resolved barcode and its product, if the catalog has one with that SKU.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lookup {
@@ -109,7 +121,23 @@ pub trait CatalogStore {
     /// Like [`CatalogStore::lookup`], but a 14-digit GTIN also finds a record stored
     /// in its 13-, 12- or 8-digit form: GTIN plugins answer with GTIN-14,
     /// while catalogs usually hold the code as printed.
-    fn lookup_gtin(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError>;
+    fn lookup_gtin(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
+        if let Some(found) = self.lookup(code, uom)? {
+            return Ok(Some(found));
+        }
+        if code.len() != 14 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(None);
+        }
+        for short in [13, 12, 8] {
+            let (padding, rest) = code.split_at(14 - short);
+            if padding.bytes().all(|b| b == b'0')
+                && let Some(found) = self.lookup(rest, uom)?
+            {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
 
     /// The product with `sku`, if any.
     fn product(&self, sku: &str) -> Result<Option<Product>, StoreError>;

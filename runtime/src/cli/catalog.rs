@@ -11,9 +11,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use uuid::Uuid;
 
 use barcoded_app::Format;
-use barcoded_domain::store::{CatalogStore, LinkStore, Storage};
+use barcoded_domain::store::Storage;
 use barcoded_domain::{Barcode, Price, Product, SupplierPart};
-use barcoded_store::Store;
 
 /// The demo catalog `serve --demo` seeds into an empty store.
 const DEMO_CATALOG: &str = include_str!("../demo-catalog.json");
@@ -191,8 +190,8 @@ pub struct UpdateBarcodeArgs {
     active: Option<bool>,
 }
 
-pub fn run(data_dir: &Path, store: Arc<Store>, command: CatalogCommand) -> CliResult {
-    let store = &store;
+pub fn run(data_dir: &Path, shared: Arc<dyn Storage>, command: CatalogCommand) -> CliResult {
+    let store = &*shared;
     match command {
         CatalogCommand::Import { file, format } => {
             import_file(store, &file, format.map(Format::from))
@@ -237,7 +236,7 @@ pub fn run(data_dir: &Path, store: Arc<Store>, command: CatalogCommand) -> CliRe
         }
         CatalogCommand::Deactivate { id } => set_active(store, id, false),
         CatalogCommand::Reactivate { id } => set_active(store, id, true),
-        CatalogCommand::Link { barcode, sku } => link(data_dir, store.clone(), &barcode, &sku),
+        CatalogCommand::Link { barcode, sku } => link(data_dir, shared.clone(), &barcode, &sku),
         CatalogCommand::Unlink { sku } => match store.unlink(&sku)? {
             Some(removed) => print_record(&removed),
             None => Err(format!("product {sku} has no linked barcode").into()),
@@ -251,7 +250,7 @@ pub fn run(data_dir: &Path, store: Arc<Store>, command: CatalogCommand) -> CliRe
     }
 }
 
-fn link(data_dir: &Path, store: Arc<Store>, barcode: &str, sku: &str) -> CliResult {
+fn link(data_dir: &Path, store: Arc<dyn Storage>, barcode: &str, sku: &str) -> CliResult {
     let service = super::local_service(data_dir, store)?;
     let linked = barcoded_sandbox::block_on(service.link(barcode, sku));
     service.close();
@@ -284,7 +283,7 @@ fn apply_updates(barcode: &mut Barcode, args: UpdateBarcodeArgs) {
     barcode.is_active = active.unwrap_or(barcode.is_active);
 }
 
-fn set_active(store: &Store, id: Uuid, active: bool) -> CliResult {
+fn set_active(store: &dyn Storage, id: Uuid, active: bool) -> CliResult {
     let barcode = store.set_barcode_active(id, active)?;
     print_record(&barcode)
 }
@@ -295,7 +294,7 @@ fn print_record(record: &impl serde::Serialize) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_file(store: &Store, file: &Path, format: Option<Format>) -> CliResult {
+fn import_file(store: &dyn Storage, file: &Path, format: Option<Format>) -> CliResult {
     let format = format.or_else(|| Format::of(file)).ok_or_else(|| {
         format!(
             "cannot tell the format of {}: name it *.json or *.csv, or pass --format",
@@ -322,7 +321,7 @@ fn import_file(store: &Store, file: &Path, format: Option<Format>) -> CliResult 
     Ok(ExitCode::SUCCESS)
 }
 
-fn export(store: &Store, format: Format, output: Option<&Path>) -> CliResult {
+fn export(store: &dyn Storage, format: Format, output: Option<&Path>) -> CliResult {
     let mut out: Box<dyn Write> = match output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)

@@ -1,13 +1,12 @@
 //! `barcoded key`: API keys for POS clients and administrators.
 
 use super::CliResult;
+use barcoded_domain::store::Storage;
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
 use barcoded_domain::Role;
-use barcoded_domain::store::KeyStore;
-use barcoded_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -33,7 +32,7 @@ pub enum KeyCommand {
     },
 }
 
-pub fn run(store: &Store, command: KeyCommand) -> CliResult {
+pub fn run(store: &dyn Storage, command: KeyCommand) -> CliResult {
     match command {
         KeyCommand::Create { name, role } => {
             let role: Role = role.parse()?;

@@ -23,8 +23,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::{http, log};
 use barcoded_app::{Policy, Registry, Service};
 use barcoded_domain::Retention;
-use barcoded_domain::store::CatalogStore;
+use barcoded_domain::store::Storage;
 use barcoded_store::{Paths, Store, TableCopy};
+use barcoded_store_postgres::PgStore;
 
 /// Decodes scanned barcodes with sandboxed WebAssembly plugins.
 ///
@@ -47,6 +48,19 @@ pub struct Cli {
         default_value = "barcoded-data"
     )]
     data_dir: PathBuf,
+
+    /// The store: unset, the redb file in the data folder; or a PostgreSQL
+    /// database that a fleet of servers shares, as
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (docs/scaling.md). The
+    /// data folder then keeps only this node's compiled-code cache.
+    #[arg(
+        long,
+        global = true,
+        env = "BARCODED_STORE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    store: Option<String>,
 
     /// How log lines are written: text for people, or json (one object
     /// per line, with the scan id, plugin and key name as fields).
@@ -241,6 +255,7 @@ pub fn run() -> ExitCode {
         if quiet { "warn,plugin=info" } else { "info" },
         cli.log_format,
     );
+    STORE.get_or_init(|| cli.store.clone());
     execute(&cli.data_dir, cli.command).unwrap_or_else(|message| {
         eprintln!("error: {message}");
         ExitCode::FAILURE
@@ -252,13 +267,11 @@ fn execute(data_dir: &Path, command: Command) -> CliResult {
         Command::Serve(args) => serve(data_dir, args),
         Command::Scan(args) => scan(data_dir, args),
         Command::Lookup(args) => lookup(data_dir, args),
-        Command::Key(command) => keys::run(&open_store(data_dir)?, command),
+        Command::Key(command) => keys::run(&*open_store(data_dir)?, command),
         Command::Plugin(command) => plugins::run(data_dir, command),
-        Command::Catalog(command) => {
-            catalog::run(data_dir, Arc::new(open_store(data_dir)?), command)
-        }
-        Command::Stock(command) => stock::run(&open_store(data_dir)?, command),
-        Command::Order(command) => orders::run(&open_store(data_dir)?, command),
+        Command::Catalog(command) => catalog::run(data_dir, open_store(data_dir)?, command),
+        Command::Stock(command) => stock::run(&*open_store(data_dir)?, command),
+        Command::Order(command) => orders::run(&*open_store(data_dir)?, command),
         Command::Backup(args) => backup(data_dir, &args.file),
         Command::Restore(args) => restore(data_dir, &args.file),
     }
@@ -272,15 +285,17 @@ fn backup(data_dir: &Path, file: &Path) -> CliResult {
         )
         .into());
     }
+    redb_only("backup")?;
     let paths = Paths::new(data_dir);
     let tables =
-        open_store(data_dir)?.backup(file, |digest| std::fs::read(paths.component(digest)))?;
+        Store::open(data_dir)?.backup(file, |digest| std::fs::read(paths.component(digest)))?;
     let records = print_tables(&tables);
     eprintln!("Backed up {records} records to {}.", file.display());
     Ok(ExitCode::SUCCESS)
 }
 
 fn restore(data_dir: &Path, file: &Path) -> CliResult {
+    redb_only("restore")?;
     let paths = Paths::new(data_dir);
     let tables = Store::restore(data_dir, file, |digest, bytes| {
         paths.store_component(digest, bytes)
@@ -303,8 +318,44 @@ fn print_tables(tables: &[TableCopy]) -> u64 {
     tables.iter().map(|t| t.rows).sum()
 }
 
-fn open_store(data_dir: &Path) -> CliResult<Store> {
-    Ok(Store::open(data_dir)?)
+/// The `--store` the command line named, set once before any command runs:
+/// every command opens the store through [`open_store`].
+static STORE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// The PostgreSQL URL given with `--store`, if any.
+fn postgres_url() -> Option<&'static str> {
+    STORE
+        .get()
+        .and_then(Option::as_deref)
+        .filter(|url| !url.is_empty())
+}
+
+/// The store the command line names: PostgreSQL with `--store`, else the
+/// redb file in `data_dir`.
+fn open_store(data_dir: &Path) -> CliResult<Arc<dyn Storage>> {
+    match postgres_url() {
+        Some(url) if barcoded_store_postgres::is_url(url) => Ok(Arc::new(PgStore::open(url)?)),
+        Some(url) => Err(format!(
+            "--store takes a postgres:// URL, not {}; leave it out to use the redb file in \
+             the data folder",
+            barcoded_store_postgres::redacted(url)
+        )
+        .into()),
+        None => Ok(Arc::new(Store::open(data_dir)?)),
+    }
+}
+
+/// Refuses what only the redb store can do (`what`) when `--store` names
+/// a PostgreSQL database.
+fn redb_only(what: &str) -> CliResult<()> {
+    match postgres_url() {
+        Some(_) => Err(format!(
+            "{what} copies the redb store of a data folder; a PostgreSQL store is backed up \
+             with PostgreSQL's own tools (pg_dump, or the provider's backups)"
+        )
+        .into()),
+        None => Ok(()),
+    }
 }
 
 fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
@@ -332,7 +383,7 @@ fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
     } else {
         registry
     };
-    let service = Arc::new(Service::open(registry, Arc::new(store), policy)?);
+    let service = Arc::new(Service::open(registry, store, policy)?);
     if args.demo {
         catalog::seed_demo(service.store())?;
     }
@@ -411,7 +462,7 @@ const COMMAND_LINE: Policy = Policy {
 };
 
 /// The service with `store`, for a command run at the shell.
-fn local_service(data_dir: &Path, store: Arc<Store>) -> CliResult<Service> {
+fn local_service(data_dir: &Path, store: Arc<dyn Storage>) -> CliResult<Service> {
     Ok(Service::open(
         Registry::new(data_dir)?,
         store,
@@ -420,7 +471,7 @@ fn local_service(data_dir: &Path, store: Arc<Store>) -> CliResult<Service> {
 }
 
 fn scan(data_dir: &Path, args: ScanArgs) -> CliResult {
-    let service = local_service(data_dir, Arc::new(open_store(data_dir)?))?;
+    let service = local_service(data_dir, open_store(data_dir)?)?;
     let scanned = barcoded_sandbox::block_on(service.scan(&args.data, None));
     service.close();
     let scanned = scanned?;

@@ -2,14 +2,13 @@
 //! receive goods against.
 
 use super::CliResult;
+use barcoded_domain::store::Storage;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Subcommand;
 
-use barcoded_domain::store::StockStore;
 use barcoded_domain::{OrderLine, PurchaseOrder};
-use barcoded_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum OrderCommand {
@@ -40,7 +39,7 @@ pub enum OrderCommand {
     Show { number: String },
 }
 
-pub fn run(store: &Store, command: OrderCommand) -> CliResult {
+pub fn run(store: &dyn Storage, command: OrderCommand) -> CliResult {
     match command {
         OrderCommand::Create {
             number,

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use barcoded_app::plugins::{self, Change, PluginStatus, missing_grants};
 use barcoded_app::{InstallRequest, Installed, Registry};
 use barcoded_domain::{Capability, LimitOverrides, PluginRecord};
-use barcoded_store::Store;
 use clap::Subcommand;
 
 use super::{CliResult, open_store};
+use barcoded_domain::store::Storage;
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
@@ -182,7 +182,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
                 disabled,
                 upgrade,
             };
-            let installed = Registry::new(data_dir)?.install(&store()?, &bytes, &request)?;
+            let installed = Registry::new(data_dir)?.install(&*store()?, &bytes, &request)?;
             match installed {
                 Installed::New(record) => {
                     eprintln!(
@@ -223,10 +223,10 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
         PluginCommand::Try(args) => return super::trial::run(data_dir, args),
         PluginCommand::New(args) => return super::toolkit::new(args),
         PluginCommand::Build(args) => return super::toolkit::build(args),
-        PluginCommand::List => list(&store()?)?,
-        PluginCommand::Info { name } => print_json(&plugins::get(&store()?, &name)?)?,
+        PluginCommand::List => list(&*store()?)?,
+        PluginCommand::Info { name } => print_json(&plugins::get(&*store()?, &name)?)?,
         PluginCommand::Enable { name } => {
-            let changed = plugins::change(&store()?, &name, Change::Enable)?;
+            let changed = plugins::change(&*store()?, &name, Change::Enable)?;
             let note = if changed.released {
                 " and out of quarantine"
             } else {
@@ -235,15 +235,15 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
             eprintln!("Plugin {name} is enabled{note}.");
         }
         PluginCommand::Disable { name } => {
-            plugins::change(&store()?, &name, Change::Disable)?;
+            plugins::change(&*store()?, &name, Change::Disable)?;
             eprintln!("Plugin {name} is disabled.");
         }
         PluginCommand::Priority { name, priority } => {
-            plugins::change(&store()?, &name, Change::Priority(priority))?;
+            plugins::change(&*store()?, &name, Change::Priority(priority))?;
             eprintln!("Plugin {name} now has priority {priority}.");
         }
         PluginCommand::Remove { name } => {
-            plugins::remove(&store()?, &name)?;
+            plugins::remove(&*store()?, &name)?;
             eprintln!("Removed plugin {name}.");
         }
         PluginCommand::Config {
@@ -259,12 +259,12 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
                         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let changed = plugins::change(&store()?, &name, Change::EditConfig { set, unset })?;
+            let changed = plugins::change(&*store()?, &name, Change::EditConfig { set, unset })?;
             print_json(&changed.plugin.config)?;
         }
         PluginCommand::Grant { name, capabilities } => {
             let grant = Change::Grant(capabilities.into_iter().collect());
-            let changed = plugins::change(&store()?, &name, grant)?;
+            let changed = plugins::change(&*store()?, &name, grant)?;
             eprintln!(
                 "Plugin {name} now holds: {}.",
                 names(&changed.plugin.grants)
@@ -272,7 +272,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
         }
         PluginCommand::Revoke { name, capabilities } => {
             let revoke = Change::Revoke(capabilities.into_iter().collect());
-            let changed = plugins::change(&store()?, &name, revoke)?;
+            let changed = plugins::change(&*store()?, &name, revoke)?;
             eprintln!(
                 "Plugin {name} now holds: {}.",
                 names(&changed.plugin.grants)
@@ -280,11 +280,11 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
         }
         PluginCommand::Limits { name, json } => {
             let record = match json {
-                None => plugins::get(&store()?, &name)?.plugin,
+                None => plugins::get(&*store()?, &name)?.plugin,
                 Some(json) => {
                     let limits: LimitOverrides =
                         serde_json::from_str(&json).map_err(|e| format!("bad limits: {e}"))?;
-                    plugins::change(&store()?, &name, Change::Limits(limits))
+                    plugins::change(&*store()?, &name, Change::Limits(limits))
                         .map_err(|e| format!("bad limits: {e}"))?
                         .plugin
                 }
@@ -295,7 +295,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(store: &Store) -> CliResult<()> {
+fn list(store: &dyn Storage) -> CliResult<()> {
     let installed = plugins::list(store)?;
     if installed.is_empty() {
         eprintln!("no plugins installed; install one with `barcoded plugin install FILE.wasm`");

@@ -1,13 +1,12 @@
 //! `barcoded stock`: levels, the movement log, and operators' corrections.
 
 use super::CliResult;
+use barcoded_domain::store::Storage;
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use barcoded_domain::store::StockStore;
 use barcoded_domain::{Actor, Booking, StockChange};
-use barcoded_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum StockCommand {
@@ -45,7 +44,7 @@ pub enum StockCommand {
     },
 }
 
-pub fn run(store: &Store, command: StockCommand) -> CliResult {
+pub fn run(store: &dyn Storage, command: StockCommand) -> CliResult {
     match command {
         StockCommand::Levels { sku } => {
             let levels = store.stock_levels(sku.as_deref())?;

@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use barcoded_app::{Registry, StoreServer, foreign_claims};
 use barcoded_domain::Capability;
-use barcoded_domain::store::Storage;
 use barcoded_sandbox::{Plugin, Requests, Server, Verdict, block_on};
-use barcoded_store::{FILE_NAME, Store};
+use barcoded_store::FILE_NAME;
 use clap::Args;
 use serde_json::{Value, json};
 
@@ -77,10 +76,10 @@ pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
 /// The store of `data_dir` as the plugin's server, if one exists there: a
 /// trial never creates a data folder.
 fn server(data_dir: &Path) -> CliResult<Option<Arc<dyn Server>>> {
-    if !data_dir.join(FILE_NAME).exists() {
+    if super::postgres_url().is_none() && !data_dir.join(FILE_NAME).exists() {
         return Ok(None);
     }
-    let store: Arc<dyn Storage> = Arc::new(Store::open(data_dir)?);
+    let store = super::open_store(data_dir)?;
     Ok(Some(Arc::new(StoreServer(store))))
 }
 

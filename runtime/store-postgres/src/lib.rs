@@ -1,1 +1,280 @@
-pub fn x() {}
+//! barcoded's store on PostgreSQL, for a fleet of servers sharing one
+//! catalog, key set, plugin registry, stock and scan history.
+//!
+//! It implements the same store traits as the redb store, with the same
+//! guarantees, for several processes on several machines at once:
+//! - every write is one transaction; bookings lock the order and stock rows
+//!   they change (`SELECT ... FOR UPDATE`, upserts), so two nodes booking
+//!   against one order line never both take its last units;
+//! - each node keeps what it reads on every request (API keys, recent
+//!   lookups, the quarantine) in memory, and drops it when a `NOTIFY` says
+//!   another node changed it ([`listen`]); while it cannot listen, it
+//!   caches nothing and reads the database every time;
+//! - the schema is created and upgraded by versioned migrations ([`schema`]),
+//!   and a node refuses a database whose schema is newer than it knows.
+//!
+//! The traits are synchronous; calls wait on the async client, which runs
+//! on a small runtime of the store's own (see [`PgStore::wait`]).
+
+mod catalog;
+mod history;
+mod keys;
+mod links;
+mod listen;
+mod plugins;
+mod schema;
+mod sql;
+mod stock;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+use barcoded_domain::lookup_cache::LookupCache;
+use barcoded_domain::store::{Storage, StoreError, StoreState};
+use barcoded_domain::{Credentials, Quarantine};
+
+use listen::{Topic, Watch};
+use sql::Failure;
+
+pub use schema::SCHEMA_VERSION;
+
+/// Connections each node keeps to the database at most.
+const POOL_SIZE: usize = 16;
+
+/// How long a request waits for a connection, or for one to be made, before
+/// it is answered as unavailable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long a node trusts the keys it read even when no notification came:
+/// a bound on revocation should a notification be lost with its connection
+/// before the node notices.
+const KEYS_MAX_AGE: Duration = Duration::from_secs(1);
+
+/// The store, on one PostgreSQL database; cheap to share behind an `Arc`.
+pub struct PgStore {
+    /// Runs the client's connections and the listener; shut down on drop.
+    runtime: Option<tokio::runtime::Runtime>,
+    pool: Pool,
+    watch: Arc<Watch>,
+    lookups: LookupCache,
+    keys: RwLock<Option<Cached<Arc<Credentials>>>>,
+    quarantine: RwLock<Option<Cached<BTreeMap<String, Quarantine>>>>,
+}
+
+/// Something read from the database, with the generation of its topic it
+/// was read at.
+struct Cached<T> {
+    generation: u64,
+    read: Instant,
+    value: T,
+}
+
+/// Is this a `postgres://` or `postgresql://` URL, which selects this store?
+pub fn is_url(store: &str) -> bool {
+    store.starts_with("postgres://") || store.starts_with("postgresql://")
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (a libpq URL such as
+    /// `postgres://barcoded:secret@db.example/barcoded`), creating or
+    /// upgrading its schema, and starts listening for other nodes' changes.
+    pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
+            StoreError::Refused(format!(
+                "{} is not a PostgreSQL URL barcoded can use ({e}); write it as \
+                 postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+                redacted(url)
+            ))
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config
+            .application_name("barcoded")
+            .keepalives_idle(Duration::from_secs(10));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("barcoded-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Storage(format!("cannot start the database client: {e}")))?;
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(CONNECT_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| StoreError::Storage(format!("cannot set up the connection pool: {e}")))?;
+        let watch = Arc::new(Watch::default());
+        runtime.spawn(listen::listen(config, watch.clone()));
+        let store = PgStore {
+            runtime: Some(runtime),
+            pool,
+            watch,
+            lookups: LookupCache::new(),
+            keys: RwLock::new(None),
+            quarantine: RwLock::new(None),
+        };
+        store.wait(schema::migrate(&store.pool))?;
+        Ok(store)
+    }
+
+    /// Runs `work` to completion on the calling thread, its I/O driven by
+    /// the store's runtime. On a worker of a multi-threaded runtime (the
+    /// HTTP server's) the worker first hands its other tasks on, so a slow
+    /// query stalls only the request that made it.
+    fn wait<T>(&self, work: impl Future<Output = Result<T, Failure>>) -> Result<T, StoreError> {
+        let runtime = self.runtime.as_ref().expect("the runtime lives until drop");
+        let run = || {
+            let _inside = runtime.enter();
+            barcoded_domain::block_on(work).map_err(StoreError::from)
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(caller) if caller.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(run)
+            }
+            _ => run(),
+        }
+    }
+
+    /// A connection from the pool.
+    async fn client(&self) -> Result<deadpool_postgres::Client, Failure> {
+        self.pool.get().await.map_err(Failure::from)
+    }
+
+    /// Runs `f` in one transaction and commits it; a transaction that lost
+    /// a race with another node's (a serialization failure, a deadlock, a
+    /// unique key taken meanwhile) is run again from the start.
+    async fn transact<R>(
+        &self,
+        mut f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
+        let mut attempt = 0;
+        loop {
+            let mut client = self.client().await?;
+            let txn = client.transaction().await?;
+            let outcome = match f(&txn).await {
+                Ok(result) => txn.commit().await.map(|()| result).map_err(Failure::from),
+                Err(failure) => Err(failure),
+            };
+            match outcome {
+                Err(failure) if failure.is_retryable() && attempt < sql::MAX_RETRIES => {
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// The cached value of `topic` in `slot` when it is still good, else
+    /// read fresh by `read` and cached.
+    fn cached<T: Clone>(
+        &self,
+        slot: &RwLock<Option<Cached<T>>>,
+        topic: Topic,
+        max_age: Duration,
+        read: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, StoreError> {
+        let generation = self.watch.generation(topic);
+        if let (Some(generation), Some(cached)) =
+            (generation, &*slot.read().unwrap_or_else(|p| p.into_inner()))
+            && cached.generation == generation
+            && cached.read.elapsed() < max_age
+        {
+            return Ok(cached.value.clone());
+        }
+        let read_at = Instant::now();
+        let value = self.wait(read)?;
+        if let Some(generation) = generation {
+            *slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Cached {
+                generation,
+                read: read_at,
+                value: value.clone(),
+            });
+        }
+        Ok(value)
+    }
+
+    /// Marks `topic` changed by this node, at once: its own next request
+    /// must not wait for the notification to come back.
+    fn changed(&self, topic: Topic) {
+        self.watch.bump(topic);
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Without blocking: the last handle may go inside an async task.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Storage for PgStore {
+    fn state(&self) -> StoreState {
+        let probe = async {
+            let client = self.client().await?;
+            client.simple_query("SELECT 1").await?;
+            Ok(())
+        };
+        match self.wait(probe) {
+            Ok(()) => StoreState::Ok,
+            Err(_) => StoreState::Unreadable,
+        }
+    }
+
+    fn size_bytes(&self) -> Option<u64> {
+        self.wait(async {
+            let client = self.client().await?;
+            let row = client
+                .query_one("SELECT pg_database_size(current_database())", &[])
+                .await?;
+            Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+        })
+        .ok()
+    }
+}
+
+/// `url` with any password replaced, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "the store URL".into();
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}/{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            redacted("postgres://app:s3cret@db:5432/barcoded?sslmode=disable"),
+            "postgres://app:***@db:5432/barcoded?sslmode=disable"
+        );
+        assert_eq!(redacted("postgres://db/barcoded"), "postgres://db/barcoded");
+        assert!(!redacted("postgres://a:b:c@d@h/x").contains("b:c"));
+        assert!(is_url("postgresql://h/d") && is_url("postgres://h/d") && !is_url("data"));
+    }
+}

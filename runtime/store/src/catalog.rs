@@ -1,11 +1,7 @@
 //! Reading and writing products and barcode records.
 //!
-//! Resolution order: when several active records carry the scanned value,
-//! the lookup picks the one marked `isDefault`, then the one with the
-//! smallest `quantity`, then by `uomCode`, then by `id`, so the same data
-//! always gives the same answer.
-
-use std::cmp::Ordering;
+//! When several active records carry the scanned value, the lookup picks by
+//! the domain's `resolution_order`.
 
 use redb::{
     Key, MultimapTable, ReadOnlyMultimapTable, ReadOnlyTable, ReadTransaction,
@@ -22,7 +18,7 @@ use super::schema::{
     SUPPLIER_PARTS,
 };
 use super::{Store, StoreError, decode, encode, raise_counter, storage};
-use barcoded_domain::store::{CatalogCounts, CatalogStore, Lookup};
+use barcoded_domain::store::{CatalogCounts, CatalogStore, Lookup, resolution_order};
 
 impl CatalogStore for Store {
     fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
@@ -34,24 +30,6 @@ impl CatalogStore for Store {
         let found = tables.lookup(code, uom)?;
         self.lookups.put(tables.generation, code, uom, &found);
         Ok(found)
-    }
-
-    fn lookup_gtin(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
-        if let Some(found) = self.lookup(code, uom)? {
-            return Ok(Some(found));
-        }
-        if code.len() != 14 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(None);
-        }
-        for short in [13, 12, 8] {
-            let (padding, rest) = code.split_at(14 - short);
-            if padding.bytes().all(|b| b == b'0')
-                && let Some(found) = self.lookup(rest, uom)?
-            {
-                return Ok(Some(found));
-            }
-        }
-        Ok(None)
     }
 
     fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
@@ -311,15 +289,6 @@ fn product(
         Some(bytes) => Ok(Some(decode(bytes.value())?)),
         None => Ok(None),
     }
-}
-
-/// The order in which records for one value are preferred (see module docs).
-fn resolution_order(a: &Barcode, b: &Barcode) -> Ordering {
-    b.is_default
-        .cmp(&a.is_default)
-        .then(a.quantity.cmp(&b.quantity))
-        .then_with(|| a.uom_code.cmp(&b.uom_code))
-        .then(a.id.cmp(&b.id))
 }
 
 fn not_found(id: Uuid) -> StoreError {

@@ -8,19 +8,12 @@ use redb::{ReadableTable, Table, WriteTransaction};
 use super::schema::SCAN_HISTORY;
 use barcoded_domain::store::HistoryStore;
 use barcoded_domain::{
-    Actor, HistoryEntry, HistoryPage, HistoryQuery, RefusedCall, Retention, ScanRecord, unix_millis,
+    Actor, HISTORY_MAX_EXAMINED, HISTORY_MAX_PRUNED_FOR_AGE, HistoryEntry, HistoryPage,
+    HistoryQuery, RefusedCall, Retention, ScanRecord, unix_millis,
 };
 
 use super::stock;
 use super::{Store, StoreError, decode, encode, raise_counter, storage};
-
-/// Most entries one history query reads before it returns a page, full or
-/// not, with a cursor to go on from.
-const MAX_EXAMINED: usize = 20_000;
-
-/// Most entries removed for age in one write, so that catching up on a
-/// long-idle history never makes one scan's write slow.
-const MAX_PRUNED_FOR_AGE: usize = 1_000;
 
 impl HistoryStore for Store {
     fn record_scans(
@@ -80,7 +73,7 @@ impl HistoryStore for Store {
         };
         for (examined, entry) in entries.rev().enumerate() {
             let (id, value) = entry.map_err(storage)?;
-            if page.entries.len() == query.limit || examined == MAX_EXAMINED {
+            if page.entries.len() == query.limit || examined == HISTORY_MAX_EXAMINED {
                 page.next_before = Some(id.value() + 1);
                 break;
             }
@@ -117,7 +110,7 @@ fn prune(
         .map_err(storage)?;
     let cutoff = unix_millis(now)
         .saturating_sub(u64::try_from(retention.max_age.as_millis()).unwrap_or(u64::MAX));
-    for _ in 0..MAX_PRUNED_FOR_AGE {
+    for _ in 0..HISTORY_MAX_PRUNED_FOR_AGE {
         let oldest = match history.first().map_err(storage)? {
             Some((id, value)) if value.value().0 < cutoff => id.value(),
             _ => break,

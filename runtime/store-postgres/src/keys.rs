@@ -1,0 +1,71 @@
+//! API keys, checked on every request against a copy kept in memory until
+//! a node changes them (or [`crate::KEYS_MAX_AGE`] passes).
+
+use std::sync::Arc;
+
+use barcoded_domain::store::KeyStore;
+use barcoded_domain::{ApiKey, Credentials, Role, StoredKey, key_name_taken, no_such_key};
+
+use crate::listen::Topic;
+use crate::sql::{decode, encode, execute, notify, rows};
+use crate::{KEYS_MAX_AGE, PgStore, StoreError};
+
+impl KeyStore for PgStore {
+    fn create_key(&self, name: &str, role: Role) -> Result<String, StoreError> {
+        let (key, secret) = StoredKey::create(name, role)?;
+        self.write_keys(async |txn| {
+            let added = execute(
+                txn,
+                "INSERT INTO api_keys (name, record) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&name, &encode(&key)],
+            )
+            .await?;
+            if added == 0 {
+                return Err(key_name_taken(name).into());
+            }
+            Ok(())
+        })?;
+        Ok(secret)
+    }
+
+    fn list_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        let stored = self.wait(stored_keys(self))?;
+        Ok(stored.into_iter().map(|stored| stored.key).collect())
+    }
+
+    fn revoke_key(&self, name: &str) -> Result<(), StoreError> {
+        self.write_keys(async |txn| {
+            match execute(txn, "DELETE FROM api_keys WHERE name = $1", &[&name]).await? {
+                0 => Err(no_such_key(name).into()),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
+        let credentials = self.cached(&self.keys, Topic::Keys, KEYS_MAX_AGE, async {
+            Ok(Arc::new(Credentials::new(stored_keys(self).await?)))
+        })?;
+        Ok(credentials.authenticate(secret))
+    }
+}
+
+impl PgStore {
+    fn write_keys(
+        &self,
+        mut f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<(), crate::Failure>,
+    ) -> Result<(), StoreError> {
+        let written = self.wait(self.transact(async |txn| {
+            f(txn).await?;
+            notify(txn, Topic::Keys).await
+        }));
+        self.changed(Topic::Keys);
+        written
+    }
+}
+
+async fn stored_keys(store: &PgStore) -> Result<Vec<StoredKey>, crate::Failure> {
+    let client = store.client().await?;
+    let found = rows(&client, "SELECT record FROM api_keys ORDER BY name", &[]).await?;
+    found.iter().map(|r| decode(r, 0)).collect()
+}

@@ -1,0 +1,149 @@
+//! What a query can fail with, how that reaches the service, and the few
+//! helpers every table's code uses.
+
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
+
+use barcoded_domain::store::StoreError;
+
+/// How often a transaction that lost a race is run again.
+pub(crate) const MAX_RETRIES: u32 = 8;
+
+/// Why a database call failed: a rule of the service (already a
+/// [`StoreError`]), or the database.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Store(StoreError),
+    Database(tokio_postgres::Error),
+    Pool(deadpool_postgres::PoolError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Failure {
+        Failure::Store(error)
+    }
+}
+
+impl From<barcoded_domain::Invalid> for Failure {
+    fn from(invalid: barcoded_domain::Invalid) -> Failure {
+        Failure::Store(invalid.into())
+    }
+}
+
+impl From<tokio_postgres::Error> for Failure {
+    fn from(error: tokio_postgres::Error) -> Failure {
+        Failure::Database(error)
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for Failure {
+    fn from(error: deadpool_postgres::PoolError) -> Failure {
+        Failure::Pool(error)
+    }
+}
+
+impl Failure {
+    /// A race with another transaction, which running again resolves.
+    pub(crate) fn is_retryable(&self) -> bool {
+        let Failure::Database(error) = self else {
+            return false;
+        };
+        [
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+            SqlState::UNIQUE_VIOLATION,
+        ]
+        .iter()
+        .any(|state| error.code() == Some(state))
+    }
+}
+
+impl From<Failure> for StoreError {
+    /// A database that cannot be reached, is shutting down, or is out of
+    /// room is unavailable (a retry may work); anything else is a failure.
+    fn from(failure: Failure) -> StoreError {
+        match failure {
+            Failure::Store(error) => error,
+            Failure::Pool(error) => StoreError::Unavailable(format!("database: {error}")),
+            Failure::Database(error) => {
+                let unavailable = error.code().is_none_or(|code| {
+                    let code = code.code();
+                    // 08: connection; 53: insufficient resources; 57P: shutdown.
+                    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+                });
+                if unavailable {
+                    StoreError::Unavailable(format!("database: {error}"))
+                } else {
+                    StoreError::Storage(format!("database: {error}"))
+                }
+            }
+        }
+    }
+}
+
+/// Runs `query` (prepared once per connection) and returns its rows.
+pub(crate) async fn rows(
+    client: &impl GenericClient,
+    query: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, Failure> {
+    let statement = client.prepare_cached(query).await?;
+    Ok(client.query(&statement, params).await?)
+}
+
+/// Runs `query` and returns its one row, if any.
+pub(crate) async fn row(
+    client: &impl GenericClient,
+    query: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Option<Row>, Failure> {
+    let statement = client.prepare_cached(query).await?;
+    Ok(client.query_opt(&statement, params).await?)
+}
+
+/// Runs `statement` and returns how many rows it changed.
+pub(crate) async fn execute(
+    client: &impl GenericClient,
+    statement: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, Failure> {
+    let prepared = client.prepare_cached(statement).await?;
+    Ok(client.execute(&prepared, params).await?)
+}
+
+/// Tells every node, when the transaction commits, that `topic` changed.
+pub(crate) async fn notify(
+    client: &impl GenericClient,
+    topic: crate::listen::Topic,
+) -> Result<(), Failure> {
+    execute(client, "SELECT pg_notify($1, '')", &[&topic.channel()]).await?;
+    Ok(())
+}
+
+/// A record as stored: its JSON text.
+pub(crate) fn encode<T: serde::Serialize>(record: &T) -> String {
+    serde_json::to_string(record).expect("records always serialise")
+}
+
+/// The record in column `column` of `row`.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    row: &Row,
+    column: usize,
+) -> Result<T, Failure> {
+    let text: &str = row.try_get(column)?;
+    serde_json::from_str(text)
+        .map_err(|e| Failure::Store(StoreError::Storage(format!("corrupt record: {e}"))))
+}
+
+/// A count or sequence number as PostgreSQL's `bigint` holds it.
+pub(crate) fn bigint(value: u64) -> Result<i64, Failure> {
+    i64::try_from(value)
+        .map_err(|_| Failure::Store(StoreError::Refused(format!("{value} is out of range"))))
+}
+
+/// A `bigint` the store wrote, which is never negative.
+pub(crate) fn unsigned(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
