@@ -3,12 +3,12 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{Server, TempDir, binary, cli, data_dir_with};
+use crate::harness::{Server, TempDir, cli, command, data_dir_with};
 
 fn barcode_count(data: &Path) -> usize {
     let output = cli(data, &["catalog", "export", "--format", "csv"]);
@@ -216,9 +216,7 @@ fn killed_mid_import_nothing_committed_is_lost_and_a_rerun_completes() {
     }
     let file = write_file(server.data_dir(), "big.csv", &csv);
 
-    let mut import = Command::new(binary())
-        .arg("--data-dir")
-        .arg(server.data_dir())
+    let mut import = command(server.data_dir())
         .args(["catalog", "import", &file])
         .stderr(Stdio::piped())
         .spawn()

@@ -4,13 +4,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::harness::{binary, data_dir_with};
+use crate::harness::{binary, command, data_dir_with};
 
 fn scan(data: &str) -> (bool, Value) {
     let dir = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")]);
-    let output = Command::new(binary())
-        .args(["scan", "--data-dir"])
-        .arg(dir.path())
+    let output = command(dir.path())
+        .arg("scan")
         .arg(data)
         .output()
         .expect("running barcoded scan");

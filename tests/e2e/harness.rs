@@ -43,7 +43,130 @@ pub fn rss_kib(pid: u32) -> u64 {
         .expect("VmRSS in /proc/PID/status")
 }
 
-/// A fresh folder under the system's temp dir, removed on drop.
+/// The PostgreSQL server the suite runs against, when
+/// `BARCODED_TEST_POSTGRES` names one (a URL of a role that may create
+/// databases, such as `postgres://barcoded:barcoded@127.0.0.1/postgres`):
+/// every data folder then gets a database of its own, and every `barcoded`
+/// the tests run uses it as its store (`BARCODED_STORE`). Unset, the suite
+/// runs on the redb store in each data folder.
+pub fn postgres() -> Option<String> {
+    std::env::var("BARCODED_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Whether the suite runs on PostgreSQL. Tests of what only a data folder's
+/// redb file has (its disk, its bytes, backup and restore) check their
+/// PostgreSQL counterpart or return early; the redb pass runs them whole.
+pub fn on_postgres() -> bool {
+    postgres().is_some()
+}
+
+/// Replaces the stored component whose bytes are `original` with
+/// `tampered`: a file in the data folder, or a row in the database.
+pub fn tamper_component(data: &Path, original: &[u8], tampered: &[u8]) {
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(original)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    match store_url(data) {
+        Some(url) => {
+            let hex: String = tampered.iter().map(|b| format!("{b:02x}")).collect();
+            psql(
+                &url,
+                &format!("UPDATE components SET bytes = '\\x{hex}' WHERE digest = '{digest}'"),
+            );
+        }
+        None => {
+            let path = data.join(format!("components/{digest}.wasm"));
+            assert!(path.is_file(), "{} is missing", path.display());
+            std::fs::write(path, tampered).unwrap();
+        }
+    }
+}
+
+/// Data folders that share another's database, as nodes of one fleet do.
+static SHARED: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+
+/// Databases created so far, by name.
+static CREATED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// The database of data folder `data` when the suite runs on PostgreSQL,
+/// created on first use.
+pub fn store_url(data: &Path) -> Option<String> {
+    let server = postgres()?;
+    let shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+    let name = shared
+        .iter()
+        .find(|(dir, _)| dir == data)
+        .map_or_else(|| database_name(data), |(_, name)| name.clone());
+    drop(shared);
+    let mut created = CREATED.lock().unwrap_or_else(|p| p.into_inner());
+    if !created.contains(&name) {
+        psql(
+            &server,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+        psql(&server, &format!("CREATE DATABASE {name}"));
+        created.push(name.clone());
+    }
+    let (base, _) = server.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{base}/{name}"))
+}
+
+/// Makes data folder `node` use the store of `first`: two nodes of one fleet.
+pub fn share_store(first: &Path, node: &Path) {
+    SHARED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((node.to_owned(), database_name(first)));
+}
+
+/// A database name of its own for each data folder's path.
+fn database_name(data: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: the same name for the same path every time.
+    let mut hasher = std::hash::DefaultHasher::new();
+    data.hash(&mut hasher);
+    format!("e2e_{}_{:016x}", std::process::id(), hasher.finish())
+}
+
+/// Runs SQL with `psql` (sent on its standard input), which must succeed.
+pub fn psql(server: &str, statement: &str) {
+    let mut child = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", server])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running psql (install PostgreSQL's client: `just postgres`)");
+    let mut stdin = child.stdin.take().expect("psql's stdin");
+    stdin
+        .write_all(statement.as_bytes())
+        .expect("sending SQL to psql");
+    drop(stdin);
+    let output = child.wait_with_output().expect("waiting for psql");
+    assert!(
+        output.status.success(),
+        "psql {:?}: {}",
+        statement.chars().take(200).collect::<String>(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `barcoded --data-dir DATA`, with the suite's store for that folder.
+pub fn command(data: &Path) -> Command {
+    let mut command = Command::new(binary());
+    command.arg("--data-dir").arg(data);
+    if let Some(url) = store_url(data) {
+        command.env("BARCODED_STORE", url);
+    }
+    command
+}
+
+/// A fresh folder under the system's temp dir, removed on drop (with its
+/// database, when the suite runs on PostgreSQL).
 pub struct TempDir(PathBuf);
 
 impl TempDir {
@@ -73,6 +196,15 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        let name = database_name(&self.0);
+        let mut created = CREATED.lock().unwrap_or_else(|p| p.into_inner());
+        if let (Some(server), Some(at)) = (postgres(), created.iter().position(|n| *n == name)) {
+            created.remove(at);
+            psql(
+                &server,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
     }
 }
 
@@ -113,12 +245,7 @@ pub fn install(data: &Path, file: &str, component: &str) -> std::process::Output
 
 /// Runs `barcoded --data-dir DIR ARGS..` to completion.
 pub fn cli(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(binary())
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("running barcoded")
+    command(data).args(args).output().expect("running barcoded")
 }
 
 /// Runs `barcoded --data-dir DIR ARGS..`, which must succeed, and returns it.
@@ -203,10 +330,26 @@ impl Server {
         );
     }
 
-    /// Kills the server with SIGKILL, then starts it again on the same data.
-    pub fn crash_and_restart(mut self) -> Server {
+    /// Starts another node of this server's fleet: its own data folder (for
+    /// its compiled-code cache) on this server's PostgreSQL database, sent
+    /// the same `pos` key.
+    pub fn start_node(&self, args: &[&str]) -> Server {
+        let data = TempDir::new();
+        share_store(self.data_dir(), data.path());
+        let mut node = Server::start_without_key(data, args);
+        node.key.clone_from(&self.key);
+        node
+    }
+
+    /// Kills the server with SIGKILL, as a crash or a pulled plug would.
+    pub fn kill(&mut self) {
         self.child.kill().expect("killing barcoded");
         self.child.wait().expect("reaping barcoded");
+    }
+
+    /// Kills the server with SIGKILL, then starts it again on the same data.
+    pub fn crash_and_restart(mut self) -> Server {
+        self.kill();
         let data = std::mem::replace(&mut self.data, TempDir::new());
         let key = self.key.take();
         drop(self);
@@ -235,9 +378,8 @@ impl Server {
             Some(path) => Stdio::from(std::fs::File::create(path).expect("creating the log file")),
             None => Stdio::piped(),
         };
-        let mut child = Command::new(binary())
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data.path())
+        let mut child = command(data.path())
+            .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .env("BARCODED_LOG", "info")
             .stdin(Stdio::null())
@@ -307,24 +449,39 @@ impl Server {
         path: &str,
         body: &[u8],
     ) -> Response {
+        self.try_request_as(authorization, method, path, body)
+            .unwrap_or_else(|error| panic!("{method} {path}: {error}"))
+    }
+
+    /// Like [`Server::request_as`], returning what went wrong on the wire
+    /// (a server that is gone, say) rather than panicking.
+    pub fn try_request_as(
+        &self,
+        authorization: Option<&str>,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> std::io::Result<Response> {
         let authorization =
             authorization.map_or_else(String::new, |value| format!("Authorization: {value}\r\n"));
-        let mut stream = TcpStream::connect(&self.address).expect("connecting to barcoded");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .expect("setting a read timeout");
+        let mut stream = TcpStream::connect(&self.address)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         let head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\n{authorization}Content-Length: {}\r\nConnection: close\r\n\r\n",
             self.address,
             body.len()
         );
-        stream
-            .write_all(head.as_bytes())
-            .expect("sending the request head");
+        stream.write_all(head.as_bytes())?;
         // The server may answer (and close) before reading an oversized body.
         let _ = stream.write_all(body);
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("reading the response");
+        stream.read_to_end(&mut raw)?;
+        if !raw.windows(4).any(|w| w == b"\r\n\r\n") {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the connection closed before a whole response",
+            ));
+        }
         let response = Response::parse(&raw);
         crate::openapi::check(
             method,
@@ -333,7 +490,7 @@ impl Server {
             response.header("content-type"),
             &response.body,
         );
-        response
+        Ok(response)
     }
 
     /// `GET` a path with the server's key.

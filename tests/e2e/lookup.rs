@@ -279,12 +279,22 @@ fn a_scan_carries_the_catalog_records_for_its_lookup_code() {
 fn a_store_failure_is_a_fixed_500_without_internal_detail() {
     let server = demo_server();
     assert_eq!(server.get("/api/barcode/lookup/5410317126589").status, 200);
-    // Wreck the file under the running server.
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(server.data_dir().join("catalog.redb"))
-        .unwrap();
-    file.set_len(0).unwrap();
+    // Wreck the store under the running server: the file, or a record in
+    // the database (and the catalog's generation, so no cache answers).
+    match crate::harness::store_url(server.data_dir()) {
+        Some(url) => crate::harness::psql(
+            &url,
+            "UPDATE barcodes SET record = 'not a record'; \
+             UPDATE counters SET value = value + 1 WHERE name = 'catalog'",
+        ),
+        None => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(server.data_dir().join("catalog.redb"))
+                .unwrap();
+            file.set_len(0).unwrap();
+        }
+    }
     // Past the 2 ms for which requests share one read snapshot.
     std::thread::sleep(std::time::Duration::from_millis(50));
     let response = server.get("/api/barcode/lookup/5410317126589");

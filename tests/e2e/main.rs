@@ -11,6 +11,7 @@ mod claims;
 mod cli;
 mod console;
 mod decoders;
+mod fleet;
 mod http;
 mod inventree;
 mod keys;

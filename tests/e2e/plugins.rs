@@ -240,10 +240,10 @@ fn damaged_files_are_caught_at_start_up() {
             std::fs::write(&path, bytes).unwrap();
         }
     }
-    let component = data.path().join(format!("components/{hello}.wasm"));
-    let mut bytes = std::fs::read(&component).unwrap();
+    let original = std::fs::read(component("hello")).unwrap();
+    let mut bytes = original.clone();
     bytes.push(0);
-    std::fs::write(&component, bytes).unwrap();
+    crate::harness::tamper_component(data.path(), &original, &bytes);
 
     let server = Server::start(data);
     server.wait_for_log(
@@ -438,12 +438,7 @@ fn the_plugin_list_shows_counts_quarantine_and_plugins_refused_at_load() {
     let admin = format!("Bearer {}", create_key(data.path(), "ops", "admin"));
     // hello's stored component no longer holds what was installed.
     let hello = std::fs::read(component("hello")).unwrap();
-    for file in std::fs::read_dir(data.path().join("components")).unwrap() {
-        let path = file.unwrap().path();
-        if std::fs::read(&path).unwrap() == hello {
-            std::fs::write(&path, b"\0asm tampered").unwrap();
-        }
-    }
+    crate::harness::tamper_component(data.path(), &hello, b"\0asm tampered");
     // Nor is it in the code cache, which would load the compiled original.
     std::fs::remove_dir_all(data.path().join("cache")).unwrap();
     let server = Server::start(data);

@@ -283,10 +283,11 @@ fn a_host_that_limits_address_space_still_scans_without_the_instance_pool() {
         crate::harness::binary(),
         data.path().display()
     );
-    let output = std::process::Command::new("sh")
-        .args(["-c", &script])
-        .output()
-        .unwrap();
+    let mut shell = std::process::Command::new("sh");
+    if let Some(url) = crate::harness::store_url(data.path()) {
+        shell.env("BARCODED_STORE", url);
+    }
+    let output = shell.args(["-c", &script]).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(

@@ -1,6 +1,7 @@
 //! barcoded's operations, whichever edge asks for them: scanning (the
 //! plugin chain joined to the catalog, bookings and history), linking,
-//! installing and loading plugins, and importing and exporting the catalog.
+//! installing and loading plugins, importing and exporting the catalog, and
+//! moving a whole store to another backend.
 //! They answer with domain outcomes and typed errors; the CLI and the HTTP
 //! API turn those into exit codes and statuses.
 
@@ -9,6 +10,7 @@ mod code_cache;
 mod history_writer;
 mod import;
 mod metrics;
+mod migrate;
 pub mod plugins;
 mod registry;
 mod server;
@@ -17,6 +19,7 @@ mod trial;
 
 pub use import::{ExportError, Format, ImportError, Imported, export, import};
 pub use metrics::{Levels, Metrics};
+pub use migrate::{MigrateError, migrate};
 pub use registry::{EngineError, InstallError, InstallRequest, Installed, Loaded, Registry};
 pub use server::StoreServer;
 pub use service::{CatalogMatch, LinkError, OpenError, Policy, Scanned, Service};

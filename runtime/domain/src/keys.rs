@@ -75,7 +75,7 @@ pub struct ApiKey {
 
 /// A key as a store keeps it: the key and the hex SHA-256 of its secret,
 /// never the secret itself.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredKey {
     #[serde(flatten)]
     pub key: ApiKey,

@@ -15,6 +15,7 @@ mod plugins;
 mod records;
 mod stock;
 pub mod store;
+pub mod transfer;
 
 pub use blocking::block_on;
 pub use capability::Capability;

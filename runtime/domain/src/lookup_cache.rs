@@ -26,6 +26,7 @@ const SHARD_ENTRIES: usize = 1024;
 /// Longer codes or units of measure are looked up every time.
 pub const MAX_KEY_BYTES: usize = 64;
 
+#[derive(Default)]
 pub struct LookupCache {
     hasher: RandomState,
     shards: [Mutex<Shard>; SHARDS],
@@ -77,10 +78,7 @@ impl Shard {
 
 impl LookupCache {
     pub fn new() -> LookupCache {
-        LookupCache {
-            hasher: RandomState::new(),
-            shards: std::array::from_fn(|_| Mutex::default()),
-        }
+        LookupCache::default()
     }
 
     fn shard(&self, code: &str) -> std::sync::MutexGuard<'_, Shard> {

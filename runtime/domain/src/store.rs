@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
+use crate::transfer::Record;
 use crate::{
     Actions, Actor, ApiKey, Barcode, Booking, HistoryEntry, HistoryPage, HistoryQuery, Invalid,
     Movement, PluginRecord, Product, PurchaseOrder, Quarantine, Retention, Role, ScanRecord,
@@ -329,6 +330,24 @@ pub trait HistoryStore {
     fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError>;
 }
 
+/// Every record at once, for moving a store to another backend.
+pub trait TransferStore {
+    /// Calls `f` with every record, in [`crate::transfer::Record`]'s order,
+    /// inside one snapshot; stops at the first error `f` returns.
+    fn export_records(
+        &self,
+        f: &mut dyn FnMut(Record) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Writes `records` as they are, ids and counts included, in one
+    /// transaction. Meant for a store [`TransferStore::is_empty`] said was
+    /// empty: records already there with the same key are replaced.
+    fn import_records(&self, records: &[Record]) -> Result<(), StoreError>;
+
+    /// Whether the store holds no record of any kind.
+    fn is_empty(&self) -> Result<bool, StoreError>;
+}
+
 /// Everything the service stores, in one backend.
 pub trait Storage:
     CatalogStore
@@ -338,6 +357,7 @@ pub trait Storage:
     + QuarantineStore
     + StockStore
     + HistoryStore
+    + TransferStore
     + Send
     + Sync
 {

@@ -10,6 +10,7 @@ mod keys;
 mod orders;
 mod plugins;
 mod stock;
+mod store;
 mod toolkit;
 mod trial;
 
@@ -122,6 +123,9 @@ enum Command {
     /// Create and show purchase orders, which plugins receive goods against.
     #[command(subcommand)]
     Order(orders::OrderCommand),
+    /// Move a store between a data folder and a PostgreSQL database.
+    #[command(subcommand)]
+    Store(store::StoreCommand),
     /// Write a consistent copy of the store to FILE, while the server runs.
     ///
     /// The copy is taken from one snapshot: every product, barcode record,
@@ -272,6 +276,7 @@ fn execute(data_dir: &Path, command: Command) -> CliResult {
         Command::Catalog(command) => catalog::run(data_dir, open_store(data_dir)?, command),
         Command::Stock(command) => stock::run(&*open_store(data_dir)?, command),
         Command::Order(command) => orders::run(&*open_store(data_dir)?, command),
+        Command::Store(command) => store::run(command),
         Command::Backup(args) => backup(data_dir, &args.file),
         Command::Restore(args) => restore(data_dir, &args.file),
     }
@@ -334,7 +339,13 @@ fn postgres_url() -> Option<&'static str> {
 /// redb file in `data_dir`.
 fn open_store(data_dir: &Path) -> CliResult<Arc<dyn Storage>> {
     match postgres_url() {
-        Some(url) if barcoded_store_postgres::is_url(url) => Ok(Arc::new(PgStore::open(url)?)),
+        Some(url) if barcoded_store_postgres::is_url(url) => {
+            // The data folder keeps only this node's compiled-code cache.
+            barcoded_store::files::create_private_dir(data_dir).map_err(|e| {
+                format!("cannot create the data folder {}: {e}", data_dir.display())
+            })?;
+            Ok(Arc::new(PgStore::open(url)?))
+        }
         Some(url) => Err(format!(
             "--store takes a postgres:// URL, not {}; leave it out to use the redb file in \
              the data folder",

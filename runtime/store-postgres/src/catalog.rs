@@ -8,9 +8,8 @@ use uuid::Uuid;
 use barcoded_domain::store::{CatalogCounts, CatalogStore, Lookup, resolution_order};
 use barcoded_domain::{Barcode, Product};
 
-use crate::listen::Topic;
-use crate::sql::{Failure, decode, encode, execute, notify, row, rows, unsigned};
-use crate::{PgStore, StoreError};
+use crate::sql::{Failure, decode, encode, execute, row, rows, unsigned};
+use crate::{Change, PgStore, StoreError};
 
 /// Rows read per query while walking a whole table inside one snapshot.
 const PAGE: i64 = 1000;
@@ -21,10 +20,8 @@ const ACTIVE_WITH_PRODUCT: &str = "SELECT b.record, p.record FROM barcodes b \
 
 impl CatalogStore for PgStore {
     fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
-        let generation = self.watch.generation(Topic::Catalog);
-        if let Some(generation) = generation
-            && let Some(kept) = self.lookups.get(generation, code, uom)
-        {
+        let generation = self.counters()?.catalog;
+        if let Some(kept) = self.lookups.get(generation, code, uom) {
             return Ok(kept);
         }
         let found = self.wait(async {
@@ -36,9 +33,7 @@ impl CatalogStore for PgStore {
                 .min_by(|a, b| resolution_order(&a.0, &b.0))
                 .map(|(barcode, product)| Lookup { barcode, product }))
         })?;
-        if let Some(generation) = generation {
-            self.lookups.put(generation, code, uom, &found);
-        }
+        self.lookups.put(generation, code, uom, &found);
         Ok(found)
     }
 
@@ -221,18 +216,12 @@ impl CatalogStore for PgStore {
 }
 
 impl PgStore {
-    /// Runs `f` in one transaction that tells every node the catalog changed.
+    /// Runs `f` in one transaction that raises the catalog's generation.
     pub(crate) fn write_catalog<R>(
         &self,
-        mut f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
+        f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
     ) -> Result<R, StoreError> {
-        let written = self.wait(self.transact(async |txn| {
-            let result = f(txn).await?;
-            notify(txn, Topic::Catalog).await?;
-            Ok(result)
-        }));
-        self.changed(Topic::Catalog);
-        written
+        self.write(&[Change::Catalog], f)
     }
 }
 
@@ -309,7 +298,10 @@ pub(crate) async fn pack_holder(
 }
 
 /// Writes a product and its supplier part numbers.
-async fn put_product(client: &impl GenericClient, product: &Product) -> Result<(), Failure> {
+pub(crate) async fn put_product(
+    client: &impl GenericClient,
+    product: &Product,
+) -> Result<(), Failure> {
     let sku = product.sku.as_str();
     execute(
         client,

@@ -1,14 +1,14 @@
-//! API keys, checked on every request against a copy kept in memory until
-//! a node changes them (or [`crate::KEYS_MAX_AGE`] passes).
+//! API keys, checked on every request against a copy kept in memory while
+//! the `keys` generation counter is unchanged.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use barcoded_domain::store::KeyStore;
 use barcoded_domain::{ApiKey, Credentials, Role, StoredKey, key_name_taken, no_such_key};
 
-use crate::listen::Topic;
-use crate::sql::{decode, encode, execute, notify, rows};
-use crate::{KEYS_MAX_AGE, PgStore, StoreError};
+use crate::sql::{decode, encode, execute, holds_nul, rows};
+use crate::{Change, PgStore, StoreError};
 
 impl KeyStore for PgStore {
     fn create_key(&self, name: &str, role: Role) -> Result<String, StoreError> {
@@ -34,6 +34,9 @@ impl KeyStore for PgStore {
     }
 
     fn revoke_key(&self, name: &str) -> Result<(), StoreError> {
+        if holds_nul(&[name]) {
+            return Err(no_such_key(name));
+        }
         self.write_keys(async |txn| {
             match execute(txn, "DELETE FROM api_keys WHERE name = $1", &[&name]).await? {
                 0 => Err(no_such_key(name).into()),
@@ -43,7 +46,8 @@ impl KeyStore for PgStore {
     }
 
     fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
-        let credentials = self.cached(&self.keys, Topic::Keys, KEYS_MAX_AGE, async {
+        let generation = Some(self.counters()?.keys);
+        let credentials = self.cached(&self.keys, generation, Duration::MAX, async {
             Ok(Arc::new(Credentials::new(stored_keys(self).await?)))
         })?;
         Ok(credentials.authenticate(secret))
@@ -53,14 +57,9 @@ impl KeyStore for PgStore {
 impl PgStore {
     fn write_keys(
         &self,
-        mut f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<(), crate::Failure>,
+        f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<(), crate::Failure>,
     ) -> Result<(), StoreError> {
-        let written = self.wait(self.transact(async |txn| {
-            f(txn).await?;
-            notify(txn, Topic::Keys).await
-        }));
-        self.changed(Topic::Keys);
-        written
+        self.write(&[Change::Keys], f)
     }
 }
 

@@ -6,10 +6,12 @@
 //! - every write is one transaction; bookings lock the order and stock rows
 //!   they change (`SELECT ... FOR UPDATE`, upserts), so two nodes booking
 //!   against one order line never both take its last units;
-//! - each node keeps what it reads on every request (API keys, recent
-//!   lookups, the quarantine) in memory, and drops it when a `NOTIFY` says
-//!   another node changed it ([`listen`]); while it cannot listen, it
-//!   caches nothing and reads the database every time;
+//! - each node keeps what it reads on every request in memory. API keys and
+//!   recent lookups are kept under a generation counter that every write of
+//!   them raises in its own transaction; a node reads the counters at most
+//!   every [`COUNTERS_MAX_AGE`], so no answer is staler than that, as with
+//!   the redb store. Plugin changes and the quarantine reach every node by
+//!   `NOTIFY` ([`listen`]), and a server reloads on the notification;
 //! - the schema is created and upgraded by versioned migrations ([`schema`]),
 //!   and a node refuses a database whose schema is newer than it knows.
 //!
@@ -25,6 +27,7 @@ mod plugins;
 mod schema;
 mod sql;
 mod stock;
+mod transfer;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -49,10 +52,10 @@ const POOL_SIZE: usize = 16;
 /// it is answered as unavailable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// How long a node trusts the keys it read even when no notification came:
-/// a bound on revocation should a notification be lost with its connection
-/// before the node notices.
-const KEYS_MAX_AGE: Duration = Duration::from_secs(1);
+/// How old the generation counters a node answers by may get: a change
+/// committed by any node is answered by every node within this time (a
+/// revoked key refused, a changed record looked up).
+const COUNTERS_MAX_AGE: Duration = Duration::from_millis(2);
 
 /// The store, on one PostgreSQL database; cheap to share behind an `Arc`.
 pub struct PgStore {
@@ -60,13 +63,34 @@ pub struct PgStore {
     runtime: Option<tokio::runtime::Runtime>,
     pool: Pool,
     watch: Arc<Watch>,
+    counters: RwLock<Option<Counters>>,
     lookups: LookupCache,
     keys: RwLock<Option<Cached<Arc<Credentials>>>>,
     quarantine: RwLock<Option<Cached<BTreeMap<String, Quarantine>>>>,
 }
 
-/// Something read from the database, with the generation of its topic it
-/// was read at.
+/// The generation counters, as last read.
+#[derive(Clone, Copy)]
+struct Counters {
+    read: Instant,
+    catalog: u64,
+    keys: u64,
+}
+
+/// What a write changes, so that every node's copies of it are dropped.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Change {
+    /// Products and barcode records: the `catalog` counter.
+    Catalog,
+    /// API keys: the `keys` counter.
+    Keys,
+    /// Plugins and their settings: a notification, on which servers reload.
+    Plugins,
+    /// The quarantine: a notification.
+    Quarantine,
+}
+
+/// Something read from the database, with the generation it was read at.
 struct Cached<T> {
     generation: u64,
     read: Instant,
@@ -123,6 +147,7 @@ impl PgStore {
             runtime: Some(runtime),
             pool,
             watch,
+            counters: RwLock::new(None),
             lookups: LookupCache::new(),
             keys: RwLock::new(None),
             quarantine: RwLock::new(None),
@@ -178,16 +203,83 @@ impl PgStore {
         }
     }
 
-    /// The cached value of `topic` in `slot` when it is still good, else
-    /// read fresh by `read` and cached.
+    /// Runs `f` in one transaction that also records `changes`, so that
+    /// every node drops what it kept of them; this node does at once.
+    pub(crate) fn write<R>(
+        &self,
+        changes: &[Change],
+        mut f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
+    ) -> Result<R, StoreError> {
+        let written = self.wait(self.transact(async |txn| {
+            let result = f(txn).await?;
+            for change in changes {
+                match change {
+                    Change::Catalog => sql::raise_counter(txn, "catalog").await?,
+                    Change::Keys => sql::raise_counter(txn, "keys").await?,
+                    Change::Plugins => sql::notify(txn, Topic::Plugins).await?,
+                    Change::Quarantine => sql::notify(txn, Topic::Quarantine).await?,
+                }
+            }
+            Ok(result)
+        }));
+        for change in changes {
+            match change {
+                Change::Catalog | Change::Keys => {
+                    *self.counters.write().unwrap_or_else(|p| p.into_inner()) = None;
+                }
+                Change::Plugins => self.watch.bump(Topic::Plugins),
+                Change::Quarantine => self.watch.bump(Topic::Quarantine),
+            }
+        }
+        written
+    }
+
+    /// The generation counters, read again when older than
+    /// [`COUNTERS_MAX_AGE`] (readers within that time share one read).
+    fn counters(&self) -> Result<Counters, StoreError> {
+        if let Some(counters) = *self.counters.read().unwrap_or_else(|p| p.into_inner())
+            && counters.read.elapsed() < COUNTERS_MAX_AGE
+        {
+            return Ok(counters);
+        }
+        let read = Instant::now();
+        let (catalog, keys) = self.wait(async {
+            let client = self.client().await?;
+            let found = sql::rows(
+                &client,
+                "SELECT name, value FROM counters WHERE name IN ('catalog', 'keys')",
+                &[],
+            )
+            .await?;
+            let mut counters = (0, 0);
+            for row in &found {
+                let (name, value): (&str, i64) = (row.try_get(0)?, row.try_get(1)?);
+                match name {
+                    "catalog" => counters.0 = sql::unsigned(value),
+                    _ => counters.1 = sql::unsigned(value),
+                }
+            }
+            Ok(counters)
+        })?;
+        let counters = Counters {
+            read,
+            catalog,
+            keys,
+        };
+        *self.counters.write().unwrap_or_else(|p| p.into_inner()) = Some(counters);
+        Ok(counters)
+    }
+
+    /// The value in `slot` when it was read at `generation` (and within
+    /// `max_age`), else read fresh by `read` and kept. With no generation
+    /// (a node that cannot hear changes) nothing is kept.
     fn cached<T: Clone>(
         &self,
         slot: &RwLock<Option<Cached<T>>>,
-        topic: Topic,
+        generation: Option<u64>,
         max_age: Duration,
         read: impl Future<Output = Result<T, Failure>>,
     ) -> Result<T, StoreError> {
-        let generation = self.watch.generation(topic);
         if let (Some(generation), Some(cached)) =
             (generation, &*slot.read().unwrap_or_else(|p| p.into_inner()))
             && cached.generation == generation
@@ -205,12 +297,6 @@ impl PgStore {
             });
         }
         Ok(value)
-    }
-
-    /// Marks `topic` changed by this node, at once: its own next request
-    /// must not wait for the notification to come back.
-    fn changed(&self, topic: Topic) {
-        self.watch.bump(topic);
     }
 }
 

@@ -6,7 +6,7 @@ use barcoded_domain::Barcode;
 use barcoded_domain::store::{LinkStore, Linked, Lookup};
 
 use crate::catalog::{self, active_with_products, pack_holder};
-use crate::sql::{decode, rows};
+use crate::sql::{decode, holds_nul, rows};
 use crate::{PgStore, StoreError};
 
 const LINK_TYPE: &str = "LINK";
@@ -25,6 +25,10 @@ impl LinkStore for PgStore {
     }
 
     fn link(&self, value: &str, sku: &str) -> Result<Linked, StoreError> {
+        Barcode::check_value(value)?;
+        if holds_nul(&[sku]) {
+            return Err(no_product(sku));
+        }
         self.write_catalog(async |txn| {
             if catalog::product(txn, sku).await?.is_none() {
                 return Err(no_product(sku).into());
@@ -66,6 +70,9 @@ impl LinkStore for PgStore {
     }
 
     fn unlink(&self, sku: &str) -> Result<Option<Barcode>, StoreError> {
+        if holds_nul(&[sku]) {
+            return Err(no_product(sku));
+        }
         self.write_catalog(async |txn| {
             if catalog::product(txn, sku).await?.is_none() {
                 return Err(no_product(sku).into());

@@ -1,6 +1,6 @@
-//! Hearing other nodes' changes: one connection per node `LISTEN`s on a
-//! channel per topic, and every notification moves that topic's
-//! generation on, which empties the caches that depend on it.
+//! Hearing other nodes' plugin changes: one connection per node `LISTEN`s
+//! on a channel per topic, and every notification moves that topic's
+//! generation on: a server reloads its plugins, the quarantine is read again.
 //!
 //! While the connection is down a node cannot hear, so it caches nothing
 //! ([`Watch::generation`] is `None`); when it is back, every generation
@@ -15,28 +15,17 @@ use tokio_postgres::{AsyncMessage, NoTls};
 /// What a notification says changed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Topic {
-    /// Products and barcode records.
-    Catalog,
-    /// API keys.
-    Keys,
     /// Installed plugins and their settings.
     Plugins,
     /// Plugins quarantined and released.
     Quarantine,
 }
 
-const TOPICS: [Topic; 4] = [
-    Topic::Catalog,
-    Topic::Keys,
-    Topic::Plugins,
-    Topic::Quarantine,
-];
+const TOPICS: [Topic; 2] = [Topic::Plugins, Topic::Quarantine];
 
 impl Topic {
     pub(crate) fn channel(self) -> &'static str {
         match self {
-            Topic::Catalog => "barcoded_catalog",
-            Topic::Keys => "barcoded_keys",
             Topic::Plugins => "barcoded_plugins",
             Topic::Quarantine => "barcoded_quarantine",
         }

@@ -9,8 +9,8 @@ use barcoded_domain::store::{PluginStore, QuarantineStore};
 use barcoded_domain::{PluginRecord, Quarantine};
 
 use crate::listen::Topic;
-use crate::sql::{Failure, bigint, decode, encode, execute, notify, row, rows, unsigned};
-use crate::{PgStore, StoreError};
+use crate::sql::{Failure, bigint, decode, encode, execute, holds_nul, row, rows, unsigned};
+use crate::{Change, PgStore, StoreError};
 
 /// The quarantine is read every second by every server; it is kept until a
 /// node changes it, and read again at least this often regardless.
@@ -64,6 +64,9 @@ impl PluginStore for PgStore {
         name: &str,
         f: &mut dyn FnMut(&mut PluginRecord),
     ) -> Result<PluginRecord, StoreError> {
+        if holds_nul(&[name]) {
+            return Err(no_such_plugin(name));
+        }
         self.change_plugins(async |txn| {
             let found = row(
                 txn,
@@ -85,7 +88,10 @@ impl PluginStore for PgStore {
     }
 
     fn remove_plugin(&self, name: &str) -> Result<PluginRecord, StoreError> {
-        let removed = self.change_plugins(async |txn| {
+        if holds_nul(&[name]) {
+            return Err(no_such_plugin(name));
+        }
+        self.write(&[Change::Plugins, Change::Quarantine], async |txn| {
             let found = row(
                 txn,
                 "DELETE FROM plugins WHERE name = $1 RETURNING record",
@@ -100,11 +106,8 @@ impl PluginStore for PgStore {
             )
             .await?;
             execute(txn, "DELETE FROM plugin_stats WHERE name = $1", &[&name]).await?;
-            notify(txn, Topic::Quarantine).await?;
             decode(&found, 0)
-        });
-        self.changed(Topic::Quarantine);
-        removed
+        })
     }
 
     fn add_plugin_stats(&self, deltas: &[(String, u64, u64)]) -> Result<(), StoreError> {
@@ -234,49 +237,31 @@ impl QuarantineStore for PgStore {
     }
 
     fn quarantined_plugins(&self) -> Result<BTreeMap<String, Quarantine>, StoreError> {
-        self.cached(
-            &self.quarantine,
-            Topic::Quarantine,
-            QUARANTINE_MAX_AGE,
-            async {
-                let client = self.client().await?;
-                let found =
-                    rows(&client, "SELECT name, record FROM plugin_quarantine", &[]).await?;
-                found
-                    .iter()
-                    .map(|r| Ok((r.try_get(0)?, decode(r, 1)?)))
-                    .collect()
-            },
-        )
+        let generation = self.watch.generation(Topic::Quarantine);
+        self.cached(&self.quarantine, generation, QUARANTINE_MAX_AGE, async {
+            let client = self.client().await?;
+            let found = rows(&client, "SELECT name, record FROM plugin_quarantine", &[]).await?;
+            found
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, decode(r, 1)?)))
+                .collect()
+        })
     }
 }
 
 impl PgStore {
-    /// Runs `f` in one transaction that tells every node the plugins changed.
     fn change_plugins<R>(
         &self,
-        mut f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
+        f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
     ) -> Result<R, StoreError> {
-        let changed = self.wait(self.transact(async |txn| {
-            let result = f(txn).await?;
-            notify(txn, Topic::Plugins).await?;
-            Ok(result)
-        }));
-        self.changed(Topic::Plugins);
-        changed
+        self.write(&[Change::Plugins], f)
     }
 
     fn change_quarantine<R>(
         &self,
-        mut f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
+        f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
     ) -> Result<R, StoreError> {
-        let changed = self.wait(self.transact(async |txn| {
-            let result = f(txn).await?;
-            notify(txn, Topic::Quarantine).await?;
-            Ok(result)
-        }));
-        self.changed(Topic::Quarantine);
-        changed
+        self.write(&[Change::Quarantine], f)
     }
 }
 

@@ -84,23 +84,38 @@ impl From<Failure> for StoreError {
 }
 
 /// Runs `query` (prepared once per connection) and returns its rows.
+///
+/// PostgreSQL's text cannot hold NUL, and the store never holds one (the
+/// domain's rules refuse control characters), so a query for text with a
+/// NUL finds nothing, rather than failing. Inside a write transaction the
+/// failure would still abort the transaction: writes check their text with
+/// [`holds_nul`] before they query.
 pub(crate) async fn rows(
     client: &impl GenericClient,
     query: &str,
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Row>, Failure> {
     let statement = client.prepare_cached(query).await?;
-    Ok(client.query(&statement, params).await?)
+    match client.query(&statement, params).await {
+        Err(error) if error.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE) => {
+            Ok(Vec::new())
+        }
+        found => Ok(found?),
+    }
 }
 
-/// Runs `query` and returns its one row, if any.
+/// Runs `query` and returns its one row, if any (see [`rows`]).
 pub(crate) async fn row(
     client: &impl GenericClient,
     query: &str,
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Option<Row>, Failure> {
-    let statement = client.prepare_cached(query).await?;
-    Ok(client.query_opt(&statement, params).await?)
+    Ok(rows(client, query, params).await?.into_iter().next())
+}
+
+/// Whether any of `texts` holds a NUL, which no stored text does.
+pub(crate) fn holds_nul(texts: &[&str]) -> bool {
+    texts.iter().any(|text| text.contains('\0'))
 }
 
 /// Runs `statement` and returns how many rows it changed.
@@ -119,6 +134,18 @@ pub(crate) async fn notify(
     topic: crate::listen::Topic,
 ) -> Result<(), Failure> {
     execute(client, "SELECT pg_notify($1, '')", &[&topic.channel()]).await?;
+    Ok(())
+}
+
+/// Raises the generation counter `name` in the transaction of `client`.
+pub(crate) async fn raise_counter(client: &impl GenericClient, name: &str) -> Result<(), Failure> {
+    execute(
+        client,
+        "INSERT INTO counters (name, value) VALUES ($1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1",
+        &[&name],
+    )
+    .await?;
     Ok(())
 }
 

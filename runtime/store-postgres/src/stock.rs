@@ -14,7 +14,7 @@ use barcoded_domain::booking::{
 use barcoded_domain::store::StockStore;
 use barcoded_domain::{Actions, Actor, Booking, Movement, PurchaseOrder};
 
-use crate::sql::{Failure, bigint, decode, encode, execute, row, rows};
+use crate::sql::{Failure, bigint, decode, encode, execute, holds_nul, row, rows};
 use crate::{PgStore, StoreError};
 
 impl StockStore for PgStore {
@@ -151,11 +151,14 @@ impl Prefetched {
         lock: bool,
     ) -> Result<Prefetched, Failure> {
         let mut products = HashMap::new();
+        // A plugin's booking may name anything; text no record can hold is
+        // not asked for, which would abort the scan's transaction.
         for change in &booking.changes {
             if !products.contains_key(&change.sku) {
-                let found = crate::catalog::product(client, &change.sku)
-                    .await?
-                    .is_some();
+                let found = !holds_nul(&[&change.sku])
+                    && crate::catalog::product(client, &change.sku)
+                        .await?
+                        .is_some();
                 products.insert(change.sku.clone(), found);
             }
         }
@@ -169,7 +172,11 @@ impl Prefetched {
         // same orders the other way round deadlock, and the loser is retried.
         for receipt in &booking.receipts {
             if !orders.contains_key(&receipt.order) {
-                let found = match row(client, query, &[&receipt.order]).await? {
+                let found = match holds_nul(&[&receipt.order]) {
+                    true => None,
+                    false => row(client, query, &[&receipt.order]).await?,
+                };
+                let found = match found {
                     Some(found) => Some(decode(&found, 0)?),
                     None => None,
                 };

@@ -310,7 +310,7 @@ impl<'txn> CatalogTables<'txn> {
     /// Opens the tables for writing, and raises the catalog's generation in
     /// the same transaction, so that no lookup cache in any process can
     /// answer from before what this transaction commits.
-    fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+    pub(super) fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
         raise_counter(txn, CATALOG_GENERATION, 1)?;
         Ok(CatalogTables {
             products: txn.open_table(PRODUCTS).map_err(storage)?,
@@ -324,7 +324,7 @@ impl<'txn> CatalogTables<'txn> {
     }
 
     /// Writes a product and keeps the supplier part index in step with it.
-    fn put_product(&mut self, product: &Product) -> Result<(), StoreError> {
+    pub(super) fn put_product(&mut self, product: &Product) -> Result<(), StoreError> {
         let sku = product.sku.as_str();
         let old: Option<Product> = match self.products.get(sku).map_err(storage)? {
             Some(bytes) => Some(decode(bytes.value())?),

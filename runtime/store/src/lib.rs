@@ -20,6 +20,7 @@ mod plugins;
 mod quarantine;
 mod schema;
 mod stock;
+mod transfer;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -12,7 +12,7 @@ use super::schema::{CODE_CACHE, COUNTERS, PLUGIN_STATS, PLUGINS, QUARANTINE};
 use super::{Paths, Store, StoreError, decode, encode, raise_counter, storage};
 use barcoded_domain::store::PluginStore;
 
-const GENERATION: &str = "plugins";
+pub(super) const GENERATION: &str = "plugins";
 
 impl PluginStore for Store {
     fn plugins_generation(&self) -> Result<u64, StoreError> {

@@ -1,0 +1,282 @@
+//! Every record at once, for `barcoded store migrate`: read inside one
+//! repeatable-read snapshot, and written as they are (ids and counts kept)
+//! into an empty database.
+
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
+use tokio_postgres::types::{FromSql, ToSql};
+
+use barcoded_domain::store::TransferStore;
+use barcoded_domain::transfer::Record;
+
+use crate::catalog::{put_barcode, put_product, snapshot};
+use crate::sql::{Failure, bigint, decode, encode, execute, row, rows, unsigned};
+use crate::{Change, PgStore, StoreError};
+
+/// Rows read per query while exporting a table.
+const PAGE: i64 = 1000;
+
+/// How a row of an export query becomes a record.
+type Make = fn(&Row) -> Result<Record, Failure>;
+
+/// The tables keyed by text that come before the movements, in export
+/// order: each query selects the key first, takes the last key of the page
+/// before as `$1` and the page's size as `$2`.
+const BY_TEXT: [(&str, Make); 8] = [
+    (
+        "SELECT sku, record FROM products WHERE sku > $1 ORDER BY sku LIMIT $2",
+        |row| Ok(Record::Product(decode(row, 1)?)),
+    ),
+    (
+        r#"SELECT id::text COLLATE "C", record FROM barcodes WHERE id::text COLLATE "C" > $1
+           ORDER BY id LIMIT $2"#,
+        |row| Ok(Record::Barcode(decode(row, 1)?)),
+    ),
+    (
+        "SELECT name, record FROM api_keys WHERE name > $1 ORDER BY name LIMIT $2",
+        |row| Ok(Record::Key(decode(row, 1)?)),
+    ),
+    (
+        "SELECT name, record FROM plugins WHERE name > $1 ORDER BY name LIMIT $2",
+        |row| Ok(Record::Plugin(decode(row, 1)?)),
+    ),
+    (
+        "SELECT c.digest, c.bytes FROM components c WHERE c.digest > $1 AND EXISTS \
+         (SELECT 1 FROM plugins p WHERE p.record::json->>'digest' = c.digest) \
+         ORDER BY c.digest LIMIT $2",
+        |row| {
+            Ok(Record::Component {
+                digest: row.try_get(0)?,
+                bytes: row.try_get(1)?,
+            })
+        },
+    ),
+    (
+        "SELECT name, scans, failures FROM plugin_stats WHERE name > $1 ORDER BY name LIMIT $2",
+        |row| {
+            Ok(Record::PluginStats {
+                name: row.try_get(0)?,
+                scans: unsigned(row.try_get(1)?),
+                failures: unsigned(row.try_get(2)?),
+            })
+        },
+    ),
+    (
+        "SELECT name, record FROM plugin_quarantine WHERE name > $1 ORDER BY name LIMIT $2",
+        |row| {
+            Ok(Record::Quarantined {
+                name: row.try_get(0)?,
+                quarantine: decode(row, 1)?,
+            })
+        },
+    ),
+    // SKUs and locations hold no control characters, so the key with chr(1)
+    // between them sorts as (sku, location) does.
+    (
+        "SELECT sku || chr(1) || location, sku, location, level FROM stock \
+         WHERE sku || chr(1) || location > $1 ORDER BY sku, location LIMIT $2",
+        |row| {
+            Ok(Record::Level {
+                sku: row.try_get(1)?,
+                location: row.try_get(2)?,
+                level: row.try_get(3)?,
+            })
+        },
+    ),
+];
+
+const MOVEMENTS: (&str, Make) = (
+    "SELECT id, record FROM stock_movements WHERE id > $1 ORDER BY id LIMIT $2",
+    |row| Ok(Record::Movement(decode(row, 1)?)),
+);
+
+const ORDERS: (&str, Make) = (
+    "SELECT number, record FROM purchase_orders WHERE number > $1 ORDER BY number LIMIT $2",
+    |row| Ok(Record::Order(decode(row, 1)?)),
+);
+
+const HISTORY: (&str, Make) = (
+    "SELECT id, at_ms, record FROM scan_history WHERE id > $1 ORDER BY id LIMIT $2",
+    |row| {
+        Ok(Record::Scan {
+            millis: unsigned(row.try_get(1)?),
+            entry: decode(row, 2)?,
+        })
+    },
+);
+
+impl TransferStore for PgStore {
+    fn export_records(
+        &self,
+        f: &mut dyn FnMut(Record) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.wait(async {
+            let mut client = self.client().await?;
+            let txn = snapshot(&mut client).await?;
+            for table in BY_TEXT {
+                export(&txn, table, String::new(), f).await?;
+            }
+            export(&txn, MOVEMENTS, 0i64, f).await?;
+            export(&txn, ORDERS, String::new(), f).await?;
+            export(&txn, HISTORY, 0i64, f).await
+        })
+    }
+
+    fn import_records(&self, records: &[Record]) -> Result<(), StoreError> {
+        let everything = [
+            Change::Catalog,
+            Change::Keys,
+            Change::Plugins,
+            Change::Quarantine,
+        ];
+        self.write(&everything, async |txn| import(txn, records).await)
+    }
+
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        self.wait(async {
+            let client = self.client().await?;
+            let found = row(
+                &client,
+                "SELECT NOT (EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM barcodes) \
+                 OR EXISTS (SELECT 1 FROM api_keys) OR EXISTS (SELECT 1 FROM plugins) \
+                 OR EXISTS (SELECT 1 FROM plugin_quarantine) OR EXISTS (SELECT 1 FROM stock) \
+                 OR EXISTS (SELECT 1 FROM purchase_orders) OR EXISTS (SELECT 1 FROM scan_history))",
+                &[],
+            )
+            .await?;
+            Ok(found.is_some_and(|r| r.get::<_, bool>(0)))
+        })
+    }
+}
+
+/// Calls `f` with the record of every row `query` selects, a page at a
+/// time, each page after the key (`K`: text or a number) the last ended on.
+async fn export<K>(
+    txn: &Transaction<'_>,
+    (query, make): (&str, Make),
+    mut after: K,
+    f: &mut dyn FnMut(Record) -> Result<(), StoreError>,
+) -> Result<(), Failure>
+where
+    K: ToSql + Sync + for<'a> FromSql<'a>,
+{
+    loop {
+        let page = rows(txn, query, &[&after, &PAGE]).await?;
+        for row in &page {
+            f(make(row)?)?;
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == PAGE => after = last.try_get(0)?,
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Writes `records` inside `txn`, keeping the sequences past every id.
+async fn import(txn: &Transaction<'_>, records: &[Record]) -> Result<(), Failure> {
+    for record in records {
+        match record {
+            Record::Product(product) => put_product(txn, product).await?,
+            Record::Barcode(barcode) => put_barcode(txn, barcode).await?,
+            Record::Key(key) => {
+                upsert(txn, "api_keys", "name", &key.key.name, &encode(key)).await?
+            }
+            Record::Plugin(plugin) => {
+                upsert(txn, "plugins", "name", &plugin.name, &encode(plugin)).await?;
+            }
+            Record::Component { digest, bytes } => {
+                execute(
+                    txn,
+                    "INSERT INTO components (digest, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[digest, bytes],
+                )
+                .await?;
+            }
+            Record::PluginStats {
+                name,
+                scans,
+                failures,
+            } => {
+                execute(
+                    txn,
+                    "INSERT INTO plugin_stats (name, scans, failures) VALUES ($1, $2, $3) \
+                     ON CONFLICT (name) DO UPDATE SET scans = EXCLUDED.scans, \
+                     failures = EXCLUDED.failures",
+                    &[name, &bigint(*scans)?, &bigint(*failures)?],
+                )
+                .await?;
+            }
+            Record::Quarantined { name, quarantine } => {
+                upsert(txn, "plugin_quarantine", "name", name, &encode(quarantine)).await?;
+            }
+            Record::Level {
+                sku,
+                location,
+                level,
+            } => {
+                execute(
+                    txn,
+                    "INSERT INTO stock (sku, location, level) VALUES ($1, $2, $3) \
+                     ON CONFLICT (sku, location) DO UPDATE SET level = EXCLUDED.level",
+                    &[sku, location, level],
+                )
+                .await?;
+            }
+            Record::Movement(movement) => {
+                execute(
+                    txn,
+                    "INSERT INTO stock_movements (id, sku, record) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, record = EXCLUDED.record",
+                    &[&bigint(movement.id)?, &movement.sku, &encode(movement)],
+                )
+                .await?;
+            }
+            Record::Order(order) => {
+                upsert(
+                    txn,
+                    "purchase_orders",
+                    "number",
+                    &order.number,
+                    &encode(order),
+                )
+                .await?;
+            }
+            Record::Scan { millis, entry } => {
+                execute(
+                    txn,
+                    "INSERT INTO scan_history (id, at_ms, record) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id) DO UPDATE SET at_ms = EXCLUDED.at_ms, record = EXCLUDED.record",
+                    &[&bigint(entry.id)?, &bigint(*millis)?, &encode(entry)],
+                )
+                .await?;
+            }
+        }
+    }
+    for (sequence, table) in [
+        ("movement_ids", "stock_movements"),
+        ("scan_ids", "scan_history"),
+    ] {
+        let statement = format!(
+            "SELECT setval('{sequence}', greatest((SELECT coalesce(max(id), 0) FROM {table}), \
+             (SELECT last_value FROM {sequence}), 1))"
+        );
+        txn.batch_execute(&statement).await?;
+    }
+    Ok(())
+}
+
+/// Writes `record` under `key` in a (key, record) table.
+async fn upsert(
+    client: &impl GenericClient,
+    table: &str,
+    key_column: &str,
+    key: &str,
+    record: &str,
+) -> Result<(), Failure> {
+    let statement = format!(
+        "INSERT INTO {table} ({key_column}, record) VALUES ($1, $2) \
+         ON CONFLICT ({key_column}) DO UPDATE SET record = EXCLUDED.record"
+    );
+    execute(client, &statement, &[&key, &record]).await?;
+    Ok(())
+}
