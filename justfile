@@ -30,14 +30,42 @@ run: guests
     @echo '  curl -H "Authorization: Bearer $(cat barcoded-data/demo.key)" localhost:8080/api/barcode/lookup/5410317126589'
     {{barcoded}} --data-dir barcoded-data serve --demo
 
-# Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript), and the console in Chromium.
-test: guests browser
+# The PostgreSQL server the tests of the PostgreSQL store use (`just postgres` starts it).
+postgres_url := "postgres://barcoded:barcoded@127.0.0.1:5432/postgres"
+
+# Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript), the console in Chromium, and the end-to-end suite again on PostgreSQL with the multi-node tests.
+test: guests browser postgres
     python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5 prometheus-client==0.26.0
     cargo test --workspace
+    just test-postgres
     cargo test --manifest-path guest-plugins/Cargo.toml
     cd guest-plugins/inventree-labels && PYTHONPATH=../../guest-sdk/python python3 -m unittest --quiet
     mkdir -p guest-plugins/supplier-qr/node_modules && ln -sfn ../../../guest-sdk/js guest-plugins/supplier-qr/node_modules/barcoded-plugin
     cd guest-plugins/supplier-qr && node --test
+
+# The end-to-end suite on the PostgreSQL store, with the multi-node tests (tests/e2e/fleet.rs). The toolkit's tests are left out: they build plugin projects and open no store.
+test-postgres: guests postgres
+    BARCODED_TEST_POSTGRES={{postgres_url}} cargo test -p barcoded --test e2e -- --include-ignored --skip toolkit::
+
+# Install and start Debian's PostgreSQL, with a role `barcoded` (password `barcoded`) that may create databases: the tests' server, on 127.0.0.1:5432.
+postgres:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; as_postgres="runuser -u postgres --"; else sudo="sudo"; as_postgres="sudo -u postgres"; fi
+    if ! command -v pg_ctlcluster >/dev/null; then
+        echo "==> installing postgresql (Debian's package)"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    fi
+    if [ -z "$(pg_lsclusters -h)" ]; then
+        $sudo pg_createcluster "$(ls /usr/lib/postgresql | sort -V | tail -1)" main >/dev/null
+    fi
+    read -r version cluster port status _ <<< "$(pg_lsclusters -h | head -1)"
+    [ "$port" = 5432 ] || { echo "the PostgreSQL cluster $version/$cluster listens on $port, not 5432" >&2; exit 1; }
+    [ "$status" = online ] || $sudo pg_ctlcluster "$version" "$cluster" start
+    if ! $as_postgres psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'barcoded'" | grep -q 1; then
+        $as_postgres psql -qc "CREATE ROLE barcoded LOGIN CREATEDB PASSWORD 'barcoded'"
+    fi
 
 # Install Debian's Chromium and its WebDriver (one package version, so they match) for the console's browser tests.
 browser:
@@ -70,15 +98,15 @@ bench-languages: guests
 wasmtime_version := `sed -n 's/^wasmtime = { version = "\([^"]*\)".*/\1/p' Cargo.toml`
 wasmtime := CARGO_TARGET_DIR / "bench-tools/bin/wasmtime"
 
-# Benchmark HTTP load with wrk: bare hyper, lookups in 1M barcodes, scans through plugins, and the peers (the decode native in a handler, and under `wasmtime serve`).
-bench-http: guests
+# Benchmark HTTP load with wrk: bare hyper, lookups in 1M barcodes, scans through plugins, the peers (the decode native in a handler, and under `wasmtime serve`), and lookups and scans on PostgreSQL with one node and two.
+bench-http: guests postgres
     command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
     bash -c 'source guest-sdk/build.sh && cargo_wasip2 --manifest-path runtime/benches/peers/gtin-http/Cargo.toml'
     {{wasmtime}} --version 2>/dev/null | grep -qF "{{wasmtime_version}}" || \
         cargo install --locked wasmtime-cli --version "{{wasmtime_version}}" --no-default-features \
         --features run,serve,cranelift,pooling-allocator,parallel-compilation,component-model,component-model-async \
         --root "{{CARGO_TARGET_DIR}}/bench-tools" --target-dir "{{CARGO_TARGET_DIR}}/wasmtime-cli"
-    BARCODED_WASMTIME={{wasmtime}} cargo bench -p barcoded --bench http_load
+    BARCODED_WASMTIME={{wasmtime}} BARCODED_BENCH_POSTGRES={{postgres_url}} cargo bench -p barcoded --bench http_load
 
 # Soak: mixed good and hostile traffic for `seconds`, printing memory, open files, log volume and good answers.
 soak seconds="600": guests

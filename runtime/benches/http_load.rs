@@ -11,13 +11,18 @@
 //! sandbox: the ceiling for a scan;
 //! (e) that decode compiled to a `wasi:http` component and served by
 //! `wasmtime serve`, wasmtime's own server with an instance per request.
+//! (f) lookups and gtin scans on the PostgreSQL store, the same catalog
+//! moved there by `barcoded store migrate`, with one node, and with two
+//! nodes on the one database (a wrk per node, half the connections each).
 //! Load comes from wrk; each row is reported as a ratio to (a) measured just
 //! before it, at the same connection count, and each scan row also to (d).
 //!
 //! Run with `just bench` (needs `just guests`, wrk, and for (e) the
 //! component `gtin_http.wasm` and `wasmtime` at the project's version, all
 //! of which the recipe builds or installs). Without `BARCODED_WASMTIME`
-//! (the `wasmtime` binary) row (e) is left out.
+//! (the `wasmtime` binary) row (e) is left out; without
+//! `BARCODED_BENCH_POSTGRES` (a URL of a role that may create databases,
+//! which the recipe starts with `just postgres`) the rows (f).
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -173,9 +178,44 @@ fn wasmtime_serve(data: &Path) -> Option<(Child, SocketAddr)> {
     Some((child, address))
 }
 
+/// The fleet of rows (f): the bench's store moved into a new PostgreSQL
+/// database on the server of `BARCODED_BENCH_POSTGRES`, and two nodes
+/// serving it; `None` without that variable.
+fn postgres_fleet(data: &Path) -> Option<(String, [(Child, String); 2])> {
+    let server = std::env::var("BARCODED_BENCH_POSTGRES").ok()?;
+    let database = format!("barcoded_bench_{}", std::process::id());
+    let psql = |statement: &str| {
+        run(Command::new("psql").args(["-X", "-q", &server, "-c", statement]));
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {database}"));
+    psql(&format!("CREATE DATABASE {database}"));
+    let (base, _) = server.rsplit_once('/').expect("a URL with a database");
+    let url = format!("{base}/{database}");
+    let started = std::time::Instant::now();
+    run(Command::new(env!("CARGO_BIN_EXE_barcoded"))
+        .args(["store", "migrate", "--from"])
+        .arg(data)
+        .args(["--to", &url]));
+    println!(
+        "`barcoded store migrate` of that store into PostgreSQL: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let node = |n: u32| {
+        let mut command = barcoded(&data.join(format!("postgres-node-{n}")));
+        command.env("BARCODED_STORE", &url);
+        serve_with(command)
+    };
+    Some((database, [node(1), node(2)]))
+}
+
 /// Starts `barcoded serve` and returns it with its address.
 fn serve(data: &Path) -> (Child, String) {
-    let mut child = barcoded(data)
+    serve_with(barcoded(data))
+}
+
+/// Starts `command serve` and returns it with its address.
+fn serve_with(mut command: Command) -> (Child, String) {
+    let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("BARCODED_LOG", "warn,barcoded::cli=info")
         .stderr(Stdio::piped())
@@ -251,6 +291,32 @@ struct Figures {
     p50: String,
     p99: String,
     errors: String,
+}
+
+/// wrk against every URL at once, the connections shared among them; the
+/// rates summed, the latencies of each shown side by side.
+fn wrk_fleet(urls: &[String], connections: u32, duration: &str, script: &Path) -> Figures {
+    let share = (connections / urls.len() as u32).max(1);
+    let runs: Vec<Figures> = std::thread::scope(|scope| {
+        let runs: Vec<_> = urls
+            .iter()
+            .map(|url| scope.spawn(move || wrk(url, share, duration, script)))
+            .collect();
+        runs.into_iter().map(|run| run.join().unwrap()).collect()
+    });
+    let joined = |field: fn(&Figures) -> &String| {
+        runs.iter()
+            .map(field)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    Figures {
+        requests_per_second: runs.iter().map(|r| r.requests_per_second).sum(),
+        p50: joined(|r| &r.p50),
+        p99: joined(|r| &r.p99),
+        errors: joined(|r| &r.errors),
+    }
 }
 
 fn wrk(url: &str, connections: u32, duration: &str, script: &Path) -> Figures {
@@ -332,6 +398,10 @@ const GTIN_SCAN: &str = "(c) scan, gtin plugin";
 const CHAIN_OF_1: &str = "(c) scan, hello alone (chain of 1)";
 const CHAIN_OF_20: &str = "(c) scan, hello behind 19 plugins not claiming it (chain of 20)";
 const PEER_E: &str = "(e) scan, gtin decode under `wasmtime serve`";
+const PG_LOOKUP_1: &str = "(f) lookup, 1M barcodes, uniform, PostgreSQL, 1 node";
+const PG_LOOKUP_2: &str = "(f) lookup, 1M barcodes, uniform, PostgreSQL, 2 nodes";
+const PG_SCAN_1: &str = "(f) scan, gtin plugin, PostgreSQL, 1 node";
+const PG_SCAN_2: &str = "(f) scan, gtin plugin, PostgreSQL, 2 nodes";
 
 fn main() {
     let data = std::env::temp_dir().join(format!("barcoded-bench-http-{}", std::process::id()));
@@ -347,6 +417,7 @@ fn main() {
     };
     let chains = [chain_of(1), chain_of(20)];
     let peer = wasmtime_serve(&data);
+    let fleet = postgres_fleet(&data);
     let bare = bare_hyper();
 
     let auth = format!(r#"wrk.headers["Authorization"] = "Bearer {key}""#);
@@ -453,6 +524,34 @@ fn main() {
     if let Some((_, address)) = &peer {
         cases.push((PEER_E, format!("http://{address}/"), gtin.clone(), true));
     }
+    // Rows (f): (name, one URL per node, script, whether it is a scan).
+    let mut fleet_cases = Vec::new();
+    if let Some((_, nodes)) = &fleet {
+        let lookup_url =
+            |(_, address): &(Child, String)| format!("http://{address}/api/barcode/lookup/x");
+        let scan_url = |(_, address): &(Child, String)| format!("http://{address}/api/barcode/");
+        fleet_cases = vec![
+            (
+                PG_LOOKUP_1,
+                vec![lookup_url(&nodes[0])],
+                cases[0].2.clone(),
+                false,
+            ),
+            (
+                PG_LOOKUP_2,
+                nodes.iter().map(lookup_url).collect(),
+                cases[0].2.clone(),
+                false,
+            ),
+            (PG_SCAN_1, vec![scan_url(&nodes[0])], gtin.clone(), true),
+            (
+                PG_SCAN_2,
+                nodes.iter().map(scan_url).collect(),
+                gtin.clone(),
+                true,
+            ),
+        ];
+    }
 
     println!(
         "HTTP load with wrk, {DURATION} per row after a {WARM_UP} warm-up per case, on one machine \
@@ -488,6 +587,19 @@ fn main() {
             measured.push((*name, connections, figures.requests_per_second));
         }
     }
+    for (name, urls, script, scan) in &fleet_cases {
+        wrk_fleet(urls, 64, WARM_UP, script);
+        for connections in CONNECTIONS
+            .into_iter()
+            .filter(|c| *c as usize >= urls.len())
+        {
+            let ceiling = wrk(&ceiling_url, connections, DURATION, &plain);
+            let native = scan.then(|| wrk(&native_url, connections, DURATION, &gtin));
+            let figures = wrk_fleet(urls, connections, DURATION, script);
+            print_row(name, connections, &figures, &ceiling, native.as_ref());
+            measured.push((*name, connections, figures.requests_per_second));
+        }
+    }
     println!();
     let compare = |what: &str, row: &str, to: &str| {
         let rate = |name: &str, connections: u32| {
@@ -507,6 +619,40 @@ fn main() {
     };
     compare("chain of 20 against chain of 1", CHAIN_OF_20, CHAIN_OF_1);
     compare("barcoded's gtin scan against (e)", GTIN_SCAN, PEER_E);
+    compare(
+        "lookups on PostgreSQL against redb",
+        PG_LOOKUP_1,
+        "(b) lookup, 1M barcodes, uniform",
+    );
+    compare(
+        "gtin scans on PostgreSQL against redb",
+        PG_SCAN_1,
+        GTIN_SCAN,
+    );
+    compare(
+        "lookups, two PostgreSQL nodes against one",
+        PG_LOOKUP_2,
+        PG_LOOKUP_1,
+    );
+    compare(
+        "gtin scans, two PostgreSQL nodes against one",
+        PG_SCAN_2,
+        PG_SCAN_1,
+    );
+    if let Some((database, nodes)) = fleet {
+        for (mut child, _) in nodes {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+        let server = std::env::var("BARCODED_BENCH_POSTGRES").unwrap();
+        run(Command::new("psql").args([
+            "-X",
+            "-q",
+            &server,
+            "-c",
+            &format!("DROP DATABASE {database}"),
+        ]));
+    }
     for (mut child, _) in peer.into_iter() {
         child.kill().unwrap();
         child.wait().unwrap();

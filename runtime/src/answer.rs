@@ -39,7 +39,7 @@ impl Answer {
                 Answer::error(
                     503,
                     "The server's store is unavailable right now (its disk may be full or \
-                     failing); retry shortly",
+                     failing, or its database out of reach); retry shortly",
                 )
             }
             error => Answer::internal(error),

@@ -377,3 +377,54 @@ fn a_node_killed_mid_load_loses_no_committed_booking_and_the_other_keeps_serving
     let answer = b.scan(&json!({ "barcode_data": "KANBAN:SCREW-M4" }));
     assert_eq!(answer.status, 200, "{}", answer.body);
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: set BARCODED_TEST_POSTGRES (`just test` does)"]
+fn a_node_that_loses_the_database_answers_503_and_recovers_by_itself() {
+    assert!(crate::harness::postgres().is_some(), "{NEEDS_POSTGRES}");
+    let server = Server::start_with(data_dir_with(&[("10-gtin.wasm", "gtin")]), &["--demo"]);
+    let lookup = || server.get("/api/barcode/lookup/5410317126589");
+    let scan = || server.scan(&json!({ "barcode_data": "4006381333931" }));
+    assert_eq!(lookup().status, 200);
+    let url = crate::harness::store_url(server.data_dir()).unwrap();
+    let database = url.rsplit('/').next().unwrap().to_owned();
+    let admin = crate::harness::postgres().unwrap();
+    // The database goes away: no new connections, the open ones cut.
+    crate::harness::psql(
+        &admin,
+        &format!(
+            "ALTER DATABASE {database} WITH ALLOW_CONNECTIONS false;
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}';"
+        ),
+    );
+    within_bound(|| lookup().status, |status| *status == 503);
+    let refused = lookup();
+    assert_eq!(refused.header("retry-after"), Some("5"), "{}", refused.body);
+    assert!(
+        refused.body.contains("database out of reach"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        !refused.body.to_lowercase().contains("postgres"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(scan().status, 503);
+    assert_eq!(server.get("/api/health/ready").status, 503);
+    assert_eq!(
+        server.get("/api/health/live").status,
+        200,
+        "the process itself is fine"
+    );
+
+    crate::harness::psql(
+        &admin,
+        &format!("ALTER DATABASE {database} WITH ALLOW_CONNECTIONS true"),
+    );
+    // Back by itself, with the plugins it kept compiled.
+    let took = within_bound(|| lookup().status, |status| *status == 200);
+    assert_eq!(scan().json()["plugin"], "gtin");
+    assert_eq!(server.get("/api/health/ready").status, 200);
+    eprintln!("answering again {took:?} after the database came back");
+}

@@ -92,10 +92,29 @@ static SHARED: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
 /// Databases created so far, by name.
 static CREATED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// Data folders that keep a redb store whatever the suite runs on.
+static REDB: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Makes `data` keep its store in its own redb file, even when the suite
+/// runs on PostgreSQL: the source or target of a migration.
+pub fn keep_redb(data: &Path) {
+    REDB.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(data.to_owned());
+}
+
 /// The database of data folder `data` when the suite runs on PostgreSQL,
 /// created on first use.
 pub fn store_url(data: &Path) -> Option<String> {
     let server = postgres()?;
+    if REDB
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .any(|dir| dir == data)
+    {
+        return None;
+    }
     let shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
     let name = shared
         .iter()
@@ -339,6 +358,19 @@ impl Server {
         let mut node = Server::start_without_key(data, args);
         node.key.clone_from(&self.key);
         node
+    }
+
+    /// Stops the server as an operator does (SIGTERM: requests in flight
+    /// are finished, the history written) and hands back its data folder.
+    pub fn stop(mut self) -> TempDir {
+        let terminated = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("running kill");
+        assert!(terminated.success());
+        let exited = self.child.wait().expect("waiting for barcoded");
+        assert!(exited.success(), "barcoded exited with {exited}");
+        std::mem::replace(&mut self.data, TempDir::new())
     }
 
     /// Kills the server with SIGKILL, as a crash or a pulled plug would.

@@ -18,6 +18,7 @@ mod keys;
 mod languages;
 mod lookup;
 mod metrics;
+mod migrate;
 mod openapi;
 mod operating;
 mod plugins;

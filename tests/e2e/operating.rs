@@ -122,8 +122,8 @@ fn a_full_disk_answers_503_for_writes_keeps_reads_and_recovers_by_itself() {
     assert_eq!(refused.header("retry-after"), Some("5"));
     assert_eq!(
         refused.json()["error"],
-        "The server's store is unavailable right now (its disk may be full or failing); retry \
-         shortly"
+        "The server's store is unavailable right now (its disk may be full or failing, or its \
+         database out of reach); retry shortly"
     );
     // Reads that need no write keep working, and scans, whose history
     // waits for room, answer all the same: from many clients at once, with

@@ -60,10 +60,19 @@ pub fn run(command: StoreCommand) -> CliResult {
     eprintln!(
         "Copied {} records from {} to {}; the copy matches the source record by record.",
         tally.records(),
-        redacted(&args.from),
-        redacted(&args.to)
+        shown(&args.from),
+        shown(&args.to)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A store as messages name it: a URL without its password, or a path.
+fn shown(place: &str) -> String {
+    if is_url(place) {
+        redacted(place)
+    } else {
+        place.to_owned()
+    }
 }
 
 /// A store named by a postgres:// URL or a data folder's path.

@@ -2,6 +2,8 @@
 //! and state are columns beside its JSON, so that a lookup is one indexed
 //! query and the pack rule a unique constraint.
 
+use std::collections::HashMap;
+
 use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 
@@ -102,24 +104,23 @@ impl CatalogStore for PgStore {
         self.write_catalog(async |txn| put_product(txn, product).await)
     }
 
+    /// A batch is a few statements, whatever its size: products and
+    /// records go in with one `INSERT ... SELECT FROM unnest(...)` each.
     fn upsert_batch(&self, products: &[Product], barcodes: &[Barcode]) -> Result<(), StoreError> {
         self.write_catalog(async |txn| {
-            for product in products {
-                put_product(txn, product).await?;
-            }
+            put_products(txn, products).await?;
+            let holders = pack_holders(txn, barcodes).await?;
+            let mut held = holders;
+            let mut placed = Vec::with_capacity(barcodes.len());
             for barcode in barcodes {
-                match pack_holder(txn, barcode.pack_key()).await? {
-                    Some(id) if id != barcode.id => {
-                        let kept = Barcode {
-                            id,
-                            ..barcode.clone()
-                        };
-                        put_barcode(txn, &kept).await?;
-                    }
-                    _ => put_barcode(txn, barcode).await?,
-                }
+                let key = pack_of(barcode);
+                let id = *held.entry(key).or_insert(barcode.id);
+                placed.push(Barcode {
+                    id,
+                    ..barcode.clone()
+                });
             }
-            Ok(())
+            put_barcodes(txn, &placed).await
         })
     }
 
@@ -297,29 +298,133 @@ pub(crate) async fn pack_holder(
     })
 }
 
-/// Writes a product and its supplier part numbers.
-pub(crate) async fn put_product(
+/// (sku, barcode type, unit): the pack a record holds.
+type Pack = (String, String, String);
+
+fn pack_of(barcode: &Barcode) -> Pack {
+    let (sku, barcode_type, uom) = barcode.pack_key();
+    (sku.to_owned(), barcode_type.to_owned(), uom.to_owned())
+}
+
+/// The records already holding the packs of `barcodes`, by pack.
+async fn pack_holders(
     client: &impl GenericClient,
-    product: &Product,
-) -> Result<(), Failure> {
-    let sku = product.sku.as_str();
-    execute(
+    barcodes: &[Barcode],
+) -> Result<HashMap<Pack, Uuid>, Failure> {
+    let (mut skus, mut types, mut uoms) = (Vec::new(), Vec::new(), Vec::new());
+    for barcode in barcodes {
+        skus.push(barcode.product_sku.as_str());
+        types.push(barcode.barcode_type.as_str());
+        uoms.push(barcode.uom_code.as_str());
+    }
+    let found = rows(
         client,
-        "INSERT INTO products (sku, record) VALUES ($1, $2) \
-         ON CONFLICT (sku) DO UPDATE SET record = EXCLUDED.record",
-        &[&sku, &encode(product)],
+        "SELECT b.sku, b.barcode_type, b.uom, b.id FROM barcodes b \
+         JOIN unnest($1::text[], $2::text[], $3::text[]) AS p(sku, barcode_type, uom) \
+         ON b.sku = p.sku AND b.barcode_type = p.barcode_type AND b.uom = p.uom",
+        &[&skus, &types, &uoms],
     )
     .await?;
-    execute(client, "DELETE FROM supplier_parts WHERE sku = $1", &[&sku]).await?;
-    for entry in &product.supplier_parts {
-        execute(
-            client,
-            "INSERT INTO supplier_parts (part, sku) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&entry.part, &sku],
-        )
-        .await?;
+    found
+        .iter()
+        .map(|row| {
+            Ok((
+                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?),
+                row.try_get(3)?,
+            ))
+        })
+        .collect()
+}
+
+/// Writes products (the last of any SKU given twice) and their supplier
+/// part numbers.
+pub(crate) async fn put_products(
+    client: &impl GenericClient,
+    products: &[Product],
+) -> Result<(), Failure> {
+    let mut last: HashMap<&str, &Product> = HashMap::new();
+    for product in products {
+        last.insert(&product.sku, product);
     }
+    let skus: Vec<&str> = last.keys().copied().collect();
+    let records: Vec<String> = skus.iter().map(|sku| encode(last[sku])).collect();
+    execute(
+        client,
+        "INSERT INTO products (sku, record) SELECT * FROM unnest($1::text[], $2::text[]) \
+         ON CONFLICT (sku) DO UPDATE SET record = EXCLUDED.record",
+        &[&skus, &records],
+    )
+    .await?;
+    execute(
+        client,
+        "DELETE FROM supplier_parts WHERE sku = ANY($1)",
+        &[&skus],
+    )
+    .await?;
+    let (mut parts, mut owners) = (Vec::new(), Vec::new());
+    for sku in &skus {
+        for entry in &last[sku].supplier_parts {
+            parts.push(entry.part.as_str());
+            owners.push(*sku);
+        }
+    }
+    execute(
+        client,
+        "INSERT INTO supplier_parts (part, sku) SELECT * FROM unnest($1::text[], $2::text[]) \
+         ON CONFLICT DO NOTHING",
+        &[&parts, &owners],
+    )
+    .await?;
     Ok(())
+}
+
+/// Writes records by id as they are (the last of any id given twice). The
+/// caller has placed each on the record holding its pack; the table's
+/// unique pack constraint refuses anything else.
+pub(crate) async fn put_barcodes(
+    client: &impl GenericClient,
+    barcodes: &[Barcode],
+) -> Result<(), Failure> {
+    let mut last: HashMap<Uuid, &Barcode> = HashMap::new();
+    for barcode in barcodes {
+        last.insert(barcode.id, barcode);
+    }
+    let ids: Vec<Uuid> = last.keys().copied().collect();
+    let mut columns = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for id in &ids {
+        let barcode = last[id];
+        columns.0.push(barcode.barcode.as_str());
+        columns.1.push(barcode.product_sku.as_str());
+        columns.2.push(barcode.barcode_type.as_str());
+        columns.3.push(barcode.uom_code.as_str());
+        columns.4.push(barcode.is_active);
+        columns.5.push(encode(barcode));
+    }
+    execute(
+        client,
+        "INSERT INTO barcodes (id, value, sku, barcode_type, uom, active, record) \
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], \
+         $6::bool[], $7::text[]) ON CONFLICT (id) DO UPDATE SET \
+         value = EXCLUDED.value, sku = EXCLUDED.sku, barcode_type = EXCLUDED.barcode_type, \
+         uom = EXCLUDED.uom, active = EXCLUDED.active, record = EXCLUDED.record",
+        &[
+            &ids, &columns.0, &columns.1, &columns.2, &columns.3, &columns.4, &columns.5,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes a product and its supplier part numbers.
+async fn put_product(client: &impl GenericClient, product: &Product) -> Result<(), Failure> {
+    put_products(client, std::slice::from_ref(product)).await
 }
 
 /// Writes a barcode record, refusing one whose pack another record holds.

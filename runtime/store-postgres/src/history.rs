@@ -29,12 +29,16 @@ impl HistoryStore for PgStore {
         self.wait(self.transact(async |txn| {
             let now_ms = unix_millis(SystemTime::now());
             let time = now();
+            let count = bigint(records.len() as u64)?;
+            let ids = rows(
+                txn,
+                "SELECT nextval('scan_ids') FROM generate_series(1, $1::bigint)",
+                &[&count],
+            )
+            .await?;
             let mut written = Vec::with_capacity(records.len());
-            for ScanRecord { entry, booking } in &records {
+            for (ScanRecord { entry, booking }, id) in records.iter().zip(&ids) {
                 let mut entry = entry.clone();
-                let id = row(txn, "SELECT nextval('scan_ids')", &[])
-                    .await?
-                    .ok_or_else(|| StoreError::Storage("nextval returned nothing".into()))?;
                 entry.id = unsigned(id.try_get(0)?);
                 entry.time.clone_from(&time);
                 if !booking.is_empty() {
@@ -64,14 +68,20 @@ impl HistoryStore for PgStore {
                         Err(failure) => return Err(failure),
                     }
                 }
-                execute(
-                    txn,
-                    "INSERT INTO scan_history (id, at_ms, record) VALUES ($1, $2, $3)",
-                    &[&bigint(entry.id)?, &bigint(now_ms)?, &encode(&entry)],
-                )
-                .await?;
                 written.push(entry);
             }
+            let ids = written
+                .iter()
+                .map(|e| bigint(e.id))
+                .collect::<Result<Vec<_>, _>>()?;
+            let texts: Vec<String> = written.iter().map(encode).collect();
+            execute(
+                txn,
+                "INSERT INTO scan_history (id, at_ms, record) \
+                 SELECT id, $2, record FROM unnest($1::bigint[], $3::text[]) AS s(id, record)",
+                &[&ids, &bigint(now_ms)?, &texts],
+            )
+            .await?;
             prune(txn, retention, now_ms).await?;
             Ok(written)
         }))

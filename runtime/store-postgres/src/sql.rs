@@ -68,11 +68,18 @@ impl From<Failure> for StoreError {
             Failure::Store(error) => error,
             Failure::Pool(error) => StoreError::Unavailable(format!("database: {error}")),
             Failure::Database(error) => {
-                let unavailable = error.code().is_none_or(|code| {
-                    let code = code.code();
+                let unavailable = match error.code() {
                     // 08: connection; 53: insufficient resources; 57P: shutdown.
-                    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
-                });
+                    Some(code) => ["08", "53", "57P"]
+                        .iter()
+                        .any(|c| code.code().starts_with(c)),
+                    // No answer from the server: the connection is gone.
+                    None => {
+                        error.is_closed()
+                            || std::error::Error::source(&error)
+                                .is_some_and(|source| source.is::<std::io::Error>())
+                    }
+                };
                 if unavailable {
                     StoreError::Unavailable(format!("database: {error}"))
                 } else {

@@ -8,8 +8,9 @@ use tokio_postgres::types::{FromSql, ToSql};
 
 use barcoded_domain::store::TransferStore;
 use barcoded_domain::transfer::Record;
+use barcoded_domain::{HistoryEntry, Movement};
 
-use crate::catalog::{put_barcode, put_product, snapshot};
+use crate::catalog::{put_barcodes, put_products, snapshot};
 use crate::sql::{Failure, bigint, decode, encode, execute, row, rows, unsigned};
 use crate::{Change, PgStore, StoreError};
 
@@ -173,84 +174,31 @@ where
 }
 
 /// Writes `records` inside `txn`, keeping the sequences past every id.
+/// Products, records, movements and scans, the bulk of a store, go in with
+/// one statement per kind and batch.
 async fn import(txn: &Transaction<'_>, records: &[Record]) -> Result<(), Failure> {
+    let (mut products, mut barcodes, mut movements, mut scans) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for record in records {
         match record {
-            Record::Product(product) => put_product(txn, product).await?,
-            Record::Barcode(barcode) => put_barcode(txn, barcode).await?,
-            Record::Key(key) => {
-                upsert(txn, "api_keys", "name", &key.key.name, &encode(key)).await?
-            }
-            Record::Plugin(plugin) => {
-                upsert(txn, "plugins", "name", &plugin.name, &encode(plugin)).await?;
-            }
-            Record::Component { digest, bytes } => {
-                execute(
-                    txn,
-                    "INSERT INTO components (digest, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    &[digest, bytes],
-                )
-                .await?;
-            }
-            Record::PluginStats {
-                name,
-                scans,
-                failures,
-            } => {
-                execute(
-                    txn,
-                    "INSERT INTO plugin_stats (name, scans, failures) VALUES ($1, $2, $3) \
-                     ON CONFLICT (name) DO UPDATE SET scans = EXCLUDED.scans, \
-                     failures = EXCLUDED.failures",
-                    &[name, &bigint(*scans)?, &bigint(*failures)?],
-                )
-                .await?;
-            }
-            Record::Quarantined { name, quarantine } => {
-                upsert(txn, "plugin_quarantine", "name", name, &encode(quarantine)).await?;
-            }
-            Record::Level {
-                sku,
-                location,
-                level,
-            } => {
-                execute(
-                    txn,
-                    "INSERT INTO stock (sku, location, level) VALUES ($1, $2, $3) \
-                     ON CONFLICT (sku, location) DO UPDATE SET level = EXCLUDED.level",
-                    &[sku, location, level],
-                )
-                .await?;
-            }
-            Record::Movement(movement) => {
-                execute(
-                    txn,
-                    "INSERT INTO stock_movements (id, sku, record) VALUES ($1, $2, $3) \
-                     ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, record = EXCLUDED.record",
-                    &[&bigint(movement.id)?, &movement.sku, &encode(movement)],
-                )
-                .await?;
-            }
-            Record::Order(order) => {
-                upsert(
-                    txn,
-                    "purchase_orders",
-                    "number",
-                    &order.number,
-                    &encode(order),
-                )
-                .await?;
-            }
-            Record::Scan { millis, entry } => {
-                execute(
-                    txn,
-                    "INSERT INTO scan_history (id, at_ms, record) VALUES ($1, $2, $3) \
-                     ON CONFLICT (id) DO UPDATE SET at_ms = EXCLUDED.at_ms, record = EXCLUDED.record",
-                    &[&bigint(entry.id)?, &bigint(*millis)?, &encode(entry)],
-                )
-                .await?;
-            }
+            Record::Product(product) => products.push(product.clone()),
+            Record::Barcode(barcode) => barcodes.push(barcode.clone()),
+            Record::Movement(movement) => movements.push(movement),
+            Record::Scan { millis, entry } => scans.push((*millis, entry)),
+            other => import_one(txn, other).await?,
         }
+    }
+    if !products.is_empty() {
+        put_products(txn, &products).await?;
+    }
+    if !barcodes.is_empty() {
+        put_barcodes(txn, &barcodes).await?;
+    }
+    if !movements.is_empty() {
+        put_movements(txn, &movements).await?;
+    }
+    if !scans.is_empty() {
+        put_scans(txn, &scans).await?;
     }
     for (sequence, table) in [
         ("movement_ids", "stock_movements"),
@@ -262,6 +210,110 @@ async fn import(txn: &Transaction<'_>, records: &[Record]) -> Result<(), Failure
         );
         txn.batch_execute(&statement).await?;
     }
+    Ok(())
+}
+
+/// Writes one record of the kinds a store holds few of.
+async fn import_one(txn: &Transaction<'_>, record: &Record) -> Result<(), Failure> {
+    match record {
+        Record::Key(key) => upsert(txn, "api_keys", "name", &key.key.name, &encode(key)).await,
+        Record::Plugin(plugin) => {
+            upsert(txn, "plugins", "name", &plugin.name, &encode(plugin)).await
+        }
+        Record::Component { digest, bytes } => {
+            execute(
+                txn,
+                "INSERT INTO components (digest, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[digest, bytes],
+            )
+            .await?;
+            Ok(())
+        }
+        Record::PluginStats {
+            name,
+            scans,
+            failures,
+        } => {
+            execute(
+                txn,
+                "INSERT INTO plugin_stats (name, scans, failures) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET scans = EXCLUDED.scans, \
+                 failures = EXCLUDED.failures",
+                &[name, &bigint(*scans)?, &bigint(*failures)?],
+            )
+            .await?;
+            Ok(())
+        }
+        Record::Quarantined { name, quarantine } => {
+            upsert(txn, "plugin_quarantine", "name", name, &encode(quarantine)).await
+        }
+        Record::Level {
+            sku,
+            location,
+            level,
+        } => {
+            execute(
+                txn,
+                "INSERT INTO stock (sku, location, level) VALUES ($1, $2, $3) \
+                 ON CONFLICT (sku, location) DO UPDATE SET level = EXCLUDED.level",
+                &[sku, location, level],
+            )
+            .await?;
+            Ok(())
+        }
+        Record::Order(order) => {
+            upsert(
+                txn,
+                "purchase_orders",
+                "number",
+                &order.number,
+                &encode(order),
+            )
+            .await
+        }
+        Record::Product(product) => put_products(txn, std::slice::from_ref(product)).await,
+        Record::Barcode(barcode) => put_barcodes(txn, std::slice::from_ref(barcode)).await,
+        Record::Movement(movement) => put_movements(txn, &[movement]).await,
+        Record::Scan { millis, entry } => put_scans(txn, &[(*millis, entry)]).await,
+    }
+}
+
+async fn put_movements(txn: &Transaction<'_>, movements: &[&Movement]) -> Result<(), Failure> {
+    let ids = movements
+        .iter()
+        .map(|m| bigint(m.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let skus: Vec<&str> = movements.iter().map(|m| m.sku.as_str()).collect();
+    let texts: Vec<String> = movements.iter().map(encode).collect();
+    execute(
+        txn,
+        "INSERT INTO stock_movements (id, sku, record) \
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) \
+         ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, record = EXCLUDED.record",
+        &[&ids, &skus, &texts],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn put_scans(txn: &Transaction<'_>, scans: &[(u64, &HistoryEntry)]) -> Result<(), Failure> {
+    let ids = scans
+        .iter()
+        .map(|(_, e)| bigint(e.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let times = scans
+        .iter()
+        .map(|(ms, _)| bigint(*ms))
+        .collect::<Result<Vec<_>, _>>()?;
+    let texts: Vec<String> = scans.iter().map(|(_, e)| encode(e)).collect();
+    execute(
+        txn,
+        "INSERT INTO scan_history (id, at_ms, record) \
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) \
+         ON CONFLICT (id) DO UPDATE SET at_ms = EXCLUDED.at_ms, record = EXCLUDED.record",
+        &[&ids, &times, &texts],
+    )
+    .await?;
     Ok(())
 }
 
