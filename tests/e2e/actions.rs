@@ -13,25 +13,7 @@ use crate::harness::{Server, cli_ok, create_key, data_dir_with};
 fn stocked_server(plugins: &[(&str, &str)], grants: &[(&str, &str)], args: &[&str]) -> Server {
     let data = data_dir_with(plugins);
     let dir = data.path();
-    cli_ok(
-        dir,
-        &[
-            "catalog",
-            "product",
-            "--sku",
-            "SCREW-M4",
-            "--name",
-            "Screw M4",
-            "--category",
-            "Parts",
-            "--price",
-            "0.05",
-            "--currency",
-            "EUR",
-            "--supplier-part",
-            "DigiKey:SCR-M4-ND",
-        ],
-    );
+    crate::harness::add_screw(dir, &["DigiKey:SCR-M4-ND"]);
     cli_ok(
         dir,
         &[

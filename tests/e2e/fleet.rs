@@ -128,25 +128,7 @@ fn receipt_label(order: &str) -> String {
 fn receiving_fleet() -> (Server, Server) {
     let data = data_dir_with(&[("10-ecia.wasm", "ecia")]);
     let dir = data.path();
-    cli_ok(
-        dir,
-        &[
-            "catalog",
-            "product",
-            "--sku",
-            "SCREW-M4",
-            "--name",
-            "Screw M4",
-            "--category",
-            "Parts",
-            "--price",
-            "0.05",
-            "--currency",
-            "EUR",
-            "--supplier-part",
-            "DigiKey:SCR-M4-ND",
-        ],
-    );
+    crate::harness::add_screw(dir, &["DigiKey:SCR-M4-ND"]);
     cli_ok(dir, &["plugin", "grant", "ecia", "catalog-read"]);
     cli_ok(dir, &["plugin", "grant", "ecia", "po-receive"]);
     cli_ok(dir, &["plugin", "config", "ecia", "receive=on"]);
@@ -224,23 +206,7 @@ fn a_node_killed_mid_load_loses_no_committed_booking_and_the_other_keeps_serving
     const PER_THREAD: usize = 100;
     let data = data_dir_with(&[("10-kanban.wasm", "kanban")]);
     let dir = data.path();
-    cli_ok(
-        dir,
-        &[
-            "catalog",
-            "product",
-            "--sku",
-            "SCREW-M4",
-            "--name",
-            "Screw M4",
-            "--category",
-            "Parts",
-            "--price",
-            "0.05",
-            "--currency",
-            "EUR",
-        ],
-    );
+    crate::harness::add_screw(dir, &[]);
     cli_ok(
         dir,
         &[

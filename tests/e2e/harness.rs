@@ -278,6 +278,29 @@ pub fn cli_ok(data: &Path, args: &[&str]) -> std::process::Output {
     output
 }
 
+/// Adds product SCREW-M4 (Screw M4, Parts, 0.05 EUR) with the real CLI,
+/// listing `supplier_parts` (as `SUPPLIER:PART`).
+pub fn add_screw(data: &Path, supplier_parts: &[&str]) {
+    let mut args = vec![
+        "catalog",
+        "product",
+        "--sku",
+        "SCREW-M4",
+        "--name",
+        "Screw M4",
+        "--category",
+        "Parts",
+        "--price",
+        "0.05",
+        "--currency",
+        "EUR",
+    ];
+    for part in supplier_parts {
+        args.extend(["--supplier-part", part]);
+    }
+    cli_ok(data, &args);
+}
+
 /// Creates an API key with the real CLI and returns it.
 pub fn create_key(data: &Path, name: &str, role: &str) -> String {
     let output = cli(data, &["key", "create", "--name", name, "--role", role]);

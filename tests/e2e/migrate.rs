@@ -47,23 +47,7 @@ fn single_server_folder() -> (TempDir, String) {
     }
     cli_ok(dir, &["plugin", "grant", "kanban", "stock-write"]);
     cli_ok(dir, &["plugin", "config", "kanban", "quantity=3"]);
-    cli_ok(
-        dir,
-        &[
-            "catalog",
-            "product",
-            "--sku",
-            "SCREW-M4",
-            "--name",
-            "Screw M4",
-            "--category",
-            "Parts",
-            "--price",
-            "0.05",
-            "--currency",
-            "EUR",
-        ],
-    );
+    crate::harness::add_screw(dir, &[]);
     let records = dir.join("records.csv");
     std::fs::write(
         &records,

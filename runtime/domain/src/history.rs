@@ -103,6 +103,28 @@ pub struct RefusedCall {
     pub reason: String,
 }
 
+impl RefusedCall {
+    /// A scan's booking, refused whole: nothing was booked, and `reason` says why.
+    pub fn booking(reason: &str) -> RefusedCall {
+        RefusedCall {
+            call: "booking".into(),
+            error: "refused".into(),
+            reason: format!("nothing was booked: {reason}"),
+        }
+    }
+}
+
+impl HistoryEntry {
+    /// Who a booking this scan asked for is booked for.
+    pub fn actor(&self) -> crate::Actor {
+        crate::Actor {
+            plugin: self.plugin.clone(),
+            key: self.key.clone(),
+            scan: Some(self.id),
+        }
+    }
+}
+
 /// How much history is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {

@@ -102,6 +102,32 @@ pub struct Movement {
     pub order: Option<String>,
 }
 
+impl Movement {
+    /// The movement `change` made for `actor`, numbered `id`, leaving `level`.
+    pub fn booked(
+        id: u64,
+        time: &str,
+        change: StockChange,
+        level: i64,
+        actor: &Actor,
+        order: Option<String>,
+    ) -> Movement {
+        Movement {
+            id,
+            time: time.to_owned(),
+            sku: change.sku,
+            location: change.location,
+            delta: change.delta,
+            level,
+            reason: change.reason,
+            plugin: actor.plugin.clone(),
+            key: actor.key.clone(),
+            scan: actor.scan,
+            order,
+        }
+    }
+}
+
 /// A purchase order in its simplest useful form: what was ordered, what
 /// has arrived, and where arriving goods are put.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

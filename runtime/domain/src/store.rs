@@ -214,6 +214,38 @@ pub trait LinkStore {
     fn links(&self) -> Result<Vec<Barcode>, StoreError>;
 }
 
+/// The barcode type of every link record.
+pub const LINK_TYPE: &str = "LINK";
+
+/// The unit of every link record.
+pub const LINK_UOM: &str = "EA";
+
+/// The record linking `value` to the product `sku`, as record `id`.
+pub fn link_record(id: Uuid, value: &str, sku: &str) -> Barcode {
+    Barcode {
+        id,
+        barcode: value.to_owned(),
+        barcode_type: LINK_TYPE.to_owned(),
+        format: "linked".to_owned(),
+        product_sku: sku.to_owned(),
+        uom_code: LINK_UOM.to_owned(),
+        quantity: 1,
+        is_default: false,
+        is_active: true,
+    }
+}
+
+/// The refusal of a link of `value` to `sku` that would shadow `other`, an
+/// active record already carrying `value`.
+pub fn link_shadows(value: &str, sku: &str, other: &Barcode) -> StoreError {
+    StoreError::Refused(format!(
+        "{value:?} already resolves to product {} through barcode record {}; deactivate that \
+         record first if the label should now mean {sku}",
+        other.product_sku,
+        other.describe()
+    ))
+}
+
 /// API keys: created, listed, revoked, and checked on every request.
 pub trait KeyStore {
     /// Creates a key named `name` and returns its secret: the only time the

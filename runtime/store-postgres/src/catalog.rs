@@ -10,11 +10,11 @@ use uuid::Uuid;
 use barcoded_domain::store::{CatalogCounts, CatalogStore, Lookup, resolution_order};
 use barcoded_domain::{Barcode, Product};
 
-use crate::sql::{Failure, decode, encode, execute, row, rows, unsigned};
+use crate::sql::{Failure, decode, encode, execute, record, records, row, rows, unsigned};
 use crate::{Change, PgStore, StoreError};
 
 /// Rows read per query while walking a whole table inside one snapshot.
-const PAGE: i64 = 1000;
+const PAGE: i32 = 1000;
 
 /// Every active record carrying a value, with its product if there is one.
 const ACTIVE_WITH_PRODUCT: &str = "SELECT b.record, p.record FROM barcodes b \
@@ -51,14 +51,13 @@ impl CatalogStore for PgStore {
         let max = i64::try_from(max).unwrap_or(i64::MAX);
         self.wait(async {
             let client = self.client().await?;
-            let found = rows(
+            records(
                 &client,
                 "SELECT p.record FROM supplier_parts s JOIN products p ON p.sku = s.sku \
                  WHERE s.part = $1 ORDER BY s.sku LIMIT $2",
                 &[&part, &max],
             )
-            .await?;
-            found.iter().map(|r| decode(r, 0)).collect()
+            .await
         })
     }
 
@@ -136,41 +135,34 @@ impl CatalogStore for PgStore {
         after: Option<&str>,
         f: &mut dyn FnMut(Product) -> bool,
     ) -> Result<(), StoreError> {
+        // Every SKU is longer than the empty one.
+        let after = after.unwrap_or_default();
         self.wait(async {
             let mut client = self.client().await?;
             let txn = snapshot(&mut client).await?;
-            let mut after = after.map(str::to_owned);
-            loop {
-                let page = rows(
-                    &txn,
-                    "SELECT sku, record FROM products WHERE $1::text IS NULL OR sku > $1 \
-                     ORDER BY sku LIMIT $2",
-                    &[&after, &PAGE],
-                )
-                .await?;
-                for row in &page {
-                    if !f(decode(row, 1)?) {
-                        return Ok(());
-                    }
-                }
-                match page.last() {
-                    Some(last) if page.len() as i64 == PAGE => after = Some(last.try_get(0)?),
-                    _ => return Ok(()),
-                }
-            }
+            let mut going = true;
+            each_row_while(
+                &txn,
+                "SELECT record FROM products WHERE sku > $1 ORDER BY sku",
+                &[&after],
+                &mut |row| {
+                    going = f(decode(row, 0)?);
+                    Ok(going)
+                },
+            )
+            .await
         })
     }
 
     fn barcodes_of(&self, sku: &str) -> Result<Vec<Barcode>, StoreError> {
         self.wait(async {
             let client = self.client().await?;
-            let found = rows(
+            records(
                 &client,
                 "SELECT record FROM barcodes WHERE sku = $1 ORDER BY barcode_type, uom",
                 &[&sku],
             )
-            .await?;
-            found.iter().map(|r| decode(r, 0)).collect()
+            .await
         })
     }
 
@@ -178,23 +170,15 @@ impl CatalogStore for PgStore {
         self.wait(async {
             let mut client = self.client().await?;
             let txn = snapshot(&mut client).await?;
-            let mut after: Option<Uuid> = None;
-            loop {
-                let page = rows(
-                    &txn,
-                    "SELECT id, record FROM barcodes WHERE $1::uuid IS NULL OR id > $1 \
-                     ORDER BY id LIMIT $2",
-                    &[&after, &PAGE],
-                )
-                .await?;
-                for row in &page {
-                    f(decode(row, 1)?);
-                }
-                match page.last() {
-                    Some(last) if page.len() as i64 == PAGE => after = Some(last.try_get(0)?),
-                    _ => return Ok(()),
-                }
-            }
+            each_row(
+                &txn,
+                "SELECT record FROM barcodes ORDER BY id",
+                &mut |row| {
+                    f(decode(row, 0)?);
+                    Ok(())
+                },
+            )
+            .await
         })
     }
 
@@ -223,6 +207,38 @@ impl PgStore {
         f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<R, Failure>,
     ) -> Result<R, StoreError> {
         self.write(&[Change::Catalog], f)
+    }
+}
+
+/// Calls `f` with every row `query` selects, read through a portal a page
+/// at a time, so that a table of millions never sits in memory at once.
+pub(crate) async fn each_row(
+    txn: &deadpool_postgres::Transaction<'_>,
+    query: &str,
+    f: &mut dyn FnMut(&tokio_postgres::Row) -> Result<(), StoreError>,
+) -> Result<(), Failure> {
+    each_row_while(txn, query, &[], &mut |row| f(row).map(|()| true)).await
+}
+
+/// Like [`each_row`], with `params`, until `f` returns `false`.
+async fn each_row_while(
+    txn: &deadpool_postgres::Transaction<'_>,
+    query: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    f: &mut dyn FnMut(&tokio_postgres::Row) -> Result<bool, StoreError>,
+) -> Result<(), Failure> {
+    let statement = txn.prepare_cached(query).await?;
+    let portal = txn.bind(&statement, params).await?;
+    loop {
+        let page = txn.query_portal(&portal, PAGE).await?;
+        for row in &page {
+            if !f(row)? {
+                return Ok(());
+            }
+        }
+        if page.len() < PAGE as usize {
+            return Ok(());
+        }
     }
 }
 
@@ -260,26 +276,19 @@ pub(crate) async fn product(
     client: &impl GenericClient,
     sku: &str,
 ) -> Result<Option<Product>, Failure> {
-    match row(
+    record(
         client,
         "SELECT record FROM products WHERE sku = $1",
         &[&sku],
     )
-    .await?
-    {
-        Some(found) => Ok(Some(decode(&found, 0)?)),
-        None => Ok(None),
-    }
+    .await
 }
 
 pub(crate) async fn barcode(
     client: &impl GenericClient,
     id: Uuid,
 ) -> Result<Option<Barcode>, Failure> {
-    match row(client, "SELECT record FROM barcodes WHERE id = $1", &[&id]).await? {
-        Some(found) => Ok(Some(decode(&found, 0)?)),
-        None => Ok(None),
-    }
+    record(client, "SELECT record FROM barcodes WHERE id = $1", &[&id]).await
 }
 
 pub(crate) async fn pack_holder(
@@ -469,16 +478,12 @@ pub(crate) async fn remove_barcode(
     client: &impl GenericClient,
     id: Uuid,
 ) -> Result<Option<Barcode>, Failure> {
-    match row(
+    record(
         client,
         "DELETE FROM barcodes WHERE id = $1 RETURNING record",
         &[&id],
     )
-    .await?
-    {
-        Some(found) => Ok(Some(decode(&found, 0)?)),
-        None => Ok(None),
-    }
+    .await
 }
 
 fn not_found(id: Uuid) -> StoreError {

@@ -6,8 +6,8 @@ use std::time::SystemTime;
 
 use barcoded_domain::store::HistoryStore;
 use barcoded_domain::{
-    Actor, HISTORY_MAX_EXAMINED, HISTORY_MAX_PRUNED_FOR_AGE, HistoryEntry, HistoryPage,
-    HistoryQuery, RefusedCall, Retention, ScanRecord, unix_millis,
+    HISTORY_MAX_EXAMINED, HISTORY_MAX_PRUNED_FOR_AGE, HistoryEntry, HistoryPage, HistoryQuery,
+    RefusedCall, Retention, ScanRecord, unix_millis,
 };
 
 use crate::sql::{Failure, bigint, decode, encode, execute, row, rows, unsigned};
@@ -42,11 +42,7 @@ impl HistoryStore for PgStore {
                 entry.id = unsigned(id.try_get(0)?);
                 entry.time.clone_from(&time);
                 if !booking.is_empty() {
-                    let actor = Actor {
-                        plugin: entry.plugin.clone(),
-                        key: entry.key.clone(),
-                        scan: Some(entry.id),
-                    };
+                    let actor = entry.actor();
                     // A refused booking is said in its entry; it must not
                     // undo the scans written beside it, so it runs in a
                     // savepoint of its own.
@@ -59,11 +55,7 @@ impl HistoryStore for PgStore {
                         }
                         Err(Failure::Store(StoreError::Refused(reason))) => {
                             txn.batch_execute("ROLLBACK TO SAVEPOINT booking").await?;
-                            entry.actions.refused.push(RefusedCall {
-                                call: "booking".into(),
-                                error: "refused".into(),
-                                reason: format!("nothing was booked: {reason}"),
-                            });
+                            entry.actions.refused.push(RefusedCall::booking(&reason));
                         }
                         Err(failure) => return Err(failure),
                     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use barcoded_domain::store::KeyStore;
 use barcoded_domain::{ApiKey, Credentials, Role, StoredKey, key_name_taken, no_such_key};
 
-use crate::sql::{decode, encode, execute, holds_nul, rows};
+use crate::sql::{encode, execute, holds_nul, records};
 use crate::{Change, PgStore, StoreError};
 
 impl KeyStore for PgStore {
@@ -65,6 +65,5 @@ impl PgStore {
 
 async fn stored_keys(store: &PgStore) -> Result<Vec<StoredKey>, crate::Failure> {
     let client = store.client().await?;
-    let found = rows(&client, "SELECT record FROM api_keys ORDER BY name", &[]).await?;
-    found.iter().map(|r| decode(r, 0)).collect()
+    records(&client, "SELECT record FROM api_keys ORDER BY name", &[]).await
 }

@@ -3,14 +3,13 @@
 use uuid::Uuid;
 
 use barcoded_domain::Barcode;
-use barcoded_domain::store::{LinkStore, Linked, Lookup};
+use barcoded_domain::store::{
+    LINK_TYPE, LINK_UOM, LinkStore, Linked, Lookup, link_record, link_shadows,
+};
 
 use crate::catalog::{self, active_with_products, pack_holder};
-use crate::sql::{decode, holds_nul, rows};
+use crate::sql::{holds_nul, records};
 use crate::{PgStore, StoreError};
-
-const LINK_TYPE: &str = "LINK";
-const LINK_UOM: &str = "EA";
 
 impl LinkStore for PgStore {
     fn linked(&self, value: &str) -> Result<Option<Lookup>, StoreError> {
@@ -43,25 +42,9 @@ impl LinkStore for PgStore {
                 .into_iter()
                 .find(|(record, _)| Some(record.id) != holder)
             {
-                return Err(StoreError::Refused(format!(
-                    "{value:?} already resolves to product {} through barcode record {}; \
-                     deactivate that record first if the label should now mean {sku}",
-                    other.product_sku,
-                    other.describe()
-                ))
-                .into());
+                return Err(link_shadows(value, sku, &other).into());
             }
-            let barcode = Barcode {
-                id: holder.unwrap_or_else(Uuid::now_v7),
-                barcode: value.to_owned(),
-                barcode_type: LINK_TYPE.to_owned(),
-                format: "linked".to_owned(),
-                product_sku: sku.to_owned(),
-                uom_code: LINK_UOM.to_owned(),
-                quantity: 1,
-                is_default: false,
-                is_active: true,
-            };
+            let barcode = link_record(holder.unwrap_or_else(Uuid::now_v7), value, sku);
             barcode.validate()?;
             catalog::put_barcode(txn, &barcode).await?;
             let replaced = existing.map(|old| old.barcode).filter(|old| old != value);
@@ -87,13 +70,12 @@ impl LinkStore for PgStore {
     fn links(&self) -> Result<Vec<Barcode>, StoreError> {
         self.wait(async {
             let client = self.client().await?;
-            let found = rows(
+            records(
                 &client,
                 "SELECT record FROM barcodes WHERE barcode_type = $1 ORDER BY id",
                 &[&LINK_TYPE],
             )
-            .await?;
-            found.iter().map(|r| decode(r, 0)).collect()
+            .await
         })
     }
 }

@@ -9,7 +9,9 @@ use barcoded_domain::store::{PluginStore, QuarantineStore};
 use barcoded_domain::{PluginRecord, Quarantine};
 
 use crate::listen::Topic;
-use crate::sql::{Failure, bigint, decode, encode, execute, holds_nul, row, rows, unsigned};
+use crate::sql::{
+    Failure, bigint, decode, encode, execute, holds_nul, record, records, row, rows, unsigned,
+};
 use crate::{Change, PgStore, StoreError};
 
 /// The quarantine is read every second by every server; it is kept until a
@@ -25,24 +27,19 @@ impl PluginStore for PgStore {
     fn plugins(&self) -> Result<Vec<PluginRecord>, StoreError> {
         self.wait(async {
             let client = self.client().await?;
-            let found = rows(&client, "SELECT record FROM plugins ORDER BY name", &[]).await?;
-            found.iter().map(|r| decode(r, 0)).collect()
+            records(&client, "SELECT record FROM plugins ORDER BY name", &[]).await
         })
     }
 
     fn plugin(&self, name: &str) -> Result<Option<PluginRecord>, StoreError> {
         self.wait(async {
             let client = self.client().await?;
-            match row(
+            record(
                 &client,
                 "SELECT record FROM plugins WHERE name = $1",
                 &[&name],
             )
-            .await?
-            {
-                Some(found) => Ok(Some(decode(&found, 0)?)),
-                None => Ok(None),
-            }
+            .await
         })
     }
 

@@ -120,6 +120,28 @@ pub(crate) async fn row(
     Ok(rows(client, query, params).await?.into_iter().next())
 }
 
+/// The record in the first column of the row `query` finds, if any.
+pub(crate) async fn record<T: serde::de::DeserializeOwned>(
+    client: &impl GenericClient,
+    query: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Option<T>, Failure> {
+    match row(client, query, params).await? {
+        Some(found) => Ok(Some(decode(&found, 0)?)),
+        None => Ok(None),
+    }
+}
+
+/// The records in the first column of every row `query` finds.
+pub(crate) async fn records<T: serde::de::DeserializeOwned>(
+    client: &impl GenericClient,
+    query: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<T>, Failure> {
+    let found = rows(client, query, params).await?;
+    found.iter().map(|row| decode(row, 0)).collect()
+}
+
 /// Whether any of `texts` holds a NUL, which no stored text does.
 pub(crate) fn holds_nul(texts: &[&str]) -> bool {
     texts.iter().any(|text| text.contains('\0'))

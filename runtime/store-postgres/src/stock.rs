@@ -14,7 +14,7 @@ use barcoded_domain::booking::{
 use barcoded_domain::store::StockStore;
 use barcoded_domain::{Actions, Actor, Booking, Movement, PurchaseOrder};
 
-use crate::sql::{Failure, bigint, decode, encode, execute, holds_nul, row, rows};
+use crate::sql::{Failure, bigint, decode, encode, execute, holds_nul, record, records, row, rows};
 use crate::{PgStore, StoreError};
 
 impl StockStore for PgStore {
@@ -68,14 +68,13 @@ impl StockStore for PgStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.wait(async {
             let client = self.client().await?;
-            let found = rows(
+            records(
                 &client,
                 "SELECT record FROM stock_movements WHERE $1::text IS NULL OR sku = $1 \
                  ORDER BY id DESC LIMIT $2",
                 &[&sku, &limit],
             )
-            .await?;
-            found.iter().map(|r| decode(r, 0)).collect()
+            .await
         })
     }
 
@@ -108,29 +107,24 @@ impl StockStore for PgStore {
     fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {
         self.wait(async {
             let client = self.client().await?;
-            let found = row(
+            record(
                 &client,
                 "SELECT record FROM purchase_orders WHERE number = $1",
                 &[&number],
             )
-            .await?;
-            match found {
-                Some(found) => Ok(Some(decode(&found, 0)?)),
-                None => Ok(None),
-            }
+            .await
         })
     }
 
     fn orders(&self) -> Result<Vec<PurchaseOrder>, StoreError> {
         self.wait(async {
             let client = self.client().await?;
-            let found = rows(
+            records(
                 &client,
                 "SELECT record FROM purchase_orders ORDER BY number",
                 &[],
             )
-            .await?;
-            found.iter().map(|r| decode(r, 0)).collect()
+            .await
         })
     }
 }
@@ -234,19 +228,8 @@ pub(crate) async fn book(
         // and the refusal rolls the whole booking back.
         let level = next_level(after - change.delta, &change)?;
         let id: i64 = moved.try_get(1)?;
-        let movement = Movement {
-            id: crate::sql::unsigned(id),
-            time: time.to_owned(),
-            sku: change.sku,
-            location: change.location,
-            delta: change.delta,
-            level,
-            reason: change.reason,
-            plugin: actor.plugin.clone(),
-            key: actor.key.clone(),
-            scan: actor.scan,
-            order,
-        };
+        let movement =
+            Movement::booked(crate::sql::unsigned(id), time, change, level, actor, order);
         execute(
             txn,
             "INSERT INTO stock_movements (id, sku, record) VALUES ($1, $2, $3)",

@@ -4,47 +4,36 @@
 
 use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::Row;
-use tokio_postgres::types::{FromSql, ToSql};
 
 use barcoded_domain::store::TransferStore;
 use barcoded_domain::transfer::Record;
 use barcoded_domain::{HistoryEntry, Movement};
 
-use crate::catalog::{put_barcodes, put_products, snapshot};
-use crate::sql::{Failure, bigint, decode, encode, execute, row, rows, unsigned};
+use crate::catalog::{each_row, put_barcodes, put_products, snapshot};
+use crate::sql::{Failure, bigint, decode, encode, execute, row, unsigned};
 use crate::{Change, PgStore, StoreError};
-
-/// Rows read per query while exporting a table.
-const PAGE: i64 = 1000;
 
 /// How a row of an export query becomes a record.
 type Make = fn(&Row) -> Result<Record, Failure>;
 
-/// The tables keyed by text that come before the movements, in export
-/// order: each query selects the key first, takes the last key of the page
-/// before as `$1` and the page's size as `$2`.
-const BY_TEXT: [(&str, Make); 8] = [
+/// Every table, in export order: each query selects a whole table in the
+/// order of its key, read a page at a time (see [`each_row`]).
+const EXPORTS: [(&str, Make); 11] = [
+    ("SELECT sku, record FROM products ORDER BY sku", |row| {
+        Ok(Record::Product(decode(row, 1)?))
+    }),
+    ("SELECT id, record FROM barcodes ORDER BY id", |row| {
+        Ok(Record::Barcode(decode(row, 1)?))
+    }),
+    ("SELECT name, record FROM api_keys ORDER BY name", |row| {
+        Ok(Record::Key(decode(row, 1)?))
+    }),
+    ("SELECT name, record FROM plugins ORDER BY name", |row| {
+        Ok(Record::Plugin(decode(row, 1)?))
+    }),
     (
-        "SELECT sku, record FROM products WHERE sku > $1 ORDER BY sku LIMIT $2",
-        |row| Ok(Record::Product(decode(row, 1)?)),
-    ),
-    (
-        r#"SELECT id::text COLLATE "C", record FROM barcodes WHERE id::text COLLATE "C" > $1
-           ORDER BY id LIMIT $2"#,
-        |row| Ok(Record::Barcode(decode(row, 1)?)),
-    ),
-    (
-        "SELECT name, record FROM api_keys WHERE name > $1 ORDER BY name LIMIT $2",
-        |row| Ok(Record::Key(decode(row, 1)?)),
-    ),
-    (
-        "SELECT name, record FROM plugins WHERE name > $1 ORDER BY name LIMIT $2",
-        |row| Ok(Record::Plugin(decode(row, 1)?)),
-    ),
-    (
-        "SELECT c.digest, c.bytes FROM components c WHERE c.digest > $1 AND EXISTS \
-         (SELECT 1 FROM plugins p WHERE p.record::json->>'digest' = c.digest) \
-         ORDER BY c.digest LIMIT $2",
+        "SELECT c.digest, c.bytes FROM components c WHERE EXISTS \
+         (SELECT 1 FROM plugins p WHERE p.record::json->>'digest' = c.digest) ORDER BY c.digest",
         |row| {
             Ok(Record::Component {
                 digest: row.try_get(0)?,
@@ -53,7 +42,7 @@ const BY_TEXT: [(&str, Make); 8] = [
         },
     ),
     (
-        "SELECT name, scans, failures FROM plugin_stats WHERE name > $1 ORDER BY name LIMIT $2",
+        "SELECT name, scans, failures FROM plugin_stats ORDER BY name",
         |row| {
             Ok(Record::PluginStats {
                 name: row.try_get(0)?,
@@ -63,7 +52,7 @@ const BY_TEXT: [(&str, Make); 8] = [
         },
     ),
     (
-        "SELECT name, record FROM plugin_quarantine WHERE name > $1 ORDER BY name LIMIT $2",
+        "SELECT name, record FROM plugin_quarantine ORDER BY name",
         |row| {
             Ok(Record::Quarantined {
                 name: row.try_get(0)?,
@@ -71,40 +60,34 @@ const BY_TEXT: [(&str, Make); 8] = [
             })
         },
     ),
-    // SKUs and locations hold no control characters, so the key with chr(1)
-    // between them sorts as (sku, location) does.
     (
-        "SELECT sku || chr(1) || location, sku, location, level FROM stock \
-         WHERE sku || chr(1) || location > $1 ORDER BY sku, location LIMIT $2",
+        "SELECT sku, location, level FROM stock ORDER BY sku, location",
         |row| {
             Ok(Record::Level {
-                sku: row.try_get(1)?,
-                location: row.try_get(2)?,
-                level: row.try_get(3)?,
+                sku: row.try_get(0)?,
+                location: row.try_get(1)?,
+                level: row.try_get(2)?,
+            })
+        },
+    ),
+    (
+        "SELECT id, record FROM stock_movements ORDER BY id",
+        |row| Ok(Record::Movement(decode(row, 1)?)),
+    ),
+    (
+        "SELECT number, record FROM purchase_orders ORDER BY number",
+        |row| Ok(Record::Order(decode(row, 1)?)),
+    ),
+    (
+        "SELECT id, at_ms, record FROM scan_history ORDER BY id",
+        |row| {
+            Ok(Record::Scan {
+                millis: unsigned(row.try_get(1)?),
+                entry: decode(row, 2)?,
             })
         },
     ),
 ];
-
-const MOVEMENTS: (&str, Make) = (
-    "SELECT id, record FROM stock_movements WHERE id > $1 ORDER BY id LIMIT $2",
-    |row| Ok(Record::Movement(decode(row, 1)?)),
-);
-
-const ORDERS: (&str, Make) = (
-    "SELECT number, record FROM purchase_orders WHERE number > $1 ORDER BY number LIMIT $2",
-    |row| Ok(Record::Order(decode(row, 1)?)),
-);
-
-const HISTORY: (&str, Make) = (
-    "SELECT id, at_ms, record FROM scan_history WHERE id > $1 ORDER BY id LIMIT $2",
-    |row| {
-        Ok(Record::Scan {
-            millis: unsigned(row.try_get(1)?),
-            entry: decode(row, 2)?,
-        })
-    },
-);
 
 impl TransferStore for PgStore {
     fn export_records(
@@ -114,12 +97,10 @@ impl TransferStore for PgStore {
         self.wait(async {
             let mut client = self.client().await?;
             let txn = snapshot(&mut client).await?;
-            for table in BY_TEXT {
-                export(&txn, table, String::new(), f).await?;
+            for (query, make) in EXPORTS {
+                each_row(&txn, query, &mut |row| f(make(row)?)).await?;
             }
-            export(&txn, MOVEMENTS, 0i64, f).await?;
-            export(&txn, ORDERS, String::new(), f).await?;
-            export(&txn, HISTORY, 0i64, f).await
+            Ok(())
         })
     }
 
@@ -147,29 +128,6 @@ impl TransferStore for PgStore {
             .await?;
             Ok(found.is_some_and(|r| r.get::<_, bool>(0)))
         })
-    }
-}
-
-/// Calls `f` with the record of every row `query` selects, a page at a
-/// time, each page after the key (`K`: text or a number) the last ended on.
-async fn export<K>(
-    txn: &Transaction<'_>,
-    (query, make): (&str, Make),
-    mut after: K,
-    f: &mut dyn FnMut(Record) -> Result<(), StoreError>,
-) -> Result<(), Failure>
-where
-    K: ToSql + Sync + for<'a> FromSql<'a>,
-{
-    loop {
-        let page = rows(txn, query, &[&after, &PAGE]).await?;
-        for row in &page {
-            f(make(row)?)?;
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == PAGE => after = last.try_get(0)?,
-            _ => return Ok(()),
-        }
     }
 }
 

@@ -8,8 +8,8 @@ use redb::{ReadableTable, Table, WriteTransaction};
 use super::schema::SCAN_HISTORY;
 use barcoded_domain::store::HistoryStore;
 use barcoded_domain::{
-    Actor, HISTORY_MAX_EXAMINED, HISTORY_MAX_PRUNED_FOR_AGE, HistoryEntry, HistoryPage,
-    HistoryQuery, RefusedCall, Retention, ScanRecord, unix_millis,
+    HISTORY_MAX_EXAMINED, HISTORY_MAX_PRUNED_FOR_AGE, HistoryEntry, HistoryPage, HistoryQuery,
+    RefusedCall, Retention, ScanRecord, unix_millis,
 };
 
 use super::stock;
@@ -31,21 +31,15 @@ impl HistoryStore for Store {
             entry.id = id;
             entry.time.clone_from(&time);
             if !booking.is_empty() {
-                let actor = Actor {
-                    plugin: entry.plugin.clone(),
-                    key: entry.key.clone(),
-                    scan: Some(entry.id),
-                };
+                let actor = entry.actor();
                 match stock::book(&txn, &booking, &actor, &time) {
                     Ok(booked) => {
                         entry.actions.movements = booked.movements;
                         entry.actions.receipts = booked.receipts;
                     }
-                    Err(StoreError::Refused(reason)) => entry.actions.refused.push(RefusedCall {
-                        call: "booking".into(),
-                        error: "refused".into(),
-                        reason: format!("nothing was booked: {reason}"),
-                    }),
+                    Err(StoreError::Refused(reason)) => {
+                        entry.actions.refused.push(RefusedCall::booking(&reason))
+                    }
                     Err(error) => return Err(error),
                 }
             }

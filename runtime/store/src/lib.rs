@@ -33,8 +33,8 @@ use barcoded_domain::store::{MIN_FREE_BYTES, Storage, StoreError, StoreState};
 use handle::Handle;
 
 pub use backup::TableCopy;
+pub use barcoded_domain::store::LINK_TYPE;
 pub use components::{Paths, digest};
-pub use links::LINK_TYPE;
 
 /// The store's file name inside the data folder.
 pub const FILE_NAME: &str = "catalog.redb";

@@ -12,13 +12,13 @@ use uuid::Uuid;
 use barcoded_domain::Barcode;
 
 use super::{Store, StoreError};
-use barcoded_domain::store::{CatalogStore, LinkStore, Linked, Lookup};
+use barcoded_domain::store::{
+    CatalogStore, LINK_TYPE, LINK_UOM, LinkStore, Linked, Lookup, link_record, link_shadows,
+};
 
 /// The barcode type of a linked barcode record.
-pub const LINK_TYPE: &str = "LINK";
 
 /// The unit of measure of a linked barcode record.
-const LINK_UOM: &str = "EA";
 
 impl LinkStore for Store {
     fn linked(&self, value: &str) -> Result<Option<Lookup>, StoreError> {
@@ -47,24 +47,9 @@ impl LinkStore for Store {
                 .into_iter()
                 .find(|record| Some(record.id) != holder)
             {
-                return Err(StoreError::Refused(format!(
-                    "{value:?} already resolves to product {} through barcode record {}; \
-                     deactivate that record first if the label should now mean {sku}",
-                    other.product_sku,
-                    other.describe()
-                )));
+                return Err(link_shadows(value, sku, &other));
             }
-            let barcode = Barcode {
-                id: holder.unwrap_or_else(Uuid::now_v7),
-                barcode: value.to_owned(),
-                barcode_type: LINK_TYPE.to_owned(),
-                format: "linked".to_owned(),
-                product_sku: sku.to_owned(),
-                uom_code: LINK_UOM.to_owned(),
-                quantity: 1,
-                is_default: false,
-                is_active: true,
-            };
+            let barcode = link_record(holder.unwrap_or_else(Uuid::now_v7), value, sku);
             barcode.validate()?;
             tables.put_barcode(&barcode)?;
             let replaced = existing.map(|old| old.barcode).filter(|old| old != value);

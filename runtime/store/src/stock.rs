@@ -183,19 +183,14 @@ pub(super) fn book(
         let before = stock.get(key).map_err(storage)?.map_or(0, |l| l.value());
         let level = next_level(before, &change)?;
         stock.insert(key, level).map_err(storage)?;
-        let movement = Movement {
-            id: next_id(&mut counters, "movements")?,
-            time: time.to_owned(),
-            sku: change.sku,
-            location: change.location,
-            delta: change.delta,
+        let movement = Movement::booked(
+            next_id(&mut counters, "movements")?,
+            time,
+            change,
             level,
-            reason: change.reason,
-            plugin: actor.plugin.clone(),
-            key: actor.key.clone(),
-            scan: actor.scan,
+            actor,
             order,
-        };
+        );
         log.insert(movement.id, encode(&movement).as_slice())
             .map_err(storage)?;
         booked.movements.push(movement);
