@@ -43,9 +43,9 @@ test: guests browser postgres
     mkdir -p guest-plugins/supplier-qr/node_modules && ln -sfn ../../../guest-sdk/js guest-plugins/supplier-qr/node_modules/barcoded-plugin
     cd guest-plugins/supplier-qr && node --test
 
-# The end-to-end suite on the PostgreSQL store, with the multi-node tests (tests/e2e/fleet.rs). The toolkit's tests are left out: they build plugin projects and open no store.
+# The end-to-end suite on the PostgreSQL store, with the tests that need it: several nodes on one database (tests/e2e/fleet.rs) and `store migrate` (tests/e2e/migrate.rs).
 test-postgres: guests postgres
-    BARCODED_TEST_POSTGRES={{postgres_url}} cargo test -p barcoded --test e2e -- --include-ignored --skip toolkit::
+    BARCODED_TEST_POSTGRES={{postgres_url}} cargo test -p barcoded --test e2e -- --include-ignored
 
 # Install and start Debian's PostgreSQL, with a role `barcoded` (password `barcoded`) that may create databases: the tests' server, on 127.0.0.1:5432.
 postgres:

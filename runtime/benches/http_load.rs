@@ -311,11 +311,16 @@ fn wrk_fleet(urls: &[String], connections: u32, duration: &str, script: &Path) -
             .collect::<Vec<_>>()
             .join(" / ")
     };
+    // wrk prints no count of errors when there were none.
+    let errors: u64 = runs
+        .iter()
+        .filter_map(|r| r.errors.parse::<u64>().ok())
+        .sum();
     Figures {
         requests_per_second: runs.iter().map(|r| r.requests_per_second).sum(),
         p50: joined(|r| &r.p50),
         p99: joined(|r| &r.p99),
-        errors: joined(|r| &r.errors),
+        errors: errors.to_string(),
     }
 }
 

@@ -16,10 +16,6 @@ use barcoded_domain::store::{
     CatalogStore, LINK_TYPE, LINK_UOM, LinkStore, Linked, Lookup, link_record, link_shadows,
 };
 
-/// The barcode type of a linked barcode record.
-
-/// The unit of measure of a linked barcode record.
-
 impl LinkStore for Store {
     fn linked(&self, value: &str) -> Result<Option<Lookup>, StoreError> {
         let snapshot = self.snapshot()?;

@@ -9,7 +9,7 @@ use redb::{ReadableTable, Table, WriteTransaction};
 use barcoded_domain::booking::{
     BookingReads, check_booking, next_level, plan_booking, unknown_sku,
 };
-use barcoded_domain::{Actions, Actor, Booking, Movement, PurchaseOrder};
+use barcoded_domain::{Actions, Actor, Booking, Movement, PurchaseOrder, StockChange};
 
 use super::schema::{COUNTERS, PRODUCTS, PURCHASE_ORDERS, STOCK, STOCK_MOVEMENTS};
 use super::{Store, StoreError, decode, encode, storage};
@@ -166,6 +166,24 @@ pub(super) fn book(
             orders: &orders,
         },
     )?;
+    let mut stock = txn.open_table(STOCK).map_err(storage)?;
+    // Every level is worked out before anything is written: a scan's
+    // booking refused here leaves its transaction, which goes on to write
+    // the scan's history entry, untouched.
+    let mut levels: Vec<i64> = Vec::with_capacity(plan.changes.len());
+    for (i, (change, _)) in plan.changes.iter().enumerate() {
+        let same_place = |(other, _): &(StockChange, Option<String>)| {
+            other.sku == change.sku && other.location == change.location
+        };
+        let before = match plan.changes[..i].iter().rposition(same_place) {
+            Some(earlier) => levels[earlier],
+            None => stock
+                .get((change.sku.as_str(), change.location.as_str()))
+                .map_err(storage)?
+                .map_or(0, |l| l.value()),
+        };
+        levels.push(next_level(before, change)?);
+    }
     for order in &plan.orders {
         orders
             .insert(order.number.as_str(), encode(order).as_slice())
@@ -175,14 +193,12 @@ pub(super) fn book(
         receipts: plan.receipts,
         ..Actions::default()
     };
-    let mut stock = txn.open_table(STOCK).map_err(storage)?;
     let mut log = txn.open_table(STOCK_MOVEMENTS).map_err(storage)?;
     let mut counters = txn.open_table(COUNTERS).map_err(storage)?;
-    for (change, order) in plan.changes {
-        let key = (change.sku.as_str(), change.location.as_str());
-        let before = stock.get(key).map_err(storage)?.map_or(0, |l| l.value());
-        let level = next_level(before, &change)?;
-        stock.insert(key, level).map_err(storage)?;
+    for ((change, order), level) in plan.changes.into_iter().zip(levels) {
+        stock
+            .insert((change.sku.as_str(), change.location.as_str()), level)
+            .map_err(storage)?;
         let movement = Movement::booked(
             next_id(&mut counters, "movements")?,
             time,
@@ -221,7 +237,7 @@ pub(super) fn now() -> String {
 mod tests {
     use super::*;
     use barcoded_domain::store::CatalogStore;
-    use barcoded_domain::{MAX_QUANTITY, OrderLine, Price, Product, Receipt, StockChange};
+    use barcoded_domain::{MAX_LEVEL, MAX_QUANTITY, OrderLine, Price, Product, Receipt};
 
     /// A store in a fresh folder, with product `A` and order PO-1 for 5 of it.
     fn store() -> (Store, std::path::PathBuf) {
@@ -298,6 +314,64 @@ mod tests {
         assert_eq!(store.stock_level("A", "DOCK").unwrap(), 5);
         assert_eq!(store.stock_level("A", "SHELF").unwrap(), 3);
         assert_eq!(store.movements(Some("A"), 10).unwrap().len(), 3);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A scan's booking whose last change would pass a level's bound is
+    /// refused whole, and the scan's entry is written all the same.
+    #[test]
+    fn a_scans_booking_refused_at_its_last_change_books_none_of_it() {
+        use barcoded_domain::store::{HistoryStore, TransferStore};
+        use barcoded_domain::transfer::Record;
+        use barcoded_domain::{HistoryEntry, Retention, ScanKind, ScanRecord};
+        let (store, dir) = store();
+        let full = Record::Level {
+            sku: "A".into(),
+            location: "SHELF".into(),
+            level: MAX_LEVEL - 5,
+        };
+        store.import_records(&[full]).unwrap();
+        let change = |location: &str, delta| StockChange {
+            sku: "A".into(),
+            location: location.into(),
+            delta,
+            reason: "kanban".into(),
+        };
+        let scan = ScanRecord {
+            entry: HistoryEntry {
+                id: 0,
+                time: String::new(),
+                key: None,
+                barcode_data: "KANBAN:A".into(),
+                result: ScanKind::Decoded,
+                plugin: Some("kanban".into()),
+                format: None,
+                lookup_code: None,
+                duration_us: 1,
+                actions: Actions::default(),
+            },
+            booking: Booking {
+                changes: vec![change("DOCK", 1), change("SHELF", 10)],
+                receipts: vec![receipt(1)],
+            },
+        };
+        let retention = Retention {
+            max_entries: 10,
+            max_age: std::time::Duration::from_secs(3600),
+        };
+        let written = store.record_scans(vec![scan], retention).unwrap();
+        let refused = &written[0].actions.refused;
+        assert_eq!(refused.len(), 1, "{written:?}");
+        assert!(
+            refused[0].reason.contains("past the"),
+            "{}",
+            refused[0].reason
+        );
+        assert_eq!(store.stock_level("A", "DOCK").unwrap(), 0);
+        assert_eq!(store.stock_level("A", "SHELF").unwrap(), MAX_LEVEL - 5);
+        assert_eq!(store.order("PO-1").unwrap().unwrap().lines[0].received, 0);
+        assert!(store.movements(None, 10).unwrap().is_empty());
         drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }
