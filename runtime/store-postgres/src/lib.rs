@@ -142,7 +142,7 @@ impl PgStore {
             .build()
             .map_err(|e| StoreError::Storage(format!("cannot set up the connection pool: {e}")))?;
         let watch = Arc::new(Watch::default());
-        runtime.spawn(listen::listen(config, watch.clone()));
+        let listening = watch.clone();
         let store = PgStore {
             runtime: Some(runtime),
             pool,
@@ -152,7 +152,20 @@ impl PgStore {
             keys: RwLock::new(None),
             quarantine: RwLock::new(None),
         };
-        store.wait(schema::migrate(&store.pool))?;
+        store
+            .wait(schema::migrate(&store.pool))
+            .map_err(|error| match error {
+                StoreError::Unavailable(detail) => StoreError::Unavailable(format!(
+                    "cannot reach the database at {}: {detail}",
+                    redacted(url)
+                )),
+                error => error,
+            })?;
+        // Only once the database answered: a node that cannot reach it at
+        // start says so once, as an error, and does not start.
+        if let Some(runtime) = &store.runtime {
+            runtime.spawn(listen::listen(config, listening));
+        }
         Ok(store)
     }
 

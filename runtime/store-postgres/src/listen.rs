@@ -85,9 +85,10 @@ pub(crate) async fn listen(config: tokio_postgres::Config, watch: Arc<Watch>) {
     loop {
         match listen_once(&config, &watch).await {
             Ok(()) => tracing::warn!("lost the database's change notifications; reconnecting"),
-            Err(error) if !was_lost => {
-                tracing::warn!("cannot listen for the database's changes: {error}; retrying")
-            }
+            Err(error) if !was_lost => tracing::warn!(
+                "cannot listen for the database's changes: {}; retrying",
+                crate::sql::chain(&error)
+            ),
             Err(_) => {}
         }
         was_lost = true;

@@ -66,7 +66,7 @@ impl From<Failure> for StoreError {
     fn from(failure: Failure) -> StoreError {
         match failure {
             Failure::Store(error) => error,
-            Failure::Pool(error) => StoreError::Unavailable(format!("database: {error}")),
+            Failure::Pool(error) => StoreError::Unavailable(format!("database: {}", chain(&error))),
             Failure::Database(error) => {
                 let unavailable = match error.code() {
                     // 08: connection; 53: insufficient resources; 57P: shutdown.
@@ -80,14 +80,32 @@ impl From<Failure> for StoreError {
                                 .is_some_and(|source| source.is::<std::io::Error>())
                     }
                 };
+                let detail = format!("database: {}", chain(&error));
                 if unavailable {
-                    StoreError::Unavailable(format!("database: {error}"))
+                    StoreError::Unavailable(detail)
                 } else {
-                    StoreError::Storage(format!("database: {error}"))
+                    StoreError::Storage(detail)
                 }
             }
         }
     }
+}
+
+/// An error and what caused it: the client says "db error", the server's
+/// own message (`FATAL: database "x" does not exist`) is its source.
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        // Wrappers often print their cause already.
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Runs `query` (prepared once per connection) and returns its rows.
