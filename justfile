@@ -45,7 +45,7 @@ test: guests browser postgres
 
 # The end-to-end suite on the PostgreSQL store, with the tests that need it: several nodes on one database (tests/e2e/fleet.rs) and `store migrate` (tests/e2e/migrate.rs).
 test-postgres: guests postgres
-    BARCODED_TEST_POSTGRES={{postgres_url}} cargo test -p barcoded --test e2e -- --include-ignored
+    BARCODED_TEST_POSTGRES={{postgres_url}} cargo test --workspace --test e2e -- --include-ignored
 
 # Install and start Debian's PostgreSQL, with a role `barcoded` (password `barcoded`) that may create databases: the tests' server, on 127.0.0.1:5432.
 postgres:
