@@ -162,10 +162,15 @@ impl PgStore {
                 error => error,
             })?;
         // Only once the database answered: a node that cannot reach it at
-        // start says so once, as an error, and does not start.
+        // start says so once, as an error, and does not start. Then the
+        // store waits (a while) for its first LISTEN, so that what the
+        // server reads next cannot predate a change it did not hear, and
+        // the first notification connection does not look like a change.
+        let (heard, first) = std::sync::mpsc::sync_channel(1);
         if let Some(runtime) = &store.runtime {
-            runtime.spawn(listen::listen(config, listening));
+            runtime.spawn(listen::listen(config, listening, heard));
         }
+        let _ = first.recv_timeout(CONNECT_TIMEOUT);
         Ok(store)
     }
 

@@ -80,10 +80,15 @@ impl Watch {
 
 /// Listens until the store is dropped, reconnecting whenever the
 /// connection is lost.
-pub(crate) async fn listen(config: tokio_postgres::Config, watch: Arc<Watch>) {
+/// `listening` hears once when the first `LISTEN` is in place.
+pub(crate) async fn listen(
+    config: tokio_postgres::Config,
+    watch: Arc<Watch>,
+    listening: std::sync::mpsc::SyncSender<()>,
+) {
     let mut was_lost = false;
     loop {
-        match listen_once(&config, &watch).await {
+        match listen_once(&config, &watch, &listening).await {
             Ok(()) => tracing::warn!("lost the database's change notifications; reconnecting"),
             Err(error) if !was_lost => tracing::warn!(
                 "cannot listen for the database's changes: {}; retrying",
@@ -102,6 +107,7 @@ pub(crate) async fn listen(config: tokio_postgres::Config, watch: Arc<Watch>) {
 async fn listen_once(
     config: &tokio_postgres::Config,
     watch: &Arc<Watch>,
+    listening: &std::sync::mpsc::SyncSender<()>,
 ) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = config.connect(NoTls).await?;
     let hearer = watch.clone();
@@ -120,6 +126,7 @@ async fn listen_once(
         .collect();
     client.batch_execute(&statements).await?;
     watch.set_listening(true);
+    let _ = listening.try_send(());
     tracing::info!("listening for other nodes' changes");
     let _ = heard.await;
     drop(client);
