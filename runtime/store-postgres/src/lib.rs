@@ -352,19 +352,31 @@ impl Storage for PgStore {
     }
 }
 
-/// `url` with any password replaced, for messages and logs.
+/// `url` with any password replaced, for messages and logs: the one in
+/// the user part (whatever characters it holds: everything before the last
+/// `@` but the user name is hidden) and a `password=` parameter.
 pub fn redacted(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "the store URL".into();
     };
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    match authority.rsplit_once('@') {
+    let rest = match rest.rsplit_once('@') {
         Some((credentials, host)) => {
             let user = credentials.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}/{path}")
+            format!("{user}:***@{host}")
         }
-        None => url.to_owned(),
-    }
+        None => rest.to_owned(),
+    };
+    let Some((location, query)) = rest.split_once('?') else {
+        return format!("{scheme}://{rest}");
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{scheme}://{location}?{}", query.join("&"))
 }
 
 #[cfg(test)]
@@ -379,6 +391,18 @@ mod tests {
         );
         assert_eq!(redacted("postgres://db/barcoded"), "postgres://db/barcoded");
         assert!(!redacted("postgres://a:b:c@d@h/x").contains("b:c"));
+        for leaky in [
+            "postgres://app:pa/ss?w@db/barcoded",
+            "postgres://app@db/barcoded?sslmode=disable&password=pa/ss",
+            "postgres://db/barcoded?PASSWORD=pa/ss",
+        ] {
+            let shown = redacted(leaky);
+            assert!(
+                !shown.contains("pa/ss") && !shown.contains("ss?w"),
+                "{shown}"
+            );
+            assert!(shown.contains("db"), "{shown}");
+        }
         assert!(is_url("postgresql://h/d") && is_url("postgres://h/d") && !is_url("data"));
     }
 }
