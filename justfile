@@ -39,9 +39,8 @@ test: guests browser postgres
     cargo test --workspace
     just test-postgres
     cargo test --manifest-path guest-plugins/Cargo.toml
-    cd guest-plugins/inventree-labels && PYTHONPATH=../../guest-sdk/python python3 -m unittest --quiet
-    mkdir -p guest-plugins/supplier-qr/node_modules && ln -sfn ../../../guest-sdk/js guest-plugins/supplier-qr/node_modules/barcoded-plugin
-    cd guest-plugins/supplier-qr && node --test
+    for test in guest-plugins/*/test_plugin.py; do (cd "$(dirname "$test")" && PYTHONPATH=../../guest-sdk/python python3 -m unittest --quiet) || exit 1; done
+    for test in guest-plugins/*/plugin.test.js; do dir="$(dirname "$test")"; mkdir -p "$dir/node_modules" && ln -sfn ../../../guest-sdk/js "$dir/node_modules/barcoded-plugin" && (cd "$dir" && node --test) || exit 1; done
 
 # The end-to-end suite on the PostgreSQL store, with the tests that need it: several nodes on one database (tests/e2e/fleet.rs) and `store migrate` (tests/e2e/migrate.rs).
 test-postgres: guests postgres

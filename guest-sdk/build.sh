@@ -113,12 +113,13 @@ build_python() {
     work="$(mktemp -d)"
     cat >"$work/barcoded_entry.py" <<'PY'
 import plugin
-from barcoded_plugin._entry import claims_for, decoder_for
+from barcoded_plugin._entry import claims_for, decoder_for, receiving_for
 
 Decoder = decoder_for(plugin)
 Claims = claims_for(plugin)
+Receiving = receiving_for(plugin)
 PY
-    componentize-py -d "$wit" -w plugin-with-claims componentize barcoded_entry \
+    componentize-py -d "$wit" -w plugin-with-receiving componentize barcoded_entry \
         -p "$work" -p "$project" -p "$sdk" -o "$out" >/dev/null
 }
 
@@ -169,13 +170,14 @@ import purchasing from "barcode:plugin/purchasing@0.1.0";
 import stdout from "wasi:cli/stdout@0.2.12";
 import stderr from "wasi:cli/stderr@0.2.12";
 import { setHost } from "barcoded-plugin";
-import { claimsFor, decoderFor, installConsole, witHost } from "barcoded-plugin/component";
+import { claimsFor, decoderFor, installConsole, receivingFor, witHost } from "barcoded-plugin/component";
 import plugin from "./plugin.js";
 
 installConsole(stdout, stderr);
 setHost(witHost({ config, catalog, stock, purchasing }));
 export const decoder = decoderFor(plugin);
 export const claims = claimsFor(plugin);
+export const receiving = receivingFor(plugin);
 JS
     "$tools/node_modules/.bin/componentize-qjs" --wit "$work/.wit" --world plugin-js \
         --js "$work/barcoded-entry.js" --module-root "$work" --sync --opt-size -o "$out" >/dev/null

@@ -3,7 +3,7 @@
 // writes an entry module that imports the WIT interfaces and calls these;
 // plugin code never imports this file.
 
-import { HostError, Invalid, instantiate, normalize, pluginInfo, setHost } from "./index.js";
+import { HostError, Invalid, instantiate, normalize, pluginInfo, purchasing as sdkPurchasing } from "./index.js";
 
 /** The `decoder` export for a plugin module's default export. */
 export function decoderFor(exported) {
@@ -56,8 +56,72 @@ export function witHost({ config, catalog, stock, purchasing }) {
     bySupplierPart: (part) => call(() => catalog.bySupplierPart(part)),
     level: (sku, location) => call(() => stock.level(sku, location)),
     adjust: (sku, location, delta, reason) => call(() => stock.adjust(sku, location, delta, reason)),
-    receive: (order, sku, quantity) => call(() => purchasing.receive(order, sku, quantity)),
+    receive: (order, sku, quantity, location) =>
+      call(() => (location === null ? purchasing.receive(order, sku, quantity) : purchasing.receiveInto(order, sku, quantity, location))),
+    order: (number) => tidyOrder(call(() => purchasing.order(number))),
+    ordersBySupplierReference: (reference) => call(() => purchasing.ordersBySupplierReference(reference)).map(tidyOrder),
   };
+}
+
+function tidyOrder(order) {
+  if (order === null || order === undefined) return null;
+  return { ...order, supplier: order.supplier ?? null, supplierReference: order.supplierReference ?? null };
+}
+
+const STATUSES = [
+  ["error", "refused"],
+  ["action_required", "action-required"],
+  ["success", "received"],
+];
+
+/** The `receiving` export: the plugin's `scanReceiveItem` (which
+ * SupplierBarcodePlugin provides), its answer turned into the server's
+ * receipt. A plugin without it answers null: it is not asked to receive. */
+export function receivingFor(exported) {
+  const plugin = instantiate(exported);
+  return {
+    receive(data, request) {
+      const answer = receiveLabel(plugin, data, request);
+      if (!answer || Object.keys(answer).length === 0) return undefined;
+      const [key, status] = STATUSES.find(([key]) => key in answer) ?? [null, "refused"];
+      const fields = plugin.barcodeFields ?? {};
+      const line = answer.lineitem;
+      return {
+        status,
+        message: key === null ? "the plugin's answer says nothing" : String(answer[key]),
+        line:
+          line && line.pk !== undefined && line.pk !== null
+            ? {
+                order: String(line.purchase_order ?? ""),
+                sku: String(line.pk),
+                quantity: Math.min(Math.max(Math.trunc(Number(line.quantity) || 0), 0), 0xffffffff),
+                location: line.location === null || line.location === undefined ? undefined : String(line.location),
+                supplierPart: line.supplier_part === null || line.supplier_part === undefined ? undefined : String(line.supplier_part),
+              }
+            : undefined,
+        fields: Object.entries(fields).map(([k, v]) => [String(k), String(v)]),
+      };
+    },
+  };
+}
+
+/** Calls `plugin.scanReceiveItem` for the label `data` with the order (its
+ * number), line (its SKU) and location (its name) the client named;
+ * returns its answer (an object, or null: not this plugin's). */
+export function receiveLabel(plugin, data, { order = null, line = null, location = null, autoAllocate = true } = {}) {
+  if (typeof plugin.scanReceiveItem !== "function") return null;
+  let purchaseOrder = null;
+  let lineItem = null;
+  if (order !== null && order !== undefined) {
+    purchaseOrder = sdkPurchasing.order(order);
+    if (!purchaseOrder) return { error: `There is no purchase order ${order}` };
+  }
+  if (line !== null && line !== undefined) {
+    if (!purchaseOrder) return { error: "Name the purchase_order of the line_item" };
+    lineItem = purchaseOrder.lines.find((l) => l.sku === line) ?? null;
+    if (!lineItem) return { error: `Purchase order ${order} has no line for ${line}` };
+  }
+  return plugin.scanReceiveItem(data, { purchaseOrder, lineItem, location: location ?? null, autoAllocate });
 }
 
 function utf8(text) {

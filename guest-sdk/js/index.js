@@ -23,7 +23,9 @@
 // an empty one means "not mine", one with an `error` key "mine but invalid",
 // and any other becomes the answer's JSON payload (its `format`,
 // `lookupCode`, `uomCode`, `quantity` and `fields` keys fill those fields of
-// the answer). Any other exception fails the scan: the server logs it and
+// the answer instead; InvenTree's keys in it, such as `supplierpart` and
+// `success`, also appear at the top of the scan's answer). Any other
+// exception fails the scan: the server logs it and
 // asks the next plugin.
 //
 // Every scan runs in a fresh instance, with no files, network or
@@ -31,6 +33,10 @@
 // to the server (`config`, and when granted `catalog`, `stock`,
 // `purchasing`) throw a `HostError` when refused. Outside a component (in
 // unit tests under Node) they reach the `FakeHost` of "barcoded-plugin/testing".
+//
+// A supplier plugin (InvenTree's SupplierBarcodeMixin) extends
+// `SupplierBarcodePlugin` from "barcoded-plugin/supplier" and writes only
+// `extractBarcodeFields`.
 
 /** Thrown from `scan`: the data is this plugin's format, but invalid.
  * `reason` is shown to the till operator; `format` defaults to NAME. */
@@ -110,10 +116,20 @@ export const stock = {
   adjust: (sku, location, delta, reason) => current().adjust(sku, location, delta, reason),
 };
 
-/** Receiving goods against purchase orders; needs `po-receive`. */
+/** Purchase orders: reading them needs `catalog-read`, receiving goods
+ * against them `po-receive`. */
 export const purchasing = {
-  /** Returns the order line after the receipt: {order, sku, ordered, received}. */
-  receive: (order, sku, quantity) => current().receive(order, sku, quantity),
+  /** Books a receipt into the order's location; returns the order line
+   * after it: {order, sku, ordered, received}. */
+  receive: (order, sku, quantity) => current().receive(order, sku, quantity, null),
+  /** As `receive`, into `location`. During a receipt the server refuses a
+   * label received before ("Item has already been received"). */
+  receiveInto: (order, sku, quantity, location) => current().receive(order, sku, quantity, location),
+  /** The order numbered `number` ({number, supplier, supplierReference,
+   * location, lines: [{order, sku, ordered, received}]}), or null. */
+  order: (number) => current().order(number),
+  /** The orders whose supplierReference is `reference` (at most 16). */
+  ordersBySupplierReference: (reference) => current().ordersBySupplierReference(reference),
 };
 
 /** The plugin object a module's default export stands for. */
@@ -161,6 +177,10 @@ export function normalize(plugin, data) {
   throw new TypeError(`scan returned ${typeof answer}; return null, a ScanResult or an object`);
 }
 
+// The keys of an object answer that fill the answer's own fields, and so
+// are left out of its payload.
+const ANSWER_KEYS = new Set(["format", "lookupCode", "lookup_code", "uomCode", "uom_code", "quantity", "fields"]);
+
 function fromObject(answer, name) {
   // InvenTree's rules: an empty dict is no match, an `error` key an error.
   if (Object.keys(answer).length === 0) return null;
@@ -171,7 +191,7 @@ function fromObject(answer, name) {
       uomCode: answer.uomCode ?? answer.uom_code ?? null,
       quantity: answer.quantity ?? null,
       fields: answer.fields ?? [],
-      payload: answer,
+      payload: Object.fromEntries(Object.entries(answer).filter(([key]) => !ANSWER_KEYS.has(key))),
     }),
   );
 }

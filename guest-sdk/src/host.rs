@@ -4,13 +4,15 @@
 
 use crate::HostError;
 use crate::catalog::{BarcodeMatch, Product};
-use crate::purchasing::OrderLine;
+use crate::purchasing::{OrderLine, PurchaseOrder};
 
 #[cfg(target_arch = "wasm32")]
 mod imports {
     pub use crate::bindings::barcode::plugin::catalog::{by_barcode, by_sku, by_supplier_part};
     pub use crate::bindings::barcode::plugin::config::{all as config_all, get as config};
-    pub use crate::bindings::barcode::plugin::purchasing::receive;
+    pub use crate::bindings::barcode::plugin::purchasing::{
+        order, orders_by_supplier_reference, receive, receive_into,
+    };
     pub use crate::bindings::barcode::plugin::stock::{adjust, level};
 }
 
@@ -88,11 +90,44 @@ pub fn adjust(sku: &str, location: &str, delta: i64, reason: &str) -> Result<(),
 }
 
 #[cfg(target_arch = "wasm32")]
-pub fn receive(order: &str, sku: &str, quantity: u32) -> Result<OrderLine, HostError> {
-    imports::receive(order, sku, quantity)
+pub fn receive(
+    order: &str,
+    sku: &str,
+    quantity: u32,
+    location: Option<&str>,
+) -> Result<OrderLine, HostError> {
+    match location {
+        None => imports::receive(order, sku, quantity),
+        Some(location) => imports::receive_into(order, sku, quantity, location),
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub fn receive(order: &str, sku: &str, quantity: u32) -> Result<OrderLine, HostError> {
-    with_host(|host| host.receive(order, sku, quantity))
+pub fn receive(
+    order: &str,
+    sku: &str,
+    quantity: u32,
+    location: Option<&str>,
+) -> Result<OrderLine, HostError> {
+    with_host(|host| host.receive(order, sku, quantity, location))
+}
+
+#[cfg(target_arch = "wasm32")]
+pub fn order(number: &str) -> Result<Option<PurchaseOrder>, HostError> {
+    imports::order(number)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn order(number: &str) -> Result<Option<PurchaseOrder>, HostError> {
+    with_host(|host| host.order_numbered(number))
+}
+
+#[cfg(target_arch = "wasm32")]
+pub fn orders_by_supplier_reference(reference: &str) -> Result<Vec<PurchaseOrder>, HostError> {
+    imports::orders_by_supplier_reference(reference)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn orders_by_supplier_reference(reference: &str) -> Result<Vec<PurchaseOrder>, HostError> {
+    with_host(|host| host.orders_by_supplier_reference(reference))
 }

@@ -125,17 +125,41 @@ pub mod stock {
     }
 }
 
-/// Receiving goods against purchase orders; needs `po-receive`.
+/// Purchase orders: reading them needs `catalog-read`, receiving goods
+/// against them `po-receive`.
 pub mod purchasing {
     use crate::HostError;
-    pub use crate::bindings::barcode::plugin::purchasing::OrderLine;
+    pub use crate::bindings::barcode::plugin::purchasing::{OrderLine, PurchaseOrder};
 
-    /// Books `quantity` units of `sku` as received against `order`, and
-    /// returns the order line after the receipt.
+    /// Books `quantity` units of `sku` as received against `order`, into
+    /// the order's location, and returns the order line after the receipt.
     pub fn receive(order: &str, sku: &str, quantity: u32) -> Result<OrderLine, HostError> {
-        crate::host::receive(order, sku, quantity)
+        crate::host::receive(order, sku, quantity, None)
+    }
+
+    /// As [`receive`], into `location`.
+    pub fn receive_into(
+        order: &str,
+        sku: &str,
+        quantity: u32,
+        location: &str,
+    ) -> Result<OrderLine, HostError> {
+        crate::host::receive(order, sku, quantity, Some(location))
+    }
+
+    /// The purchase order numbered `number`, as it is now.
+    pub fn order(number: &str) -> Result<Option<PurchaseOrder>, HostError> {
+        crate::host::order(number)
+    }
+
+    /// The purchase orders whose supplier reference is `reference`; at
+    /// most 16, in number order.
+    pub fn orders_by_supplier_reference(reference: &str) -> Result<Vec<PurchaseOrder>, HostError> {
+        crate::host::orders_by_supplier_reference(reference)
     }
 }
+
+pub mod supplier;
 
 impl HostError {
     /// The server's explanation, for logs and scan results.

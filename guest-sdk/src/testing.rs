@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::HostError;
 use crate::catalog::{BarcodeMatch, Product};
-use crate::purchasing::OrderLine;
+use crate::purchasing::{OrderLine, PurchaseOrder};
 
 /// Every capability, which a [`FakeHost`] grants unless told otherwise.
 pub const ALL: [&str; 4] = ["catalog-read", "stock-read", "stock-write", "po-receive"];
@@ -33,14 +33,14 @@ pub struct FakeHost {
     pub barcodes: Vec<BarcodeMatch>,
     /// On-hand quantities by (SKU, location).
     pub stock: BTreeMap<(String, String), i64>,
-    /// Purchase order lines by (order, SKU): (ordered, received).
-    pub orders: BTreeMap<(String, String), (u32, u32)>,
+    /// Purchase orders, whose lines receipts count into.
+    pub orders: Vec<PurchaseOrder>,
     /// The capabilities granted, such as `catalog-read`.
     pub grants: BTreeSet<String>,
     /// `stock::adjust` calls that were carried out: (SKU, location, delta, reason).
     pub adjustments: Vec<(String, String, i64, String)>,
-    /// `purchasing::receive` calls that were carried out: (order, SKU, quantity).
-    pub receipts: Vec<(String, String, u32)>,
+    /// Receipts that were carried out: (order, SKU, quantity, location).
+    pub receipts: Vec<(String, String, u32, String)>,
 }
 
 thread_local! {
@@ -78,6 +78,12 @@ impl FakeHost {
     /// Adds a product to the catalog.
     pub fn product(mut self, product: Product) -> FakeHost {
         self.products.push(product);
+        self
+    }
+
+    /// Adds a purchase order.
+    pub fn purchase_order(mut self, order: PurchaseOrder) -> FakeHost {
+        self.orders.push(order);
         self
     }
 
@@ -159,27 +165,51 @@ impl FakeHost {
         order: &str,
         sku: &str,
         quantity: u32,
+        location: Option<&str>,
     ) -> Result<OrderLine, HostError> {
         self.need("po-receive")?;
-        let key = (order.to_owned(), sku.to_owned());
-        let Some((ordered, received)) = self.orders.get_mut(&key) else {
+        let found = self.orders.iter_mut().find(|o| o.number == order);
+        let Some((line, into)) = found.and_then(|o| {
+            let into = location.unwrap_or(&o.location).to_owned();
+            o.lines.iter_mut().find(|l| l.sku == sku).map(|l| (l, into))
+        }) else {
             return Err(HostError::Refused(format!(
-                "order {order} has no line for {sku}"
+                "purchase order {order} has no line for SKU {sku}"
             )));
         };
-        let total = received.saturating_add(quantity);
-        if total > *ordered {
+        let total = line.received.saturating_add(quantity);
+        if total > line.ordered {
             return Err(HostError::Refused(format!(
-                "order {order} line {sku} would go over {ordered}"
+                "receiving {quantity} of SKU {sku} against purchase order {order} would make \
+                 {total} received of {} ordered",
+                line.ordered
             )));
         }
-        *received = total;
-        (self.receipts).push((order.into(), sku.into(), quantity));
-        Ok(OrderLine {
-            order: order.into(),
-            sku: sku.into(),
-            ordered: *ordered,
-            received: total,
-        })
+        line.received = total;
+        let line = line.clone();
+        (self.receipts).push((order.into(), sku.into(), quantity, into));
+        Ok(line)
+    }
+
+    pub(crate) fn order_numbered(
+        &mut self,
+        number: &str,
+    ) -> Result<Option<PurchaseOrder>, HostError> {
+        self.need("catalog-read")?;
+        Ok(self.orders.iter().find(|o| o.number == number).cloned())
+    }
+
+    pub(crate) fn orders_by_supplier_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Vec<PurchaseOrder>, HostError> {
+        self.need("catalog-read")?;
+        let mut found: Vec<PurchaseOrder> = (self.orders.iter())
+            .filter(|o| o.supplier_reference.as_deref() == Some(reference))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.number.cmp(&b.number));
+        found.truncate(16);
+        Ok(found)
     }
 }

@@ -101,6 +101,7 @@ pub fn scan_answer<'a>(data: &'a str, scanned: &'a Scanned) -> (u16, ScanBody<'a
                 product,
                 actions,
                 diagnostics: Diagnostics(failures),
+                inventree: InvenTreeKeys(decode.payload.as_ref()),
             },
         ),
         ScanOutcome::Rejected {
@@ -156,6 +157,8 @@ pub enum ScanBody<'a> {
         product: Option<&'a Product>,
         actions: &'a Actions,
         diagnostics: Diagnostics<'a>,
+        #[serde(flatten)]
+        inventree: InvenTreeKeys<'a>,
     },
     Rejected {
         error: String,
@@ -172,6 +175,37 @@ pub enum ScanBody<'a> {
         barcode_hash: String,
         diagnostics: Diagnostics<'a>,
     },
+}
+
+/// What InvenTree's clients read at the top of a scan's answer (`part`,
+/// `stockitem`, `supplierpart`, ... and `success`), where a plugin's payload
+/// has them, as an InvenTree plugin's answer does.
+const INVENTREE_KEYS: [&str; 11] = [
+    "part",
+    "stockitem",
+    "stocklocation",
+    "supplierpart",
+    "manufacturerpart",
+    "purchaseorder",
+    "salesorder",
+    "returnorder",
+    "build",
+    "company",
+    "success",
+];
+
+/// The [`INVENTREE_KEYS`] of a decode's payload, written beside the answer's own.
+pub struct InvenTreeKeys<'a>(Option<&'a Value>);
+
+impl Serialize for InvenTreeKeys<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let object = self.0.and_then(Value::as_object);
+        serializer.collect_map(INVENTREE_KEYS.iter().filter_map(|key| {
+            object
+                .and_then(|object| object.get(*key))
+                .map(|value| (key, value))
+        }))
+    }
 }
 
 /// A linked barcode's `result`, in a decode's shape: its value is the
@@ -232,7 +266,7 @@ impl Serialize for Fields<'_> {
 }
 
 /// The plugins that failed during a scan, each with what went wrong.
-pub struct Diagnostics<'a>(&'a [PluginFailure]);
+pub struct Diagnostics<'a>(pub &'a [PluginFailure]);
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

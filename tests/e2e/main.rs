@@ -24,4 +24,5 @@ mod operating;
 mod plugins;
 mod sandbox;
 mod scan;
+mod suppliers;
 mod toolkit;

@@ -23,7 +23,9 @@ A plugin is a class with InvenTree's attributes and a ``scan`` method::
 one means "not mine", one with an ``error`` key means "mine but invalid", and
 any other becomes the answer's JSON payload (its ``format``, ``lookup_code``,
 ``uom_code``, ``quantity`` and ``fields`` keys, where present, fill those
-fields of the answer). Any other exception fails the scan: the server logs it
+fields of the answer instead). InvenTree's keys in it (``part``,
+``stockitem``, ``supplierpart``, ... and ``success``) also appear at the top of
+the scan's answer, where InvenTree's clients read them. Any other exception fails the scan: the server logs it
 and asks the next plugin.
 
 Every scan runs in a fresh instance (no state survives between scans) with
@@ -40,6 +42,13 @@ An InvenTree plugin moves over with its imports changed::
     from InvenTree.models import InvenTreeBarcodeMixin      ->  from barcoded_plugin import InvenTreeBarcodeMixin
     from plugin import InvenTreePlugin                      ->  from barcoded_plugin import InvenTreePlugin
     from plugin.mixins import BarcodeMixin                  ->  from barcoded_plugin.mixins import BarcodeMixin
+    from plugin.mixins import SupplierBarcodeMixin          ->  from barcoded_plugin.mixins import SupplierBarcodeMixin
+
+A supplier plugin (InvenTree's ``SupplierBarcodeMixin``) writes only
+``extract_barcode_fields``; scans match its fields to the catalog, and
+``POST /api/barcode/po-receive/`` receives its labels against purchase
+orders (see :mod:`barcoded_plugin._supplier` for how InvenTree's models map
+onto the catalog).
 """
 
 from ._model import (
@@ -49,10 +58,12 @@ from ._model import (
     Invalid,
     OrderLine,
     Product,
+    PurchaseOrder,
     ScanResult,
     SupplierPart,
 )
 from ._plugin import BarcodeMixin, InvenTreeBarcodeMixin, InvenTreePlugin, SettingsMixin
+from ._supplier import SupplierBarcodeMixin
 from . import catalog, config, purchasing, stock
 
 __all__ = [
@@ -65,8 +76,10 @@ __all__ = [
     "InvenTreePlugin",
     "OrderLine",
     "Product",
+    "PurchaseOrder",
     "ScanResult",
     "SettingsMixin",
+    "SupplierBarcodeMixin",
     "SupplierPart",
     "catalog",
     "config",

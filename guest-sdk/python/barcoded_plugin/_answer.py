@@ -41,9 +41,14 @@ def _from_dict(answer, name):
             uom_code=answer.get("uom_code"),
             quantity=answer.get("quantity"),
             fields=answer.get("fields") or [],
-            payload=answer,
+            payload={k: v for k, v in answer.items() if k not in _ANSWER_KEYS},
         )
     )
+
+
+# The keys of a dict answer that fill the answer's own fields, and so are
+# left out of its payload.
+_ANSWER_KEYS = ("format", "lookup_code", "uom_code", "quantity", "fields")
 
 
 def _tidy(result):

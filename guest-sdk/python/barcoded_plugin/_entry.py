@@ -79,3 +79,58 @@ def claims_for(module):
             return [str(pattern) for pattern in declared]
 
     return Claims
+
+
+def receiving_for(module):
+    """The component's ``receiving`` export: the plugin's
+    ``scan_receive_item`` (InvenTree's, which ``SupplierBarcodeMixin``
+    provides), its answer turned into the server's receipt. A plugin
+    without it answers ``None``: it is not asked to receive."""
+    from wit_world.exports import receiving as wit_receiving
+
+    from ._receipt import receive_label
+
+    cls = plugin_class(module)
+    plugin = cls()
+    statuses = (
+        ("error", wit_receiving.ReceiptStatus.REFUSED),
+        ("action_required", wit_receiving.ReceiptStatus.ACTION_REQUIRED),
+        ("success", wit_receiving.ReceiptStatus.RECEIVED),
+    )
+
+    class Receiving:
+        def receive(self, data, request):
+            answer = receive_label(
+                plugin, data, request.order, request.line, request.location,
+                request.auto_allocate,
+            )
+            if not answer:
+                return None
+            status, message = next(
+                ((status, str(answer[key])) for key, status in statuses if key in answer),
+                (wit_receiving.ReceiptStatus.REFUSED, "the plugin's answer says nothing"),
+            )
+            fields = getattr(plugin, "barcode_fields", None) or {}
+            return wit_receiving.Receipt(
+                status=status,
+                message=message,
+                line=_line_item(wit_receiving, answer.get("lineitem"), fields),
+                fields=[(str(k), str(v)) for k, v in fields.items()],
+            )
+
+    return Receiving
+
+
+def _line_item(wit_receiving, line, fields):
+    if not isinstance(line, dict) or line.get("pk") is None:
+        return None
+    quantity = line.get("quantity")
+    location = line.get("location")
+    part = line.get("supplier_part") or fields.get("supplier_part_number")
+    return wit_receiving.LineItem(
+        order=str(line.get("purchase_order") or ""),
+        sku=str(line["pk"]),
+        quantity=min(int(quantity), 0xFFFFFFFF) if isinstance(quantity, (int, float)) and quantity >= 0 else 0,
+        location=None if location is None else str(location),
+        supplier_part=None if part is None else str(part),
+    )

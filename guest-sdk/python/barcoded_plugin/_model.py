@@ -95,9 +95,55 @@ class BarcodeMatch:
 
 @dataclass
 class OrderLine:
-    """One line of a purchase order, after a receipt."""
+    """One line of a purchase order: what was ordered and what has arrived."""
 
     order: str
     sku: str
     ordered: int
-    received: int
+    received: int = 0
+
+    @property
+    def pk(self):
+        """The line's key, as InvenTree names it: its SKU (one line per SKU)."""
+        return self.sku
+
+    def remaining(self) -> int:
+        """Units still to be received."""
+        return max(self.ordered - self.received, 0)
+
+    def is_completed(self) -> bool:
+        """Whether every unit ordered has arrived."""
+        return self.received >= self.ordered
+
+
+@dataclass
+class PurchaseOrder:
+    """A purchase order. ``number`` is our own reference (InvenTree's
+    ``reference``, the customer order number on a supplier's label);
+    ``supplier_reference`` the supplier's (their sales order number);
+    ``location`` where received goods go unless a receipt names another."""
+
+    number: str
+    supplier: Optional[str] = None
+    supplier_reference: Optional[str] = None
+    location: str = "RECEIVING"
+    lines: List[OrderLine] = field(default_factory=list)
+
+    @property
+    def pk(self):
+        return self.number
+
+    @property
+    def reference(self):
+        return self.number
+
+    @property
+    def destination(self):
+        return self.location
+
+    def line(self, sku: str) -> Optional[OrderLine]:
+        """The line for ``sku``, or ``None``."""
+        return next((line for line in self.lines if line.sku == sku), None)
+
+    def format_matched_response(self):
+        return {"pk": self.number, "reference": self.number, "supplier": self.supplier}

@@ -33,6 +33,16 @@ impl Server for StoreServer {
         self.0.order(number).map_err(call_error)
     }
 
+    fn orders_by_supplier_reference(
+        &self,
+        reference: &str,
+        max: usize,
+    ) -> Result<Vec<PurchaseOrder>, CallError> {
+        self.0
+            .orders_by_supplier_reference(reference, max)
+            .map_err(call_error)
+    }
+
     fn check_booking(&self, booking: &Booking) -> Result<(), CallError> {
         self.0.check_booking(booking).map_err(call_error)
     }

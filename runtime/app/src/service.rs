@@ -10,7 +10,7 @@ use barcoded_domain::store::{Linked, Storage, StoreError};
 use barcoded_domain::{
     Actions, Barcode, Booking, HistoryEntry, Product, Retention, ScanKind, ScanRecord,
 };
-use barcoded_sandbox::{Chain, LoadError, ScanOutcome, Server};
+use barcoded_sandbox::{Chain, LoadError, PluginFailure, ScanOutcome, Server};
 
 use crate::history_writer::HistoryWriter;
 use crate::metrics::{Levels, Metrics};
@@ -25,9 +25,9 @@ const QUARANTINE_REFRESH: Duration = Duration::from_secs(1);
 pub struct Service {
     registry: Registry,
     plugins: RwLock<Plugins>,
-    store: Arc<dyn Storage>,
+    pub(crate) store: Arc<dyn Storage>,
     /// The store as plugins' granted calls reach it.
-    server: Arc<dyn Server>,
+    pub(crate) server: Arc<dyn Server>,
     history: HistoryWriter,
     policy: Policy,
     quarantined: RwLock<(Instant, Arc<HashSet<String>>)>,
@@ -210,7 +210,7 @@ impl Service {
         let mut outcome = chain
             .scan(data, |name| quarantined.contains(name), Some(&self.server))
             .await;
-        self.quarantine_repeat_offenders(&outcome, &quarantined);
+        self.quarantine_repeat_offenders(outcome.failures(), &quarantined);
         let requests = outcome.take_requests();
         let matched = self.catalog_match(data, &outcome);
         let entry = HistoryEntry {
@@ -257,7 +257,11 @@ impl Service {
     /// Records a scan in the history. One that books something is written
     /// at once, with its booking, and this returns once both are durable;
     /// one that books nothing is queued. Returns what the scan did.
-    async fn record(&self, entry: HistoryEntry, booking: Booking) -> Result<Actions, StoreError> {
+    pub(crate) async fn record(
+        &self,
+        entry: HistoryEntry,
+        booking: Booking,
+    ) -> Result<Actions, StoreError> {
         if booking.is_empty() {
             let actions = entry.actions.clone();
             self.history.record(ScanRecord { entry, booking });
@@ -365,9 +369,13 @@ impl Service {
         names
     }
 
-    fn quarantine_repeat_offenders(&self, outcome: &ScanOutcome, quarantined: &HashSet<String>) {
+    pub(crate) fn quarantine_repeat_offenders(
+        &self,
+        failures: &[PluginFailure],
+        quarantined: &HashSet<String>,
+    ) {
         let threshold = self.policy.quarantine_after;
-        for failure in outcome.failures() {
+        for failure in failures {
             if threshold == 0
                 || failure.in_a_row < threshold
                 || quarantined.contains(&failure.plugin)

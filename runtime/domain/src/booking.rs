@@ -3,7 +3,9 @@
 //! through [`BookingReads`] inside its transaction and writes the [`Plan`].
 
 use crate::store::StoreError;
-use crate::{Booking, MAX_LEVEL, PurchaseOrder, ReceivedLine, StockChange};
+use crate::{
+    ALREADY_RECEIVED, Booking, MAX_LEVEL, MAX_LINE_LABELS, PurchaseOrder, ReceivedLine, StockChange,
+};
 
 /// What checking a booking reads from a store.
 pub trait BookingReads {
@@ -61,6 +63,15 @@ pub fn plan_booking(booking: &Booking, reads: &mut impl BookingReads) -> Result<
                 receipt.order, receipt.sku
             )));
         };
+        if let Some(label) = &receipt.label {
+            if line.labels.contains(label) {
+                return Err(refuse(ALREADY_RECEIVED.to_owned()));
+            }
+            if line.labels.len() >= MAX_LINE_LABELS {
+                line.labels.remove(0);
+            }
+            line.labels.push(label.clone());
+        }
         let before = line.received;
         let after = u64::from(before) + u64::from(receipt.quantity);
         if after > u64::from(line.ordered) {
@@ -82,7 +93,10 @@ pub fn plan_booking(booking: &Booking, reads: &mut impl BookingReads) -> Result<
         plan.changes.push((
             StockChange {
                 sku: receipt.sku.clone(),
-                location: order.location.clone(),
+                location: receipt
+                    .location
+                    .clone()
+                    .unwrap_or_else(|| order.location.clone()),
                 delta: i64::from(receipt.quantity),
                 reason: format!("received against purchase order {}", order.number),
             },

@@ -44,6 +44,9 @@ impl Capability {
             ("catalog", _) => Some(Capability::CatalogRead),
             ("stock", "level") => Some(Capability::StockRead),
             ("stock", _) => Some(Capability::StockWrite),
+            ("purchasing", "order" | "orders-by-supplier-reference") => {
+                Some(Capability::CatalogRead)
+            }
             ("purchasing", _) => Some(Capability::PoReceive),
             _ => None,
         }
@@ -69,5 +72,27 @@ impl FromStr for Capability {
                      po-receive"
                 ))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_orders_needs_catalog_read_and_receiving_po_receive() {
+        for (function, needs) in [
+            ("order", Capability::CatalogRead),
+            ("orders-by-supplier-reference", Capability::CatalogRead),
+            ("receive", Capability::PoReceive),
+            ("receive-into", Capability::PoReceive),
+        ] {
+            assert_eq!(
+                Capability::for_import("purchasing", function),
+                Some(needs),
+                "{function}"
+            );
+        }
+        assert_eq!(Capability::for_import("config", "get"), None);
     }
 }

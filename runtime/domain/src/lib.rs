@@ -30,8 +30,8 @@ pub use limits::{LimitOverrides, MAX_MEMORY_BYTES};
 pub use plugins::{PluginInfo, PluginRecord, Quarantine, scan_order};
 pub use records::{Barcode, Price, Product, SupplierPart};
 pub use stock::{
-    Actor, Booking, MAX_LEVEL, MAX_QUANTITY, Movement, OrderLine, PurchaseOrder, Receipt,
-    ReceivedLine, StockChange,
+    ALREADY_RECEIVED, Actor, Booking, MAX_LEVEL, MAX_LINE_LABELS, MAX_QUANTITY, Movement,
+    OrderLine, PurchaseOrder, Receipt, ReceivedLine, StockChange,
 };
 
 /// Lower-case hex of `bytes`.

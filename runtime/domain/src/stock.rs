@@ -27,6 +27,11 @@ pub(crate) const ORDER: Rule = Rule {
     max: 64,
     extra: None,
 };
+const SUPPLIER_REFERENCE: Rule = Rule {
+    field: "supplier reference",
+    max: 64,
+    extra: None,
+};
 
 /// A change of the on-hand quantity of `sku` at `location`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +49,18 @@ pub struct Receipt {
     pub order: String,
     pub sku: String,
     pub quantity: u32,
+    /// Where the goods go; the order's location when `None`.
+    pub location: Option<String>,
+    /// The label received (its [`crate::barcode_hash`]), kept with the line so the
+    /// same label is never received twice; `None` records nothing.
+    pub label: Option<String>,
 }
+
+/// The refusal of a label received before, in InvenTree's words.
+pub const ALREADY_RECEIVED: &str = "Item has already been received";
+
+/// Most labels an order line remembers; the oldest are forgotten first.
+pub const MAX_LINE_LABELS: usize = 256;
 
 /// Changes that land together or not at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -136,6 +152,9 @@ pub struct PurchaseOrder {
     pub number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<String>,
+    /// The supplier's own reference for the order (ECIA `1K` on its labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_reference: Option<String>,
     /// The stock location receipts are booked to.
     pub location: String,
     /// RFC 3339, UTC.
@@ -149,6 +168,26 @@ pub struct OrderLine {
     pub sku: String,
     pub ordered: u32,
     pub received: u32,
+    /// The labels received against this line (their hashes), newest last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+}
+
+impl OrderLine {
+    /// A line of `ordered` units of `sku`, none received yet.
+    pub fn new(sku: impl Into<String>, ordered: u32) -> OrderLine {
+        OrderLine {
+            sku: sku.into(),
+            ordered,
+            received: 0,
+            labels: Vec::new(),
+        }
+    }
+
+    /// Whether every unit ordered has been received.
+    pub fn is_complete(&self) -> bool {
+        self.received >= self.ordered
+    }
 }
 
 /// A receipt as booked: the line's state right after it.
@@ -168,6 +207,9 @@ impl PurchaseOrder {
     pub fn validate(&self) -> Result<(), Invalid> {
         ORDER.check(&self.number)?;
         LOCATION.check(&self.location)?;
+        if let Some(reference) = &self.supplier_reference {
+            SUPPLIER_REFERENCE.check(reference)?;
+        }
         if self.lines.is_empty() || self.lines.len() > MAX_ORDER_LINES {
             return Err(Invalid(format!(
                 "a purchase order has 1 to {MAX_ORDER_LINES} lines"
@@ -210,8 +252,12 @@ impl StockChange {
 }
 
 impl Receipt {
-    /// Checks the receipt by itself: its order number.
+    /// Checks the receipt by itself: its order number and location.
     pub fn validate(&self) -> Result<(), Invalid> {
-        ORDER.check(&self.order)
+        ORDER.check(&self.order)?;
+        match &self.location {
+            Some(location) => LOCATION.check(location),
+            None => Ok(()),
+        }
     }
 }

@@ -345,6 +345,31 @@ pub trait StockStore {
 
     /// Every purchase order, by number.
     fn orders(&self) -> Result<Vec<PurchaseOrder>, StoreError>;
+
+    /// The orders whose supplier reference is `reference`, by number, at
+    /// most `max`. Reads every order: they are few, and only receipts ask.
+    fn orders_by_supplier_reference(
+        &self,
+        reference: &str,
+        max: usize,
+    ) -> Result<Vec<PurchaseOrder>, StoreError> {
+        let mut orders = self.orders()?;
+        orders.retain(|order| order.supplier_reference.as_deref() == Some(reference));
+        orders.truncate(max);
+        Ok(orders)
+    }
+
+    /// The order and line (its SKU) the label hashed `label` was received
+    /// against, if any. Reads every order, as above.
+    fn received_label(&self, label: &str) -> Result<Option<(String, String)>, StoreError> {
+        Ok(self.orders()?.into_iter().find_map(|order| {
+            let line = order
+                .lines
+                .iter()
+                .find(|l| l.labels.iter().any(|h| h == label))?;
+            Some((order.number.clone(), line.sku.clone()))
+        }))
+    }
 }
 
 /// The scan history, written with what each scan booked.

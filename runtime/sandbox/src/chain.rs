@@ -21,6 +21,7 @@ use crate::claims::Matcher;
 use crate::failure::Failure;
 use crate::host::{Requests, Server};
 use crate::plugin::Plugin;
+use crate::receiving::{Receipt, ReceiptRequest, ReceiptStatus};
 use crate::verdict::{Decode, Rejection, Verdict};
 
 /// Priority of a plugin installed without one.
@@ -186,6 +187,100 @@ impl Chain {
                 failures,
             },
             None => ScanOutcome::NoMatch { failures },
+        }
+    }
+}
+
+/// What the chain made of one label to receive.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReceiptOutcome {
+    /// A plugin answered: the first that did not refuse, else the first
+    /// refusal.
+    Answered {
+        plugin: String,
+        receipt: Box<Receipt>,
+        /// What that plugin asked to book: nothing unless it received.
+        requests: Requests,
+        failures: Vec<PluginFailure>,
+    },
+    /// No plugin that receives knew the label.
+    NoMatch { failures: Vec<PluginFailure> },
+}
+
+impl ReceiptOutcome {
+    /// The plugins that failed on the way to this outcome.
+    pub fn failures(&self) -> &[PluginFailure] {
+        match self {
+            ReceiptOutcome::Answered { failures, .. } | ReceiptOutcome::NoMatch { failures } => {
+                failures
+            }
+        }
+    }
+}
+
+impl Chain {
+    /// Hands a label to receive to each plugin in turn that exports
+    /// `receiving` and may claim it, leaving out those `skip` names. The
+    /// first answer that is not a refusal decides; a refusal lets the next
+    /// plugin try, and is the answer only when none receives the label.
+    /// Only a `received` answer keeps what its plugin asked to book.
+    pub async fn receive(
+        &self,
+        data: &str,
+        request: &ReceiptRequest,
+        skip: impl Fn(&str) -> bool,
+        server: Option<&Arc<dyn Server>>,
+    ) -> ReceiptOutcome {
+        let mut refused: Option<(String, Box<Receipt>)> = None;
+        let mut failures = Vec::new();
+        let asked = self.matcher.asked(data);
+        let plugins = self
+            .plugins
+            .iter()
+            .zip(asked)
+            .filter(|(plugin, asked)| *asked && plugin.receives() && !skip(plugin.name()));
+        for (plugin, _) in plugins {
+            let (answer, requests) = plugin.receive(data, request, server).await;
+            match answer {
+                Ok(None) => {}
+                Ok(Some(receipt)) if receipt.status == ReceiptStatus::Refused => {
+                    refused.get_or_insert_with(|| (plugin.name().to_owned(), Box::new(receipt)));
+                }
+                Ok(Some(receipt)) => {
+                    let requests = match receipt.status {
+                        ReceiptStatus::Received => requests,
+                        _ => Requests {
+                            refused: requests.refused,
+                            ..Requests::default()
+                        },
+                    };
+                    return ReceiptOutcome::Answered {
+                        plugin: plugin.name().to_owned(),
+                        receipt: Box::new(receipt),
+                        requests,
+                        failures,
+                    };
+                }
+                Err(failure) => {
+                    plugin.log().line(|| {
+                        tracing::warn!(plugin = plugin.name(), "receipt failed: plugin {failure}");
+                    });
+                    failures.push(PluginFailure {
+                        plugin: plugin.name().to_owned(),
+                        failure,
+                        in_a_row: plugin.failures_in_a_row(),
+                    });
+                }
+            }
+        }
+        match refused {
+            Some((plugin, receipt)) => ReceiptOutcome::Answered {
+                plugin,
+                receipt,
+                requests: Requests::default(),
+                failures,
+            },
+            None => ReceiptOutcome::NoMatch { failures },
         }
     }
 }

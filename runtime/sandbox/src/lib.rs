@@ -23,11 +23,14 @@ mod linker;
 mod log;
 mod observer;
 mod plugin;
+mod receiving;
 mod sandbox;
 mod verdict;
 
 pub use barcoded_domain::block_on;
-pub use chain::{Ask, Chain, DEFAULT_PRIORITY, PluginFailure, ScanOutcome, validate_name};
+pub use chain::{
+    Ask, Chain, DEFAULT_PRIORITY, PluginFailure, ReceiptOutcome, ScanOutcome, validate_name,
+};
 pub use component::{CompileError, MAX_COMPONENT_BYTES, capabilities_asked, compile};
 pub use engine::{CpuMeter, MAX_WASM_STACK, POOL_INSTANCES, new_engine, new_engine_with};
 pub use failure::{Failure, LoadError};
@@ -37,5 +40,6 @@ pub use linker::new_linker;
 pub use log::{PLUGIN_LOG_LINES, PLUGIN_LOG_WINDOW, PluginLog};
 pub use observer::{Observation, Observer};
 pub use plugin::{Plugin, Settings};
+pub use receiving::{LineItem, Receipt, ReceiptRequest, ReceiptStatus};
 pub use sandbox::{CpuClock, Sandbox, SandboxState};
 pub use verdict::{Decode, Rejection, Verdict};

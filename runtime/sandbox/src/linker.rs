@@ -1,5 +1,6 @@
-//! The one `bindgen!` site, and the linker every plugin is pre-linked
-//! against.
+//! The `bindgen!` site of the `plugin` world (the imports every plugin may
+//! use, and the `decoder` export), and the linker every plugin is
+//! pre-linked against.
 
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker, Resource};

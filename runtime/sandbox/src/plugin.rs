@@ -19,6 +19,7 @@ use crate::limits::Limits;
 use crate::linker::bindings;
 use crate::log::{PluginLog, escape_controls, truncate};
 use crate::observer::{Observation, Observer};
+use crate::receiving::{Receipt, ReceiptRequest, wit as receiving};
 use crate::sandbox::{Sandbox, SandboxState};
 use crate::verdict::{Decode, Rejection, Verdict, validate_info};
 use bindings::exports::barcode::plugin::decoder as wit;
@@ -32,6 +33,8 @@ pub struct Plugin {
     /// The patterns it declares it may claim, and them compiled; `None`
     /// when it declares none.
     claims: Option<(Vec<String>, RegexSet)>,
+    /// Where its optional `receiving` export is; `None` without one.
+    receiver: Option<receiving::GuestIndices>,
     runner: Runner,
     /// Failed scans in a row; a success resets it.
     failures_in_a_row: AtomicU32,
@@ -129,9 +132,13 @@ impl Plugin {
             }
             None => None,
         };
+        // A component without the export (or with another shape of it) is
+        // simply never asked to receive.
+        let receiver = receiving::GuestIndices::new(runner.pre.instance_pre()).ok();
         Ok(Plugin {
             info,
             claims,
+            receiver,
             runner,
             failures_in_a_row: AtomicU32::new(0),
             scans: AtomicU64::new(0),
@@ -167,6 +174,11 @@ impl Plugin {
             .is_none_or(|(_, set)| set.is_match(data))
     }
 
+    /// Whether it exports `receiving`, and so may receive labels.
+    pub fn receives(&self) -> bool {
+        self.receiver.is_some()
+    }
+
     /// What this plugin may make the server log.
     pub fn log(&self) -> &PluginLog {
         &self.runner.log
@@ -185,7 +197,7 @@ impl Plugin {
         data: &str,
         server: Option<&Arc<dyn Server>>,
     ) -> (Result<Verdict, Failure>, Requests) {
-        let mut sandbox = self.runner.sandbox(server);
+        let mut sandbox = self.runner.sandbox(server, None);
         let clock = sandbox.clock();
         let started = Instant::now();
         let mut instantiated = None;
@@ -213,15 +225,56 @@ impl Plugin {
                 refused: &requests.refused,
             });
         }
-        self.scans.fetch_add(1, Ordering::Relaxed);
-        match verdict {
-            Ok(_) => self.failures_in_a_row.store(0, Ordering::Relaxed),
-            Err(_) => {
-                self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
-                self.failures.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        self.count(verdict.is_ok());
         (verdict, requests)
+    }
+
+    /// Asks the plugin to receive `data` as `request` says, in a fresh
+    /// instance like a scan's, whose receipts carry the label's hash so the
+    /// store receives it once. `Ok(None)` when the label is not the
+    /// plugin's, or the plugin does not export `receiving`.
+    pub async fn receive(
+        &self,
+        data: &str,
+        request: &ReceiptRequest,
+        server: Option<&Arc<dyn Server>>,
+    ) -> (Result<Option<Receipt>, Failure>, Requests) {
+        let Some(receiver) = &self.receiver else {
+            return (Ok(None), Requests::default());
+        };
+        let label = barcoded_domain::barcode_hash(data);
+        let mut sandbox = self.runner.sandbox(server, Some(label));
+        let clock = sandbox.clock();
+        let answer = clock
+            .run(async {
+                let store = &mut sandbox.store;
+                let instance = self
+                    .runner
+                    .pre
+                    .instance_pre()
+                    .instantiate_async(&mut *store)
+                    .await?;
+                let guest = receiver.load(&mut *store, &instance)?;
+                guest.call_receive(store, data, &request.to_wit()).await
+            })
+            .await;
+        let (answer, requests) = self.runner.finish(sandbox, answer);
+        let limits = &self.runner.settings.limits.answer;
+        let receipt =
+            answer.and_then(|answer| answer.map(|r| Receipt::validate(r, limits)).transpose());
+        self.count(receipt.is_ok());
+        (receipt, requests)
+    }
+
+    /// Counts one call into the plugin, failed or not.
+    fn count(&self, ok: bool) {
+        self.scans.fetch_add(1, Ordering::Relaxed);
+        if ok {
+            self.failures_in_a_row.store(0, Ordering::Relaxed);
+        } else {
+            self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Scans and failures since the last call, for the registry's totals.
@@ -261,7 +314,7 @@ impl Runner {
             &mut wasmtime::Store<SandboxState>,
         ) -> wasmtime::Result<R>,
     ) -> Result<R, Failure> {
-        let mut sandbox = self.sandbox(None);
+        let mut sandbox = self.sandbox(None, None);
         let clock = sandbox.clock();
         let answer = crate::block_on(clock.run(async {
             let store = &mut sandbox.store;
@@ -276,16 +329,20 @@ impl Runner {
         self.finish(sandbox, answer).0
     }
 
-    /// A fresh sandbox for one call, reaching `store` as the grants allow.
-    fn sandbox(&self, server: Option<&Arc<dyn Server>>) -> Sandbox {
+    /// A fresh sandbox for one call, reaching `store` as the grants allow;
+    /// with `label`, a receipt of the label so hashed.
+    fn sandbox(&self, server: Option<&Arc<dyn Server>>, label: Option<String>) -> Sandbox {
         let settings = &self.settings;
-        let host = HostState::new(
+        let mut host = HostState::new(
             self.log.clone(),
             settings.config.clone(),
             settings.grants.clone(),
             server.cloned(),
             settings.limits.host_calls,
         );
+        if let Some(label) = label {
+            host = host.receiving(label);
+        }
         Sandbox::new(self.pre.engine(), &settings.limits, host)
     }
 

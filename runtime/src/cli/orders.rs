@@ -18,7 +18,7 @@ pub enum OrderCommand {
     /// `ecia` plugin with `receive=on`) books the label's quantity against
     /// the line of its product, and refuses to receive more than ordered.
     #[command(
-        after_help = "Example:\n  barcoded order create PO-1001 --supplier DigiKey --location DOCK \\\n    --line RES-10K=500 --line CAP-100N=200"
+        after_help = "Example:\n  barcoded order create PO-1001 --supplier DigiKey --supplier-reference 72991337 \\\n    --location DOCK --line RES-10K=500 --line CAP-100N=200"
     )]
     Create {
         /// The order number, as the supplier prints it on labels.
@@ -26,9 +26,16 @@ pub enum OrderCommand {
         /// Where received goods are booked.
         #[arg(long, default_value = "RECEIVING")]
         location: String,
-        /// Who it was ordered from, for listings.
+        /// Who it was ordered from, as the catalog's supplier parts name
+        /// them (`DigiKey`): supplier plugins receive only that supplier's
+        /// labels against it.
         #[arg(long)]
         supplier: Option<String>,
+        /// The supplier's own reference for the order (their sales order
+        /// number, printed as `1K` on ECIA labels), so that labels naming
+        /// only it find the order.
+        #[arg(long)]
+        supplier_reference: Option<String>,
         /// A line, as SKU=QUANTITY (repeatable).
         #[arg(long = "line", value_name = "SKU=QUANTITY", required = true, value_parser = parse_line)]
         lines: Vec<OrderLine>,
@@ -45,11 +52,13 @@ pub fn run(store: &dyn Storage, command: OrderCommand) -> CliResult {
             number,
             location,
             supplier,
+            supplier_reference,
             lines,
         } => {
             let order = PurchaseOrder {
                 number,
                 supplier,
+                supplier_reference,
                 location,
                 created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
                 lines,
@@ -102,9 +111,5 @@ fn parse_line(text: &str) -> Result<OrderLine, String> {
     let ordered = quantity
         .parse()
         .map_err(|_| format!("{quantity:?} is not a whole number of units"))?;
-    Ok(OrderLine {
-        sku: sku.to_owned(),
-        ordered,
-        received: 0,
-    })
+    Ok(OrderLine::new(sku, ordered))
 }

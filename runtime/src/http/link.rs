@@ -18,6 +18,9 @@ use barcoded_domain::store::StoreError;
 /// Longest barcode a link takes, as sent: a barcode record's longest value.
 const MAX_LINKED_CHARS: usize = 256;
 
+/// What a link request looks like.
+const EXAMPLE: &str = r#"{"barcode": "...", "part": "SKU"}"#;
+
 /// The InvenTree model a product stands for in link requests and answers.
 const MODEL: &str = "part";
 
@@ -35,7 +38,7 @@ const OTHER_MODELS: [&str; 8] = [
 
 /// `POST /api/barcode/link/` with `{"barcode": .., "part": SKU}`.
 pub async fn link(service: &Service, request_body: Incoming) -> Answer {
-    let request = match read_object(request_body).await {
+    let request = match read_object(request_body, EXAMPLE).await {
         Ok(request) => request,
         Err(answer) => return answer,
     };
@@ -78,7 +81,7 @@ pub async fn link(service: &Service, request_body: Incoming) -> Answer {
 
 /// `POST /api/barcode/unlink/` with `{"part": SKU}`.
 pub async fn unlink(service: &Service, request_body: Incoming) -> Answer {
-    let request = match read_object(request_body).await {
+    let request = match read_object(request_body, EXAMPLE).await {
         Ok(request) => request,
         Err(answer) => return answer,
     };
@@ -124,13 +127,17 @@ pub fn remove(service: &Service, raw_sku: &str) -> Answer {
     }
 }
 
-async fn read_object(request_body: Incoming) -> Result<Map<String, Value>, Answer> {
+/// The request's JSON object; `example` shows what it should look like.
+pub(super) async fn read_object(
+    request_body: Incoming,
+    example: &str,
+) -> Result<Map<String, Value>, Answer> {
     let bytes = body::read_bounded(request_body, MAX_BODY_BYTES).await?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(Answer::error(
             400,
-            r#"Request body must be a JSON object like {"barcode": "...", "part": "SKU"}"#,
+            format!("Request body must be a JSON object like {example}"),
         )),
         Err(error) => Err(Answer::error(
             400,
@@ -175,7 +182,7 @@ fn product_of(request: &Map<String, Value>) -> Result<String, Answer> {
 }
 
 /// A non-negative whole number, written either way JSON allows.
-fn whole(number: &serde_json::Number) -> Option<u64> {
+pub(super) fn whole(number: &serde_json::Number) -> Option<u64> {
     number.as_u64().or_else(|| {
         number
             .as_f64()

@@ -15,6 +15,7 @@ mod metrics;
 mod openapi;
 mod qr;
 mod query;
+mod receive;
 mod routes;
 mod scan;
 mod stock;

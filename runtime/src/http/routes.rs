@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{
     admin, auth, body, catalog, console, history, inventree, keys, link, lookup, metrics, openapi,
-    qr, scan, stock,
+    qr, receive, scan, stock,
 };
 use crate::answer::Answer;
 use barcoded_app::Service;
@@ -57,6 +57,7 @@ fn allowed(path: &str) -> Option<&'static str> {
         "/api/barcode/" | "/api/barcode" => Some("POST"),
         "/api/barcode/link/" | "/api/barcode/link" => Some("POST"),
         "/api/barcode/unlink/" | "/api/barcode/unlink" => Some("POST"),
+        "/api/barcode/po-receive/" | "/api/barcode/po-receive" => Some("POST"),
         "/api/admin/links" | "/api/admin/links/" => Some(READ),
         "/api/admin/keys" | "/api/admin/keys/" => Some("GET, HEAD, POST"),
         "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
@@ -120,6 +121,7 @@ fn route_name(path: &str) -> &'static str {
         "/api/barcode" => "/api/barcode/",
         "/api/barcode/link" => "/api/barcode/link/",
         "/api/barcode/unlink" => "/api/barcode/unlink/",
+        "/api/barcode/po-receive" => "/api/barcode/po-receive/",
         "/api/barcode/history" => "/api/barcode/history",
         "/api/admin/links" => "/api/admin/links",
         "/api/admin/keys" => "/api/admin/keys",
@@ -224,6 +226,10 @@ async fn dispatch(
                     Err(refused) => Err(refused),
                 }
             }
+            "/api/barcode/po-receive/" | "/api/barcode/po-receive" => match authorize(Role::Pos) {
+                Ok(key) => Ok(receive::handle(&service, request_body, key.name).await),
+                Err(refused) => Err(refused),
+            },
             catalog::PATH => authorize(Role::Pos).map(|_| catalog::handle(&service, query)),
             "/api/orders" | "/api/orders/" => {
                 authorize(Role::Admin).map(|_| stock::orders(&service))

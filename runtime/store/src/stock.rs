@@ -237,7 +237,9 @@ pub(super) fn now() -> String {
 mod tests {
     use super::*;
     use barcoded_domain::store::CatalogStore;
-    use barcoded_domain::{MAX_LEVEL, MAX_QUANTITY, OrderLine, Price, Product, Receipt};
+    use barcoded_domain::{
+        ALREADY_RECEIVED, MAX_LEVEL, MAX_QUANTITY, OrderLine, Price, Product, Receipt,
+    };
 
     /// A store in a fresh folder, with product `A` and order PO-1 for 5 of it.
     fn store() -> (Store, std::path::PathBuf) {
@@ -262,13 +264,10 @@ mod tests {
             .add_order(&PurchaseOrder {
                 number: "PO-1".into(),
                 supplier: None,
+                supplier_reference: None,
                 location: "DOCK".into(),
                 created: now(),
-                lines: vec![OrderLine {
-                    sku: "A".into(),
-                    ordered: 5,
-                    received: 0,
-                }],
+                lines: vec![OrderLine::new("A", 5)],
             })
             .unwrap();
         (store, dir)
@@ -279,6 +278,8 @@ mod tests {
             order: "PO-1".into(),
             sku: "A".into(),
             quantity,
+            location: None,
+            label: None,
         }
     }
 
@@ -314,6 +315,41 @@ mod tests {
         assert_eq!(store.stock_level("A", "DOCK").unwrap(), 5);
         assert_eq!(store.stock_level("A", "SHELF").unwrap(), 3);
         assert_eq!(store.movements(Some("A"), 10).unwrap().len(), 3);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A receipt of a label books it into the location it names and
+    /// remembers the label, durably: the same label is refused after, even
+    /// by a store opened afresh, while another label of the line is not.
+    #[test]
+    fn a_label_is_received_once_into_the_location_it_names() {
+        let (store, dir) = store();
+        let labelled = |label: &str| Booking {
+            receipts: vec![Receipt {
+                location: Some("SHELF-9".into()),
+                label: Some(label.into()),
+                ..receipt(2)
+            }],
+            ..Booking::default()
+        };
+        let booked = store.book(&labelled("hash-1"), &Actor::default()).unwrap();
+        assert_eq!(booked.movements[0].location, "SHELF-9");
+        assert_eq!(store.stock_level("A", "SHELF-9").unwrap(), 2);
+        assert_eq!(store.stock_level("A", "DOCK").unwrap(), 0);
+        drop(store);
+        let store = Store::open(&dir).unwrap();
+        let again = store
+            .book(&labelled("hash-1"), &Actor::default())
+            .unwrap_err();
+        assert_eq!(again.to_string(), ALREADY_RECEIVED, "{again}");
+        assert!(store.check_booking(&labelled("hash-1")).is_err());
+        store.book(&labelled("hash-2"), &Actor::default()).unwrap();
+        let line = &store.order("PO-1").unwrap().unwrap().lines[0];
+        assert_eq!(
+            (line.received, line.labels.clone()),
+            (4, vec!["hash-1".into(), "hash-2".into()])
+        );
         drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -41,6 +41,9 @@ pub struct HostState {
     /// Set when the plugin was stopped for making too many calls.
     limit_hit: Option<Limit>,
     requests: Requests,
+    /// During a receipt, the hash of the label received: its receipts
+    /// carry it, so the store receives one label once.
+    receipt_label: Option<String>,
 }
 
 /// What a plugin's calls left to book, and which calls were not carried out.
@@ -68,7 +71,14 @@ impl HostState {
             calls_left: host_calls,
             limit_hit: None,
             requests: Requests::default(),
+            receipt_label: None,
         }
+    }
+
+    /// Makes this call a receipt of the label hashed `label`.
+    pub fn receiving(mut self, label: String) -> HostState {
+        self.receipt_label = Some(label);
+        self
     }
 
     pub fn into_requests(self) -> Requests {

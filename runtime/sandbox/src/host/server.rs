@@ -25,6 +25,13 @@ pub trait Server: Send + Sync {
     /// The purchase order numbered `number`.
     fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, CallError>;
 
+    /// The purchase orders whose supplier reference is `reference`, at most `max`.
+    fn orders_by_supplier_reference(
+        &self,
+        reference: &str,
+        max: usize,
+    ) -> Result<Vec<PurchaseOrder>, CallError>;
+
     /// Checks `booking` whole against the catalog and the orders as they
     /// are now, writing nothing.
     fn check_booking(&self, booking: &Booking) -> Result<(), CallError>;
