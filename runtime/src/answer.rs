@@ -177,10 +177,8 @@ pub enum ScanBody<'a> {
     },
 }
 
-/// What InvenTree's clients read at the top of a scan's answer (`part`,
-/// `stockitem`, `supplierpart`, ... and `success`), where a plugin's payload
-/// has them, as an InvenTree plugin's answer does.
-const INVENTREE_KEYS: [&str; 11] = [
+/// InvenTree's barcode models, as its answers and requests name them.
+pub const INVENTREE_MODELS: [&str; 9] = [
     "part",
     "stockitem",
     "stocklocation",
@@ -190,17 +188,21 @@ const INVENTREE_KEYS: [&str; 11] = [
     "salesorder",
     "returnorder",
     "build",
-    "company",
-    "success",
 ];
 
-/// The [`INVENTREE_KEYS`] of a decode's payload, written beside the answer's own.
+/// What InvenTree's clients read at the top of a scan's answer beside the
+/// models: the supplier, and the plugin's message.
+const INVENTREE_EXTRAS: [&str; 2] = ["company", "success"];
+
+/// InvenTree's models and extras that a decode's payload has (as an
+/// InvenTree plugin's answer does), written beside the answer's own keys.
 pub struct InvenTreeKeys<'a>(Option<&'a Value>);
 
 impl Serialize for InvenTreeKeys<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let object = self.0.and_then(Value::as_object);
-        serializer.collect_map(INVENTREE_KEYS.iter().filter_map(|key| {
+        let keys = INVENTREE_MODELS.iter().chain(&INVENTREE_EXTRAS);
+        serializer.collect_map(keys.filter_map(|key| {
             object
                 .and_then(|object| object.get(*key))
                 .map(|value| (key, value))

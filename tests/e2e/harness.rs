@@ -281,17 +281,23 @@ pub fn cli_ok(data: &Path, args: &[&str]) -> std::process::Output {
 /// Adds product SCREW-M4 (Screw M4, Parts, 0.05 EUR) with the real CLI,
 /// listing `supplier_parts` (as `SUPPLIER:PART`).
 pub fn add_screw(data: &Path, supplier_parts: &[&str]) {
+    add_product(data, "SCREW-M4", "Screw M4", "0.05", supplier_parts);
+}
+
+/// Adds a product of category Parts priced in EUR with the real CLI,
+/// listing `supplier_parts` (as `SUPPLIER:PART`).
+pub fn add_product(data: &Path, sku: &str, name: &str, price: &str, supplier_parts: &[&str]) {
     let mut args = vec![
         "catalog",
         "product",
         "--sku",
-        "SCREW-M4",
+        sku,
         "--name",
-        "Screw M4",
+        name,
         "--category",
         "Parts",
         "--price",
-        "0.05",
+        price,
         "--currency",
         "EUR",
     ];

@@ -12,7 +12,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::harness::{Response, Server, TempDir, binary, cli, cli_ok, data_dir_with};
+use crate::harness::{Response, Server, TempDir, add_product, binary, cli, cli_ok, data_dir_with};
 
 /// The label named `name` among InvenTree's test vectors (the name up to
 /// the note in brackets that some carry).
@@ -40,26 +40,8 @@ fn ecia(fields: &[&str]) -> String {
     format!("[)>\u{1e}06\u{1d}{}\u{1e}\u{4}", fields.join("\u{1d}"))
 }
 
-/// Adds a product listing `parts` (`SUPPLIER:PART`) with the real CLI.
 fn product(data: &Path, sku: &str, name: &str, parts: &[&str]) {
-    let mut args = vec![
-        "catalog",
-        "product",
-        "--sku",
-        sku,
-        "--name",
-        name,
-        "--category",
-        "Parts",
-        "--price",
-        "0.10",
-        "--currency",
-        "EUR",
-    ];
-    for part in parts {
-        args.extend(["--supplier-part", part]);
-    }
-    cli_ok(data, &args);
+    add_product(data, sku, name, "0.10", parts);
 }
 
 /// The products InvenTree's labels name, each listed under its supplier's
@@ -192,15 +174,17 @@ fn inventree_client(server: &Server, bodies: &Value) -> Vec<Value> {
     serde_json::from_slice(&output.stdout).expect("the client's answers as JSON")
 }
 
-/// A server with the DigiKey and Mouser plugins granted what receiving
-/// needs, the catalog, and orders: PO-1 (DigiKey's reference 72991337) and
-/// PO-2 at DigiKey, P0-1337 at Mouser (a line of REG-34063, then LDO-320).
+/// A server with the DigiKey, Mouser (Python) and Farnell (JavaScript)
+/// plugins granted what receiving needs, the catalog, and orders: PO-1
+/// (DigiKey's reference 72991337) and PO-2 at DigiKey, P0-1337 at Mouser (a
+/// line of REG-34063, then LDO-320), PO-F at Farnell.
 fn receiving_server() -> Server {
     let data = data_dir_with(&[
         ("10-digikey.wasm", "supplier_digikey"),
         ("11-mouser.wasm", "supplier_mouser"),
+        ("12-farnell.wasm", "supplier_farnell"),
     ]);
-    for plugin in ["digikey", "mouser"] {
+    for plugin in ["digikey", "mouser", "farnell"] {
         cli_ok(
             data.path(),
             &["plugin", "grant", plugin, "catalog-read", "po-receive"],
@@ -216,6 +200,7 @@ fn receiving_server() -> Server {
             "73121337",
             &["REG-34063=10", "LDO-320=10"],
         ),
+        ("PO-F", "Farnell", "F-1", &["RES-10K=500"]),
     ] {
         let mut args = vec![
             "order",
@@ -236,7 +221,7 @@ fn receiving_server() -> Server {
     Server::start(data)
 }
 
-/// One server for every receipt below (its two Python plugins compile once):
+/// One server for every receipt below (its plugins compile once):
 /// each step receives labels of its own.
 #[test]
 fn po_receive_answers_and_books_as_inventrees_endpoint_does() {
@@ -244,6 +229,21 @@ fn po_receive_answers_and_books_as_inventrees_endpoint_does() {
     a_label_is_booked_once_as_inventrees_client_asks(&server);
     the_requests_order_location_and_allocation_are_honoured(&server);
     the_same_label_received_by_two_clients_at_once_is_booked_once(&server);
+    a_javascript_supplier_plugin_receives_alike(&server);
+}
+
+fn a_javascript_supplier_plugin_receives_alike(server: &Server) {
+    let label = ecia(&["P1234567", "KPO-F", "Q200"]);
+    let answer = receive(server, &json!({ "barcode": label, "location": "BIN-4" }));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body = answer.json();
+    assert_eq!(body["plugin"], "farnell");
+    assert_eq!(body["success"], "Received purchase order line item");
+    assert_eq!(body["lineitem"]["location"], "BIN-4");
+    assert_eq!(body["fields"]["supplier_part_number"], "1234567");
+    assert_eq!(level(server.data_dir(), "RES-10K", "BIN-4"), 200);
+    let again = receive(server, &json!({ "barcode": label }));
+    assert_eq!(again.json()["error"], "Item has already been received");
 }
 
 fn a_label_is_booked_once_as_inventrees_client_asks(server: &Server) {
@@ -461,4 +461,45 @@ fn a_supplier_plugin_in_inventrees_shape_builds_with_plugin_build() {
     let answer: Value = serde_json::from_slice(&tried.stdout).expect("one line of JSON");
     assert_eq!(answer["answer"], "decoded", "{answer}");
     assert_eq!(answer["result"]["lookup_code"], "SW-102", "{answer}");
+}
+
+/// A component built against the WIT as published before `receiving` and
+/// the new `purchasing` functions (guest-plugins/previous-wit keeps that
+/// WIT): it loads, scans, reads the catalog and receives through the old
+/// `purchasing.receive`, and `po-receive` never asks it.
+#[test]
+fn a_component_of_the_previous_wit_loads_scans_and_receives_as_before() {
+    let data = data_dir_with(&[("10-previous.wasm", "previous_wit")]);
+    cli_ok(
+        data.path(),
+        &["plugin", "grant", "previous", "catalog-read", "po-receive"],
+    );
+    stock_the_catalog(data.path());
+    cli_ok(
+        data.path(),
+        &[
+            "order",
+            "create",
+            "PO-9",
+            "--location",
+            "DOCK",
+            "--line",
+            "OPAMP-358=10",
+        ],
+    );
+    let server = Server::start(data);
+    let answer = scan(&server, "PREV:PO-9:OPAMP-358:4");
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body = answer.json();
+    assert_eq!(body["plugin"], "previous", "{body}");
+    assert_eq!(body["result"]["fields"]["name"], "LM358 dual op-amp");
+    assert_eq!(body["result"]["fields"]["receipt"], "4 of 10 received");
+    assert_eq!(body["actions"]["receipts"][0]["received"], 4, "{body}");
+    assert_eq!(order_line(server.data_dir(), "PO-9")["received"], 4);
+    // Only what it claims reaches it; it exports no `receiving`.
+    assert_eq!(scan(&server, "4006381333931").status, 404);
+    let receipt = receive(&server, &json!({ "barcode": "PREV:PO-9:OPAMP-358:4" }));
+    assert_eq!(receipt.status, 400, "{}", receipt.body);
+    assert_eq!(receipt.json()["error"], "No match for supplier barcode");
+    assert_eq!(order_line(server.data_dir(), "PO-9")["received"], 4);
 }

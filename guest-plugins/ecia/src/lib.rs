@@ -7,7 +7,8 @@
 //! under names: `supplier_part_number`, `manufacturer_part_number`,
 //! `quantity`, `customer_order_number`, `supplier_order_number`,
 //! `purchase_order_line`, `packing_list_number`, `country_of_origin`,
-//! `manufacturer`, `date_code`, `lot`. The lookup code is the supplier part
+//! `manufacturer`, `date_code`, `lot_code`, `ship_date` (the SDK's
+//! `supplier` names, InvenTree's). The lookup code is the supplier part
 //! number (else the manufacturer's), and `Q` is the quantity.
 //!
 //! Receiving: with the setting `receive=on` (`barcoded plugin config ecia
@@ -16,6 +17,7 @@
 //! quantity against that order's line for the product whose supplier part
 //! number the label carries. The `receipt` field says what happened.
 
+use barcode_plugin_sdk::supplier::ECIA_FIELDS;
 use barcode_plugin_sdk::{
     Plugin, PluginInfo, ScanError, ScanResult, catalog, config, export_plugin, purchasing,
 };
@@ -86,24 +88,6 @@ const RS: char = '\u{1e}';
 const GS: char = '\u{1d}';
 const EOT: char = '\u{4}';
 const FORMAT: &str = "ISO 15434";
-
-/// Data identifiers with a name of their own.
-const NAMED: [(&str, &str); 14] = [
-    ("P", "supplier_part_number"),
-    ("30P", "supplier_part_number"),
-    ("1P", "manufacturer_part_number"),
-    ("Q", "quantity"),
-    ("K", "customer_order_number"),
-    ("1K", "supplier_order_number"),
-    ("4K", "purchase_order_line"),
-    ("14K", "purchase_order_line"),
-    ("11K", "packing_list_number"),
-    ("4L", "country_of_origin"),
-    ("1V", "manufacturer"),
-    ("9D", "date_code"),
-    ("10D", "date_code"),
-    ("1T", "lot"),
-];
 
 fn decode(data: &str) -> Result<Option<ScanResult>, ScanError> {
     if let Some(fields) = iso15434(data) {
@@ -244,7 +228,7 @@ fn labelled(format: &str, fields: Vec<(String, String)>) -> Result<ScanResult, S
             continue;
         }
         result = result.field(identifier.clone(), value.clone());
-        if let Some((_, name)) = NAMED.iter().find(|(id, _)| id == identifier)
+        if let Some((_, name)) = ECIA_FIELDS.iter().find(|(id, _)| id == identifier)
             && !result.fields.iter().any(|f| f.key == *name)
         {
             result = result.field(*name, value.clone());
@@ -296,7 +280,7 @@ mod tests {
                 .map(|f| f.value.as_str())
         };
         assert_eq!(field("date_code"), Some("2151"));
-        assert_eq!(field("lot"), Some("LOT42"));
+        assert_eq!(field("lot_code"), Some("LOT42"));
     }
 
     #[test]

@@ -59,6 +59,12 @@ class SettingsMixin:
         declared = self.SETTINGS.get(key) or {}
         return declared.get("default", default)
 
+    def set_setting(self, key, value):
+        """Settings are the operator's (``barcoded plugin config``) and
+        read-only to a plugin: this changes nothing. InvenTree's mixins call
+        it only to remember what they found, which a fresh instance per scan
+        forgets anyway."""
+
 
 class InvenTreeBarcodeMixin:
     """InvenTree's model mixin for objects with barcodes, imported by some

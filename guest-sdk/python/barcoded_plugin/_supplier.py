@@ -52,7 +52,7 @@ class Company:
         return f"Company({self.name!r})"
 
 
-class SupplierPart:
+class MatchedSupplierPart:
     """A product's part number at a supplier, as InvenTree's model reads:
     ``SKU`` is the supplier's number, ``part`` the catalog's product."""
 
@@ -66,7 +66,7 @@ class SupplierPart:
                 "part": self.part.sku}
 
 
-class ManufacturerPart:
+class MatchedManufacturerPart:
     """A product's manufacturer part number (``MPN``) and its product."""
 
     def __init__(self, product, entry):
@@ -159,6 +159,11 @@ class SupplierBarcodeMixin(BarcodeMixin):
             self._supplier = supplier
         return supplier
 
+    def _forget_supplier(self):
+        # `cache=True` keeps the supplier for one scan: in a server each scan
+        # is a fresh instance anyway, and a native test may change settings.
+        self.__dict__.pop("_supplier", None)
+
     def get_supplier_part(self):
         """The one supplier part the label names: by supplier part number
         within the supplier, narrowed by manufacturer part number when
@@ -189,7 +194,7 @@ class SupplierBarcodeMixin(BarcodeMixin):
                 for entry in product.supplier_parts
                 if (entry.part == mpn if supplier is None else of_supplier(entry))
             ]
-        return SupplierPart(*found[0]) if len(found) == 1 else None
+        return MatchedSupplierPart(*found[0]) if len(found) == 1 else None
 
     def get_manufacturer_part(self):
         """The one product listing the label's manufacturer part number
@@ -206,7 +211,7 @@ class SupplierBarcodeMixin(BarcodeMixin):
             if supplier is None or supplier.matches(entry.supplier) or any(
                 supplier.matches(e.supplier) for e in product.supplier_parts
             ):
-                found.append(ManufacturerPart(product, entry))
+                found.append(MatchedManufacturerPart(product, entry))
         return found[0] if len(found) == 1 else None
 
     def get_purchase_order(self):
@@ -237,6 +242,7 @@ class SupplierBarcodeMixin(BarcodeMixin):
         is for (its ``lookup_code`` is the product's SKU) and keeps the
         label's fields."""
         barcode_data = str(barcode_data).strip()
+        self._forget_supplier()
         self.barcode_fields = self.extract_barcode_fields(barcode_data)
         if not self.barcode_fields:
             return None
@@ -293,6 +299,7 @@ class SupplierBarcodeMixin(BarcodeMixin):
         booked through ``purchasing`` and the answer is ``success``. Each
         answer carries ``lineitem``."""
         barcode_data = str(barcode_data).strip()
+        self._forget_supplier()
         self.barcode_fields = self.extract_barcode_fields(barcode_data)
         supplier = supplier or self.get_supplier(cache=True)
         if not supplier:

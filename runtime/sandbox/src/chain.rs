@@ -75,6 +75,21 @@ pub struct PluginFailure {
     pub in_a_row: u32,
 }
 
+impl PluginFailure {
+    /// `plugin`'s failure in a `call` (a scan, a receipt), logged within
+    /// the plugin's log budget; the chain goes on without it.
+    fn logged(plugin: &Plugin, call: &str, failure: Failure) -> PluginFailure {
+        plugin.log().line(|| {
+            tracing::warn!(plugin = plugin.name(), "{call} failed: plugin {failure}");
+        });
+        PluginFailure {
+            plugin: plugin.name().to_owned(),
+            failure,
+            in_a_row: plugin.failures_in_a_row(),
+        }
+    }
+}
+
 impl ScanOutcome {
     /// Takes what the decoding plugin asked of the server (nothing for any
     /// other outcome).
@@ -168,16 +183,7 @@ impl Chain {
                 Ok(Verdict::Rejected(rejection)) => {
                     rejected.get_or_insert_with(|| (plugin.name().to_owned(), rejection));
                 }
-                Err(failure) => {
-                    plugin.log().line(|| {
-                        tracing::warn!(plugin = plugin.name(), "scan failed: plugin {failure}");
-                    });
-                    failures.push(PluginFailure {
-                        plugin: plugin.name().to_owned(),
-                        failure,
-                        in_a_row: plugin.failures_in_a_row(),
-                    });
-                }
+                Err(failure) => failures.push(PluginFailure::logged(plugin, "scan", failure)),
             }
         }
         match rejected {
@@ -261,16 +267,7 @@ impl Chain {
                         failures,
                     };
                 }
-                Err(failure) => {
-                    plugin.log().line(|| {
-                        tracing::warn!(plugin = plugin.name(), "receipt failed: plugin {failure}");
-                    });
-                    failures.push(PluginFailure {
-                        plugin: plugin.name().to_owned(),
-                        failure,
-                        in_a_row: plugin.failures_in_a_row(),
-                    });
-                }
+                Err(failure) => failures.push(PluginFailure::logged(plugin, "receipt", failure)),
             }
         }
         match refused {

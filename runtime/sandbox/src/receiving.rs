@@ -6,8 +6,8 @@
 //! never asks them to receive, and loads and scans them as before.
 
 use crate::failure::Failure;
-use crate::limits::{AnswerLimits, Limit};
-use crate::verdict::bounded;
+use crate::limits::AnswerLimits;
+use crate::verdict::{bounded, validate_fields};
 
 pub(crate) mod bindings {
     // The imports are those of the `plugin` world's bindings, so one host
@@ -85,20 +85,7 @@ impl Receipt {
         receipt: wit::Receipt,
         limits: &AnswerLimits,
     ) -> Result<Receipt, Failure> {
-        if receipt.fields.len() > limits.fields {
-            return Err(Failure::Limit(
-                Limit::Answer,
-                format!("{} fields, over {}", receipt.fields.len(), limits.fields),
-            ));
-        }
-        let mut fields = Vec::with_capacity(receipt.fields.len());
-        for (key, value) in receipt.fields {
-            let key = bounded("a field key", key, limits.short_text)?;
-            if fields.iter().any(|(seen, _)| *seen == key) {
-                return Err(Failure::BadAnswer(format!("field `{key}` appears twice")));
-            }
-            fields.push((key, bounded("a field value", value, limits.value_text)?));
-        }
+        let fields = validate_fields(receipt.fields.into_iter(), limits)?;
         let value = |what, text| bounded(what, text, limits.value_text);
         let line = match receipt.line {
             None => None,

@@ -46,6 +46,29 @@ pub(crate) fn bounded(what: &str, text: String, max: usize) -> Result<String, Fa
     Ok(text)
 }
 
+/// Checks an answer's (key, value) fields against `limits`: how many, how
+/// long, and each key once.
+pub(crate) fn validate_fields(
+    fields: impl ExactSizeIterator<Item = (String, String)>,
+    limits: &AnswerLimits,
+) -> Result<Vec<(String, String)>, Failure> {
+    if fields.len() > limits.fields {
+        return Err(Failure::Limit(
+            Limit::Answer,
+            format!("{} fields, over {}", fields.len(), limits.fields),
+        ));
+    }
+    let mut checked: Vec<(String, String)> = Vec::with_capacity(fields.len());
+    for (key, value) in fields {
+        let key = bounded("a field key", key, limits.short_text)?;
+        if checked.iter().any(|(seen, _)| *seen == key) {
+            return Err(Failure::BadAnswer(format!("field `{key}` appears twice")));
+        }
+        checked.push((key, bounded("a field value", value, limits.value_text)?));
+    }
+    Ok(checked)
+}
+
 /// Checks a plugin's `info` answer against its limits.
 pub(crate) fn validate_info(
     info: wit::PluginInfo,
@@ -66,23 +89,7 @@ impl Decode {
         result: wit::ScanResult,
         limits: &AnswerLimits,
     ) -> Result<Decode, Failure> {
-        if result.fields.len() > limits.fields {
-            return Err(Failure::Limit(
-                Limit::Answer,
-                format!("{} fields, over {}", result.fields.len(), limits.fields),
-            ));
-        }
-        let mut fields = Vec::with_capacity(result.fields.len());
-        for field in result.fields {
-            let key = bounded("a field key", field.key, limits.short_text)?;
-            if fields.iter().any(|(seen, _)| *seen == key) {
-                return Err(Failure::BadAnswer(format!("field `{key}` appears twice")));
-            }
-            fields.push((
-                key,
-                bounded("a field value", field.value, limits.value_text)?,
-            ));
-        }
+        let fields = validate_fields(result.fields.into_iter().map(|f| (f.key, f.value)), limits)?;
         let payload = match result.payload {
             None => None,
             Some(json) => {

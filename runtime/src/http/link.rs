@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::body;
 use super::query::percent_decode;
 use super::scan::{MAX_BODY_BYTES, barcode_field};
-use crate::answer::Answer;
+use crate::answer::{Answer, INVENTREE_MODELS};
 use barcoded_app::{LinkError, Service};
 use barcoded_domain::barcode_hash;
 use barcoded_domain::store::StoreError;
@@ -23,18 +23,6 @@ const EXAMPLE: &str = r#"{"barcode": "...", "part": "SKU"}"#;
 
 /// The InvenTree model a product stands for in link requests and answers.
 const MODEL: &str = "part";
-
-/// InvenTree's other barcode models, which have no counterpart here.
-const OTHER_MODELS: [&str; 8] = [
-    "stockitem",
-    "stocklocation",
-    "supplierpart",
-    "manufacturerpart",
-    "purchaseorder",
-    "salesorder",
-    "returnorder",
-    "build",
-];
 
 /// `POST /api/barcode/link/` with `{"barcode": .., "part": SKU}`.
 pub async fn link(service: &Service, request_body: Incoming) -> Answer {
@@ -160,9 +148,10 @@ fn product_of(request: &Map<String, Value>) -> Result<String, Answer> {
             ));
         }
         None => {
-            let model = OTHER_MODELS
+            // InvenTree's other models have no counterpart here.
+            let model = INVENTREE_MODELS
                 .iter()
-                .find(|model| request.contains_key(**model));
+                .find(|model| **model != MODEL && request.contains_key(**model));
             return Err(Answer::error(
                 400,
                 match model {
