@@ -372,8 +372,15 @@ fn the_requests_order_location_and_allocation_are_honoured(server: &Server) {
     let unknown = receive(server, &json!({ "barcode": ecia(&["P999", "Q1"]) }));
     assert_eq!(unknown.status, 400, "{}", unknown.body);
     assert_eq!(unknown.json()["error"], "No match for supplier barcode");
-    let bad = receive(server, &json!({ "barcode": "x", "auto_allocate": "yes" }));
-    assert_eq!(bad.status, 400, "{}", bad.body);
+    for bad in [
+        json!({ "barcode": "x", "auto_allocate": "yes" }),
+        json!({ "barcode": label("MOUSER_BARCODE"), "line_item": "REG-34063" }),
+        // Nothing printable: it could not be told from another such label.
+        json!({ "barcode": "\u{1d}\u{1e}\u{4}" }),
+    ] {
+        let refused = receive(server, &bad);
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+    }
     let nobody = server.request_as(None, "POST", "/api/barcode/po-receive/", b"{}");
     assert_eq!(nobody.status, 401);
     assert_eq!(

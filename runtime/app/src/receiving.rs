@@ -39,6 +39,13 @@ pub enum ReceiveError {
     /// The client named an order that does not exist.
     #[error("there is no purchase order {0:?}")]
     NoSuchOrder(String),
+    /// Nothing printable is left of the label once its separators and
+    /// control characters are taken out: it cannot be told from others.
+    #[error(
+        "the label has no printable characters once its separators and control characters \
+         are taken out"
+    )]
+    Unprintable,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -60,6 +67,9 @@ impl Service {
             && self.store.order(order)?.is_none()
         {
             return Err(ReceiveError::NoSuchOrder(order.clone()));
+        }
+        if barcoded_domain::link_value(data).is_none() {
+            return Err(ReceiveError::Unprintable);
         }
         if let Some((order, sku)) = self.store.received_label(&barcode_hash(data))? {
             return Ok(Received::Before { order, sku });

@@ -52,6 +52,7 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
                 "purchase_order": [format!("There is no purchase order {order:?}")],
             }),
         },
+        Err(ReceiveError::Unprintable) => Answer::error(400, ReceiveError::Unprintable.to_string()),
         Err(ReceiveError::Store(error)) => Answer::store_failure(&error),
     }
 }
@@ -65,15 +66,19 @@ fn parse(request: &Map<String, Value>) -> Result<(String, ReceiptRequest), Answe
         Some(Value::Bool(allocate)) => *allocate,
         Some(_) => return Err(field_error("auto_allocate", "must be true or false")),
     };
-    Ok((
-        data,
-        ReceiptRequest {
-            order: name(request, "purchase_order")?,
-            line: name(request, "line_item")?,
-            location: name(request, "location")?,
-            auto_allocate,
-        },
-    ))
+    let receipt = ReceiptRequest {
+        order: name(request, "purchase_order")?,
+        line: name(request, "line_item")?,
+        location: name(request, "location")?,
+        auto_allocate,
+    };
+    if receipt.line.is_some() && receipt.order.is_none() {
+        return Err(field_error(
+            "line_item",
+            "names a line of the order in `purchase_order`: send both",
+        ));
+    }
+    Ok((data, receipt))
 }
 
 /// An optional name: a string, or a whole number as InvenTree's clients
@@ -236,6 +241,7 @@ mod tests {
             ("line_item", json!(-3)),
             ("line_item", json!("a\u{1d}b")),
             ("auto_allocate", json!("yes")),
+            ("line_item", json!("SKU-1")),
         ] {
             let mut request = object(json!({"barcode": "x"}));
             request.insert(field.into(), bad.clone());
