@@ -468,6 +468,45 @@ fn a_supplier_plugin_in_inventrees_shape_builds_with_plugin_build() {
     let answer: Value = serde_json::from_slice(&tried.stdout).expect("one line of JSON");
     assert_eq!(answer["answer"], "decoded", "{answer}");
     assert_eq!(answer["result"]["lookup_code"], "SW-102", "{answer}");
+
+    // `plugin try --receive` runs its receipt as po-receive would, and books nothing.
+    cli_ok(
+        data.path(),
+        &[
+            "order",
+            "create",
+            "PO-7",
+            "--supplier",
+            "LCSC",
+            "--supplier-reference",
+            "SO2009291337",
+            "--location",
+            "DOCK",
+            "--line",
+            "SW-102=5",
+        ],
+    );
+    let tried = cli(
+        data.path(),
+        &[
+            "plugin",
+            "try",
+            wasm.to_str().unwrap(),
+            &label("LCSC_BARCODE"),
+            "--grant",
+            "catalog-read",
+            "--grant",
+            "po-receive",
+            "--receive",
+            "--location",
+            "BIN-2",
+        ],
+    );
+    let answer: Value = serde_json::from_slice(&tried.stdout).expect("one line of JSON");
+    assert_eq!(answer["answer"], "received", "{answer}");
+    assert_eq!(answer["line"]["location"], "BIN-2", "{answer}");
+    assert_eq!(answer["receipts"][0]["quantity"], 2, "{answer}");
+    assert_eq!(order_line(data.path(), "PO-7")["received"], 0);
 }
 
 /// A component built against the WIT as published before `receiving` and

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use barcoded_app::{Registry, StoreServer, foreign_claims};
 use barcoded_domain::Capability;
-use barcoded_sandbox::{Plugin, Requests, Server, Verdict, block_on};
+use barcoded_sandbox::{
+    Plugin, ReceiptRequest, ReceiptStatus, Requests, Server, Verdict, block_on,
+};
 use barcoded_store::FILE_NAME;
 use clap::Args;
 use serde_json::{Value, json};
@@ -31,13 +33,30 @@ pub struct TryArgs {
     /// there is one; nothing is booked.
     #[arg(long = "grant", value_name = "CAPABILITY")]
     grants: Vec<Capability>,
+    /// Receive each barcode as `POST /api/barcode/po-receive/` would
+    /// (through the plugin's `receiving` export), rather than scan it.
+    #[arg(long)]
+    receive: bool,
+    /// With --receive: the purchase order the client names (its number).
+    #[arg(long, requires = "receive", value_name = "NUMBER")]
+    order: Option<String>,
+    /// With --receive: the order's line the client names (its SKU).
+    #[arg(long, requires = "order", value_name = "SKU")]
+    line: Option<String>,
+    /// With --receive: where the client asks the goods to go.
+    #[arg(long, requires = "receive", value_name = "NAME")]
+    location: Option<String>,
+    /// With --receive: ask only what would be received (InvenTree's
+    /// `auto_allocate: false`).
+    #[arg(long, requires = "receive")]
+    no_allocate: bool,
 }
 
 pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
     let bytes = std::fs::read(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     let config = parse_settings(&args.config)?;
-    let grants: BTreeSet<Capability> = args.grants.into_iter().collect();
+    let grants: BTreeSet<Capability> = args.grants.iter().copied().collect();
     let name = args.file.file_stem().map_or_else(
         || "plugin".to_owned(),
         |stem| stem.to_string_lossy().into_owned(),
@@ -52,6 +71,9 @@ pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
         eprintln!("warning: {warning}");
     }
     let server = server(data_dir)?;
+    if args.receive {
+        return receive(&plugin, &args, server.as_ref());
+    }
     let mut failed = false;
     for data in &args.data {
         let (verdict, requests) = block_on(plugin.scan(data, server.as_ref()));
@@ -65,6 +87,57 @@ pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
             );
         }
         println!("{}", answer(data, &plugin, verdict, &requests));
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Receives each of `args.data` as po-receive would, one line of JSON each.
+fn receive(plugin: &Plugin, args: &TryArgs, server: Option<&Arc<dyn Server>>) -> CliResult {
+    if !plugin.receives() {
+        return Err(
+            "it does not export `receiving`, so po-receive never asks it: build it on \
+                    an SDK's supplier base (Python `SupplierBarcodeMixin`, JavaScript \
+                    `SupplierBarcodePlugin`), or write a `scan_receive_item` method"
+                .into(),
+        );
+    }
+    let request = ReceiptRequest {
+        order: args.order.clone(),
+        line: args.line.clone(),
+        location: args.location.clone(),
+        auto_allocate: !args.no_allocate,
+    };
+    let mut failed = false;
+    for data in &args.data {
+        let (answer, requests) = block_on(plugin.receive(data, &request, server));
+        failed |= answer.is_err();
+        let mut line = match answer {
+            Ok(None) => json!({"answer": "not-mine"}),
+            Ok(Some(receipt)) => json!({
+                "answer": match receipt.status {
+                    ReceiptStatus::Received => "received",
+                    ReceiptStatus::ActionRequired => "action-required",
+                    ReceiptStatus::Refused => "refused",
+                },
+                "message": receipt.message,
+                "line": receipt.line.map(|l| json!({
+                    "order": l.order, "sku": l.sku, "quantity": l.quantity,
+                    "location": l.location, "supplier_part": l.supplier_part,
+                })),
+                "fields": receipt
+                    .fields
+                    .into_iter()
+                    .map(|(key, value)| (key, Value::from(value)))
+                    .collect::<serde_json::Map<_, _>>(),
+            }),
+            Err(failure) => json!({"answer": "failed", "failure": failure.to_string()}),
+        };
+        asked(&mut line, data, plugin, &requests);
+        println!("{line}");
     }
     Ok(if failed {
         ExitCode::FAILURE
@@ -112,6 +185,13 @@ fn answer(
         }),
         Err(failure) => json!({"answer": "failed", "failure": failure.to_string()}),
     };
+    asked(&mut line, data, plugin, requests);
+    line
+}
+
+/// Adds to an answer's `line` the data, the plugin, and what its calls to
+/// the server asked for or were refused.
+fn asked(line: &mut Value, data: &str, plugin: &Plugin, requests: &Requests) {
     line["data"] = Value::from(data);
     line["plugin"] = Value::from(plugin.info().name.as_str());
     line["stock_changes"] = json!(
@@ -127,9 +207,8 @@ fn answer(
             .booking
             .receipts
             .iter()
-            .map(|r| json!({"order": r.order, "sku": r.sku, "quantity": r.quantity}))
+            .map(|r| json!({"order": r.order, "sku": r.sku, "quantity": r.quantity, "location": r.location}))
             .collect::<Vec<_>>()
     );
     line["refused_calls"] = json!(requests.refused);
-    line
 }
