@@ -41,6 +41,10 @@
 //!   [`HostError::NotGranted`], and the scan's answer lists the refusal.
 //!   Stock changes and receipts are booked only if your scan's answer is a
 //!   decode: answering `Ok(None)`, `Err` or trapping books nothing.
+//! - **Supplier labels.** [`supplier`] reads ECIA / ISO 15434 labels into the
+//!   field names InvenTree's supplier plugins use (and the Python and
+//!   JavaScript SDKs' supplier bases), so a label reads alike in every
+//!   language.
 //! - **`Ok(None)` versus `Err`.** Answer `Ok(None)` when the data is not your
 //!   format, so other plugins get their turn. Answer `Err` only when the data
 //!   is clearly yours but invalid (a wrong check digit, say); the server still
