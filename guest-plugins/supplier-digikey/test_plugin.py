@@ -42,7 +42,7 @@ class Scans(unittest.TestCase):
             with FakeHost(products=[AMP], grants=("catalog-read",)):
                 answer = scan(DigiKeyLabels, label)
             self.assertEqual(answer.lookup_code, "OPAMP-358")
-            self.assertEqual(answer.quantity, 10)
+            self.assertEqual((answer.quantity, answer.uom_code), (10, "EA"))
             self.assertEqual(answer.format, "ISO 15434")
             self.assertIn(("supplier_part_number", "296-LM358BIDDFRCT-ND"), answer.fields)
             payload = json.loads(answer.payload)

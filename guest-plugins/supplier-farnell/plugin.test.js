@@ -29,6 +29,7 @@ test("a label names its product, with only catalog-read", () => {
   const answer = host.run(() => scan(plugin, LABEL));
   assert.equal(answer.lookupCode, "RES-10K");
   assert.equal(answer.quantity, 50);
+  assert.equal(answer.uomCode, "EA");
   assert.equal(answer.format, "ISO 15434");
   assert.equal(JSON.parse(answer.payload).supplierpart.SKU, "1234567");
   assert.ok(answer.fields.some((f) => f.key === "manufacturer_part_number" && f.value === "RC0603-10K"));

@@ -212,6 +212,8 @@ export class SupplierBarcodePlugin {
     answer.format = data.startsWith(HEADER) || data.startsWith(OLD_MOUSER_HEADER) ? "ISO 15434" : `${this.constructor.DEFAULT_SUPPLIER_NAME ?? this.constructor.NAME} label`;
     if (product) answer.lookupCode = product.sku;
     answer.quantity = wholeQuantity(this.quantity);
+    // A supplier's quantity counts single units: the till shows `10× EA`.
+    if (answer.quantity !== null) answer.uomCode = "EA";
     answer.fields = { ...this.barcodeFields };
     return answer;
   }

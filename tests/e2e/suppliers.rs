@@ -130,6 +130,7 @@ fn supplier_plugins_answer_each_distributors_labels_with_the_catalogs_product() 
         assert_eq!(body["product"]["sku"], sku, "{body}");
         assert_eq!(body["result"]["lookup_code"], sku, "{body}");
         assert_eq!(body["result"]["quantity"], quantity, "{body}");
+        assert_eq!(body["result"]["uom_code"], "EA", "{body}");
         // InvenTree's keys, where its clients read them.
         assert_eq!(body["success"], "Found matching item", "{body}");
         assert_eq!(body["supplierpart"]["part"], sku, "{body}");

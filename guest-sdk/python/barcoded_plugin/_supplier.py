@@ -239,8 +239,8 @@ class SupplierBarcodeMixin(BarcodeMixin):
         InvenTree's keys (``supplierpart``, ``manufacturerpart``,
         ``purchaseorder``), ``company`` and ``success``; ``None`` (not mine)
         when nothing matches. The answer also names the product the label
-        is for (its ``lookup_code`` is the product's SKU) and keeps the
-        label's fields."""
+        is for (its ``lookup_code`` is the product's SKU), its quantity in
+        units (``EA``), and keeps the label's fields."""
         barcode_data = str(barcode_data).strip()
         self._forget_supplier()
         self.barcode_fields = self.extract_barcode_fields(barcode_data)
@@ -277,6 +277,9 @@ class SupplierBarcodeMixin(BarcodeMixin):
         if product is not None:
             data["lookup_code"] = product.sku
         data["quantity"] = _whole(self.quantity)
+        if data["quantity"] is not None:
+            # A supplier's quantity counts single units: the till shows `10× EA`.
+            data["uom_code"] = "EA"
         data["fields"] = {k: str(v) for k, v in self.barcode_fields.items()}
         return data
 
