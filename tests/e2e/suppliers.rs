@@ -550,3 +550,63 @@ fn a_component_of_the_previous_wit_loads_scans_and_receives_as_before() {
     assert_eq!(receipt.json()["error"], "No match for supplier barcode");
     assert_eq!(order_line(server.data_dir(), "PO-9")["received"], 4);
 }
+
+/// A supplier plugin whose receipt loops, or floods its answer, is stopped
+/// by its limits like a scan, named in the diagnostics, and the next plugin
+/// receives the label.
+#[test]
+fn a_hostile_receipt_is_stopped_and_the_next_plugin_receives() {
+    let data = data_dir_with(&[
+        ("05-hostile.wasm", "hostile_js_receive"),
+        ("12-farnell.wasm", "supplier_farnell"),
+    ]);
+    for plugin in ["hostile", "farnell"] {
+        cli_ok(
+            data.path(),
+            &["plugin", "grant", plugin, "catalog-read", "po-receive"],
+        );
+    }
+    stock_the_catalog(data.path());
+    cli_ok(
+        data.path(),
+        &[
+            "order",
+            "create",
+            "PO-F",
+            "--supplier",
+            "Farnell",
+            "--location",
+            "DOCK",
+            "--line",
+            "RES-10K=500",
+        ],
+    );
+    let server = Server::start(data);
+    for (mode, quantity, limits) in [
+        ("loop", "Q1", &["cpu-time"][..]),
+        ("flood", "Q2", &["transfer", "answer"]),
+    ] {
+        if mode != "loop" {
+            cli_ok(
+                server.data_dir(),
+                &["plugin", "config", "hostile", &format!("mode={mode}")],
+            );
+            server.wait_for_log("plugins reloaded");
+        }
+        let label = ecia(&["P1234567", "KPO-F", quantity]);
+        let answer = receive(&server, &json!({ "barcode": label }));
+        assert_eq!(answer.status, 200, "{mode}: {}", answer.body);
+        let body = answer.json();
+        assert_eq!(body["plugin"], "farnell", "{mode}: {body}");
+        let diagnostic = &body["diagnostics"][0];
+        assert_eq!(diagnostic["plugin"], "hostile", "{mode}: {body}");
+        assert!(
+            limits.contains(&diagnostic["limit"].as_str().unwrap_or_default()),
+            "{mode}: {body}"
+        );
+    }
+    assert_eq!(order_line(server.data_dir(), "PO-F")["received"], 3);
+    // Its scans are harmless, and the server still answers them.
+    let label = ecia(&["P1234567", "Q5"]);
+    assert_eq!(scan(&server, &label).json()["plugin"], "hostile");
+}
