@@ -140,9 +140,13 @@ fn a_javascript_plugin_decodes_rejects_passes_and_reads_the_catalog() {
 fn what_python_and_javascript_plugins_print_reaches_the_log() {
     let server = examples();
     // Without the grant the JS plugin's catalog call is refused, and it says so.
-    cli_ok(
+    let revoked = cli_ok(
         server.data_dir(),
         &["plugin", "revoke", "supplier-qr", "catalog-read"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&revoked.stderr).trim(),
+        "Plugin supplier-qr now holds no capabilities: its calls to the server are refused."
     );
     server.wait_for_log("plugins reloaded");
     let (status, body) = scan(&server, TME);

@@ -265,18 +265,12 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
         PluginCommand::Grant { name, capabilities } => {
             let grant = Change::Grant(capabilities.into_iter().collect());
             let changed = plugins::change(&*store()?, &name, grant)?;
-            eprintln!(
-                "Plugin {name} now holds: {}.",
-                names(&changed.plugin.grants)
-            );
+            eprintln!("{}", holds(&name, &changed.plugin.grants));
         }
         PluginCommand::Revoke { name, capabilities } => {
             let revoke = Change::Revoke(capabilities.into_iter().collect());
             let changed = plugins::change(&*store()?, &name, revoke)?;
-            eprintln!(
-                "Plugin {name} now holds: {}.",
-                names(&changed.plugin.grants)
-            );
+            eprintln!("{}", holds(&name, &changed.plugin.grants));
         }
         PluginCommand::Limits { name, json } => {
             let record = match json {
@@ -365,6 +359,16 @@ fn tell_missing_grants(record: &PluginRecord) {
 }
 
 /// `a,b`, or `-` for none.
+/// What a grant or revoke leaves the plugin holding, in words.
+fn holds(name: &str, grants: &BTreeSet<Capability>) -> String {
+    if grants.is_empty() {
+        return format!(
+            "Plugin {name} now holds no capabilities: its calls to the server are refused."
+        );
+    }
+    format!("Plugin {name} now holds: {}.", names(grants))
+}
+
 fn names(capabilities: &BTreeSet<Capability>) -> String {
     if capabilities.is_empty() {
         return "-".to_owned();
