@@ -46,7 +46,7 @@ test: guests browser postgres
 test-postgres: guests postgres
     BARCODED_TEST_POSTGRES={{postgres_url}} cargo test --workspace --test e2e -- --include-ignored
 
-# Install and start Debian's PostgreSQL, with a role `barcoded` (password `barcoded`) that may create databases: the tests' server, on 127.0.0.1:5432.
+# Install and start Debian's PostgreSQL, with a role `barcoded` (password `barcoded`) that may create databases and end their sessions: the tests' server, on 127.0.0.1:5432.
 postgres:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -64,6 +64,10 @@ postgres:
     [ "$status" = online ] || $sudo pg_ctlcluster "$version" "$cluster" start
     if ! $as_postgres psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'barcoded'" | grep -q 1; then
         $as_postgres psql -qc "CREATE ROLE barcoded LOGIN CREATEDB PASSWORD 'barcoded'"
+    fi
+    # Dropping a test database WITH (FORCE) ends its sessions, autovacuum's included.
+    if ! $as_postgres psql -qtAc "SELECT pg_has_role('barcoded', 'pg_signal_backend', 'MEMBER')" | grep -q t; then
+        $as_postgres psql -qc "GRANT pg_signal_backend TO barcoded"
     fi
 
 # Install Debian's Chromium and its WebDriver (one package version, so they match) for the console's browser tests.

@@ -153,6 +153,16 @@ fn database_name(data: &Path) -> String {
 
 /// Runs SQL with `psql` (sent on its standard input), which must succeed.
 pub fn psql(server: &str, statement: &str) {
+    if let Err(error) = try_psql(server, statement) {
+        panic!(
+            "psql {:?}: {error}",
+            statement.chars().take(200).collect::<String>()
+        );
+    }
+}
+
+/// Runs SQL with `psql`, answering its error output if it fails.
+fn try_psql(server: &str, statement: &str) -> Result<(), String> {
     let mut child = Command::new("psql")
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", server])
         .stdin(Stdio::piped())
@@ -166,12 +176,11 @@ pub fn psql(server: &str, statement: &str) {
         .expect("sending SQL to psql");
     drop(stdin);
     let output = child.wait_with_output().expect("waiting for psql");
-    assert!(
-        output.status.success(),
-        "psql {:?}: {}",
-        statement.chars().take(200).collect::<String>(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
 }
 
 /// `barcoded --data-dir DATA`, with the suite's store for that folder.
@@ -219,10 +228,15 @@ impl Drop for TempDir {
         let mut created = CREATED.lock().unwrap_or_else(|p| p.into_inner());
         if let (Some(server), Some(at)) = (postgres(), created.iter().position(|n| *n == name)) {
             created.remove(at);
-            psql(
-                &server,
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            );
+            // An autovacuum worker busy in the database (after a large
+            // import) can hold up the drop for a moment: try again.
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let mut tries = 0;
+            while let Err(error) = try_psql(&server, &drop) {
+                tries += 1;
+                assert!(tries < 40, "psql {drop:?}: {error}");
+                std::thread::sleep(Duration::from_millis(250));
+            }
         }
     }
 }

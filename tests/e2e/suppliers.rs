@@ -508,6 +508,27 @@ fn a_supplier_plugin_in_inventrees_shape_builds_with_plugin_build() {
     assert_eq!(answer["line"]["location"], "BIN-2", "{answer}");
     assert_eq!(answer["receipts"][0]["quantity"], 2, "{answer}");
     assert_eq!(order_line(data.path(), "PO-7")["received"], 0);
+
+    // Without the grant: the plugin's own name, and the flag `try` takes.
+    let farnell = crate::harness::component("supplier_farnell");
+    let tried = cli(
+        data.path(),
+        &[
+            "plugin",
+            "try",
+            farnell.to_str().unwrap(),
+            &ecia(&["P1234567", "Q1"]),
+        ],
+    );
+    let answer: Value = serde_json::from_slice(&tried.stdout).expect("one line of JSON");
+    assert_eq!(answer["answer"], "not-mine", "{answer}");
+    assert_eq!(answer["plugin"], "farnell", "{answer}");
+    let reason = answer["refused_calls"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("plugin farnell is not granted catalog-read")
+            && reason.contains("`--grant catalog-read`"),
+        "{reason}"
+    );
 }
 
 /// A component built against the WIT as published before `receiving` and

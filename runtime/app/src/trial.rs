@@ -16,11 +16,10 @@ pub const FOREIGN_DATA: [&str; 3] = ["this is not a barcode", "~~~~~~~~~~~~~~~~"
 
 impl Registry {
     /// Compiles and validates `bytes` as [`Registry::install`] does, with
-    /// the default limits and these settings, without installing them;
-    /// `name` tags what it logs.
+    /// the default limits and these settings, without installing them. It
+    /// goes by the name its `info` gives, as it would once installed.
     pub fn trial(
         &self,
-        name: &str,
         bytes: &[u8],
         config: BTreeMap<String, String>,
         grants: BTreeSet<Capability>,
@@ -33,8 +32,17 @@ impl Registry {
             grants: Arc::new(grants),
             ..Settings::default()
         };
-        Plugin::new(self.linker(), name, &component, settings)
-            .map_err(|e| InstallError::Refused(e.to_string()))
+        let load = |name: &str| {
+            Plugin::new(self.linker(), name, &component, settings.clone())
+                .map_err(|e| InstallError::Refused(e.to_string()))
+        };
+        // Its name is known once it has answered `info`.
+        let named = load("plugin")?.info().name.clone();
+        if named.is_empty() {
+            load("plugin")
+        } else {
+            load(&named)
+        }
     }
 }
 

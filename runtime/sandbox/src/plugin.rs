@@ -132,9 +132,17 @@ impl Plugin {
             }
             None => None,
         };
-        // A component without the export (or with another shape of it) is
-        // simply never asked to receive.
-        let receiver = receiving::GuestIndices::new(runner.pre.instance_pre()).ok();
+        // A component without the export is never asked to receive; one
+        // whose export has another shape is refused, as for `claims`.
+        let receiver = match receiving::GuestIndices::new(runner.pre.instance_pre()) {
+            Err(_) => None,
+            Ok(indices) => {
+                runner
+                    .describe(async |_, instance, store| indices.load(store, instance).map(drop))
+                    .map_err(|failure| refuse(format!("its `receiving` export {failure}")))?;
+                Some(indices)
+            }
+        };
         Ok(Plugin {
             info,
             claims,

@@ -57,11 +57,7 @@ pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     let config = parse_settings(&args.config)?;
     let grants: BTreeSet<Capability> = args.grants.iter().copied().collect();
-    let name = args.file.file_stem().map_or_else(
-        || "plugin".to_owned(),
-        |stem| stem.to_string_lossy().into_owned(),
-    );
-    let plugin = Registry::new(data_dir)?.trial(&name, &bytes, config, grants)?;
+    let plugin = Registry::new(data_dir)?.trial(&bytes, config, grants)?;
     let info = plugin.info();
     eprintln!(
         "Plugin {} {} ({}) by {}: {}",
@@ -82,8 +78,9 @@ pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
         if answered && !plugin.may_claim(data) {
             eprintln!(
                 "warning: it answers {data:?}, which none of its claim patterns matches: the \
-                 server would never ask it about this data. Widen its claims (Rust \
-                 `const CLAIMS`) to cover everything it decodes or rejects"
+                 server would never ask it about this data. Widen its claims (`CLAIMS` in \
+                 Python and JavaScript, `const CLAIMS` in Rust) to cover everything it \
+                 decodes or rejects"
             );
         }
         println!("{}", answer(data, &plugin, verdict, &requests));

@@ -129,7 +129,8 @@ impl HostState {
         if !self.grants.contains(&needs) {
             return Err(HostError::NotGranted(format!(
                 "plugin {plugin} is not granted {needs}; an operator grants it with \
-                 `barcoded plugin grant {plugin} {needs}`",
+                 `barcoded plugin grant {plugin} {needs}` (to `plugin try`, pass \
+                 `--grant {needs}`)",
                 plugin = self.log.plugin()
             )));
         }
