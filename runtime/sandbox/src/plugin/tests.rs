@@ -11,7 +11,7 @@ use wasmtime::component::Linker;
 
 use crate::{
     AnswerLimits, CompileError, Failure, Limit, Limits, LoadError, MAX_COMPONENT_BYTES, Plugin,
-    Rejection, SandboxState, Verdict, compile, new_linker,
+    Receipt, ReceiptRequest, ReceiptStatus, Rejection, SandboxState, Verdict, compile, new_linker,
 };
 
 /// One engine for every test: it starts an epoch thread.
@@ -65,8 +65,10 @@ fn component(name: &str, imports: &str, scan: &str, extra: &str) -> Vec<u8> {
     let (package, _) = resolve
         .push_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../../wit"))
         .expect("the WIT package");
-    // A module exporting `claims` is of the world that has it.
-    let world = if extra.contains(CLAIMS_EXPORT) {
+    // A module exporting `claims` (or `receiving`) is of the world that has it.
+    let world = if extra.contains(RECEIVING_EXPORT) {
+        "plugin-with-receiving"
+    } else if extra.contains(CLAIMS_EXPORT) {
         "plugin-with-claims"
     } else {
         "plugin"
@@ -114,6 +116,42 @@ fn claims(patterns: &[&str]) -> String {
             (i32.store (i32.const 0x5f04) (i32.const {}))
             (i32.const 0x5f00))"#,
         patterns.len()
+    )
+}
+
+const RECEIVING_EXPORT: &str = "barcode:plugin/receiving@0.1.0#receive";
+
+/// WAT exporting `receiving.receive` (with the `claims` the world includes,
+/// declaring none): a receipt of `status` (0 received, 1 action-required, 2
+/// refused), message `need qty`, no line, and `fields` fields, every one
+/// `need` = `qty`. The answer is `some(receipt)` at 0x6100, in the
+/// canonical ABI's layout: the receipt at +4, its message at +8, its line's
+/// discriminant at +16, its fields at +64.
+fn receiving(status: u32, fields: u32) -> String {
+    format!(
+        r#"{claims}
+          (data (i32.const 0x6000) "need qty")
+          (func (export "{RECEIVING_EXPORT}")
+            (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+            (local $i i32)
+            (i32.store8 (i32.const 0x6100) (i32.const 1))
+            (i32.store8 (i32.const 0x6104) (i32.const {status}))
+            (i32.store (i32.const 0x6108) (i32.const 0x6000))
+            (i32.store (i32.const 0x610c) (i32.const 8))
+            (i32.store8 (i32.const 0x6110) (i32.const 0))
+            (block $done
+              (loop $fields
+                (br_if $done (i32.ge_u (local.get $i) (i32.const {fields})))
+                (i32.store (i32.add (i32.const 0x6200) (i32.mul (local.get $i) (i32.const 16))) (i32.const 0x6000))
+                (i32.store offset=4 (i32.add (i32.const 0x6200) (i32.mul (local.get $i) (i32.const 16))) (i32.const 4))
+                (i32.store offset=8 (i32.add (i32.const 0x6200) (i32.mul (local.get $i) (i32.const 16))) (i32.const 0x6005))
+                (i32.store offset=12 (i32.add (i32.const 0x6200) (i32.mul (local.get $i) (i32.const 16))) (i32.const 3))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $fields)))
+            (i32.store (i32.const 0x6140) (i32.const 0x6200))
+            (i32.store (i32.const 0x6144) (i32.const {fields}))
+            (i32.const 0x6100))"#,
+        claims = claims(&[]),
     )
 }
 
@@ -454,4 +492,49 @@ fn claim_patterns_that_do_not_compile_refuse_the_plugin() {
         "{}",
         refused.reason
     );
+}
+
+#[test]
+fn a_receipt_is_read_in_the_canonical_layout_and_held_to_the_answer_limits() {
+    let receive = |plugin: &Plugin| {
+        crate::block_on(plugin.receive("label", &ReceiptRequest::default(), None)).0
+    };
+    let honest = load(
+        &component("honest", "", "(i32.const 0)", &receiving(1, 1)),
+        Limits::default(),
+    )
+    .expect("loads");
+    assert!(honest.receives());
+    assert_eq!(
+        receive(&honest),
+        Ok(Some(Receipt {
+            status: ReceiptStatus::ActionRequired,
+            message: "need qty".into(),
+            line: None,
+            fields: vec![("need".into(), "qty".into())],
+        }))
+    );
+    let flood = load(
+        &component("flood", "", "(i32.const 0)", &receiving(0, 129)),
+        Limits::default(),
+    )
+    .expect("loads");
+    match receive(&flood) {
+        Err(Failure::Limit(Limit::Answer, _)) => {}
+        other => panic!("expected the answer limit, got {other:?}"),
+    }
+    let twice = load(
+        &component("twice", "", "(i32.const 0)", &receiving(0, 2)),
+        Limits::default(),
+    )
+    .expect("loads");
+    assert!(matches!(receive(&twice), Err(Failure::BadAnswer(_))));
+    // A component without the export is never asked.
+    let plain = load(
+        &component("plain", "", "(i32.const 0)", ""),
+        Limits::default(),
+    )
+    .expect("loads");
+    assert!(!plain.receives());
+    assert_eq!(receive(&plain), Ok(None));
 }
