@@ -432,6 +432,12 @@ fn the_same_label_received_by_two_clients_at_once_is_booked_once(server: &Server
     assert_eq!(order_line(server.data_dir(), "21421337")["received"], 32);
 }
 
+/// `barcoded plugin try ARGS` on `data`'s store: its one line of JSON.
+fn try_plugin(data: &Path, args: &[&str]) -> Value {
+    let tried = cli(data, &[&["plugin", "try"][..], args].concat());
+    serde_json::from_slice(&tried.stdout).expect("one line of JSON")
+}
+
 #[test]
 fn a_supplier_plugin_in_inventrees_shape_builds_with_plugin_build() {
     let project = TempDir::new();
@@ -451,23 +457,13 @@ fn a_supplier_plugin_in_inventrees_shape_builds_with_plugin_build() {
         String::from_utf8_lossy(&built.stderr)
     );
     let data = TempDir::new();
-    let wasm = project.path().join("plugin.wasm");
-    cli_ok(data.path(), &["plugin", "install", wasm.to_str().unwrap()]);
-    cli_ok(data.path(), &["plugin", "grant", "lcsc", "catalog-read"]);
     stock_the_catalog(data.path());
-    let tried = cli(
-        data.path(),
-        &[
-            "plugin",
-            "try",
-            wasm.to_str().unwrap(),
-            &label("LCSC_BARCODE"),
-            "--grant",
-            "catalog-read",
-        ],
-    );
-    let answer: Value = serde_json::from_slice(&tried.stdout).expect("one line of JSON");
+    let wasm = project.path().join("plugin.wasm");
+    let wasm = wasm.to_str().unwrap();
+    let lcsc = label("LCSC_BARCODE");
+    let answer = try_plugin(data.path(), &[wasm, &lcsc, "--grant", "catalog-read"]);
     assert_eq!(answer["answer"], "decoded", "{answer}");
+    assert_eq!(answer["plugin"], "lcsc", "{answer}");
     assert_eq!(answer["result"]["lookup_code"], "SW-102", "{answer}");
 
     // `plugin try --receive` runs its receipt as po-receive would, and books nothing.
@@ -487,13 +483,11 @@ fn a_supplier_plugin_in_inventrees_shape_builds_with_plugin_build() {
             "SW-102=5",
         ],
     );
-    let tried = cli(
+    let answer = try_plugin(
         data.path(),
         &[
-            "plugin",
-            "try",
-            wasm.to_str().unwrap(),
-            &label("LCSC_BARCODE"),
+            wasm,
+            &lcsc,
             "--grant",
             "catalog-read",
             "--grant",
@@ -503,7 +497,6 @@ fn a_supplier_plugin_in_inventrees_shape_builds_with_plugin_build() {
             "BIN-2",
         ],
     );
-    let answer: Value = serde_json::from_slice(&tried.stdout).expect("one line of JSON");
     assert_eq!(answer["answer"], "received", "{answer}");
     assert_eq!(answer["line"]["location"], "BIN-2", "{answer}");
     assert_eq!(answer["receipts"][0]["quantity"], 2, "{answer}");
@@ -511,16 +504,8 @@ fn a_supplier_plugin_in_inventrees_shape_builds_with_plugin_build() {
 
     // Without the grant: the plugin's own name, and the flag `try` takes.
     let farnell = crate::harness::component("supplier_farnell");
-    let tried = cli(
-        data.path(),
-        &[
-            "plugin",
-            "try",
-            farnell.to_str().unwrap(),
-            &ecia(&["P1234567", "Q1"]),
-        ],
-    );
-    let answer: Value = serde_json::from_slice(&tried.stdout).expect("one line of JSON");
+    let label = ecia(&["P1234567", "Q1"]);
+    let answer = try_plugin(data.path(), &[farnell.to_str().unwrap(), &label]);
     assert_eq!(answer["answer"], "not-mine", "{answer}");
     assert_eq!(answer["plugin"], "farnell", "{answer}");
     let reason = answer["refused_calls"][0]["reason"].as_str().unwrap();
