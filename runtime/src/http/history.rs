@@ -46,12 +46,7 @@ fn parse(query: &str) -> Result<HistoryQuery, String> {
     let param = |name| query_param(query, name).filter(|value| !value.is_empty());
     let typed = |name| query_param(query, name);
     let limit = limit(query, DEFAULT_LIMIT, MAX_LIMIT)?;
-    let before = typed("before")
-        .map(|text| {
-            text.parse()
-                .map_err(|_| format!("before must be an entry id, not {text:?}"))
-        })
-        .transpose()?;
+    let before = typed("before").map(|text| cursor(&text)).transpose()?;
     Ok(HistoryQuery {
         before,
         limit,
@@ -69,6 +64,15 @@ fn parse(query: &str) -> Result<HistoryQuery, String> {
             .map(|text| time(&text, "until"))
             .transpose()?,
     })
+}
+
+/// A `before` cursor: any non-negative integer, as the API document allows.
+/// One beyond any entry id reads as the largest, so it pages from the newest.
+fn cursor(text: &str) -> Result<u64, String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("before must be an entry id, not {text:?}"));
+    }
+    Ok(text.parse().unwrap_or(u64::MAX))
 }
 
 fn time(text: &str, name: &str) -> Result<SystemTime, String> {
@@ -173,10 +177,16 @@ mod tests {
         assert_eq!(query.limit, 2);
         assert_eq!(query.plugin.as_deref(), Some("gtin"));
         assert_eq!(parse("").unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(
+            parse("before=20931723444838309888").unwrap().before,
+            Some(u64::MAX)
+        );
         for bad in [
             "limit=0",
             "limit=501",
             "before=x",
+            "before=-1",
+            "before=+1",
             "result=maybe",
             "since=yesterday",
             "colour=red",
