@@ -6,7 +6,7 @@ use serde::ser::Serializer;
 use serde_json::{Value, json};
 
 use barcoded_app::Scanned;
-use barcoded_domain::store::StoreError;
+use barcoded_app::StoreError;
 use barcoded_domain::{Actions, Barcode, Product, barcode_hash};
 use barcoded_sandbox::{Decode, Limit, PluginFailure, ScanOutcome};
 

@@ -5,12 +5,14 @@
 //! They answer with domain outcomes and typed errors; the CLI and the HTTP
 //! API turn those into exit codes and statuses.
 
+mod backend;
 pub mod catalog;
 mod code_cache;
 mod history_writer;
 mod import;
 mod metrics;
 mod migrate;
+mod office;
 pub mod plugins;
 mod receiving;
 mod registry;
@@ -18,11 +20,13 @@ mod server;
 mod service;
 mod trial;
 
+pub use barcoded_domain::store::{CatalogCounts, Lookup, StoreError, StoreState};
 pub use import::{ExportError, Format, ImportError, Imported, export, import};
 pub use metrics::{Levels, Metrics};
 pub use migrate::{MigrateError, migrate};
+pub use office::{KeyError, Office, StockOverview};
 pub use receiving::{ReceiptAnswer, ReceiveError, Received};
 pub use registry::{EngineError, InstallError, InstallRequest, Installed, Loaded, Registry};
 pub use server::StoreServer;
-pub use service::{CatalogMatch, LinkError, OpenError, Policy, Scanned, Service};
+pub use service::{CatalogMatch, Health, LinkError, OpenError, Policy, Scanned, Service};
 pub use trial::{FOREIGN_DATA, foreign_claims};

@@ -63,18 +63,27 @@ impl Service {
         key: Option<&str>,
     ) -> Result<Received, ReceiveError> {
         let started = Instant::now();
-        if let Some(order) = &request.order
-            && self.store.order(order)?.is_none()
-        {
+        let (order, label) = (request.order.clone(), barcode_hash(data));
+        let (order_exists, received) = self
+            .backend
+            .read(move |store| {
+                let exists = match &order {
+                    Some(order) => store.order(order)?.is_some(),
+                    None => true,
+                };
+                Ok::<_, StoreError>((exists, store.received_label(&label)?))
+            })
+            .await?;
+        if !order_exists && let Some(order) = &request.order {
             return Err(ReceiveError::NoSuchOrder(order.clone()));
         }
         if barcoded_domain::link_value(data).is_none() {
             return Err(ReceiveError::Unprintable);
         }
-        if let Some((order, sku)) = self.store.received_label(&barcode_hash(data))? {
+        if let Some((order, sku)) = received {
             return Ok(Received::Before { order, sku });
         }
-        let quarantined = self.quarantined();
+        let quarantined = self.quarantined().await;
         let mut outcome = self
             .chain()
             .receive(
@@ -99,8 +108,8 @@ impl Service {
             ReceiptOutcome::NoMatch { .. } => (None, None, Default::default()),
         };
         let line = receipt.and_then(|receipt| receipt.line.as_ref());
-        let product = match line {
-            Some(line) => self.store.product(&line.sku)?,
+        let product = match line.map(|line| line.sku.clone()) {
+            Some(sku) => self.backend.read(move |store| store.product(&sku)).await?,
             None => None,
         };
         let entry = HistoryEntry {

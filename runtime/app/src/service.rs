@@ -6,14 +6,17 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use barcoded_domain::store::{Linked, Storage, StoreError};
+use barcoded_domain::store::{Linked, Storage, StoreError, StoreState};
 use barcoded_domain::{
     Actions, Barcode, Booking, HistoryEntry, Product, Retention, ScanKind, ScanRecord,
 };
 use barcoded_sandbox::{Chain, LoadError, PluginFailure, ScanOutcome, Server};
 
+use crate::backend::Backend;
 use crate::history_writer::HistoryWriter;
 use crate::metrics::{Levels, Metrics};
+use crate::office::Office;
+use crate::registry::{InstallError, InstallRequest, Installed};
 use crate::registry::{Loaded, Registry};
 use crate::server::StoreServer;
 
@@ -23,9 +26,10 @@ const QUARANTINE_REFRESH: Duration = Duration::from_secs(1);
 
 /// Everything a request needs, shared by all connections.
 pub struct Service {
-    registry: Registry,
+    registry: Arc<Registry>,
     plugins: RwLock<Plugins>,
-    pub(crate) store: Arc<dyn Storage>,
+    pub(crate) backend: Backend,
+    office: Office,
     /// The store as plugins' granted calls reach it.
     pub(crate) server: Arc<dyn Server>,
     history: HistoryWriter,
@@ -73,14 +77,15 @@ impl Service {
         Ok(Service {
             history: HistoryWriter::start(store.clone(), policy.history)
                 .map_err(OpenError::HistoryWriter)?,
-            registry,
+            registry: Arc::new(registry),
             plugins: RwLock::new(Plugins {
                 chain: Arc::new(loaded.chain),
                 refused: Arc::new(loaded.refused),
                 generation,
             }),
             server: Arc::new(StoreServer(store.clone())),
-            store,
+            office: Office::of(Backend::new(store.clone())),
+            backend: Backend::new(store),
             policy,
             quarantined: RwLock::new((stale, Arc::default())),
             quarantining: Arc::default(),
@@ -109,7 +114,8 @@ impl Service {
     /// Reloads the plugins if the registry changed since the last load, and
     /// says whether it did. Compiles new plugins: call it off the executor.
     pub fn reload_if_changed(&self) -> Result<bool, StoreError> {
-        let generation = self.store.plugins_generation()?;
+        let store = self.backend.blocking_store();
+        let generation = store.plugins_generation()?;
         if generation
             == self
                 .plugins
@@ -119,7 +125,7 @@ impl Service {
         {
             return Ok(false);
         }
-        let loaded = self.registry.load(self.store.as_ref())?;
+        let loaded = self.registry.load(store.as_ref())?;
         report(&loaded);
         let fresh = Plugins {
             chain: Arc::new(loaded.chain),
@@ -143,7 +149,7 @@ impl Service {
     }
 
     /// Adds the scans and failures counted since the last flush to the
-    /// registry's totals.
+    /// registry's totals. Writes to the store: call it off the executor.
     pub fn flush_stats(&self) {
         self.flush_counts(&self.chain());
     }
@@ -159,7 +165,7 @@ impl Service {
             .filter(|(_, scans, _)| *scans > 0)
             .collect();
         if !deltas.is_empty()
-            && let Err(error) = self.store.add_plugin_stats(&deltas)
+            && let Err(error) = self.backend.blocking_store().add_plugin_stats(&deltas)
         {
             tracing::error!("cannot record plugin statistics: {error}");
         }
@@ -170,13 +176,24 @@ impl Service {
         &self.policy
     }
 
-    pub fn store(&self) -> &dyn Storage {
-        self.store.as_ref()
+    /// The store's records: keys, lookups, links, stock, history, plugin
+    /// records.
+    pub fn office(&self) -> &Office {
+        &self.office
     }
 
-    /// Where plugins are installed and loaded from.
-    pub fn registry(&self) -> &Registry {
-        &self.registry
+    /// Validates the component `bytes` and installs it as `request` asks;
+    /// running servers load it within their reload poll. Compiles it,
+    /// where a thread may block.
+    pub async fn install(
+        &self,
+        bytes: Vec<u8>,
+        request: InstallRequest,
+    ) -> Result<Installed, InstallError> {
+        let registry = self.registry.clone();
+        self.backend
+            .write(move |store| registry.install(store, &bytes, &request))
+            .await
     }
 
     /// What the server counts.
@@ -185,11 +202,24 @@ impl Service {
     }
 
     /// The metrics as OpenMetrics text, the levels read now.
-    pub fn encode_metrics(&self) -> String {
+    pub async fn encode_metrics(&self) -> String {
+        let store_bytes = self.backend.read(|store| store.size_bytes()).await;
         self.metrics().encode(&Levels {
             history_queue: self.history.queued(),
-            store_bytes: self.store.size_bytes().unwrap_or(0),
+            store_bytes: store_bytes.unwrap_or(0),
         })
+    }
+
+    /// Whether the service can do its work, and what it runs. After a
+    /// failed write the store tries a write, which may wait for another's.
+    pub async fn health(&self) -> Health {
+        let store = self.backend.write(|store| store.state()).await;
+        Health {
+            store,
+            plugins: self.chain().plugins().len(),
+            refused: self.refused().len(),
+            quarantined: self.quarantined().await.len(),
+        }
     }
 
     /// Bounds how many scans run at once, so a burst of slow or hostile
@@ -205,14 +235,14 @@ impl Service {
     /// until it is durable. Fails only when the store does.
     pub async fn scan(&self, data: &str, key: Option<&str>) -> Result<Scanned, StoreError> {
         let started = Instant::now();
-        let quarantined = self.quarantined();
+        let quarantined = self.quarantined().await;
         let chain = self.chain();
         let mut outcome = chain
             .scan(data, |name| quarantined.contains(name), Some(&self.server))
             .await;
         self.quarantine_repeat_offenders(outcome.failures(), &quarantined);
         let requests = outcome.take_requests();
-        let matched = self.catalog_match(data, &outcome);
+        let matched = self.catalog_match(data, &outcome).await;
         let entry = HistoryEntry {
             id: 0,
             time: String::new(),
@@ -276,40 +306,31 @@ impl Service {
     /// SKU the code is, as the service's own product QR codes name it; else
     /// the one product listing it as a supplier part number. When no plugin
     /// recognised `data`, the link it was given, if any.
-    fn catalog_match(&self, data: &str, outcome: &ScanOutcome) -> Result<CatalogMatch, StoreError> {
-        let decode = match outcome {
-            ScanOutcome::Decoded { decode, .. } => decode,
-            ScanOutcome::Rejected { .. } => return Ok(CatalogMatch::default()),
-            ScanOutcome::NoMatch { .. } => return self.linked(data),
-        };
-        let Some(code) = &decode.lookup_code else {
-            return Ok(CatalogMatch::default());
-        };
-        if let Some(found) = self.store.lookup_gtin(code, decode.uom_code.as_deref())? {
-            return Ok(CatalogMatch::found(Some(found.barcode), found.product));
+    async fn catalog_match(
+        &self,
+        data: &str,
+        outcome: &ScanOutcome,
+    ) -> Result<CatalogMatch, StoreError> {
+        match outcome {
+            ScanOutcome::Decoded { decode, .. } => {
+                let Some(code) = decode.lookup_code.clone() else {
+                    return Ok(CatalogMatch::default());
+                };
+                let uom = decode.uom_code.clone();
+                self.backend
+                    .read(move |store| CatalogMatch::of_code(store, &code, uom.as_deref()))
+                    .await
+            }
+            ScanOutcome::Rejected { .. } => Ok(CatalogMatch::default()),
+            ScanOutcome::NoMatch { .. } => {
+                let Some(value) = barcoded_domain::link_value(data) else {
+                    return Ok(CatalogMatch::default());
+                };
+                self.backend
+                    .read(move |store| CatalogMatch::of_link(store, &value))
+                    .await
+            }
         }
-        if let Some(product) = self.store.product(code)? {
-            return Ok(CatalogMatch::found(None, Some(product)));
-        }
-        let mut by_part = self.store.products_by_supplier_part(code, 2)?;
-        Ok(CatalogMatch::found(
-            None,
-            by_part.pop().filter(|_| by_part.is_empty()),
-        ))
-    }
-
-    fn linked(&self, data: &str) -> Result<CatalogMatch, StoreError> {
-        let Some(value) = barcoded_domain::link_value(data) else {
-            return Ok(CatalogMatch::default());
-        };
-        Ok(match self.store.linked(&value)? {
-            Some(found) => CatalogMatch {
-                barcode: Some(found.barcode),
-                product: found.product,
-                linked: true,
-            },
-            None => CatalogMatch::default(),
-        })
     }
 
     /// Links `data`, a barcode no plugin recognises, to the product `sku`,
@@ -326,7 +347,7 @@ impl Service {
             )
         })?;
         Barcode::check_value(&value).map_err(|invalid| LinkError::Invalid(invalid.0))?;
-        let quarantined = self.quarantined();
+        let quarantined = self.quarantined().await;
         let outcome = self
             .chain()
             .scan(data, |name| quarantined.contains(name), Some(&self.server))
@@ -336,18 +357,24 @@ impl Service {
                 plugin: plugin.to_owned(),
             });
         }
-        Ok(self.store.link(&value, sku)?)
+        let sku = sku.to_owned();
+        Ok(self
+            .backend
+            .write(move |store| store.link(&value, &sku))
+            .await?)
     }
 
     /// The names of quarantined plugins, re-read from the store when the
     /// cached copy is older than `QUARANTINE_REFRESH`.
-    pub fn quarantined(&self) -> Arc<HashSet<String>> {
-        let cached = self.quarantined.read().unwrap_or_else(|p| p.into_inner());
-        if cached.0.elapsed() < QUARANTINE_REFRESH {
-            return cached.1.clone();
+    pub async fn quarantined(&self) -> Arc<HashSet<String>> {
+        {
+            let cached = self.quarantined.read().unwrap_or_else(|p| p.into_inner());
+            if cached.0.elapsed() < QUARANTINE_REFRESH {
+                return cached.1.clone();
+            }
         }
-        drop(cached);
-        let names = match self.store.quarantined_plugins() {
+        let read = self.backend.read(|store| store.quarantined_plugins());
+        let names = match read.await {
             Ok(records) => {
                 let mut names: HashSet<String> = records.into_keys().collect();
                 names.extend(lock(&self.quarantining).iter().cloned());
@@ -387,7 +414,8 @@ impl Service {
                 failure.in_a_row, failure.failure
             );
             self.metrics().quarantined(&failure.plugin);
-            let (store, plugin) = (self.store.clone(), failure.plugin.clone());
+            let store = self.backend.blocking_store().clone();
+            let plugin = failure.plugin.clone();
             let pending = self.quarantining.clone();
             lock(&pending).insert(plugin.clone());
             off_the_executor(move || {
@@ -455,6 +483,54 @@ impl CatalogMatch {
             product,
             linked: false,
         }
+    }
+
+    /// The records for a decode's lookup `code` (see `Service::catalog_match`).
+    fn of_code(
+        store: &dyn Storage,
+        code: &str,
+        uom: Option<&str>,
+    ) -> Result<CatalogMatch, StoreError> {
+        if let Some(found) = store.lookup_gtin(code, uom)? {
+            return Ok(CatalogMatch::found(Some(found.barcode), found.product));
+        }
+        if let Some(product) = store.product(code)? {
+            return Ok(CatalogMatch::found(None, Some(product)));
+        }
+        let mut by_part = store.products_by_supplier_part(code, 2)?;
+        Ok(CatalogMatch::found(
+            None,
+            by_part.pop().filter(|_| by_part.is_empty()),
+        ))
+    }
+
+    /// The link made for the barcode `value`, if any.
+    fn of_link(store: &dyn Storage, value: &str) -> Result<CatalogMatch, StoreError> {
+        Ok(match store.linked(value)? {
+            Some(found) => CatalogMatch {
+                barcode: Some(found.barcode),
+                product: found.product,
+                linked: true,
+            },
+            None => CatalogMatch::default(),
+        })
+    }
+}
+
+/// Whether the service can do its work: the store's state, and how many
+/// plugins it runs, could not load, and has quarantined.
+#[derive(Debug, Clone, Copy)]
+pub struct Health {
+    pub store: StoreState,
+    pub plugins: usize,
+    pub refused: usize,
+    pub quarantined: usize,
+}
+
+impl Health {
+    /// Whether the service can take requests: its store reads and writes.
+    pub fn ready(&self) -> bool {
+        self.store == StoreState::Ok
     }
 }
 

@@ -423,4 +423,10 @@ pub trait Storage:
 
     /// How many bytes the store takes on disk, when it can tell.
     fn size_bytes(&self) -> Option<u64>;
+
+    /// Whether a read may wait on something beyond this process's memory
+    /// and files, such as a database server across the network. Callers
+    /// in async code then run reads, as they run every write, where a
+    /// thread may block. Writes may always wait (for another writer).
+    fn reads_wait(&self) -> bool;
 }

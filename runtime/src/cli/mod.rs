@@ -260,15 +260,32 @@ pub fn run() -> ExitCode {
         cli.log_format,
     );
     STORE.get_or_init(|| cli.store.clone());
-    execute(&cli.data_dir, cli.command).unwrap_or_else(|message| {
+    // One runtime for the process: it serves HTTP, and drives the
+    // PostgreSQL store's connections for every command.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = {
+        let _inside = runtime.enter();
+        execute(&runtime, &cli.data_dir, cli.command)
+    };
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    code.unwrap_or_else(|message| {
         eprintln!("error: {message}");
         ExitCode::FAILURE
     })
 }
 
-fn execute(data_dir: &Path, command: Command) -> CliResult {
+fn execute(runtime: &tokio::runtime::Runtime, data_dir: &Path, command: Command) -> CliResult {
     match command {
-        Command::Serve(args) => serve(data_dir, args),
+        Command::Serve(args) => serve(runtime, data_dir, args),
         Command::Scan(args) => scan(data_dir, args),
         Command::Lookup(args) => lookup(data_dir, args),
         Command::Key(command) => keys::run(&*open_store(data_dir)?, command),
@@ -369,7 +386,7 @@ fn redb_only(what: &str) -> CliResult<()> {
     }
 }
 
-fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
+fn serve(runtime: &tokio::runtime::Runtime, data_dir: &Path, args: ServeArgs) -> CliResult {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let policy = Policy {
         pos_may_link: args.pos_may_link,
@@ -388,6 +405,9 @@ fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
         _ => None,
     };
     let store = open_store(data_dir)?;
+    if args.demo {
+        catalog::seed_demo(store.as_ref())?;
+    }
     let registry = Registry::new(data_dir)?;
     let registry = if args.ask_every_plugin {
         registry.asking_every_plugin()
@@ -395,15 +415,8 @@ fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
         registry
     };
     let service = Arc::new(Service::open(registry, store, policy)?);
-    if args.demo {
-        catalog::seed_demo(service.store())?;
-    }
-    report_readiness(&service)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
+        report_readiness(&service).await?;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -441,19 +454,19 @@ fn serve(data_dir: &Path, args: ServeArgs) -> CliResult {
 }
 
 /// Logs what an operator needs to know before the first request arrives.
-fn report_readiness(service: &Service) -> CliResult<()> {
-    let counts = service.store().counts()?;
+async fn report_readiness(service: &Service) -> CliResult<()> {
+    let counts = service.office().counts().await?;
     tracing::info!(
         "catalog: {} products, {} barcode records",
         counts.products,
         counts.barcodes
     );
-    for name in service.quarantined().iter() {
+    for name in service.quarantined().await.iter() {
         tracing::warn!(
             "plugin {name} is quarantined and will be skipped: `barcoded plugin enable {name}` puts it back"
         );
     }
-    let keys = service.store().list_keys()?;
+    let keys = service.office().keys().await?;
     if keys.is_empty() {
         tracing::warn!(
             "no API keys exist, so every request will be refused with 401. Create one with \

@@ -14,88 +14,26 @@
 //! | `DELETE /api/admin/plugins/{name}` | remove |
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use barcoded_app::plugins::{self, Change};
-use barcoded_app::{InstallError, InstallRequest, Installed, Service};
+use barcoded_app::plugins::Change;
+use barcoded_app::{InstallError, InstallRequest, Installed, Service, StoreError};
 use barcoded_domain::PluginRecord;
-use barcoded_domain::store::StoreError;
 use barcoded_sandbox::MAX_COMPONENT_BYTES;
-use hyper::Method;
 use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::body;
+use super::query::percent_decode;
 use crate::answer::Answer;
 
 /// Largest JSON body of the settings endpoints.
 const MAX_SETTINGS_BYTES: usize = 64 << 10;
 
-/// The methods an admin path answers to, as its `Allow` header lists them.
-pub fn allowed(rest: &str) -> Option<&'static str> {
-    match segments(rest).as_slice() {
-        [] => Some("GET, HEAD, POST"),
-        [_] => Some("GET, HEAD, DELETE"),
-        [_, "enable" | "disable"] => Some("POST"),
-        [_, "priority" | "config" | "limits" | "grants"] => Some("PUT"),
-        _ => None,
-    }
-}
-
-fn segments(rest: &str) -> Vec<&str> {
-    rest.split('/').filter(|s| !s.is_empty()).collect()
-}
-
-/// Answers an admin request whose method [`allowed`] accepts.
-pub async fn handle(
-    service: Arc<Service>,
-    method: &Method,
-    rest: &str,
-    query: Option<&str>,
-    request_body: Incoming,
-) -> Answer {
-    match (method, segments(rest).as_slice()) {
-        (&Method::GET, []) => list(&service),
-        (&Method::POST, []) => install(service, query, request_body).await,
-        (&Method::GET, [name]) => match plugins::get(service.store(), name) {
-            Ok(status) => Answer {
-                status: 200,
-                body: json!(status),
-            },
-            Err(error) => refusal(&error),
-        },
-        (&Method::DELETE, [name]) => outcome(plugins::remove(service.store(), name)),
-        (&Method::POST, [name, "enable"]) => change(&service, name, Change::Enable),
-        (&Method::POST, [name, "disable"]) => change(&service, name, Change::Disable),
-        (&Method::PUT, [name, "priority"]) => match read_object::<PriorityBody>(request_body).await
-        {
-            Ok(body) => match body.priority() {
-                Some(priority) => change(&service, name, Change::Priority(priority)),
-                None => Answer::error(400, r#"Send {"priority": <integer>}"#),
-            },
-            Err(answer) => answer,
-        },
-        (&Method::PUT, [name, "config"]) => match read_json(request_body).await {
-            Ok(config) => change(&service, name, Change::Config(config)),
-            Err(answer) => answer,
-        },
-        (&Method::PUT, [name, "limits"]) => match read_object(request_body).await {
-            Ok(limits) => change(&service, name, Change::Limits(limits)),
-            Err(answer) => answer,
-        },
-        (&Method::PUT, [name, "grants"]) => match read_json(request_body).await {
-            Ok(grants) => change(&service, name, Change::Grants(grants)),
-            Err(answer) => answer,
-        },
-        _ => Answer::error(404, "Not found"),
-    }
-}
-
 /// Every installed plugin in scan order, each record with its counts and
 /// quarantine, and the plugins the running server refused to load.
-fn list(service: &Service) -> Answer {
-    let statuses = match plugins::list(service.store()) {
+pub async fn list(service: &Service) -> Answer {
+    let statuses = match service.office().plugins().await {
         Ok(statuses) => statuses,
         Err(error) => return Answer::store_failure(&error),
     };
@@ -120,6 +58,74 @@ fn list(service: &Service) -> Answer {
     }
 }
 
+/// `GET /api/admin/plugins/{name}`.
+pub async fn get(service: &Service, raw_name: &str) -> Answer {
+    let Some(name) = plugin_name(raw_name) else {
+        return not_installed();
+    };
+    match service.office().plugin(&name).await {
+        Ok(status) => Answer {
+            status: 200,
+            body: json!(status),
+        },
+        Err(error) => refusal(&error),
+    }
+}
+
+/// `DELETE /api/admin/plugins/{name}`.
+pub async fn remove(service: &Service, raw_name: &str) -> Answer {
+    let Some(name) = plugin_name(raw_name) else {
+        return not_installed();
+    };
+    outcome(service.office().remove_plugin(&name).await)
+}
+
+/// `POST /api/admin/plugins/{name}/enable`: enables it and lifts its
+/// quarantine.
+pub async fn enable(service: &Service, raw_name: &str) -> Answer {
+    change(service, raw_name, Change::Enable).await
+}
+
+/// `POST /api/admin/plugins/{name}/disable`.
+pub async fn disable(service: &Service, raw_name: &str) -> Answer {
+    change(service, raw_name, Change::Disable).await
+}
+
+/// `PUT /api/admin/plugins/{name}/priority` with `{"priority": 10}`.
+pub async fn priority(service: &Service, raw_name: &str, request_body: Incoming) -> Answer {
+    match read_object::<PriorityBody>(request_body).await {
+        Ok(body) => match body.priority() {
+            Some(priority) => change(service, raw_name, Change::Priority(priority)).await,
+            None => Answer::error(400, r#"Send {"priority": <integer>}"#),
+        },
+        Err(answer) => answer,
+    }
+}
+
+/// `PUT /api/admin/plugins/{name}/config` with every setting.
+pub async fn config(service: &Service, raw_name: &str, request_body: Incoming) -> Answer {
+    match read_json(request_body).await {
+        Ok(config) => change(service, raw_name, Change::Config(config)).await,
+        Err(answer) => answer,
+    }
+}
+
+/// `PUT /api/admin/plugins/{name}/limits` with the limit overrides.
+pub async fn limits(service: &Service, raw_name: &str, request_body: Incoming) -> Answer {
+    match read_object(request_body).await {
+        Ok(limits) => change(service, raw_name, Change::Limits(limits)).await,
+        Err(answer) => answer,
+    }
+}
+
+/// `PUT /api/admin/plugins/{name}/grants` with every capability it holds.
+pub async fn grants(service: &Service, raw_name: &str, request_body: Incoming) -> Answer {
+    match read_json(request_body).await {
+        Ok(grants) => change(service, raw_name, Change::Grants(grants)).await,
+        Err(answer) => answer,
+    }
+}
+
 /// The body of `PUT .../priority`: `{"priority": 10}` and nothing else.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,11 +147,22 @@ impl PriorityBody {
     }
 }
 
-fn change(service: &Service, name: &str, change: Change) -> Answer {
-    outcome(plugins::change(service.store(), name, change).map(|changed| changed.plugin))
+async fn change(service: &Service, raw_name: &str, change: Change) -> Answer {
+    let Some(name) = plugin_name(raw_name) else {
+        return not_installed();
+    };
+    outcome(
+        service
+            .office()
+            .change_plugin(&name, change)
+            .await
+            .map(|changed| changed.plugin),
+    )
 }
 
-async fn install(service: Arc<Service>, query: Option<&str>, request_body: Incoming) -> Answer {
+/// `POST /api/admin/plugins?name=&priority=&disabled=&upgrade=` with the
+/// component in the body.
+pub async fn install(service: &Service, query: Option<&str>, request_body: Incoming) -> Answer {
     let request = match install_request(query) {
         Ok(request) => request,
         Err(message) => return Answer::error(400, message),
@@ -155,13 +172,8 @@ async fn install(service: Arc<Service>, query: Option<&str>, request_body: Incom
         Ok(bytes) => bytes,
         Err(answer) => return answer,
     };
-    let installing = tokio::task::spawn_blocking(move || {
-        service
-            .registry()
-            .install(service.store(), &bytes, &request)
-    });
-    match installing.await {
-        Ok(Ok(installed)) => {
+    match service.install(bytes.to_vec(), request).await {
+        Ok(installed) => {
             let (what, record, withheld) = match installed {
                 Installed::New(record) => ("installed", record, BTreeSet::new()),
                 Installed::Upgraded {
@@ -174,10 +186,18 @@ async fn install(service: Arc<Service>, query: Option<&str>, request_body: Incom
                 body: json!({ "result": what, "plugin": record, "withheld_grants": withheld }),
             }
         }
-        Ok(Err(InstallError::Refused(reason))) => Answer::error(422, reason),
-        Ok(Err(InstallError::Store(error))) => Answer::store_failure(&error),
-        Err(error) => Answer::internal(&error),
+        Err(InstallError::Refused(reason)) => Answer::error(422, reason),
+        Err(InstallError::Store(error)) => Answer::store_failure(&error),
     }
+}
+
+/// The plugin name a path segment spells, percent-decoded.
+fn plugin_name(raw: &str) -> Option<String> {
+    percent_decode(raw).filter(|name| !name.is_empty())
+}
+
+fn not_installed() -> Answer {
+    Answer::error(404, "No plugin with this name is installed")
 }
 
 fn install_request(query: Option<&str>) -> Result<InstallRequest, String> {

@@ -18,15 +18,20 @@ pub fn unauthorized() -> Answer {
 }
 
 /// The key a request carries, if it is valid and its role allows `needed`.
-pub fn authorize(service: &Service, headers: &HeaderMap, needed: Role) -> Result<ApiKey, Answer> {
+pub async fn authorize(
+    service: &Service,
+    headers: &HeaderMap,
+    needed: Role,
+) -> Result<ApiKey, Answer> {
     let token = headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(key_of)
         .ok_or_else(unauthorized)?;
     let key = service
-        .store()
+        .office()
         .authenticate(token)
+        .await
         .map_err(|error| Answer::store_failure(&error))?
         .ok_or_else(unauthorized)?;
     if !key.role.allows(needed) {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::query::{known_parameters, limit, next_link, query_param};
 use crate::answer::Answer;
-use barcoded_app::{Service, catalog};
+use barcoded_app::Service;
 
 pub const PATH: &str = "/api/catalog/products";
 
@@ -15,13 +15,17 @@ const MAX_LIMIT: usize = 200;
 const MAX_QUERY_CHARS: usize = 200;
 const PARAMETERS: [&str; 3] = ["q", "after", "limit"];
 
-pub fn handle(service: &Service, query: Option<&str>) -> Answer {
+pub async fn handle(service: &Service, query: Option<&str>) -> Answer {
     let query = query.unwrap_or_default();
     let (text, after, limit) = match parse(query) {
         Ok(parsed) => parsed,
         Err(message) => return Answer::error(400, message),
     };
-    match catalog::search(service.store(), &text, after.as_deref(), limit) {
+    match service
+        .office()
+        .search(&text, after.as_deref(), limit)
+        .await
+    {
         Ok(page) => Answer {
             status: 200,
             body: json!({

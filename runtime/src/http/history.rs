@@ -20,14 +20,14 @@ const PARAMETERS: [&str; 8] = [
     "limit", "before", "plugin", "key", "result", "code", "since", "until",
 ];
 
-pub fn handle(service: &Service, query: Option<&str>) -> Answer {
+pub async fn handle(service: &Service, query: Option<&str>) -> Answer {
     let query = query.unwrap_or_default();
     let parsed = parse(query).map_err(|message| Answer::error(400, message));
     let history = match parsed {
         Ok(history) => history,
         Err(answer) => return answer,
     };
-    let page = match service.store().history(&history) {
+    let page = match service.office().history(history).await {
         Ok(page) => page,
         Err(error) => return Answer::store_failure(&error),
     };

@@ -7,9 +7,8 @@
 //! | `POST /api/admin/keys` | body `{"name": "till-1", "role": "pos"}`: create; the answer holds the key, once |
 //! | `DELETE /api/admin/keys/{name}` | revoke |
 
-use barcoded_app::Service;
-use barcoded_domain::store::StoreError;
-use barcoded_domain::{ApiKey, Role};
+use barcoded_app::{KeyError, Service, StoreError};
+use barcoded_domain::Role;
 use hyper::body::Incoming;
 use serde_json::json;
 
@@ -29,8 +28,8 @@ struct NewKey {
 }
 
 /// `GET /api/admin/keys`.
-pub fn list(service: &Service) -> Answer {
-    match service.store().list_keys() {
+pub async fn list(service: &Service) -> Answer {
+    match service.office().keys().await {
         Ok(keys) => Answer {
             status: 200,
             body: json!({ "keys": keys }),
@@ -56,25 +55,23 @@ pub async fn create(service: &Service, request_body: Incoming) -> Answer {
         Ok(new) => new,
         Err(error) => return Answer::error(400, format!("Request body is not valid: {error}")),
     };
-    if let Err(invalid) = ApiKey::check_name(&new.name) {
-        return Answer::error(400, invalid.0);
-    }
-    match service.store().create_key(&new.name, new.role) {
+    match service.office().create_key(&new.name, new.role).await {
         Ok(key) => Answer {
             status: 201,
             body: json!({ "name": new.name, "role": new.role, "key": key }),
         },
-        Err(StoreError::Refused(message)) => Answer::error(409, message),
-        Err(error) => Answer::store_failure(&error),
+        Err(KeyError::InvalidName(message)) => Answer::error(400, message),
+        Err(KeyError::Store(StoreError::Refused(message))) => Answer::error(409, message),
+        Err(KeyError::Store(error)) => Answer::store_failure(&error),
     }
 }
 
 /// `DELETE /api/admin/keys/{name}`: requests with it fail from the next on.
-pub fn revoke(service: &Service, raw_name: &str) -> Answer {
+pub async fn revoke(service: &Service, raw_name: &str) -> Answer {
     let Some(name) = percent_decode(raw_name).filter(|name| !name.is_empty()) else {
         return Answer::error(404, "No key with this name");
     };
-    match service.store().revoke_key(&name) {
+    match service.office().revoke_key(&name).await {
         Ok(()) => Answer {
             status: 200,
             body: json!({ "revoked": name }),

@@ -11,9 +11,8 @@ use super::body;
 use super::query::percent_decode;
 use super::scan::{MAX_BODY_BYTES, barcode_field};
 use crate::answer::{Answer, INVENTREE_MODELS};
-use barcoded_app::{LinkError, Service};
+use barcoded_app::{LinkError, Service, StoreError};
 use barcoded_domain::barcode_hash;
-use barcoded_domain::store::StoreError;
 
 /// Longest barcode a link takes, as sent: a barcode record's longest value.
 const MAX_LINKED_CHARS: usize = 256;
@@ -77,7 +76,7 @@ pub async fn unlink(service: &Service, request_body: Incoming) -> Answer {
         Ok(sku) => sku,
         Err(answer) => return answer,
     };
-    match service.store().unlink(&sku) {
+    match service.office().unlink(&sku).await {
         Ok(removed) => Answer {
             status: 200,
             body: json!({
@@ -90,8 +89,8 @@ pub async fn unlink(service: &Service, request_body: Incoming) -> Answer {
 }
 
 /// `GET /api/admin/links`: every link, active or not.
-pub fn list(service: &Service) -> Answer {
-    match service.store().links() {
+pub async fn list(service: &Service) -> Answer {
+    match service.office().links().await {
         Ok(links) => Answer {
             status: 200,
             body: json!({ "links": links }),
@@ -101,11 +100,11 @@ pub fn list(service: &Service) -> Answer {
 }
 
 /// `DELETE /api/admin/links/{sku}`: removes the product's link.
-pub fn remove(service: &Service, raw_sku: &str) -> Answer {
+pub async fn remove(service: &Service, raw_sku: &str) -> Answer {
     let Some(sku) = percent_decode(raw_sku).filter(|sku| !sku.is_empty()) else {
         return Answer::error(404, "No product with this SKU");
     };
-    match service.store().unlink(&sku) {
+    match service.office().unlink(&sku).await {
         Ok(Some(removed)) => Answer {
             status: 200,
             body: json!({ "unlinked": removed }),

@@ -22,7 +22,11 @@ struct Found<'a> {
 
 /// The code as the path carries it (after the route's prefix) and the raw
 /// query string.
-pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Response<Full<Bytes>> {
+pub async fn handle(
+    service: &Service,
+    raw_code: &str,
+    query: Option<&str>,
+) -> Response<Full<Bytes>> {
     let not_found = || body::json_response(&Answer::error(404, "Barcode not found"));
     let Some(code) = percent_decode(raw_code) else {
         return not_found();
@@ -35,7 +39,7 @@ pub fn handle(service: &Service, raw_code: &str, query: Option<&str>) -> Respons
         .and_then(|query| query_param(query, "uomCode"))
         .filter(|uom| !uom.is_empty());
     let started = std::time::Instant::now();
-    let found = service.store().lookup(code, uom.as_deref());
+    let found = service.office().lookup(code, uom.as_deref()).await;
     service.metrics().looked_up(started.elapsed());
     match found {
         Ok(Some(found)) => {

@@ -17,8 +17,8 @@ pub const PATH: &str = "/metrics";
 
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-pub fn handle(service: &Service) -> Response<Full<Bytes>> {
-    body::response(StatusCode::OK, CONTENT_TYPE, service.encode_metrics())
+pub async fn handle(service: &Service) -> Response<Full<Bytes>> {
+    body::response(StatusCode::OK, CONTENT_TYPE, service.encode_metrics().await)
 }
 
 /// The whole of the metrics address: `GET /metrics`, nothing else.
@@ -27,7 +27,7 @@ pub async fn route(
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     Ok(match (request.method(), request.uri().path()) {
-        (&Method::GET | &Method::HEAD, PATH) => handle(&service),
+        (&Method::GET | &Method::HEAD, PATH) => handle(&service).await,
         _ => body::json_response(&Answer::error(
             404,
             "Not found: only GET /metrics is served here",

@@ -15,12 +15,21 @@ use super::{body, query};
 use crate::answer::Answer;
 use barcoded_app::Service;
 
-/// Serves the QR code for the path after `/api/barcode/qr/`.
-pub fn handle(service: &Service, rest: &str, query: Option<&str>) -> Response<Full<Bytes>> {
-    let payload = match rest.strip_prefix("product/") {
-        Some(sku) => product_payload(service, sku),
-        None => barcode_payload(service, rest, query),
-    };
+/// The QR code of the active record for `raw_code` (and `uomCode`).
+pub async fn barcode(
+    service: &Service,
+    raw_code: &str,
+    query: Option<&str>,
+) -> Response<Full<Bytes>> {
+    svg_response(barcode_payload(service, raw_code, query).await)
+}
+
+/// The QR code of the product `raw_sku`.
+pub async fn product(service: &Service, raw_sku: &str) -> Response<Full<Bytes>> {
+    svg_response(product_payload(service, raw_sku).await)
+}
+
+fn svg_response(payload: Result<String, Answer>) -> Response<Full<Bytes>> {
     match payload.and_then(|payload| svg_of(&payload)) {
         Ok(svg) => body::response(StatusCode::OK, "image/svg+xml", svg),
         Err(answer) => body::json_response(&answer),
@@ -28,7 +37,7 @@ pub fn handle(service: &Service, rest: &str, query: Option<&str>) -> Response<Fu
 }
 
 /// The payload naming the active record for `raw_code` (and `uomCode`).
-fn barcode_payload(
+async fn barcode_payload(
     service: &Service,
     raw_code: &str,
     query: Option<&str>,
@@ -39,20 +48,22 @@ fn barcode_payload(
         .and_then(|q| query::query_param(q, "uomCode"))
         .filter(|u| !u.is_empty());
     let found = service
-        .store()
+        .office()
         .lookup(code.trim(), uom.as_deref())
+        .await
         .map_err(|error| Answer::store_failure(&error))?
         .ok_or_else(not_found)?;
     Ok(json!({ "barcode": found.barcode.barcode, "uomCode": found.barcode.uom_code }).to_string())
 }
 
 /// The payload naming the product with `raw_sku`.
-fn product_payload(service: &Service, raw_sku: &str) -> Result<String, Answer> {
+async fn product_payload(service: &Service, raw_sku: &str) -> Result<String, Answer> {
     let not_found = || Answer::error(404, "Product not found");
     let sku = query::percent_decode(raw_sku).ok_or_else(not_found)?;
     let product = service
-        .store()
+        .office()
         .product(sku.trim())
+        .await
         .map_err(|error| Answer::store_failure(&error))?
         .ok_or_else(not_found)?;
     Ok(json!({ "product": product.sku }).to_string())

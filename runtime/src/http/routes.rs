@@ -1,6 +1,11 @@
-//! Which handler answers which method and path.
+//! The route table: every path the API serves, its methods, the role each
+//! needs and its handler, declared once. Dispatch, `405` with `Allow`,
+//! `HEAD`, the route names metrics count by, and the check against
+//! `docs/openapi.json` all read it.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -16,64 +21,472 @@ use super::{
 };
 use crate::answer::Answer;
 use barcoded_app::Service;
-use barcoded_domain::Role;
-use barcoded_domain::store::StoreState;
+use barcoded_domain::{ApiKey, Role};
 
-/// Where the lookup is served; the second path is the one POS clients of the
-/// reference implementation are configured with.
-const LOOKUP_PREFIXES: [&str; 2] = [
-    "/api/barcode/lookup/",
-    "/index.php/apps/shillinq/api/barcode/lookup/",
-];
+/// One request, as a handler gets it.
+pub struct Call {
+    pub service: Arc<Service>,
+    /// The request's key, on a route that needs one.
+    pub key: Option<ApiKey>,
+    /// The path's parameter as sent (still percent-encoded); empty when
+    /// the route has none.
+    pub param: String,
+    pub query: Option<String>,
+    pub body: Incoming,
+}
 
-const QR_PREFIX: &str = "/api/barcode/qr/";
-const STOCK_PREFIX: &str = "/api/stock/";
-const LINKS_PREFIX: &str = "/api/admin/links/";
-const KEYS_PREFIX: &str = "/api/admin/keys/";
+/// The name of a request's key; empty on a route without one.
+fn key_name(key: &Option<ApiKey>) -> String {
+    key.as_ref().map(|key| key.name.clone()).unwrap_or_default()
+}
 
-/// The methods `path` answers to, as its `Allow` header lists them; `None`
-/// for a path no route serves.
-fn allowed(path: &str) -> Option<&'static str> {
-    const READ: &str = "GET, HEAD";
-    if LOOKUP_PREFIXES
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
-        || path.starts_with(QR_PREFIX)
-        || path.starts_with(STOCK_PREFIX)
-        || path.starts_with(console::PREFIX)
-    {
-        return Some(READ);
+type Reply = Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>>;
+type Handler = fn(Call) -> Reply;
+
+/// A handler from an expression over the call, answering an [`Answer`] or
+/// a response.
+macro_rules! handler {
+    (|$call:ident| $answer:expr) => {{
+        fn handle($call: Call) -> Reply {
+            Box::pin(async move { Response::from($answer) })
+        }
+        handle as Handler
+    }};
+}
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Anyone: the API's description, liveness, the console's files.
+    Open,
+    /// A key with this role (or one that includes it).
+    Key(Role),
+    /// Linking: `admin`, unless the operator lets `pos` keys link too.
+    Linking,
+}
+
+/// The methods routes answer (hyper's `Method` cannot live in a static).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Verb {
+    fn of(method: &Method) -> Option<Verb> {
+        Some(match *method {
+            // HEAD is answered as GET; hyper sends the headers without the body.
+            Method::GET | Method::HEAD => Verb::Get,
+            Method::POST => Verb::Post,
+            Method::PUT => Verb::Put,
+            Method::DELETE => Verb::Delete,
+            _ => return None,
+        })
     }
-    if let Some(rest) = admin_rest(path) {
-        return admin::allowed(rest);
-    }
-    if [LINKS_PREFIX, KEYS_PREFIX].iter().any(|prefix| {
-        path.strip_prefix(prefix)
-            .is_some_and(|rest| !rest.is_empty())
-    }) {
-        return Some("DELETE");
-    }
-    match path {
-        "/api/barcode/" | "/api/barcode" => Some("POST"),
-        "/api/barcode/link/" | "/api/barcode/link" => Some("POST"),
-        "/api/barcode/unlink/" | "/api/barcode/unlink" => Some("POST"),
-        "/api/barcode/po-receive/" | "/api/barcode/po-receive" => Some("POST"),
-        "/api/admin/links" | "/api/admin/links/" => Some(READ),
-        "/api/admin/keys" | "/api/admin/keys/" => Some("GET, HEAD, POST"),
-        "/api/barcode/history" | "/api/barcode/history/" => Some(READ),
-        "/api/health" | "/api/health/live" | "/api/health/ready" => Some(READ),
-        "/api/openapi.json" => Some(READ),
-        metrics::PATH | catalog::PATH | "/api/stock" | "/api/orders" | "/api/orders/" => Some(READ),
-        "/" | "/console" => Some(READ),
-        "/api" | "/api/" | "/api/user/me" | "/api/user/me/" => Some(READ),
-        _ => None,
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Delete => "DELETE",
+        }
     }
 }
 
-/// What follows `/api/admin/plugins` in an admin path.
-fn admin_rest(path: &str) -> Option<&str> {
-    path.strip_prefix("/api/admin/plugins")
-        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+/// A method of a route.
+struct Operation {
+    method: Verb,
+    access: Access,
+    handler: Handler,
+}
+
+/// A path the API serves.
+struct Route {
+    /// The path as `docs/openapi.json` writes it, a parameter in braces;
+    /// also the route's name in the metrics.
+    path: &'static str,
+    /// Other paths answered the same (a trailing slash, or none).
+    aliases: &'static [&'static str],
+    /// The parameter takes the rest of the path, slashes and all, as the
+    /// lookup of the reference API does, and may be empty (the handler
+    /// answers for a missing code, as "Barcode not found"); otherwise one
+    /// non-empty segment.
+    rest: bool,
+    operations: &'static [Operation],
+}
+
+const fn get(access: Access, handler: Handler) -> Operation {
+    Operation {
+        method: Verb::Get,
+        access,
+        handler,
+    }
+}
+
+const fn post(access: Access, handler: Handler) -> Operation {
+    Operation {
+        method: Verb::Post,
+        access,
+        handler,
+    }
+}
+
+const fn put(access: Access, handler: Handler) -> Operation {
+    Operation {
+        method: Verb::Put,
+        access,
+        handler,
+    }
+}
+
+const fn delete(access: Access, handler: Handler) -> Operation {
+    Operation {
+        method: Verb::Delete,
+        access,
+        handler,
+    }
+}
+
+const POS: Access = Access::Key(Role::Pos);
+const ADMIN: Access = Access::Key(Role::Admin);
+
+/// A route whose parameter, if any, is one path segment.
+const fn at(
+    path: &'static str,
+    aliases: &'static [&'static str],
+    operations: &'static [Operation],
+) -> Route {
+    Route {
+        path,
+        aliases,
+        rest: false,
+        operations,
+    }
+}
+
+/// A route whose parameter takes the rest of the path.
+const fn under(path: &'static str, operations: &'static [Operation]) -> Route {
+    Route {
+        path,
+        aliases: &[],
+        rest: true,
+        operations,
+    }
+}
+
+/// Every route, in the order a path is tried against them.
+static ROUTES: &[Route] = &[
+    at(
+        "/api/barcode/",
+        &["/api/barcode"],
+        &[post(
+            POS,
+            handler!(|call| scan::handle(&call.service, call.body, key_name(&call.key)).await),
+        )],
+    ),
+    under(
+        "/api/barcode/lookup/{code}",
+        &[get(
+            POS,
+            handler!(
+                |call| lookup::handle(&call.service, &call.param, call.query.as_deref()).await
+            ),
+        )],
+    ),
+    under(
+        "/index.php/apps/shillinq/api/barcode/lookup/{code}",
+        &[get(
+            POS,
+            handler!(
+                |call| lookup::handle(&call.service, &call.param, call.query.as_deref()).await
+            ),
+        )],
+    ),
+    under(
+        "/api/barcode/qr/product/{sku}",
+        &[get(
+            POS,
+            handler!(|call| qr::product(&call.service, &call.param).await),
+        )],
+    ),
+    under(
+        "/api/barcode/qr/{code}",
+        &[get(
+            POS,
+            handler!(|call| qr::barcode(&call.service, &call.param, call.query.as_deref()).await),
+        )],
+    ),
+    at(
+        "/api/barcode/history",
+        &["/api/barcode/history/"],
+        &[get(
+            ADMIN,
+            handler!(|call| history::handle(&call.service, call.query.as_deref()).await),
+        )],
+    ),
+    under(
+        "/api/stock/{sku}",
+        &[get(
+            POS,
+            handler!(|call| stock::handle(&call.service, &call.param).await),
+        )],
+    ),
+    at(
+        "/api/barcode/link/",
+        &["/api/barcode/link"],
+        &[post(
+            Access::Linking,
+            handler!(|call| link::link(&call.service, call.body).await),
+        )],
+    ),
+    at(
+        "/api/barcode/unlink/",
+        &["/api/barcode/unlink"],
+        &[post(
+            Access::Linking,
+            handler!(|call| link::unlink(&call.service, call.body).await),
+        )],
+    ),
+    at(
+        "/api/barcode/po-receive/",
+        &["/api/barcode/po-receive"],
+        &[post(
+            POS,
+            handler!(|call| receive::handle(&call.service, call.body, key_name(&call.key)).await),
+        )],
+    ),
+    at(
+        "/api/admin/links",
+        &["/api/admin/links/"],
+        &[get(ADMIN, handler!(|call| link::list(&call.service).await))],
+    ),
+    under(
+        "/api/admin/links/{sku}",
+        &[delete(
+            ADMIN,
+            handler!(|call| link::remove(&call.service, &call.param).await),
+        )],
+    ),
+    at(
+        "/api/admin/keys",
+        &["/api/admin/keys/"],
+        &[
+            get(ADMIN, handler!(|call| keys::list(&call.service).await)),
+            post(
+                ADMIN,
+                handler!(|call| keys::create(&call.service, call.body).await),
+            ),
+        ],
+    ),
+    under(
+        "/api/admin/keys/{name}",
+        &[delete(
+            ADMIN,
+            handler!(|call| keys::revoke(&call.service, &call.param).await),
+        )],
+    ),
+    at(
+        "/api/admin/plugins",
+        &["/api/admin/plugins/"],
+        &[
+            get(ADMIN, handler!(|call| admin::list(&call.service).await)),
+            post(
+                ADMIN,
+                handler!(
+                    |call| admin::install(&call.service, call.query.as_deref(), call.body).await
+                ),
+            ),
+        ],
+    ),
+    at(
+        "/api/admin/plugins/{name}",
+        &[],
+        &[
+            get(
+                ADMIN,
+                handler!(|call| admin::get(&call.service, &call.param).await),
+            ),
+            delete(
+                ADMIN,
+                handler!(|call| admin::remove(&call.service, &call.param).await),
+            ),
+        ],
+    ),
+    at(
+        "/api/admin/plugins/{name}/enable",
+        &[],
+        &[post(
+            ADMIN,
+            handler!(|call| admin::enable(&call.service, &call.param).await),
+        )],
+    ),
+    at(
+        "/api/admin/plugins/{name}/disable",
+        &[],
+        &[post(
+            ADMIN,
+            handler!(|call| admin::disable(&call.service, &call.param).await),
+        )],
+    ),
+    at(
+        "/api/admin/plugins/{name}/priority",
+        &[],
+        &[put(
+            ADMIN,
+            handler!(|call| admin::priority(&call.service, &call.param, call.body).await),
+        )],
+    ),
+    at(
+        "/api/admin/plugins/{name}/config",
+        &[],
+        &[put(
+            ADMIN,
+            handler!(|call| admin::config(&call.service, &call.param, call.body).await),
+        )],
+    ),
+    at(
+        "/api/admin/plugins/{name}/limits",
+        &[],
+        &[put(
+            ADMIN,
+            handler!(|call| admin::limits(&call.service, &call.param, call.body).await),
+        )],
+    ),
+    at(
+        "/api/admin/plugins/{name}/grants",
+        &[],
+        &[put(
+            ADMIN,
+            handler!(|call| admin::grants(&call.service, &call.param, call.body).await),
+        )],
+    ),
+    at(
+        "/api/health",
+        &["/api/health/ready"],
+        &[get(
+            Access::Open,
+            handler!(|call| health(&call.service).await),
+        )],
+    ),
+    at(
+        "/api/health/live",
+        &[],
+        &[get(
+            Access::Open,
+            handler!(|_call| Answer {
+                status: 200,
+                body: json!({ "status": "alive" })
+            }),
+        )],
+    ),
+    at(
+        "/api/",
+        &["/api"],
+        &[get(
+            Access::Open,
+            handler!(|_call| inventree::server_details()),
+        )],
+    ),
+    at(
+        "/api/user/me/",
+        &["/api/user/me"],
+        &[get(
+            POS,
+            handler!(|call| match &call.key {
+                Some(key) => inventree::user(key),
+                None => auth::unauthorized(),
+            }),
+        )],
+    ),
+    at(
+        "/api/openapi.json",
+        &[],
+        &[get(Access::Open, handler!(|_call| openapi::handle()))],
+    ),
+    at(
+        metrics::PATH,
+        &[],
+        &[get(
+            ADMIN,
+            handler!(|call| metrics::handle(&call.service).await),
+        )],
+    ),
+    at(
+        catalog::PATH,
+        &[],
+        &[get(
+            POS,
+            handler!(|call| catalog::handle(&call.service, call.query.as_deref()).await),
+        )],
+    ),
+    at(
+        "/api/stock",
+        &[],
+        &[get(
+            ADMIN,
+            handler!(|call| stock::overview(&call.service, call.query.as_deref()).await),
+        )],
+    ),
+    at(
+        "/api/orders",
+        &["/api/orders/"],
+        &[get(
+            ADMIN,
+            handler!(|call| stock::orders(&call.service).await),
+        )],
+    ),
+    at(
+        "/console/",
+        &[],
+        &[get(Access::Open, handler!(|_call| console::handle("")))],
+    ),
+    at(
+        "/console/{file}",
+        &[],
+        &[get(
+            Access::Open,
+            handler!(|call| console::handle(&call.param)),
+        )],
+    ),
+    at(
+        "/",
+        &["/console"],
+        &[get(Access::Open, handler!(|_call| console::redirect()))],
+    ),
+];
+
+impl Route {
+    /// The parameter `path` gives this route, if it is one of its paths:
+    /// empty for a route without one.
+    fn matches<'p>(&self, path: &'p str) -> Option<&'p str> {
+        if self.path == path || self.aliases.contains(&path) {
+            return Some("");
+        }
+        let (prefix, after) = self.path.split_once('{')?;
+        let (_, suffix) = after.split_once('}')?;
+        let param = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
+        let fits = if self.rest {
+            suffix.is_empty()
+        } else {
+            !param.is_empty() && !param.contains('/')
+        };
+        fits.then_some(param)
+    }
+
+    /// The methods it answers, as an `Allow` header lists them.
+    fn allow(&self) -> String {
+        let mut methods: Vec<&str> = Vec::new();
+        for operation in self.operations {
+            methods.push(operation.method.as_str());
+            if operation.method == Verb::Get {
+                methods.push("HEAD");
+            }
+        }
+        methods.join(", ")
+    }
 }
 
 /// Answers a request, and counts it by route and status.
@@ -81,223 +494,184 @@ pub async fn route(
     service: Arc<Service>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let route = route_name(request.uri().path());
-    let response = dispatch(service.clone(), request).await?;
+    let (parts, request_body) = request.into_parts();
+    let path = parts.uri.path();
+    let Some((route, param)) = ROUTES
+        .iter()
+        .find_map(|route| Some((route, route.matches(path)?)))
+    else {
+        service.metrics().answered("unmatched", 404);
+        return Ok(body::json_response(&Answer::error(404, "Not found")));
+    };
+    let method = Verb::of(&parts.method);
+    let response = match route.operations.iter().find(|op| Some(op.method) == method) {
+        None => method_not_allowed(&route.allow()),
+        Some(operation) => match authorize(&service, &parts.headers, operation.access).await {
+            Ok(key) => {
+                let call = Call {
+                    service: service.clone(),
+                    key,
+                    param: param.to_owned(),
+                    query: parts.uri.query().map(str::to_owned),
+                    body: request_body,
+                };
+                (operation.handler)(call).await
+            }
+            Err(refused) => body::json_response(&refused),
+        },
+    };
     service
         .metrics()
-        .answered(route, response.status().as_u16());
+        .answered(route.path, response.status().as_u16());
     Ok(response)
 }
 
-/// The route `path` belongs to, as metrics label it: a path with its
-/// parameters named, so that what clients send cannot grow the label set.
-fn route_name(path: &str) -> &'static str {
-    let prefixed: [(&str, &'static str); 6] = [
-        (LOOKUP_PREFIXES[0], "/api/barcode/lookup/{code}"),
-        (
-            LOOKUP_PREFIXES[1],
-            "/index.php/apps/shillinq/api/barcode/lookup/{code}",
-        ),
-        (QR_PREFIX, "/api/barcode/qr/{value}"),
-        (STOCK_PREFIX, "/api/stock/{sku}"),
-        (LINKS_PREFIX, "/api/admin/links/{sku}"),
-        (KEYS_PREFIX, "/api/admin/keys/{name}"),
-    ];
-    if let Some((_, name)) = prefixed.iter().find(|(prefix, _)| {
-        path.strip_prefix(prefix)
-            .is_some_and(|rest| !rest.is_empty())
-    }) {
-        return name;
-    }
-    if path.starts_with(console::PREFIX) {
-        return console::PREFIX;
-    }
-    match admin_rest(path) {
-        Some("" | "/") => return "/api/admin/plugins",
-        Some(_) => return "/api/admin/plugins/{name}",
-        None => {}
-    }
-    match path.trim_end_matches('/') {
-        "/api/barcode" => "/api/barcode/",
-        "/api/barcode/link" => "/api/barcode/link/",
-        "/api/barcode/unlink" => "/api/barcode/unlink/",
-        "/api/barcode/po-receive" => "/api/barcode/po-receive/",
-        "/api/barcode/history" => "/api/barcode/history",
-        "/api/admin/links" => "/api/admin/links",
-        "/api/admin/keys" => "/api/admin/keys",
-        "/api/health" => "/api/health",
-        "/api/health/live" => "/api/health/live",
-        "/api/health/ready" => "/api/health/ready",
-        "/api/openapi.json" => "/api/openapi.json",
-        catalog::PATH => catalog::PATH,
-        "/api/stock" => "/api/stock",
-        "/api/orders" => "/api/orders",
-        "" | "/console" => "/",
-        "/api" => "/api/",
-        "/api/user/me" => "/api/user/me/",
-        metrics::PATH => metrics::PATH,
-        _ => "unmatched",
-    }
-}
-
-async fn dispatch(
-    service: Arc<Service>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let (parts, request_body) = request.into_parts();
-    let path = parts.uri.path();
-    let Some(allow) = allowed(path) else {
-        return Ok(body::json_response(&Answer::error(404, "Not found")));
+/// The key an operation with `access` needs, checked; `None` on an open one.
+async fn authorize(
+    service: &Service,
+    headers: &hyper::HeaderMap,
+    access: Access,
+) -> Result<Option<ApiKey>, Answer> {
+    let role = match access {
+        Access::Open => return Ok(None),
+        Access::Key(role) => role,
+        Access::Linking if service.policy().pos_may_link => Role::Pos,
+        Access::Linking => Role::Admin,
     };
-    // HEAD is answered as GET; hyper sends the headers without the body.
-    let method = match parts.method {
-        Method::HEAD => Method::GET,
-        ref method => method.clone(),
-    };
-    if !allow.split(", ").any(|allowed| allowed == method.as_str()) {
-        return Ok(method_not_allowed(allow));
-    }
-    if path == "/api/openapi.json" {
-        return Ok(openapi::handle());
-    }
-    if let Some(file) = path.strip_prefix(console::PREFIX) {
-        return Ok(console::handle(file));
-    }
-    if path == "/" || path == "/console" {
-        return Ok(console::redirect());
-    }
-    let query = parts.uri.query();
-    let authorize = |role| auth::authorize(&service, &parts.headers, role);
-    if path == metrics::PATH {
-        return Ok(match authorize(Role::Admin) {
-            Ok(_) => metrics::handle(&service),
-            Err(refused) => body::json_response(&refused),
-        });
-    }
-    if let Some(code) = LOOKUP_PREFIXES
-        .iter()
-        .find_map(|prefix| path.strip_prefix(prefix))
-    {
-        return Ok(match authorize(Role::Pos) {
-            Ok(_) => lookup::handle(&service, code, query),
-            Err(refused) => body::json_response(&refused),
-        });
-    }
-    if path == "/api/barcode/" || path == "/api/barcode" {
-        return Ok(match authorize(Role::Pos) {
-            Ok(key) => scan::handle(&service, request_body, key.name).await,
-            Err(refused) => body::json_response(&refused),
-        });
-    }
-    if let Some(rest) = path.strip_prefix(QR_PREFIX) {
-        return Ok(match authorize(Role::Pos) {
-            Ok(_) => qr::handle(&service, rest, query),
-            Err(refused) => body::json_response(&refused),
-        });
-    }
-    let answer = if path == "/api/stock" {
-        authorize(Role::Admin).map(|_| stock::overview(&service, query))
-    } else if let Some(sku) = path.strip_prefix(STOCK_PREFIX) {
-        authorize(Role::Pos).map(|_| stock::handle(&service, sku))
-    } else if let Some(sku) = path
-        .strip_prefix(LINKS_PREFIX)
-        .filter(|sku| !sku.is_empty())
-    {
-        authorize(Role::Admin).map(|_| link::remove(&service, sku))
-    } else if let Some(name) = path
-        .strip_prefix(KEYS_PREFIX)
-        .filter(|name| !name.is_empty())
-    {
-        authorize(Role::Admin).map(|_| keys::revoke(&service, name))
-    } else if let Some(rest) = admin_rest(path) {
-        match authorize(Role::Admin) {
-            Ok(_) => Ok(admin::handle(service.clone(), &method, rest, query, request_body).await),
-            Err(refused) => Err(refused),
-        }
-    } else {
-        match path {
-            "/api/barcode/link/" | "/api/barcode/link" => match authorize(link_role(&service)) {
-                Ok(_) => Ok(link::link(&service, request_body).await),
-                Err(refused) => Err(refused),
-            },
-            "/api/barcode/unlink/" | "/api/barcode/unlink" => {
-                match authorize(link_role(&service)) {
-                    Ok(_) => Ok(link::unlink(&service, request_body).await),
-                    Err(refused) => Err(refused),
-                }
-            }
-            "/api/barcode/po-receive/" | "/api/barcode/po-receive" => match authorize(Role::Pos) {
-                Ok(key) => Ok(receive::handle(&service, request_body, key.name).await),
-                Err(refused) => Err(refused),
-            },
-            catalog::PATH => authorize(Role::Pos).map(|_| catalog::handle(&service, query)),
-            "/api/orders" | "/api/orders/" => {
-                authorize(Role::Admin).map(|_| stock::orders(&service))
-            }
-            "/api/admin/links" | "/api/admin/links/" => {
-                authorize(Role::Admin).map(|_| link::list(&service))
-            }
-            "/api/admin/keys" | "/api/admin/keys/" => match authorize(Role::Admin) {
-                Ok(_) if method == Method::POST => Ok(keys::create(&service, request_body).await),
-                Ok(_) => Ok(keys::list(&service)),
-                Err(refused) => Err(refused),
-            },
-            "/api" | "/api/" => Ok(inventree::server_details()),
-            "/api/user/me" | "/api/user/me/" => {
-                authorize(Role::Pos).map(|key| inventree::user(&key))
-            }
-            "/api/health/live" => Ok(Answer {
-                status: 200,
-                body: json!({ "status": "alive" }),
-            }),
-            "/api/health" | "/api/health/ready" => {
-                // After a failed write, readiness tries a write, which may wait
-                // for another process's: keep it off the async workers.
-                let service = service.clone();
-                Ok(tokio::task::spawn_blocking(move || health(&service))
-                    .await
-                    .unwrap_or_else(|error| Answer::internal(&error)))
-            }
-            _ => authorize(Role::Admin).map(|_| history::handle(&service, query)),
-        }
-    };
-    Ok(body::json_response(
-        &answer.unwrap_or_else(|refused| refused),
-    ))
-}
-
-/// The role linking and unlinking barcodes needs: `admin`, unless the
-/// operator lets `pos` keys link too.
-fn link_role(service: &Service) -> Role {
-    if service.policy().pos_may_link {
-        Role::Pos
-    } else {
-        Role::Admin
-    }
+    auth::authorize(service, headers, role).await.map(Some)
 }
 
 /// Whether the service can do its work (503 when its store cannot be read
 /// or written), and what it runs.
-fn health(service: &Service) -> Answer {
-    let store = service.store().state();
-    let ready = store == StoreState::Ok;
+async fn health(service: &Service) -> Answer {
+    let health = service.health().await;
+    let ready = health.ready();
     Answer {
         status: if ready { 200 } else { 503 },
         body: json!({
             "status": if ready { "ok" } else { "unavailable" },
-            "store": store.name(),
-            "plugins": service.chain().plugins().len(),
-            "refused": service.refused().len(),
-            "quarantined": service.quarantined().len(),
+            "store": health.store.name(),
+            "plugins": health.plugins,
+            "refused": health.refused,
+            "quarantined": health.quarantined,
         }),
     }
 }
 
-fn method_not_allowed(allow: &'static str) -> Response<Full<Bytes>> {
+fn method_not_allowed(allow: &str) -> Response<Full<Bytes>> {
     let answer = Answer::error(405, format!("Method not allowed: use {allow}"));
     let mut response = body::json_response(&answer);
+    if let Ok(allow) = HeaderValue::from_str(allow) {
+        response.headers_mut().insert(ALLOW, allow);
+    }
     response
-        .headers_mut()
-        .insert(ALLOW, HeaderValue::from_static(allow));
-    response
+}
+
+impl From<Answer> for Response<Full<Bytes>> {
+    fn from(answer: Answer) -> Self {
+        body::json_response(&answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(path: &str) -> Option<(&'static str, &str)> {
+        ROUTES
+            .iter()
+            .find_map(|route| Some((route.path, route.matches(path)?)))
+    }
+
+    #[test]
+    fn paths_find_their_routes_and_parameters() {
+        assert_eq!(find("/api/barcode"), Some(("/api/barcode/", "")));
+        assert_eq!(
+            find("/api/barcode/lookup/A%2FB/C"),
+            Some(("/api/barcode/lookup/{code}", "A%2FB/C"))
+        );
+        assert_eq!(
+            find("/api/barcode/qr/product/SKU-1"),
+            Some(("/api/barcode/qr/product/{sku}", "SKU-1"))
+        );
+        assert_eq!(
+            find("/api/admin/plugins/gtin/enable"),
+            Some(("/api/admin/plugins/{name}/enable", "gtin"))
+        );
+        assert_eq!(
+            find("/api/admin/plugins/gtin"),
+            Some(("/api/admin/plugins/{name}", "gtin"))
+        );
+        assert_eq!(find("/console"), Some(("/", "")));
+        // An empty code is the lookup's to answer ("Barcode not found").
+        assert_eq!(
+            find("/api/barcode/lookup/"),
+            Some(("/api/barcode/lookup/{code}", ""))
+        );
+        for unserved in [
+            "/api/admin/plugins/gtin/unknown",
+            "/api/admin/plugins//enable",
+            "/api/admin/keys/",
+            "/api/nothing",
+            "/console/a/b",
+        ] {
+            let found = find(unserved);
+            assert!(
+                found.is_none() || found.is_some_and(|(_, param)| param.is_empty()),
+                "{unserved}: {found:?}"
+            );
+        }
+        assert_eq!(find("/api/admin/plugins/gtin/unknown"), None);
+    }
+
+    #[test]
+    fn allow_lists_head_beside_get() {
+        let keys = ROUTES.iter().find(|r| r.path == "/api/admin/keys").unwrap();
+        assert_eq!(keys.allow(), "GET, HEAD, POST");
+    }
+
+    /// Every route and method is in the API document, and every path and
+    /// method the document describes is routed.
+    #[test]
+    fn the_table_is_the_api_document() {
+        let document: serde_json::Value =
+            serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
+        let paths = document["paths"].as_object().unwrap();
+        let mut routed = std::collections::BTreeSet::new();
+        for route in ROUTES {
+            let described = &paths[route.path];
+            for operation in route.operations {
+                let method = operation.method.as_str().to_lowercase();
+                assert!(
+                    described.get(&method).is_some(),
+                    "{} {} is not in docs/openapi.json",
+                    operation.method.as_str(),
+                    route.path
+                );
+            }
+            let methods = described.as_object().unwrap().keys();
+            let documented =
+                methods.filter(|m| !["parameters", "summary", "description"].contains(&m.as_str()));
+            assert_eq!(
+                documented.count(),
+                route.operations.len(),
+                "docs/openapi.json describes methods of {} that are not routed",
+                route.path
+            );
+            routed.insert(route.path);
+            for alias in route.aliases {
+                assert!(
+                    paths.contains_key(*alias),
+                    "{alias} is not in docs/openapi.json"
+                );
+                routed.insert(alias);
+            }
+        }
+        for path in paths.keys() {
+            assert!(
+                routed.contains(path.as_str()),
+                "{path} is documented but not routed"
+            );
+        }
+    }
 }

@@ -15,7 +15,7 @@ const MAX_MOVEMENTS: usize = 500;
 
 /// The first 1,000 stock levels in SKU order (of one product with `sku`),
 /// and the newest `limit` movements, newest first.
-pub fn overview(service: &Service, query: Option<&str>) -> Answer {
+pub async fn overview(service: &Service, query: Option<&str>) -> Answer {
     let query = query.unwrap_or_default();
     if let Err(message) = known_parameters(query, &["sku", "limit"]) {
         return Answer::error(400, message);
@@ -25,21 +25,24 @@ pub fn overview(service: &Service, query: Option<&str>) -> Answer {
         Err(message) => return Answer::error(400, message),
     };
     let sku = query_param(query, "sku").filter(|sku| !sku.is_empty());
-    let store = service.store();
-    let read = store
-        .stock_levels(sku.as_deref())
-        .and_then(|levels| Ok((levels, store.movements(sku.as_deref(), limit)?)));
-    match read {
-        Ok((levels, movements)) => {
-            let more = levels.len() > MAX_LEVELS;
-            let levels: Vec<_> = levels
+    match service
+        .office()
+        .stock(sku.as_deref(), MAX_LEVELS, limit)
+        .await
+    {
+        Ok(stock) => {
+            let levels: Vec<_> = stock
+                .levels
                 .into_iter()
-                .take(MAX_LEVELS)
                 .map(|(sku, location, level)| json!({ "sku": sku, "location": location, "level": level }))
                 .collect();
             Answer {
                 status: 200,
-                body: json!({ "levels": levels, "more_levels": more, "movements": movements }),
+                body: json!({
+                    "levels": levels,
+                    "more_levels": stock.more_levels,
+                    "movements": stock.movements,
+                }),
             }
         }
         Err(error) => Answer::store_failure(&error),
@@ -47,8 +50,8 @@ pub fn overview(service: &Service, query: Option<&str>) -> Answer {
 }
 
 /// Every purchase order, with what was ordered and received per line.
-pub fn orders(service: &Service) -> Answer {
-    match service.store().orders() {
+pub async fn orders(service: &Service) -> Answer {
+    match service.office().orders().await {
         Ok(orders) => Answer {
             status: 200,
             body: json!({ "orders": orders }),
@@ -57,23 +60,18 @@ pub fn orders(service: &Service) -> Answer {
     }
 }
 
-pub fn handle(service: &Service, raw_sku: &str) -> Answer {
+pub async fn handle(service: &Service, raw_sku: &str) -> Answer {
     let not_found = || Answer::error(404, "No product with this SKU");
     let Some(sku) = percent_decode(raw_sku).filter(|sku| !sku.is_empty()) else {
         return not_found();
     };
-    let store = service.store();
-    let levels = match store.product(&sku) {
-        Ok(Some(_)) => store.stock_levels(Some(&sku)),
-        Ok(None) => return not_found(),
-        Err(error) => return Answer::store_failure(&error),
-    };
-    match levels {
-        Ok(levels) => {
-            let total: i64 = levels.iter().map(|(_, _, level)| level).sum();
+    match service.office().stock_of(&sku).await {
+        Ok(None) => not_found(),
+        Ok(Some(levels)) => {
+            let total: i64 = levels.iter().map(|(_, level)| level).sum();
             let locations: Vec<_> = levels
                 .into_iter()
-                .map(|(_, location, level)| json!({ "location": location, "level": level }))
+                .map(|(location, level)| json!({ "location": location, "level": level }))
                 .collect();
             Answer {
                 status: 200,

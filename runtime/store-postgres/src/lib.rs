@@ -15,8 +15,10 @@
 //! - the schema is created and upgraded by versioned migrations ([`schema`]),
 //!   and a node refuses a database whose schema is newer than it knows.
 //!
-//! The traits are synchronous; calls wait on the async client, which runs
-//! on a small runtime of the store's own (see [`PgStore::wait`]).
+//! The traits are synchronous; calls wait on the async client, whose
+//! connections run on the process's Tokio runtime. Callers keep those waits
+//! off the runtime's async workers (see [`PgStore::wait`] and
+//! `Storage::reads_wait`).
 
 mod catalog;
 mod history;
@@ -59,8 +61,11 @@ const COUNTERS_MAX_AGE: Duration = Duration::from_millis(2);
 
 /// The store, on one PostgreSQL database; cheap to share behind an `Arc`.
 pub struct PgStore {
-    /// Runs the client's connections and the listener; shut down on drop.
-    runtime: Option<tokio::runtime::Runtime>,
+    /// The process's runtime, which runs the client's connections and the
+    /// listener.
+    runtime: tokio::runtime::Handle,
+    /// The listener, stopped on drop.
+    listener: Option<tokio::task::JoinHandle<()>>,
     pool: Pool,
     watch: Arc<Watch>,
     counters: RwLock<Option<Counters>>,
@@ -106,7 +111,13 @@ impl PgStore {
     /// Connects to the database at `url` (a libpq URL such as
     /// `postgres://barcoded:secret@db.example/barcoded`), creating or
     /// upgrading its schema, and starts listening for other nodes' changes.
+    /// Call it inside a multi-threaded Tokio runtime's context, from a
+    /// thread that may block (not an async worker): its connections run
+    /// on that runtime.
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            StoreError::Storage("the PostgreSQL store was opened outside an async runtime".into())
+        })?;
         let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
             StoreError::Refused(format!(
                 "{} is not a PostgreSQL URL barcoded can use ({e}); write it as \
@@ -120,12 +131,6 @@ impl PgStore {
         config
             .application_name("barcoded")
             .keepalives_idle(Duration::from_secs(10));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("barcoded-postgres")
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError::Storage(format!("cannot start the database client: {e}")))?;
         let manager = Manager::from_config(
             config.clone(),
             NoTls,
@@ -143,8 +148,9 @@ impl PgStore {
             .map_err(|e| StoreError::Storage(format!("cannot set up the connection pool: {e}")))?;
         let watch = Arc::new(Watch::default());
         let listening = watch.clone();
-        let store = PgStore {
-            runtime: Some(runtime),
+        let mut store = PgStore {
+            runtime,
+            listener: None,
             pool,
             watch,
             counters: RwLock::new(None),
@@ -167,29 +173,23 @@ impl PgStore {
         // server reads next cannot predate a change it did not hear, and
         // the first notification connection does not look like a change.
         let (heard, first) = std::sync::mpsc::sync_channel(1);
-        if let Some(runtime) = &store.runtime {
-            runtime.spawn(listen::listen(config, listening, heard));
-        }
+        store.listener = Some(
+            store
+                .runtime
+                .spawn(listen::listen(config, listening, heard)),
+        );
         let _ = first.recv_timeout(CONNECT_TIMEOUT);
         Ok(store)
     }
 
     /// Runs `work` to completion on the calling thread, its I/O driven by
-    /// the store's runtime. On a worker of a multi-threaded runtime (the
-    /// HTTP server's) the worker first hands its other tasks on, so a slow
-    /// query stalls only the request that made it.
+    /// the runtime's workers. The service calls from threads that may block
+    /// (Tokio's blocking pool, its history writer, the command line's main
+    /// thread), where this is a plain wait. Should a call come from an async
+    /// worker all the same, the worker first hands its other tasks on, so
+    /// the wait stalls only the request that made it rather than a server.
     fn wait<T>(&self, work: impl Future<Output = Result<T, Failure>>) -> Result<T, StoreError> {
-        let runtime = self.runtime.as_ref().expect("the runtime lives until drop");
-        let run = || {
-            let _inside = runtime.enter();
-            barcoded_domain::block_on(work).map_err(StoreError::from)
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(caller) if caller.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(run)
-            }
-            _ => run(),
-        }
+        tokio::task::block_in_place(|| self.runtime.block_on(work)).map_err(StoreError::from)
     }
 
     /// A connection from the pool.
@@ -320,14 +320,20 @@ impl PgStore {
 
 impl Drop for PgStore {
     fn drop(&mut self) {
-        // Without blocking: the last handle may go inside an async task.
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
+        // Without waiting: the last handle may go inside an async task.
+        if let Some(listener) = self.listener.take() {
+            listener.abort();
         }
     }
 }
 
 impl Storage for PgStore {
+    /// Every call waits on the database server, whatever its cache holds:
+    /// the generation counters are read again every few milliseconds.
+    fn reads_wait(&self) -> bool {
+        true
+    }
+
     fn state(&self) -> StoreState {
         let probe = async {
             let client = self.client().await?;

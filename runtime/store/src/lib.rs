@@ -220,6 +220,11 @@ impl Store {
 }
 
 impl Storage for Store {
+    /// Reads are redb read transactions: they never wait for a writer.
+    fn reads_wait(&self) -> bool {
+        false
+    }
+
     fn size_bytes(&self) -> Option<u64> {
         std::fs::metadata(&self.path).ok().map(|meta| meta.len())
     }

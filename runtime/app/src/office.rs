@@ -1,0 +1,218 @@
+//! The back office: every operation on the store's records that runs no
+//! plugin (keys, lookups, links, stock and orders, the scan history, plugin
+//! records), async, each run where the store may block (see [`Backend`]).
+
+use std::sync::Arc;
+
+use barcoded_domain::store::{CatalogCounts, Lookup, Storage, StoreError};
+use barcoded_domain::{
+    ApiKey, Barcode, HistoryPage, HistoryQuery, Movement, Product, PurchaseOrder, Role,
+};
+
+use crate::backend::Backend;
+use crate::catalog::{self, Page};
+use crate::plugins::{self, Change, Changed, PluginStatus};
+use barcoded_domain::PluginRecord;
+
+/// The store's records, as the edges may reach them.
+#[derive(Clone)]
+pub struct Office {
+    backend: Backend,
+}
+
+/// The stock on hand everywhere, or of one product, and its latest moves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockOverview {
+    /// `(sku, location, level)`, at most the `max_levels` asked for.
+    pub levels: Vec<(String, String, i64)>,
+    /// More levels exist than were answered.
+    pub more_levels: bool,
+    pub movements: Vec<Movement>,
+}
+
+/// Why an API key could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The name breaks the key-name rule; the message says how.
+    #[error("{0}")]
+    InvalidName(String),
+    /// A key with this name exists, or the store refused it.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Office {
+    /// The back office of `store`.
+    pub fn new(store: Arc<dyn Storage>) -> Office {
+        Office {
+            backend: Backend::new(store),
+        }
+    }
+
+    pub(crate) fn of(backend: Backend) -> Office {
+        Office { backend }
+    }
+
+    /// The key whose secret is `secret`, if one is.
+    pub async fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
+        let secret = secret.to_owned();
+        self.backend
+            .read(move |store| store.authenticate(&secret))
+            .await
+    }
+
+    /// Every API key, without its secret.
+    pub async fn keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        self.backend.read(|store| store.list_keys()).await
+    }
+
+    /// Creates a key named `name` with `role`; answers its secret, which
+    /// is shown this once and never stored.
+    pub async fn create_key(&self, name: &str, role: Role) -> Result<String, KeyError> {
+        ApiKey::check_name(name).map_err(|invalid| KeyError::InvalidName(invalid.0))?;
+        let name = name.to_owned();
+        Ok(self
+            .backend
+            .write(move |store| store.create_key(&name, role))
+            .await?)
+    }
+
+    /// Revokes the key named `name`; `NotFound` when there is none.
+    pub async fn revoke_key(&self, name: &str) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.backend
+            .write(move |store| store.revoke_key(&name))
+            .await
+    }
+
+    /// The active barcode record for `code` in `uom` (any when `None`), and
+    /// its product.
+    pub async fn lookup(
+        &self,
+        code: &str,
+        uom: Option<&str>,
+    ) -> Result<Option<Lookup>, StoreError> {
+        let (code, uom) = (code.to_owned(), uom.map(str::to_owned));
+        self.backend
+            .read(move |store| store.lookup(&code, uom.as_deref()))
+            .await
+    }
+
+    /// The product with `sku`.
+    pub async fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        let sku = sku.to_owned();
+        self.backend.read(move |store| store.product(&sku)).await
+    }
+
+    /// A page of products matching `text` (see [`catalog::search`]).
+    pub async fn search(
+        &self,
+        text: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let (text, after) = (text.to_owned(), after.map(str::to_owned));
+        self.backend
+            .read(move |store| catalog::search(store, &text, after.as_deref(), limit))
+            .await
+    }
+
+    /// How many products and barcode records the catalog holds.
+    pub async fn counts(&self) -> Result<CatalogCounts, StoreError> {
+        self.backend.read(|store| store.counts()).await
+    }
+
+    /// Every link, active or not.
+    pub async fn links(&self) -> Result<Vec<Barcode>, StoreError> {
+        self.backend.read(|store| store.links()).await
+    }
+
+    /// Removes the link of the product `sku`; answers it, if it had one.
+    pub async fn unlink(&self, sku: &str) -> Result<Option<Barcode>, StoreError> {
+        let sku = sku.to_owned();
+        self.backend.write(move |store| store.unlink(&sku)).await
+    }
+
+    /// The stock levels (of `sku`, or of every product), at most
+    /// `max_levels` of them, and the latest `movements` moves.
+    pub async fn stock(
+        &self,
+        sku: Option<&str>,
+        max_levels: usize,
+        movements: usize,
+    ) -> Result<StockOverview, StoreError> {
+        let sku = sku.map(str::to_owned);
+        self.backend
+            .read(move |store| {
+                let mut levels = store.stock_levels(sku.as_deref())?;
+                let more_levels = levels.len() > max_levels;
+                levels.truncate(max_levels);
+                Ok(StockOverview {
+                    levels,
+                    more_levels,
+                    movements: store.movements(sku.as_deref(), movements)?,
+                })
+            })
+            .await
+    }
+
+    /// The product `sku`'s level at each location it is stocked at, or
+    /// `None` when no such product exists.
+    pub async fn stock_of(&self, sku: &str) -> Result<Option<Vec<(String, i64)>>, StoreError> {
+        let sku = sku.to_owned();
+        self.backend
+            .read(move |store| {
+                if store.product(&sku)?.is_none() {
+                    return Ok(None);
+                }
+                let levels = store.stock_levels(Some(&sku))?;
+                Ok(Some(
+                    levels
+                        .into_iter()
+                        .map(|(_, location, level)| (location, level))
+                        .collect(),
+                ))
+            })
+            .await
+    }
+
+    /// Every purchase order, with its lines.
+    pub async fn orders(&self) -> Result<Vec<PurchaseOrder>, StoreError> {
+        self.backend.read(|store| store.orders()).await
+    }
+
+    /// A page of the scan history.
+    pub async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, StoreError> {
+        self.backend.read(move |store| store.history(&query)).await
+    }
+
+    /// Every installed plugin, in the order a scan asks them.
+    pub async fn plugins(&self) -> Result<Vec<PluginStatus>, StoreError> {
+        self.backend.read(|store| plugins::list(store)).await
+    }
+
+    /// The plugin installed as `name`.
+    pub async fn plugin(&self, name: &str) -> Result<PluginStatus, StoreError> {
+        let name = name.to_owned();
+        self.backend
+            .read(move |store| plugins::get(store, &name))
+            .await
+    }
+
+    /// Applies `change` to the plugin installed as `name`; running servers
+    /// pick it up within their reload poll.
+    pub async fn change_plugin(&self, name: &str, change: Change) -> Result<Changed, StoreError> {
+        let name = name.to_owned();
+        self.backend
+            .write(move |store| plugins::change(store, &name, change))
+            .await
+    }
+
+    /// Uninstalls the plugin installed as `name`; answers its record.
+    pub async fn remove_plugin(&self, name: &str) -> Result<PluginRecord, StoreError> {
+        let name = name.to_owned();
+        self.backend
+            .write(move |store| store.remove_plugin(&name))
+            .await
+    }
+}
