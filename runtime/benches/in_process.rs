@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
-use barcoded_app::{InstallRequest, Policy, Registry, Service};
+use barcoded_app::{InstallRequest, Policy, Service, Setup, StorePlace};
 use barcoded_domain::store::{CatalogStore, KeyStore};
 use barcoded_domain::{Barcode, Price, Product, Retention, Role};
 use barcoded_sandbox::{
@@ -106,11 +106,14 @@ static STORE: LazyLock<(Store, String)> = LazyLock::new(|| {
 /// A service with gtin installed, as `barcoded serve` runs it.
 static SERVICE: LazyLock<Service> = LazyLock::new(|| {
     let dir = data_dir("service");
-    let store = Store::open(&dir).expect("store");
-    let registry = Registry::new(&dir).expect("registry");
-    registry
-        .install(&store, &component_bytes("gtin"), &InstallRequest::default())
-        .expect("install gtin");
+    let place = StorePlace::Folder(dir.clone());
+    barcoded_app::install(
+        &dir,
+        &place,
+        &component_bytes("gtin"),
+        &InstallRequest::default(),
+    )
+    .expect("install gtin");
     let policy = Policy {
         pos_may_link: false,
         quarantine_after: 0,
@@ -120,7 +123,13 @@ static SERVICE: LazyLock<Service> = LazyLock::new(|| {
             max_age: std::time::Duration::from_secs(3600),
         },
     };
-    Service::open(registry, Arc::new(store), policy).expect("service")
+    Service::open(&Setup {
+        data_dir: dir,
+        store: place,
+        ask_every_plugin: false,
+        policy,
+    })
+    .expect("service")
 });
 
 /// gtin decodes an EAN-13 in a fresh instance: sandbox, instantiate, call,

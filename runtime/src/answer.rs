@@ -1,6 +1,7 @@
 //! The JSON a scan answers with, shared by `POST /api/barcode/` and
 //! `barcoded scan` so that both always say the same thing.
 
+use hyper::StatusCode;
 use serde::Serialize;
 use serde::ser::Serializer;
 use serde_json::{Value, json};
@@ -16,13 +17,13 @@ pub const NO_MATCH: &str = "No match found for barcode data";
 /// An answer: an HTTP status and its JSON body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
-    pub status: u16,
+    pub status: StatusCode,
     pub body: Value,
 }
 
 impl Answer {
     /// A `{"error": message}` answer.
-    pub fn error(status: u16, message: impl Into<String>) -> Answer {
+    pub fn error(status: StatusCode, message: impl Into<String>) -> Answer {
         Answer {
             status,
             body: json!({ "error": message.into() }),
@@ -37,7 +38,7 @@ impl Answer {
             StoreError::Unavailable(detail) => {
                 tracing::error!("store unavailable: {detail}");
                 Answer::error(
-                    503,
+                    StatusCode::SERVICE_UNAVAILABLE,
                     "The server's store is unavailable right now (its disk may be full or \
                      failing, or its database out of reach); retry shortly",
                 )
@@ -50,7 +51,7 @@ impl Answer {
     /// internal ever reaches a client.
     pub fn internal(error: &dyn std::fmt::Display) -> Answer {
         tracing::error!("internal error: {error}");
-        Answer::error(500, "Internal server error")
+        Answer::error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
     }
 }
 
@@ -62,7 +63,7 @@ impl Answer {
 ///
 /// The body borrows from the scan and is serialised straight from it: the
 /// hot path builds no JSON tree.
-pub fn scan_answer<'a>(data: &'a str, scanned: &'a Scanned) -> (u16, ScanBody<'a>) {
+pub fn scan_answer<'a>(data: &'a str, scanned: &'a Scanned) -> (StatusCode, ScanBody<'a>) {
     let Scanned {
         outcome,
         matched,
@@ -72,7 +73,7 @@ pub fn scan_answer<'a>(data: &'a str, scanned: &'a Scanned) -> (u16, ScanBody<'a
     let barcode_hash = barcode_hash(data);
     match outcome {
         ScanOutcome::NoMatch { failures } if matched.linked => (
-            200,
+            StatusCode::OK,
             ScanBody::Linked {
                 plugin: None,
                 linked: true,
@@ -91,7 +92,7 @@ pub fn scan_answer<'a>(data: &'a str, scanned: &'a Scanned) -> (u16, ScanBody<'a
             failures,
             ..
         } => (
-            200,
+            StatusCode::OK,
             ScanBody::Decoded {
                 plugin,
                 barcode_data: data,
@@ -109,7 +110,7 @@ pub fn scan_answer<'a>(data: &'a str, scanned: &'a Scanned) -> (u16, ScanBody<'a
             rejection,
             failures,
         } => (
-            422,
+            StatusCode::UNPROCESSABLE_ENTITY,
             ScanBody::Rejected {
                 error: format!("Invalid {} barcode: {}", rejection.format, rejection.reason),
                 plugin,
@@ -121,7 +122,7 @@ pub fn scan_answer<'a>(data: &'a str, scanned: &'a Scanned) -> (u16, ScanBody<'a
             },
         ),
         ScanOutcome::NoMatch { failures } => (
-            404,
+            StatusCode::NOT_FOUND,
             ScanBody::NoMatch {
                 error: NO_MATCH,
                 barcode_data: data,

@@ -6,13 +6,16 @@
 //! API turn those into exit codes and statuses.
 
 mod backend;
+mod backup;
 pub mod catalog;
 mod code_cache;
+mod foreign;
 mod history_writer;
 mod import;
 mod metrics;
 mod migrate;
 mod office;
+mod place;
 pub mod plugins;
 mod receiving;
 mod registry;
@@ -20,13 +23,16 @@ mod server;
 mod service;
 mod trial;
 
+pub use backup::{BackupError, backup, restore};
 pub use barcoded_domain::store::{CatalogCounts, Lookup, StoreError, StoreState};
-pub use import::{ExportError, Format, ImportError, Imported, export, import};
+pub use barcoded_store::TableCopy;
+pub use foreign::FOREIGN_DATA;
+pub use import::{ExportError, Format, ImportError, Imported};
 pub use metrics::{Levels, Metrics};
 pub use migrate::{MigrateError, migrate};
 pub use office::{KeyError, Office, StockOverview};
+pub use place::{NotAStoreUrl, StorePlace};
 pub use receiving::{ReceiptAnswer, ReceiveError, Received};
-pub use registry::{EngineError, InstallError, InstallRequest, Installed, Loaded, Registry};
-pub use server::StoreServer;
-pub use service::{CatalogMatch, Health, LinkError, OpenError, Policy, Scanned, Service};
-pub use trial::{FOREIGN_DATA, foreign_claims};
+pub use registry::{EngineError, InstallError, InstallRequest, Installed, install};
+pub use service::{CatalogMatch, Health, LinkError, OpenError, Policy, Scanned, Service, Setup};
+pub use trial::{Trial, TrialError};

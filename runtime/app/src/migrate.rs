@@ -4,6 +4,8 @@
 use barcoded_domain::store::{Storage, StoreError};
 use barcoded_domain::transfer::{Record, Tally};
 
+use crate::place::StorePlace;
+
 /// Records written to the target per transaction.
 const BATCH_RECORDS: usize = 1000;
 
@@ -25,15 +27,31 @@ pub enum MigrateError {
          and run again"
     )]
     Differs(String),
+    #[error("--from and --to name the same store")]
+    SameStore,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// Copies every record of `source` into the empty `target`, calling
-/// `progress` with the records copied so far after every batch, then reads
-/// the target back and compares it with the source kind by kind. Returns
-/// the tally both agree on.
+/// Copies every record of the store at `from` into the empty one at `to`
+/// (created if need be), calling `progress` with the records copied so far
+/// after every batch, then reads the copy back and compares it with the
+/// source kind by kind. Returns the tally both agree on. Blocks: call it
+/// where a thread may.
 pub fn migrate(
+    from: &StorePlace,
+    to: &StorePlace,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Tally, MigrateError> {
+    if from == to {
+        return Err(MigrateError::SameStore);
+    }
+    let source = from.open()?;
+    let target = to.open()?;
+    copy(source.as_ref(), target.as_ref(), progress)
+}
+
+fn copy(
     source: &dyn Storage,
     target: &dyn Storage,
     progress: &mut dyn FnMut(u64),

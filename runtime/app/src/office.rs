@@ -2,17 +2,20 @@
 //! plugin (keys, lookups, links, stock and orders, the scan history, plugin
 //! records), async, each run where the store may block (see [`Backend`]).
 
-use std::sync::Arc;
+use std::io::{Read, Write};
 
-use barcoded_domain::store::{CatalogCounts, Lookup, Storage, StoreError};
+use barcoded_domain::store::{CatalogCounts, Lookup, StoreError};
 use barcoded_domain::{
-    ApiKey, Barcode, HistoryPage, HistoryQuery, Movement, Product, PurchaseOrder, Role,
+    Actions, Actor, ApiKey, Barcode, Booking, HistoryPage, HistoryQuery, Movement, PluginRecord,
+    Product, PurchaseOrder, Role, StockChange,
 };
+use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::catalog::{self, Page};
+use crate::import::{self, ExportError, Format, ImportError, Imported};
+use crate::place::StorePlace;
 use crate::plugins::{self, Change, Changed, PluginStatus};
-use barcoded_domain::PluginRecord;
 
 /// The store's records, as the edges may reach them.
 #[derive(Clone)]
@@ -42,11 +45,12 @@ pub enum KeyError {
 }
 
 impl Office {
-    /// The back office of `store`.
-    pub fn new(store: Arc<dyn Storage>) -> Office {
-        Office {
-            backend: Backend::new(store),
-        }
+    /// Opens the store at `place`, for a command that runs no plugin.
+    /// Blocks while it connects: call it where a thread may.
+    pub fn open(place: &StorePlace) -> Result<Office, StoreError> {
+        Ok(Office {
+            backend: Backend::new(place.open()?),
+        })
     }
 
     pub(crate) fn of(backend: Backend) -> Office {
@@ -213,6 +217,107 @@ impl Office {
         let name = name.to_owned();
         self.backend
             .write(move |store| store.remove_plugin(&name))
+            .await
+    }
+
+    /// The latest `limit` stock movements (of `sku`, or of every product),
+    /// newest first.
+    pub async fn movements(
+        &self,
+        sku: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Movement>, StoreError> {
+        let sku = sku.map(str::to_owned);
+        self.backend
+            .read(move |store| store.movements(sku.as_deref(), limit))
+            .await
+    }
+
+    /// Books `change` as an operator's, with no plugin and no key.
+    pub async fn adjust_stock(&self, change: StockChange) -> Result<Actions, StoreError> {
+        let booking = Booking {
+            changes: vec![change],
+            receipts: Vec::new(),
+        };
+        self.backend
+            .write(move |store| store.book(&booking, &Actor::default()))
+            .await
+    }
+
+    /// The purchase order numbered `number`.
+    pub async fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {
+        let number = number.to_owned();
+        self.backend.read(move |store| store.order(&number)).await
+    }
+
+    /// Adds the purchase order `order`; its number must be new.
+    pub async fn add_order(&self, order: PurchaseOrder) -> Result<(), StoreError> {
+        self.backend
+            .write(move |store| store.add_order(&order))
+            .await
+    }
+
+    /// Adds `product`, or replaces the product with its SKU.
+    pub async fn put_product(&self, product: Product) -> Result<(), StoreError> {
+        self.backend
+            .write(move |store| store.put_product(&product))
+            .await
+    }
+
+    /// Adds the barcode record `barcode`.
+    pub async fn add_barcode(&self, barcode: Barcode) -> Result<(), StoreError> {
+        self.backend
+            .write(move |store| store.add_barcode(&barcode))
+            .await
+    }
+
+    /// Applies `edit` to the barcode record `id` and writes it back;
+    /// answers the record as written, or `None` when there is none.
+    pub async fn edit_barcode(
+        &self,
+        id: Uuid,
+        edit: impl FnOnce(&mut Barcode) + Send + 'static,
+    ) -> Result<Option<Barcode>, StoreError> {
+        self.backend
+            .write(move |store| {
+                let Some(mut barcode) = store.barcode(id)? else {
+                    return Ok(None);
+                };
+                edit(&mut barcode);
+                store.update_barcode(&barcode)?;
+                Ok(Some(barcode))
+            })
+            .await
+    }
+
+    /// Makes the barcode record `id` active or not; answers it.
+    pub async fn set_barcode_active(&self, id: Uuid, active: bool) -> Result<Barcode, StoreError> {
+        self.backend
+            .write(move |store| store.set_barcode_active(id, active))
+            .await
+    }
+
+    /// Imports the catalog file that `open` opens (see [`import::import`]).
+    pub async fn import<R: Read + 'static>(
+        &self,
+        open: impl Fn() -> std::io::Result<R> + Send + 'static,
+        format: Format,
+        progress: impl FnMut(usize, usize) + Send + 'static,
+    ) -> Result<Imported, ImportError> {
+        self.backend
+            .write(move |store| import::import(store, &open, format, progress))
+            .await
+    }
+
+    /// Writes the whole catalog to `out` as `format`; answers `out`, to be
+    /// flushed.
+    pub async fn export<W: Write + Send + 'static>(
+        &self,
+        format: Format,
+        mut out: W,
+    ) -> Result<W, ExportError> {
+        self.backend
+            .read(move |store| import::export(store, format, &mut out).map(|()| out))
             .await
     }
 }

@@ -64,7 +64,7 @@ pub struct Changed {
 }
 
 /// Every installed plugin, in the order a scan asks them.
-pub fn list(store: &dyn Storage) -> Result<Vec<PluginStatus>, StoreError> {
+pub(crate) fn list(store: &dyn Storage) -> Result<Vec<PluginStatus>, StoreError> {
     let mut records = store.plugins()?;
     records.sort_by(|a, b| scan_order(a.priority, &a.name).cmp(&scan_order(b.priority, &b.name)));
     let stats = store.plugin_stats()?;
@@ -76,7 +76,7 @@ pub fn list(store: &dyn Storage) -> Result<Vec<PluginStatus>, StoreError> {
 }
 
 /// The plugin installed as `name`.
-pub fn get(store: &dyn Storage, name: &str) -> Result<PluginStatus, StoreError> {
+pub(crate) fn get(store: &dyn Storage, name: &str) -> Result<PluginStatus, StoreError> {
     let record = store.plugin(name)?.ok_or_else(|| not_installed(name))?;
     let stats = store.plugin_stats()?;
     let mut quarantined = store.quarantined_plugins()?;
@@ -84,7 +84,11 @@ pub fn get(store: &dyn Storage, name: &str) -> Result<PluginStatus, StoreError> 
 }
 
 /// Applies `change` to the plugin installed as `name`.
-pub fn change(store: &dyn Storage, name: &str, change: Change) -> Result<Changed, StoreError> {
+pub(crate) fn change(
+    store: &dyn Storage,
+    name: &str,
+    change: Change,
+) -> Result<Changed, StoreError> {
     if let Change::Limits(limits) = &change {
         limits.validate()?;
     }
@@ -97,11 +101,6 @@ pub fn change(store: &dyn Storage, name: &str, change: Change) -> Result<Changed
     })?;
     let released = enable && store.release_plugin(name)?;
     Ok(Changed { plugin, released })
-}
-
-/// Uninstalls the plugin installed as `name`; returns its record.
-pub fn remove(store: &dyn Storage, name: &str) -> Result<PluginRecord, StoreError> {
-    store.remove_plugin(name)
 }
 
 fn apply(record: &mut PluginRecord, change: Change) {

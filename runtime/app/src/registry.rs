@@ -18,6 +18,7 @@ use barcoded_store::Paths;
 
 use crate::code_cache;
 use crate::metrics::Metrics;
+use crate::place::StorePlace;
 
 /// Loads and installs plugins for one data folder.
 pub struct Registry {
@@ -63,9 +64,25 @@ pub enum InstallError {
     /// meant for the operator.
     #[error("{0}")]
     Refused(String),
+    /// wasmtime could not be set up to check the component.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Installs the component `bytes` into the store at `place` as `request`
+/// asks, with no service running (`plugin install`); running servers load
+/// it within their reload poll. Blocks: call it where a thread may.
+pub fn install(
+    data_dir: &Path,
+    place: &StorePlace,
+    bytes: &[u8],
+    request: &InstallRequest,
+) -> Result<Installed, InstallError> {
+    let store = place.open()?;
+    Registry::new(data_dir)?.install(store.as_ref(), bytes, request)
 }
 
 /// What an install did.
@@ -202,7 +219,7 @@ impl Registry {
             .map_err(|e| InstallError::Refused(e.to_string()))?;
         let info = probe.info().clone();
         let name = request.name.clone().unwrap_or_else(|| info.name.clone());
-        for warning in crate::trial::foreign_claims(&probe) {
+        for warning in crate::foreign::foreign_claims(&probe) {
             tracing::warn!("plugin {name}: {warning}");
         }
         sandbox::validate_name(&name).map_err(|reason| {

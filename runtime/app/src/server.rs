@@ -1,50 +1,66 @@
-//! The store as the sandbox's [`Server`]: what plugins' granted calls read.
-
-use std::sync::Arc;
+//! The store as the sandbox's [`Server`]: what plugins' granted calls read,
+//! each run where the store may block (see [`Backend`]).
 
 use barcoded_domain::store::{Storage, StoreError};
 use barcoded_domain::{Barcode, Booking, Product, PurchaseOrder};
-use barcoded_sandbox::{CallError, Server};
+use barcoded_sandbox::{Answer, CallError, Server};
+
+use crate::backend::Backend;
 
 /// Answers plugins' calls from the store.
-pub struct StoreServer(pub Arc<dyn Storage>);
+pub(crate) struct StoreServer(pub(crate) Backend);
+
+impl StoreServer {
+    /// Runs `read` on the store, its error as a plugin's call sees it.
+    fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&dyn Storage) -> Result<T, StoreError> + Send + 'static,
+    ) -> Answer<'_, T> {
+        Box::pin(async move { self.0.read(read).await.map_err(call_error) })
+    }
+}
 
 impl Server for StoreServer {
-    fn barcode(&self, code: &str) -> Result<Option<(Barcode, Option<Product>)>, CallError> {
-        let found = self.0.lookup_gtin(code, None).map_err(call_error)?;
-        Ok(found.map(|found| (found.barcode, found.product)))
+    fn barcode(&self, code: &str) -> Answer<'_, Option<(Barcode, Option<Product>)>> {
+        let code = code.to_owned();
+        self.read(move |store| {
+            let found = store.lookup_gtin(&code, None)?;
+            Ok(found.map(|found| (found.barcode, found.product)))
+        })
     }
 
-    fn product(&self, sku: &str) -> Result<Option<Product>, CallError> {
-        self.0.product(sku).map_err(call_error)
+    fn product(&self, sku: &str) -> Answer<'_, Option<Product>> {
+        let sku = sku.to_owned();
+        self.read(move |store| store.product(&sku))
     }
 
-    fn products_by_supplier_part(&self, part: &str, max: usize) -> Result<Vec<Product>, CallError> {
-        self.0
-            .products_by_supplier_part(part, max)
-            .map_err(call_error)
+    fn products_by_supplier_part(&self, part: &str, max: usize) -> Answer<'_, Vec<Product>> {
+        let part = part.to_owned();
+        self.read(move |store| store.products_by_supplier_part(&part, max))
     }
 
-    fn stock_level(&self, sku: &str, location: &str) -> Result<i64, CallError> {
-        self.0.stock_level(sku, location).map_err(call_error)
+    fn stock_level(&self, sku: &str, location: &str) -> Answer<'_, i64> {
+        let (sku, location) = (sku.to_owned(), location.to_owned());
+        self.read(move |store| store.stock_level(&sku, &location))
     }
 
-    fn order(&self, number: &str) -> Result<Option<PurchaseOrder>, CallError> {
-        self.0.order(number).map_err(call_error)
+    fn order(&self, number: &str) -> Answer<'_, Option<PurchaseOrder>> {
+        let number = number.to_owned();
+        self.read(move |store| store.order(&number))
     }
 
     fn orders_by_supplier_reference(
         &self,
         reference: &str,
         max: usize,
-    ) -> Result<Vec<PurchaseOrder>, CallError> {
-        self.0
-            .orders_by_supplier_reference(reference, max)
-            .map_err(call_error)
+    ) -> Answer<'_, Vec<PurchaseOrder>> {
+        let reference = reference.to_owned();
+        self.read(move |store| store.orders_by_supplier_reference(&reference, max))
     }
 
-    fn check_booking(&self, booking: &Booking) -> Result<(), CallError> {
-        self.0.check_booking(booking).map_err(call_error)
+    fn check_booking(&self, booking: &Booking) -> Answer<'_, ()> {
+        let booking = booking.clone();
+        self.read(move |store| store.check_booking(&booking))
     }
 }
 

@@ -3,6 +3,7 @@
 //! status or an exit code: the edges decide those.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,8 @@ use crate::backend::Backend;
 use crate::history_writer::HistoryWriter;
 use crate::metrics::{Levels, Metrics};
 use crate::office::Office;
-use crate::registry::{InstallError, InstallRequest, Installed};
+use crate::place::StorePlace;
+use crate::registry::{EngineError, InstallError, InstallRequest, Installed};
 use crate::registry::{Loaded, Registry};
 use crate::server::StoreServer;
 
@@ -63,9 +65,40 @@ struct Plugins {
     generation: u64,
 }
 
+/// What a service runs on.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// Where plugins' components and this node's compiled-code cache are
+    /// kept (created if missing); the redb store too, unless `store` names
+    /// a database.
+    pub data_dir: PathBuf,
+    pub store: StorePlace,
+    /// Ask every plugin about every scan, ignoring what plugins declare
+    /// they may claim (for finding a plugin whose claims are too narrow).
+    pub ask_every_plugin: bool,
+    pub policy: Policy,
+}
+
 impl Service {
-    /// Loads the registry's plugins and builds the service.
-    pub fn open(
+    /// Opens the store, loads the installed plugins and builds the service.
+    /// Blocks while it connects and compiles: call it where a thread may.
+    pub fn open(setup: &Setup) -> Result<Service, OpenError> {
+        barcoded_store::files::create_private_dir(&setup.data_dir).map_err(|source| {
+            OpenError::DataFolder {
+                path: setup.data_dir.clone(),
+                source,
+            }
+        })?;
+        let registry = Registry::new(&setup.data_dir)?;
+        let registry = if setup.ask_every_plugin {
+            registry.asking_every_plugin()
+        } else {
+            registry
+        };
+        Service::with(registry, setup.store.open()?, setup.policy)
+    }
+
+    fn with(
         registry: Registry,
         store: Arc<dyn Storage>,
         policy: Policy,
@@ -83,7 +116,7 @@ impl Service {
                 refused: Arc::new(loaded.refused),
                 generation,
             }),
-            server: Arc::new(StoreServer(store.clone())),
+            server: Arc::new(StoreServer(Backend::new(store.clone()))),
             office: Office::of(Backend::new(store.clone())),
             backend: Backend::new(store),
             policy,
@@ -537,6 +570,14 @@ impl Health {
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
+    #[error("cannot create the data folder {}: {source}", path.display())]
+    DataFolder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot start the history writer: {0}")]

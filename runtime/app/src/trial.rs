@@ -1,24 +1,95 @@
 //! Running a component that is not installed, in the sandbox and limits an
-//! installed one gets: `barcoded plugin try`, and the check at install that
-//! a plugin does not claim data that is plainly not its own.
+//! installed one gets: `barcoded plugin try`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use barcoded_domain::Capability;
-use barcoded_sandbox::{self as sandbox, Plugin, Settings, Verdict};
+use barcoded_sandbox::{
+    self as sandbox, Failure, Plugin, Receipt, ReceiptRequest, Requests, Server, Settings, Verdict,
+};
 
-use crate::registry::{InstallError, Registry};
+use crate::backend::Backend;
+use crate::foreign::foreign_claims;
+use crate::place::StorePlace;
+use crate::registry::{EngineError, InstallError, Registry};
+use crate::server::StoreServer;
 
-/// Data no barcode format is made of. A plugin that decodes or rejects one
-/// of these answers for every scan no other plugin claims.
-pub const FOREIGN_DATA: [&str; 3] = ["this is not a barcode", "~~~~~~~~~~~~~~~~", "\u{7f}\u{7f}"];
+/// A component that is not installed, loaded with the limits an installed
+/// plugin gets; its granted calls read the store, if there is one, and
+/// nothing it asks for is booked.
+pub struct Trial {
+    plugin: Plugin,
+    server: Option<Arc<dyn Server>>,
+}
+
+/// Why a trial could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TrialError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The component is refused, as an install would refuse it.
+    #[error(transparent)]
+    Refused(#[from] InstallError),
+    #[error(transparent)]
+    Store(#[from] barcoded_domain::store::StoreError),
+}
+
+impl Trial {
+    /// Compiles and validates `bytes` as an install does, with these
+    /// settings and grants, without installing them; its calls reach the
+    /// store at `store` if one is there (a trial never creates one). It
+    /// goes by the name its `info` gives, as it would once installed.
+    /// Blocks: call it where a thread may.
+    pub fn load(
+        data_dir: &Path,
+        store: &StorePlace,
+        bytes: &[u8],
+        config: BTreeMap<String, String>,
+        grants: BTreeSet<Capability>,
+    ) -> Result<Trial, TrialError> {
+        let plugin = Registry::new(data_dir)?.trial(bytes, config, grants)?;
+        let server: Option<Arc<dyn Server>> = if store.may_exist() {
+            Some(Arc::new(StoreServer(Backend::new(store.open()?))))
+        } else {
+            None
+        };
+        Ok(Trial { plugin, server })
+    }
+
+    /// The plugin on trial.
+    pub fn plugin(&self) -> &Plugin {
+        &self.plugin
+    }
+
+    /// What an install would warn of: data plainly not its own that it
+    /// claims (see [`crate::FOREIGN_DATA`]).
+    pub fn warnings(&self) -> Vec<String> {
+        foreign_claims(&self.plugin)
+    }
+
+    /// What it answers `data`, and what its calls asked for.
+    pub async fn scan(&self, data: &str) -> (Result<Verdict, Failure>, Requests) {
+        self.plugin.scan(data, self.server.as_ref()).await
+    }
+
+    /// What it answers when `data` is received as `request` asks.
+    pub async fn receive(
+        &self,
+        data: &str,
+        request: &ReceiptRequest,
+    ) -> (Result<Option<Receipt>, Failure>, Requests) {
+        self.plugin
+            .receive(data, request, self.server.as_ref())
+            .await
+    }
+}
 
 impl Registry {
     /// Compiles and validates `bytes` as [`Registry::install`] does, with
-    /// the default limits and these settings, without installing them. It
-    /// goes by the name its `info` gives, as it would once installed.
-    pub fn trial(
+    /// the default limits and these settings, without installing them.
+    fn trial(
         &self,
         bytes: &[u8],
         config: BTreeMap<String, String>,
@@ -44,27 +115,4 @@ impl Registry {
             load(&named)
         }
     }
-}
-
-/// The warnings for a plugin that decodes or rejects [`FOREIGN_DATA`]: one
-/// per such answer, saying what to change.
-pub fn foreign_claims(plugin: &Plugin) -> Vec<String> {
-    let mut warnings = Vec::new();
-    for data in FOREIGN_DATA {
-        let (verdict, _) = sandbox::block_on(plugin.scan(data, None));
-        let claim = match verdict {
-            Ok(Verdict::Decoded(decode)) => format!("decodes it as {}", decode.format),
-            Ok(Verdict::Rejected(rejection)) => {
-                format!("rejects it as invalid {}", rejection.format)
-            }
-            Ok(Verdict::NotMine) | Err(_) => continue,
-        };
-        warnings.push(format!(
-            "it claims {data:?}, which is plainly not its own: it {claim}. Every scan that no \
-             other plugin decodes would get this answer instead of \"no match\"; answer \
-             not-mine (Rust `Ok(None)`, Python `None`, JavaScript `null`) for data that is not \
-             your format"
-        ));
-    }
-    warnings
 }

@@ -2,7 +2,7 @@
 //! against the catalog and the orders, and what it writes. A store reads
 //! through [`BookingReads`] inside its transaction and writes the [`Plan`].
 
-use crate::store::StoreError;
+use crate::error::StoreError;
 use crate::{
     ALREADY_RECEIVED, Booking, MAX_LEVEL, MAX_LINE_LABELS, PurchaseOrder, ReceivedLine, StockChange,
 };

@@ -2,7 +2,7 @@
 //! them, with the digest of their secret; and the check of a presented one.
 
 use crate::Invalid;
-use crate::store::StoreError;
+use crate::error::StoreError;
 use std::fmt;
 use std::str::FromStr;
 use std::time::SystemTime;

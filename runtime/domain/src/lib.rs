@@ -2,9 +2,10 @@
 //! they must meet, API keys, installed plugins and their grants, stock and
 //! purchase orders, and the scan history. Every other crate speaks them.
 
-mod blocking;
 pub mod booking;
 mod capability;
+mod error;
+mod hex;
 mod history;
 mod invalid;
 mod keys;
@@ -17,8 +18,8 @@ mod stock;
 pub mod store;
 pub mod transfer;
 
-pub use blocking::block_on;
 pub use capability::Capability;
+pub use hex::hex;
 pub use history::{
     Actions, HISTORY_MAX_EXAMINED, HISTORY_MAX_PRUNED_FOR_AGE, HistoryEntry, HistoryPage,
     HistoryQuery, RefusedCall, Retention, ScanKind, ScanRecord, unix_millis,
@@ -33,14 +34,3 @@ pub use stock::{
     ALREADY_RECEIVED, Actor, Booking, MAX_LEVEL, MAX_LINE_LABELS, MAX_QUANTITY, Movement,
     OrderLine, PurchaseOrder, Receipt, ReceivedLine, StockChange,
 };
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}

@@ -45,32 +45,42 @@ pub(crate) async fn declared(
     Ok(Some(patterns).filter(|patterns| !patterns.is_empty()))
 }
 
+/// Why a plugin's claim patterns are refused; the message names the
+/// pattern and the rule, for the operator and the plugin's author.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimError {
+    #[error("it declares {0} claim patterns, over the limit of {MAX_PATTERNS}")]
+    TooMany(usize),
+    #[error("a claim pattern is {0} bytes, over the limit of {MAX_PATTERN_BYTES}")]
+    TooLong(usize),
+    #[error("its claim pattern {pattern:?} does not compile: {reason}")]
+    Invalid { pattern: String, reason: String },
+    #[error("its claim patterns do not compile together: {0}")]
+    TooBigTogether(String),
+}
+
 /// Checks one plugin's patterns against the rules the WIT states and
-/// compiles them; the error names the pattern and the rule, for the
-/// operator and the plugin's author.
-pub fn compile(patterns: &[String]) -> Result<RegexSet, String> {
+/// compiles them.
+pub fn compile(patterns: &[String]) -> Result<RegexSet, ClaimError> {
     if patterns.len() > MAX_PATTERNS {
-        return Err(format!(
-            "it declares {} claim patterns, over the limit of {MAX_PATTERNS}",
-            patterns.len()
-        ));
+        return Err(ClaimError::TooMany(patterns.len()));
     }
     for pattern in patterns {
         if pattern.len() > MAX_PATTERN_BYTES {
-            return Err(format!(
-                "a claim pattern is {} bytes, over the limit of {MAX_PATTERN_BYTES}",
-                pattern.len()
-            ));
+            return Err(ClaimError::TooLong(pattern.len()));
         }
         RegexBuilder::new(pattern)
             .size_limit(MAX_COMPILED_BYTES)
             .build()
-            .map_err(|error| format!("its claim pattern {pattern:?} does not compile: {error}"))?;
+            .map_err(|error| ClaimError::Invalid {
+                pattern: pattern.clone(),
+                reason: error.to_string(),
+            })?;
     }
     RegexSetBuilder::new(patterns)
         .size_limit(MAX_COMPILED_BYTES.saturating_mul(patterns.len()))
         .build()
-        .map_err(|error| format!("its claim patterns do not compile together: {error}"))
+        .map_err(|error| ClaimError::TooBigTogether(error.to_string()))
 }
 
 /// Which plugins of a chain a scan asks.
@@ -164,19 +174,21 @@ mod tests {
     fn patterns_that_break_a_rule_are_refused_naming_it() {
         assert!(compile(&owned(&["^A", "B$"])).unwrap().is_match("xB"));
         let many = vec!["a".to_string(); MAX_PATTERNS + 1];
-        assert!(compile(&many).unwrap_err().contains("33 claim patterns"));
+        assert_eq!(compile(&many).unwrap_err(), ClaimError::TooMany(33));
+        assert!(
+            compile(&many)
+                .unwrap_err()
+                .to_string()
+                .contains("33 claim patterns")
+        );
         let long = vec!["a".repeat(MAX_PATTERN_BYTES + 1)];
-        assert!(compile(&long).unwrap_err().contains("1025 bytes"));
-        assert!(
-            compile(&owned(&["(unclosed"]))
-                .unwrap_err()
-                .contains("does not compile")
-        );
+        assert_eq!(compile(&long).unwrap_err(), ClaimError::TooLong(1025));
+        assert!(matches!(
+            compile(&owned(&["(unclosed"])),
+            Err(ClaimError::Invalid { pattern, .. }) if pattern == "(unclosed"
+        ));
         // Small to write, huge to compile: refused by the size cap.
-        assert!(
-            compile(&owned(&["\\w{1000}\\w{1000}"]))
-                .unwrap_err()
-                .contains("does not compile")
-        );
+        let huge = compile(&owned(&["\\w{1000}\\w{1000}"])).unwrap_err();
+        assert!(huge.to_string().contains("does not compile"), "{huge}");
     }
 }

@@ -4,11 +4,7 @@ use std::thread;
 
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use crate::limits::EPOCH_TICK;
-
-/// Stack a plugin's wasm code may use before it traps. wasmtime's default,
-/// stated here so that a change in wasmtime cannot loosen it unnoticed.
-pub const MAX_WASM_STACK: usize = 512 << 10;
+use crate::limits::{EPOCH_TICK, MAX_WASM_STACK};
 
 /// Plugin instances that can exist at once (scans in flight, plus loads).
 pub const POOL_INSTANCES: u32 = 128;

@@ -12,6 +12,7 @@
 //!                                   └─▶ HostState ─▶ dyn Server
 //! ```
 
+mod blocking;
 mod chain;
 mod claims;
 mod component;
@@ -27,15 +28,15 @@ mod receiving;
 mod sandbox;
 mod verdict;
 
-pub use barcoded_domain::block_on;
+pub use blocking::block_on;
 pub use chain::{
     Ask, Chain, DEFAULT_PRIORITY, PluginFailure, ReceiptOutcome, ScanOutcome, validate_name,
 };
 pub use component::{CompileError, MAX_COMPONENT_BYTES, capabilities_asked, compile};
-pub use engine::{CpuMeter, MAX_WASM_STACK, POOL_INSTANCES, new_engine, new_engine_with};
+pub use engine::{CpuMeter, POOL_INSTANCES, new_engine, new_engine_with};
 pub use failure::{Failure, LoadError};
-pub use host::{CallError, HostState, Requests, Server};
-pub use limits::{AnswerLimits, EPOCH_TICK, Limit, Limits};
+pub use host::{Answer, CallError, HostState, Requests, Server};
+pub use limits::{AnswerLimits, EPOCH_TICK, Limit, Limits, MAX_WASM_STACK};
 pub use linker::new_linker;
 pub use log::{PLUGIN_LOG_LINES, PLUGIN_LOG_WINDOW, PluginLog};
 pub use observer::{Observation, Observer};

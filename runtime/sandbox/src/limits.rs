@@ -13,6 +13,10 @@ use barcoded_domain::LimitOverrides;
 /// interval, so a scan may overrun its budget by up to one tick.
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
+/// Stack a plugin's wasm code may use before it traps. wasmtime's default,
+/// stated here so that a change in wasmtime cannot loosen it unnoticed.
+pub const MAX_WASM_STACK: usize = 512 << 10;
+
 /// Ceilings on what one scan of one plugin may use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -81,7 +85,7 @@ impl Limits {
             Limit::CpuTime => format!("{} ms of CPU time per scan", self.cpu_time.as_millis()),
             Limit::Memory => format!("{} MiB of memory", self.memory_bytes >> 20),
             Limit::Table => format!("{} table elements", self.table_elements),
-            Limit::Stack => format!("{} KiB of stack", crate::engine::MAX_WASM_STACK >> 10),
+            Limit::Stack => format!("{} KiB of stack", MAX_WASM_STACK >> 10),
             Limit::Output => format!(
                 "{} bytes or {} lines printed per stream per scan",
                 self.output_bytes, self.output_lines

@@ -16,8 +16,9 @@ pub(crate) mod bindings {
         path: "../../wit",
         world: "plugin",
         exports: { default: async },
-        // A host call may trap the plugin (see `HostState::count_call`).
-        imports: { default: trappable },
+        // A host call may trap the plugin (see `HostState::count_call`), and
+        // waits for the server without holding its thread.
+        imports: { default: async | trappable },
     });
 }
 

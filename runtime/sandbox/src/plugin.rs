@@ -127,7 +127,7 @@ impl Plugin {
             .map_err(|failure| refuse(format!("its `claims` export {failure}")))?;
         let claims = match claims {
             Some(patterns) => {
-                let set = claims::compile(&patterns).map_err(refuse)?;
+                let set = claims::compile(&patterns).map_err(|e| refuse(e.to_string()))?;
                 Some((patterns, set))
             }
             None => None,

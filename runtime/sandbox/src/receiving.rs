@@ -16,7 +16,7 @@ pub(crate) mod bindings {
         path: "../../wit",
         world: "plugin-with-receiving",
         exports: { default: async },
-        imports: { default: trappable },
+        imports: { default: async | trappable },
         with: {
             "barcode:plugin/types": crate::linker::bindings::barcode::plugin::types,
             "barcode:plugin/config": crate::linker::bindings::barcode::plugin::config,

@@ -1,18 +1,17 @@
 //! `barcoded catalog`: import, export and edit products and barcode records.
 
-use super::CliResult;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
 use uuid::Uuid;
 
-use barcoded_app::Format;
-use barcoded_domain::store::Storage;
+use barcoded_app::{Format, Office, StorePlace};
 use barcoded_domain::{Barcode, Price, Product, SupplierPart};
+
+use super::shell::{CliResult, wait};
 
 /// The demo catalog `serve --demo` seeds into an empty store.
 const DEMO_CATALOG: &str = include_str!("../demo-catalog.json");
@@ -190,14 +189,15 @@ pub struct UpdateBarcodeArgs {
     active: Option<bool>,
 }
 
-pub fn run(data_dir: &Path, shared: Arc<dyn Storage>, command: CatalogCommand) -> CliResult {
-    let store = &*shared;
+pub fn run(data_dir: &Path, place: &StorePlace, command: CatalogCommand) -> CliResult {
+    // Opened by the commands that need it; a link opens the whole service.
+    let office = || Office::open(place);
     match command {
         CatalogCommand::Import { file, format } => {
-            import_file(store, &file, format.map(Format::from))
+            import_file(&office()?, &file, format.map(Format::from))
         }
         CatalogCommand::Export { format, output } => {
-            export(store, format.into(), output.as_deref())
+            export(&office()?, format.into(), output.as_deref())
         }
         CatalogCommand::Product(args) => {
             let product = Product {
@@ -208,7 +208,7 @@ pub fn run(data_dir: &Path, shared: Arc<dyn Storage>, command: CatalogCommand) -
                 currency: args.currency,
                 supplier_parts: args.supplier_parts,
             };
-            store.put_product(&product)?;
+            wait(office()?.put_product(product.clone()))?;
             print_record(&product)
         }
         CatalogCommand::AddBarcode(args) => {
@@ -223,26 +223,25 @@ pub fn run(data_dir: &Path, shared: Arc<dyn Storage>, command: CatalogCommand) -
                 is_default: args.default,
                 is_active: !args.inactive,
             };
-            store.add_barcode(&barcode)?;
+            wait(office()?.add_barcode(barcode.clone()))?;
             print_record(&barcode)
         }
         CatalogCommand::UpdateBarcode(args) => {
-            let mut barcode = store
-                .barcode(args.id)?
-                .ok_or_else(|| format!("no barcode record with id {}", args.id))?;
-            apply_updates(&mut barcode, args);
-            store.update_barcode(&barcode)?;
+            let id = args.id;
+            let barcode =
+                wait(office()?.edit_barcode(id, move |barcode| apply_updates(barcode, args)))?
+                    .ok_or_else(|| format!("no barcode record with id {id}"))?;
             print_record(&barcode)
         }
-        CatalogCommand::Deactivate { id } => set_active(store, id, false),
-        CatalogCommand::Reactivate { id } => set_active(store, id, true),
-        CatalogCommand::Link { barcode, sku } => link(data_dir, shared.clone(), &barcode, &sku),
-        CatalogCommand::Unlink { sku } => match store.unlink(&sku)? {
+        CatalogCommand::Deactivate { id } => set_active(&office()?, id, false),
+        CatalogCommand::Reactivate { id } => set_active(&office()?, id, true),
+        CatalogCommand::Link { barcode, sku } => link(data_dir, place, &barcode, &sku),
+        CatalogCommand::Unlink { sku } => match wait(office()?.unlink(&sku))? {
             Some(removed) => print_record(&removed),
             None => Err(format!("product {sku} has no linked barcode").into()),
         },
         CatalogCommand::Links => {
-            for link in store.links()? {
+            for link in wait(office()?.links())? {
                 println!("{}", serde_json::to_string(&link)?);
             }
             Ok(ExitCode::SUCCESS)
@@ -250,9 +249,10 @@ pub fn run(data_dir: &Path, shared: Arc<dyn Storage>, command: CatalogCommand) -
     }
 }
 
-fn link(data_dir: &Path, store: Arc<dyn Storage>, barcode: &str, sku: &str) -> CliResult {
-    let service = super::local_service(data_dir, store)?;
-    let linked = barcoded_sandbox::block_on(service.link(barcode, sku));
+/// Links through the service, so that its plugins are asked first.
+fn link(data_dir: &Path, place: &StorePlace, barcode: &str, sku: &str) -> CliResult {
+    let service = super::shell::local_service(data_dir, place)?;
+    let linked = wait(service.link(barcode, sku));
     service.close();
     let linked = linked?;
     if let Some(replaced) = &linked.replaced {
@@ -283,8 +283,8 @@ fn apply_updates(barcode: &mut Barcode, args: UpdateBarcodeArgs) {
     barcode.is_active = active.unwrap_or(barcode.is_active);
 }
 
-fn set_active(store: &dyn Storage, id: Uuid, active: bool) -> CliResult {
-    let barcode = store.set_barcode_active(id, active)?;
+fn set_active(office: &Office, id: Uuid, active: bool) -> CliResult {
+    let barcode = wait(office.set_barcode_active(id, active))?;
     print_record(&barcode)
 }
 
@@ -294,7 +294,7 @@ fn print_record(record: &impl serde::Serialize) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_file(store: &dyn Storage, file: &Path, format: Option<Format>) -> CliResult {
+fn import_file(office: &Office, file: &Path, format: Option<Format>) -> CliResult {
     let format = format.or_else(|| Format::of(file)).ok_or_else(|| {
         format!(
             "cannot tell the format of {}: name it *.json or *.csv, or pass --format",
@@ -302,15 +302,16 @@ fn import_file(store: &dyn Storage, file: &Path, format: Option<Format>) -> CliR
         )
     })?;
     let started = Instant::now();
-    let open =
-        || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(std::fs::File::open(file)?)) };
+    let path = file.to_owned();
+    let open = move || std::fs::File::open(&path);
     eprintln!("checking {}...", file.display());
     let mut progress = Progress::new();
-    let imported = barcoded_app::import(store, &open, format, |done, total| {
+    let bar = progress;
+    let imported = wait(office.import(open, format, move |done, total| {
         progress.update(done, total)
-    })
+    }))
     .map_err(|e| format!("{}: {e}", file.display()))?;
-    progress.finish();
+    bar.finish();
     eprintln!(
         "imported {} products and {} barcode records from {} in {:.1}s",
         imported.products,
@@ -321,30 +322,29 @@ fn import_file(store: &dyn Storage, file: &Path, format: Option<Format>) -> CliR
     Ok(ExitCode::SUCCESS)
 }
 
-fn export(store: &dyn Storage, format: Format, output: Option<&Path>) -> CliResult {
-    let mut out: Box<dyn Write> = match output {
-        Some(path) => Box::new(std::io::BufWriter::new(
+fn export(office: &Office, format: Format, output: Option<&Path>) -> CliResult {
+    let out: Box<dyn Write + Send> = match output {
+        Some(path) => Box::new(
             std::fs::File::create(path)
                 .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        ),
+        None => Box::new(std::io::stdout()),
     };
-    barcoded_app::export(store, format, &mut out)?;
+    let mut out = wait(office.export(format, std::io::BufWriter::new(out)))?;
     out.flush()
         .map_err(|e| format!("cannot write the export: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Seeds the demo catalog into an empty store; leaves any other alone.
-pub fn seed_demo(store: &dyn Storage) -> CliResult<()> {
-    let counts = store.counts()?;
+pub async fn seed_demo(office: &Office) -> CliResult<()> {
+    let counts = office.counts().await?;
     if counts.products > 0 || counts.barcodes > 0 {
         tracing::info!("--demo: the catalog is not empty, so the demo catalog was not seeded");
         return Ok(());
     }
-    let open =
-        || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(DEMO_CATALOG.as_bytes())) };
-    let imported = barcoded_app::import(store, &open, Format::Json, |_, _| {})?;
+    let open = || Ok(DEMO_CATALOG.as_bytes());
+    let imported = office.import(open, Format::Json, |_, _| {}).await?;
     tracing::info!(
         "--demo: seeded the demo catalog ({} records)",
         imported.total()
@@ -354,6 +354,7 @@ pub fn seed_demo(store: &dyn Storage) -> CliResult<()> {
 
 /// Import progress on stderr: a bar redrawn in place on a terminal, a line
 /// per committed batch otherwise (so logs show how far a failed run got).
+#[derive(Clone, Copy)]
 struct Progress {
     terminal: bool,
 }

@@ -1,12 +1,12 @@
 //! `barcoded key`: API keys for POS clients and administrators.
 
-use super::CliResult;
-use barcoded_domain::store::Storage;
 use std::process::ExitCode;
 
+use barcoded_app::Office;
+use barcoded_domain::Role;
 use clap::Subcommand;
 
-use barcoded_domain::Role;
+use super::shell::{CliResult, wait};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -32,11 +32,11 @@ pub enum KeyCommand {
     },
 }
 
-pub fn run(store: &dyn Storage, command: KeyCommand) -> CliResult {
+pub fn run(office: &Office, command: KeyCommand) -> CliResult {
     match command {
         KeyCommand::Create { name, role } => {
             let role: Role = role.parse()?;
-            let secret = store.create_key(&name, role)?;
+            let secret = wait(office.create_key(&name, role))?;
             println!("{secret}");
             eprintln!(
                 "Created {role} key {name:?}. Store it now: it is shown only this once. \
@@ -44,7 +44,7 @@ pub fn run(store: &dyn Storage, command: KeyCommand) -> CliResult {
             );
         }
         KeyCommand::List => {
-            let keys = store.list_keys()?;
+            let keys = wait(office.keys())?;
             if keys.is_empty() {
                 eprintln!("no keys; create one with `barcoded key create --name NAME --role pos`");
             }
@@ -54,7 +54,7 @@ pub fn run(store: &dyn Storage, command: KeyCommand) -> CliResult {
             }
         }
         KeyCommand::Revoke { name } => {
-            store.revoke_key(&name)?;
+            wait(office.revoke_key(&name))?;
             eprintln!("Revoked key {name:?}.");
         }
     }

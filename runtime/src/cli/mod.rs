@@ -1,14 +1,17 @@
 //! The `barcoded` command line: run the service, and manage what it serves.
 //!
-//! Every command that touches the store opens it directly. The store allows
-//! several processes at once, so all of them work while the server runs, and
-//! the server sees their changes within milliseconds (plugin changes within
-//! a second).
+//! Commands parse and print; what they do is an operation of barcoded-app:
+//! the back office ([`barcoded_app::Office`]) for records, the whole
+//! [`barcoded_app::Service`] where plugins are asked. The store allows
+//! several processes at once, so every command works while the server runs,
+//! and the server sees their changes within milliseconds (plugin changes
+//! within a second).
 
 mod catalog;
 mod keys;
 mod orders;
 mod plugins;
+mod shell;
 mod stock;
 mod store;
 mod toolkit;
@@ -22,11 +25,9 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 
 use crate::{http, log};
-use barcoded_app::{Policy, Registry, Service};
+use barcoded_app::{Office, Policy, Service, Setup, StorePlace, TableCopy};
 use barcoded_domain::Retention;
-use barcoded_domain::store::Storage;
-use barcoded_store::{Paths, Store, TableCopy};
-use barcoded_store_postgres::PgStore;
+use shell::{CliResult, DEFAULT_HISTORY, local_service, print_json, wait};
 
 /// Decodes scanned barcodes with sandboxed WebAssembly plugins.
 ///
@@ -225,12 +226,6 @@ struct ServeArgs {
     history_keep: std::time::Duration,
 }
 
-/// History kept when the operator says nothing.
-const DEFAULT_HISTORY: Retention = Retention {
-    max_entries: 100_000,
-    max_age: std::time::Duration::from_secs(90 * 24 * 3600),
-};
-
 #[derive(Debug, Args)]
 struct ScanArgs {
     /// The barcode text, exactly as the scanner produced it.
@@ -247,10 +242,6 @@ struct LookupArgs {
     uom: Option<String>,
 }
 
-/// What a command ends with: its exit code, or the error to report. Every
-/// layer's typed error converts into it; this edge only prints it.
-type CliResult<T = ExitCode> = Result<T, Box<dyn std::error::Error>>;
-
 /// Parses the command line, runs the command, and reports any error.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -259,7 +250,6 @@ pub fn run() -> ExitCode {
         if quiet { "warn,plugin=info" } else { "info" },
         cli.log_format,
     );
-    STORE.get_or_init(|| cli.store.clone());
     // One runtime for the process: it serves HTTP, and drives the
     // PostgreSQL store's connections for every command.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -274,7 +264,9 @@ pub fn run() -> ExitCode {
     };
     let code = {
         let _inside = runtime.enter();
-        execute(&runtime, &cli.data_dir, cli.command)
+        StorePlace::chosen(&cli.data_dir, cli.store.as_deref())
+            .map_err(Into::into)
+            .and_then(|place| execute(&runtime, &cli.data_dir, &place, cli.command))
     };
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     code.unwrap_or_else(|message| {
@@ -283,50 +275,40 @@ pub fn run() -> ExitCode {
     })
 }
 
-fn execute(runtime: &tokio::runtime::Runtime, data_dir: &Path, command: Command) -> CliResult {
+fn execute(
+    runtime: &tokio::runtime::Runtime,
+    data_dir: &Path,
+    place: &StorePlace,
+    command: Command,
+) -> CliResult {
     match command {
-        Command::Serve(args) => serve(runtime, data_dir, args),
-        Command::Scan(args) => scan(data_dir, args),
-        Command::Lookup(args) => lookup(data_dir, args),
-        Command::Key(command) => keys::run(&*open_store(data_dir)?, command),
-        Command::Plugin(command) => plugins::run(data_dir, command),
-        Command::Catalog(command) => catalog::run(data_dir, open_store(data_dir)?, command),
-        Command::Stock(command) => stock::run(&*open_store(data_dir)?, command),
-        Command::Order(command) => orders::run(&*open_store(data_dir)?, command),
+        Command::Serve(args) => serve(runtime, data_dir, place, args),
+        Command::Scan(args) => scan(data_dir, place, args),
+        Command::Lookup(args) => lookup(place, args),
+        Command::Key(command) => keys::run(&Office::open(place)?, command),
+        Command::Plugin(command) => plugins::run(data_dir, place, command),
+        Command::Catalog(command) => catalog::run(data_dir, place, command),
+        Command::Stock(command) => stock::run(&Office::open(place)?, command),
+        Command::Order(command) => orders::run(&Office::open(place)?, command),
         Command::Store(command) => store::run(command),
-        Command::Backup(args) => backup(data_dir, &args.file),
-        Command::Restore(args) => restore(data_dir, &args.file),
+        Command::Backup(args) => backup(place, &args.file),
+        Command::Restore(args) => restore(place, &args.file),
     }
 }
 
-fn backup(data_dir: &Path, file: &Path) -> CliResult {
-    if file.exists() {
-        return Err(format!(
-            "{} exists already; name a new file, so that no backup is overwritten",
-            file.display()
-        )
-        .into());
-    }
-    redb_only("backup")?;
-    let paths = Paths::new(data_dir);
-    let tables =
-        Store::open(data_dir)?.backup(file, |digest| std::fs::read(paths.component(digest)))?;
+fn backup(place: &StorePlace, file: &Path) -> CliResult {
+    let tables = barcoded_app::backup(place, file)?;
     let records = print_tables(&tables);
     eprintln!("Backed up {records} records to {}.", file.display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn restore(data_dir: &Path, file: &Path) -> CliResult {
-    redb_only("restore")?;
-    let paths = Paths::new(data_dir);
-    let tables = Store::restore(data_dir, file, |digest, bytes| {
-        paths.store_component(digest, bytes)
-    })?;
+fn restore(place: &StorePlace, file: &Path) -> CliResult {
+    let tables = barcoded_app::restore(place, file)?;
     let records = print_tables(&tables);
     eprintln!(
-        "Restored {records} records from {} into {}.",
+        "Restored {records} records from {} into {place}.",
         file.display(),
-        data_dir.display()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -340,53 +322,12 @@ fn print_tables(tables: &[TableCopy]) -> u64 {
     tables.iter().map(|t| t.rows).sum()
 }
 
-/// The `--store` the command line named, set once before any command runs:
-/// every command opens the store through [`open_store`].
-static STORE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-
-/// The PostgreSQL URL given with `--store`, if any.
-fn postgres_url() -> Option<&'static str> {
-    STORE
-        .get()
-        .and_then(Option::as_deref)
-        .filter(|url| !url.is_empty())
-}
-
-/// The store the command line names: PostgreSQL with `--store`, else the
-/// redb file in `data_dir`.
-fn open_store(data_dir: &Path) -> CliResult<Arc<dyn Storage>> {
-    match postgres_url() {
-        Some(url) if barcoded_store_postgres::is_url(url) => {
-            // The data folder keeps only this node's compiled-code cache.
-            barcoded_store::files::create_private_dir(data_dir).map_err(|e| {
-                format!("cannot create the data folder {}: {e}", data_dir.display())
-            })?;
-            Ok(Arc::new(PgStore::open(url)?))
-        }
-        Some(url) => Err(format!(
-            "--store takes a postgres:// URL, not {}; leave it out to use the redb file in \
-             the data folder",
-            barcoded_store_postgres::redacted(url)
-        )
-        .into()),
-        None => Ok(Arc::new(Store::open(data_dir)?)),
-    }
-}
-
-/// Refuses what only the redb store can do (`what`) when `--store` names
-/// a PostgreSQL database.
-fn redb_only(what: &str) -> CliResult<()> {
-    match postgres_url() {
-        Some(_) => Err(format!(
-            "{what} copies the redb store of a data folder; a PostgreSQL store is backed up \
-             with PostgreSQL's own tools (pg_dump, or the provider's backups)"
-        )
-        .into()),
-        None => Ok(()),
-    }
-}
-
-fn serve(runtime: &tokio::runtime::Runtime, data_dir: &Path, args: ServeArgs) -> CliResult {
+fn serve(
+    runtime: &tokio::runtime::Runtime,
+    data_dir: &Path,
+    place: &StorePlace,
+    args: ServeArgs,
+) -> CliResult {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let policy = Policy {
         pos_may_link: args.pos_may_link,
@@ -404,17 +345,15 @@ fn serve(runtime: &tokio::runtime::Runtime, data_dir: &Path, args: ServeArgs) ->
         (Some(cert), Some(key)) => Some(http::tls::acceptor(cert, key)?),
         _ => None,
     };
-    let store = open_store(data_dir)?;
+    let service = Arc::new(Service::open(&Setup {
+        data_dir: data_dir.to_owned(),
+        store: place.clone(),
+        ask_every_plugin: args.ask_every_plugin,
+        policy,
+    })?);
     if args.demo {
-        catalog::seed_demo(store.as_ref())?;
+        wait(catalog::seed_demo(service.office()))?;
     }
-    let registry = Registry::new(data_dir)?;
-    let registry = if args.ask_every_plugin {
-        registry.asking_every_plugin()
-    } else {
-        registry
-    };
-    let service = Arc::new(Service::open(registry, store, policy)?);
     runtime.block_on(async {
         report_readiness(&service).await?;
         let listener = tokio::net::TcpListener::bind(args.listen)
@@ -448,9 +387,11 @@ fn serve(runtime: &tokio::runtime::Runtime, data_dir: &Path, args: ServeArgs) ->
         if let Some(metrics) = metrics {
             metrics.abort();
         }
-        service.close();
-        Ok(ExitCode::SUCCESS)
-    })
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })?;
+    // Writes what is still in memory, where a thread may block.
+    service.close();
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Logs what an operator needs to know before the first request arrives.
@@ -476,27 +417,9 @@ async fn report_readiness(service: &Service) -> CliResult<()> {
     Ok(())
 }
 
-/// How a command run at the shell uses the plugins: one scan at a time,
-/// never quarantining.
-const COMMAND_LINE: Policy = Policy {
-    pos_may_link: false,
-    quarantine_after: 0,
-    concurrent_scans: 1,
-    history: DEFAULT_HISTORY,
-};
-
-/// The service with `store`, for a command run at the shell.
-fn local_service(data_dir: &Path, store: Arc<dyn Storage>) -> CliResult<Service> {
-    Ok(Service::open(
-        Registry::new(data_dir)?,
-        store,
-        COMMAND_LINE,
-    )?)
-}
-
-fn scan(data_dir: &Path, args: ScanArgs) -> CliResult {
-    let service = local_service(data_dir, open_store(data_dir)?)?;
-    let scanned = barcoded_sandbox::block_on(service.scan(&args.data, None));
+fn scan(data_dir: &Path, place: &StorePlace, args: ScanArgs) -> CliResult {
+    let service = local_service(data_dir, place)?;
+    let scanned = wait(service.scan(&args.data, None));
     service.close();
     let scanned = scanned?;
     print_json(&crate::answer::scan_answer(&args.data, &scanned).1)?;
@@ -507,21 +430,15 @@ fn scan(data_dir: &Path, args: ScanArgs) -> CliResult {
     })
 }
 
-fn lookup(data_dir: &Path, args: LookupArgs) -> CliResult {
-    let store = open_store(data_dir)?;
-    let found = store.lookup(args.code.trim(), args.uom.as_deref())?;
+fn lookup(place: &StorePlace, args: LookupArgs) -> CliResult {
+    let office = Office::open(place)?;
+    let found = wait(office.lookup(args.code.trim(), args.uom.as_deref()))?;
     let Some(found) = found else {
         eprintln!("no active barcode record matches {:?}", args.code.trim());
         return Ok(ExitCode::FAILURE);
     };
     print_json(&serde_json::json!({ "barcode": found.barcode, "product": found.product }))?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_json(value: &impl serde::Serialize) -> CliResult<()> {
-    let json = serde_json::to_string_pretty(value)?;
-    println!("{json}");
-    Ok(())
 }
 
 /// The most scans that may run at once: every one holds a plugin instance,

@@ -1,14 +1,14 @@
 //! `barcoded order`: purchase orders, which plugins granted `po-receive`
 //! receive goods against.
 
-use super::CliResult;
-use barcoded_domain::store::Storage;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use barcoded_app::Office;
+use barcoded_domain::{OrderLine, PurchaseOrder};
 use clap::Subcommand;
 
-use barcoded_domain::{OrderLine, PurchaseOrder};
+use super::shell::{CliResult, wait};
 
 #[derive(Debug, Subcommand)]
 pub enum OrderCommand {
@@ -46,7 +46,7 @@ pub enum OrderCommand {
     Show { number: String },
 }
 
-pub fn run(store: &dyn Storage, command: OrderCommand) -> CliResult {
+pub fn run(office: &Office, command: OrderCommand) -> CliResult {
     match command {
         OrderCommand::Create {
             number,
@@ -63,16 +63,18 @@ pub fn run(store: &dyn Storage, command: OrderCommand) -> CliResult {
                 created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
                 lines,
             };
-            store.add_order(&order)?;
-            eprintln!(
-                "Created purchase order {} with {} lines; receipts go to {}.",
-                order.number,
+            let (number, lines, location) = (
+                order.number.clone(),
                 order.lines.len(),
-                order.location
+                order.location.clone(),
+            );
+            wait(office.add_order(order))?;
+            eprintln!(
+                "Created purchase order {number} with {lines} lines; receipts go to {location}."
             );
         }
         OrderCommand::List => {
-            let orders = store.orders()?;
+            let orders = wait(office.orders())?;
             if orders.is_empty() {
                 eprintln!("no purchase orders; create one with `barcoded order create`");
             }
@@ -94,7 +96,7 @@ pub fn run(store: &dyn Storage, command: OrderCommand) -> CliResult {
             }
         }
         OrderCommand::Show { number } => {
-            let order = store.order(&number)?.ok_or_else(|| {
+            let order = wait(office.order(&number))?.ok_or_else(|| {
                 format!("there is no purchase order {number:?}; `barcoded order list` shows them")
             })?;
             let json = serde_json::to_string_pretty(&order)?;

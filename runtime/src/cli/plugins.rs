@@ -6,13 +6,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use barcoded_app::plugins::{self, Change, PluginStatus, missing_grants};
-use barcoded_app::{InstallRequest, Installed, Registry};
+use barcoded_app::plugins::{Change, PluginStatus, missing_grants};
+use barcoded_app::{InstallRequest, Installed, Office, StorePlace};
 use barcoded_domain::{Capability, LimitOverrides, PluginRecord};
 use clap::Subcommand;
 
-use super::{CliResult, open_store};
-use barcoded_domain::store::Storage;
+use super::shell::{CliResult, print_json, wait};
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
@@ -163,9 +162,9 @@ pub enum PluginCommand {
     },
 }
 
-pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
+pub fn run(data_dir: &Path, place: &StorePlace, command: PluginCommand) -> CliResult {
     // Opened by the commands that need it: a trial never creates a data folder.
-    let store = || open_store(data_dir);
+    let office = || Office::open(place);
     match command {
         PluginCommand::Install {
             file,
@@ -182,7 +181,7 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
                 disabled,
                 upgrade,
             };
-            let installed = Registry::new(data_dir)?.install(&*store()?, &bytes, &request)?;
+            let installed = barcoded_app::install(data_dir, place, &bytes, &request)?;
             match installed {
                 Installed::New(record) => {
                     eprintln!(
@@ -220,13 +219,13 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
                 ),
             }
         }
-        PluginCommand::Try(args) => return super::trial::run(data_dir, args),
+        PluginCommand::Try(args) => return super::trial::run(data_dir, place, args),
         PluginCommand::New(args) => return super::toolkit::new(args),
         PluginCommand::Build(args) => return super::toolkit::build(args),
-        PluginCommand::List => list(&*store()?)?,
-        PluginCommand::Info { name } => print_json(&plugins::get(&*store()?, &name)?)?,
+        PluginCommand::List => list(&office()?)?,
+        PluginCommand::Info { name } => print_json(&wait(office()?.plugin(&name))?)?,
         PluginCommand::Enable { name } => {
-            let changed = plugins::change(&*store()?, &name, Change::Enable)?;
+            let changed = wait(office()?.change_plugin(&name, Change::Enable))?;
             let note = if changed.released {
                 " and out of quarantine"
             } else {
@@ -235,15 +234,15 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
             eprintln!("Plugin {name} is enabled{note}.");
         }
         PluginCommand::Disable { name } => {
-            plugins::change(&*store()?, &name, Change::Disable)?;
+            wait(office()?.change_plugin(&name, Change::Disable))?;
             eprintln!("Plugin {name} is disabled.");
         }
         PluginCommand::Priority { name, priority } => {
-            plugins::change(&*store()?, &name, Change::Priority(priority))?;
+            wait(office()?.change_plugin(&name, Change::Priority(priority)))?;
             eprintln!("Plugin {name} now has priority {priority}.");
         }
         PluginCommand::Remove { name } => {
-            plugins::remove(&*store()?, &name)?;
+            wait(office()?.remove_plugin(&name))?;
             eprintln!("Removed plugin {name}.");
         }
         PluginCommand::Config {
@@ -259,26 +258,26 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
                         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let changed = plugins::change(&*store()?, &name, Change::EditConfig { set, unset })?;
+            let changed = wait(office()?.change_plugin(&name, Change::EditConfig { set, unset }))?;
             print_json(&changed.plugin.config)?;
         }
         PluginCommand::Grant { name, capabilities } => {
             let grant = Change::Grant(capabilities.into_iter().collect());
-            let changed = plugins::change(&*store()?, &name, grant)?;
+            let changed = wait(office()?.change_plugin(&name, grant))?;
             eprintln!("{}", holds(&name, &changed.plugin.grants));
         }
         PluginCommand::Revoke { name, capabilities } => {
             let revoke = Change::Revoke(capabilities.into_iter().collect());
-            let changed = plugins::change(&*store()?, &name, revoke)?;
+            let changed = wait(office()?.change_plugin(&name, revoke))?;
             eprintln!("{}", holds(&name, &changed.plugin.grants));
         }
         PluginCommand::Limits { name, json } => {
             let record = match json {
-                None => plugins::get(&*store()?, &name)?.plugin,
+                None => wait(office()?.plugin(&name))?.plugin,
                 Some(json) => {
                     let limits: LimitOverrides =
                         serde_json::from_str(&json).map_err(|e| format!("bad limits: {e}"))?;
-                    plugins::change(&*store()?, &name, Change::Limits(limits))
+                    wait(office()?.change_plugin(&name, Change::Limits(limits)))
                         .map_err(|e| format!("bad limits: {e}"))?
                         .plugin
                 }
@@ -289,8 +288,8 @@ pub fn run(data_dir: &Path, command: PluginCommand) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(store: &dyn Storage) -> CliResult<()> {
-    let installed = plugins::list(store)?;
+fn list(office: &Office) -> CliResult<()> {
+    let installed = wait(office.plugins())?;
     if installed.is_empty() {
         eprintln!("no plugins installed; install one with `barcoded plugin install FILE.wasm`");
     }
@@ -337,11 +336,6 @@ fn row(status: &PluginStatus) -> String {
         status.failures,
         record.info.author
     )
-}
-
-fn print_json(value: &impl serde::Serialize) -> CliResult<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
 }
 
 fn tell_missing_grants(record: &PluginRecord) {

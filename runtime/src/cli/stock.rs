@@ -1,12 +1,12 @@
 //! `barcoded stock`: levels, the movement log, and operators' corrections.
 
-use super::CliResult;
-use barcoded_domain::store::Storage;
 use std::process::ExitCode;
 
+use barcoded_app::Office;
+use barcoded_domain::StockChange;
 use clap::Subcommand;
 
-use barcoded_domain::{Actor, Booking, StockChange};
+use super::shell::{CliResult, wait};
 
 #[derive(Debug, Subcommand)]
 pub enum StockCommand {
@@ -44,10 +44,10 @@ pub enum StockCommand {
     },
 }
 
-pub fn run(store: &dyn Storage, command: StockCommand) -> CliResult {
+pub fn run(office: &Office, command: StockCommand) -> CliResult {
     match command {
         StockCommand::Levels { sku } => {
-            let levels = store.stock_levels(sku.as_deref())?;
+            let levels = wait(office.stock(sku.as_deref(), usize::MAX, 0))?.levels;
             if levels.is_empty() {
                 eprintln!("no stock has moved yet");
             }
@@ -57,7 +57,7 @@ pub fn run(store: &dyn Storage, command: StockCommand) -> CliResult {
             }
         }
         StockCommand::Movements { sku, limit } => {
-            let movements = store.movements(sku.as_deref(), limit)?;
+            let movements = wait(office.movements(sku.as_deref(), limit))?;
             println!(
                 "{:>8} {:<24} {:<20} {:<16} {:>8} {:>8} {:<24} REASON",
                 "ID", "TIME", "SKU", "LOCATION", "DELTA", "LEVEL", "BY"
@@ -80,16 +80,13 @@ pub fn run(store: &dyn Storage, command: StockCommand) -> CliResult {
             delta,
             reason,
         } => {
-            let booking = Booking {
-                changes: vec![StockChange {
-                    sku,
-                    location,
-                    delta,
-                    reason,
-                }],
-                receipts: Vec::new(),
+            let change = StockChange {
+                sku,
+                location,
+                delta,
+                reason,
             };
-            let booked = store.book(&booking, &Actor::default())?;
+            let booked = wait(office.adjust_stock(change))?;
             for m in booked.movements {
                 eprintln!(
                     "{} at {} is now {} (movement {}).",

@@ -1,16 +1,11 @@
 //! `barcoded store`: moving a store between backends.
 
-use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
+use barcoded_app::StorePlace;
 use clap::{Args, Subcommand};
 
-use barcoded_domain::store::Storage;
-use barcoded_store::Store;
-use barcoded_store_postgres::{PgStore, is_url, redacted};
-
-use super::CliResult;
+use super::shell::CliResult;
 
 #[derive(Debug, Subcommand)]
 pub enum StoreCommand {
@@ -44,12 +39,8 @@ pub struct MigrateArgs {
 
 pub fn run(command: StoreCommand) -> CliResult {
     let StoreCommand::Migrate(args) = command;
-    if args.from == args.to {
-        return Err("--from and --to name the same store".into());
-    }
-    let source = open(&args.from)?;
-    let target = open(&args.to)?;
-    let tally = barcoded_app::migrate(&*source, &*target, &mut |copied| {
+    let (from, to) = (StorePlace::named(&args.from), StorePlace::named(&args.to));
+    let tally = barcoded_app::migrate(&from, &to, &mut |copied| {
         eprint!("\rcopied {copied} records");
     })?;
     eprintln!();
@@ -58,28 +49,8 @@ pub fn run(command: StoreCommand) -> CliResult {
         println!("{:<20} {records:>10}  {sha256}", kind.name());
     }
     eprintln!(
-        "Copied {} records from {} to {}; the copy matches the source record by record.",
+        "Copied {} records from {from} to {to}; the copy matches the source record by record.",
         tally.records(),
-        shown(&args.from),
-        shown(&args.to)
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// A store as messages name it: a URL without its password, or a path.
-fn shown(place: &str) -> String {
-    if is_url(place) {
-        redacted(place)
-    } else {
-        place.to_owned()
-    }
-}
-
-/// A store named by a postgres:// URL or a data folder's path.
-fn open(place: &str) -> CliResult<Arc<dyn Storage>> {
-    if is_url(place) {
-        Ok(Arc::new(PgStore::open(place)?))
-    } else {
-        Ok(Arc::new(Store::open(Path::new(place))?))
-    }
 }

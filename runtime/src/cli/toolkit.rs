@@ -9,7 +9,7 @@ use std::process::{Command, ExitCode};
 
 use clap::{Args, ValueEnum};
 
-use super::CliResult;
+use super::shell::CliResult;
 
 /// A file written into a project or a build folder: its path there, and
 /// its text.

@@ -4,18 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use barcoded_app::{Registry, StoreServer, foreign_claims};
+use barcoded_app::{StorePlace, Trial};
 use barcoded_domain::Capability;
-use barcoded_sandbox::{
-    Plugin, ReceiptRequest, ReceiptStatus, Requests, Server, Verdict, block_on,
-};
-use barcoded_store::FILE_NAME;
+use barcoded_sandbox::{Plugin, ReceiptRequest, ReceiptStatus, Requests, Verdict};
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::CliResult;
+use super::shell::{CliResult, wait};
 
 #[derive(Debug, Args)]
 pub struct TryArgs {
@@ -52,27 +48,27 @@ pub struct TryArgs {
     no_allocate: bool,
 }
 
-pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
+pub fn run(data_dir: &Path, place: &StorePlace, args: TryArgs) -> CliResult {
     let bytes = std::fs::read(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     let config = parse_settings(&args.config)?;
     let grants: BTreeSet<Capability> = args.grants.iter().copied().collect();
-    let plugin = Registry::new(data_dir)?.trial(&bytes, config, grants)?;
+    let trial = Trial::load(data_dir, place, &bytes, config, grants)?;
+    let plugin = trial.plugin();
     let info = plugin.info();
     eprintln!(
         "Plugin {} {} ({}) by {}: {}",
         info.name, info.version, info.title, info.author, info.description
     );
-    for warning in foreign_claims(&plugin) {
+    for warning in trial.warnings() {
         eprintln!("warning: {warning}");
     }
-    let server = server(data_dir)?;
     if args.receive {
-        return receive(&plugin, &args, server.as_ref());
+        return receive(&trial, &args);
     }
     let mut failed = false;
     for data in &args.data {
-        let (verdict, requests) = block_on(plugin.scan(data, server.as_ref()));
+        let (verdict, requests) = wait(trial.scan(data));
         failed |= verdict.is_err();
         let answered = matches!(verdict, Ok(Verdict::Decoded(_) | Verdict::Rejected(_)));
         if answered && !plugin.may_claim(data) {
@@ -83,7 +79,7 @@ pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
                  decodes or rejects"
             );
         }
-        println!("{}", answer(data, &plugin, verdict, &requests));
+        println!("{}", answer(data, plugin, verdict, &requests));
     }
     Ok(if failed {
         ExitCode::FAILURE
@@ -93,7 +89,8 @@ pub fn run(data_dir: &Path, args: TryArgs) -> CliResult {
 }
 
 /// Receives each of `args.data` as po-receive would, one line of JSON each.
-fn receive(plugin: &Plugin, args: &TryArgs, server: Option<&Arc<dyn Server>>) -> CliResult {
+fn receive(trial: &Trial, args: &TryArgs) -> CliResult {
+    let plugin = trial.plugin();
     if !plugin.receives() {
         return Err(
             "it does not export `receiving`, so po-receive never asks it: build it on \
@@ -110,7 +107,7 @@ fn receive(plugin: &Plugin, args: &TryArgs, server: Option<&Arc<dyn Server>>) ->
     };
     let mut failed = false;
     for data in &args.data {
-        let (answer, requests) = block_on(plugin.receive(data, &request, server));
+        let (answer, requests) = wait(trial.receive(data, &request));
         failed |= answer.is_err();
         let mut line = match answer {
             Ok(None) => json!({"answer": "not-mine"}),
@@ -141,16 +138,6 @@ fn receive(plugin: &Plugin, args: &TryArgs, server: Option<&Arc<dyn Server>>) ->
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The store of `data_dir` as the plugin's server, if one exists there: a
-/// trial never creates a data folder.
-fn server(data_dir: &Path) -> CliResult<Option<Arc<dyn Server>>> {
-    if super::postgres_url().is_none() && !data_dir.join(FILE_NAME).exists() {
-        return Ok(None);
-    }
-    let store = super::open_store(data_dir)?;
-    Ok(Some(Arc::new(StoreServer(store))))
 }
 
 fn parse_settings(settings: &[String]) -> CliResult<BTreeMap<String, String>> {

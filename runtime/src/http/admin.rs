@@ -13,6 +13,7 @@
 //! | `PUT /api/admin/plugins/{name}/grants` | body: every capability it holds, `["stock-write"]` |
 //! | `DELETE /api/admin/plugins/{name}` | remove |
 
+use hyper::StatusCode;
 use std::collections::BTreeSet;
 
 use barcoded_app::plugins::Change;
@@ -53,7 +54,7 @@ pub async fn list(service: &Service) -> Answer {
         .map(|refused| json!({ "name": refused.plugin, "reason": refused.reason }))
         .collect();
     Answer {
-        status: 200,
+        status: StatusCode::OK,
         body: json!({ "plugins": plugins, "refused": refused }),
     }
 }
@@ -65,7 +66,7 @@ pub async fn get(service: &Service, raw_name: &str) -> Answer {
     };
     match service.office().plugin(&name).await {
         Ok(status) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!(status),
         },
         Err(error) => refusal(&error),
@@ -96,7 +97,7 @@ pub async fn priority(service: &Service, raw_name: &str, request_body: Incoming)
     match read_object::<PriorityBody>(request_body).await {
         Ok(body) => match body.priority() {
             Some(priority) => change(service, raw_name, Change::Priority(priority)).await,
-            None => Answer::error(400, r#"Send {"priority": <integer>}"#),
+            None => Answer::error(StatusCode::BAD_REQUEST, r#"Send {"priority": <integer>}"#),
         },
         Err(answer) => answer,
     }
@@ -165,7 +166,7 @@ async fn change(service: &Service, raw_name: &str, change: Change) -> Answer {
 pub async fn install(service: &Service, query: Option<&str>, request_body: Incoming) -> Answer {
     let request = match install_request(query) {
         Ok(request) => request,
-        Err(message) => return Answer::error(400, message),
+        Err(message) => return Answer::error(StatusCode::BAD_REQUEST, message),
     };
     // One byte over the limit is enough to say the component is too large.
     let bytes = match body::read_bounded(request_body, MAX_COMPONENT_BYTES + 1).await {
@@ -182,12 +183,19 @@ pub async fn install(service: &Service, query: Option<&str>, request_body: Incom
                 Installed::Unchanged(record) => ("unchanged", record, BTreeSet::new()),
             };
             Answer {
-                status: if what == "installed" { 201 } else { 200 },
+                status: if what == "installed" {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                },
                 body: json!({ "result": what, "plugin": record, "withheld_grants": withheld }),
             }
         }
-        Err(InstallError::Refused(reason)) => Answer::error(422, reason),
+        Err(InstallError::Refused(reason)) => {
+            Answer::error(StatusCode::UNPROCESSABLE_ENTITY, reason)
+        }
         Err(InstallError::Store(error)) => Answer::store_failure(&error),
+        Err(InstallError::Engine(error)) => Answer::internal(&error),
     }
 }
 
@@ -197,7 +205,10 @@ fn plugin_name(raw: &str) -> Option<String> {
 }
 
 fn not_installed() -> Answer {
-    Answer::error(404, "No plugin with this name is installed")
+    Answer::error(
+        StatusCode::NOT_FOUND,
+        "No plugin with this name is installed",
+    )
 }
 
 fn install_request(query: Option<&str>) -> Result<InstallRequest, String> {
@@ -234,22 +245,33 @@ fn install_request(query: Option<&str>) -> Result<InstallRequest, String> {
 async fn read_object<T: DeserializeOwned>(request_body: Incoming) -> Result<T, Answer> {
     let value: serde_json::Value = read_json(request_body).await?;
     if !value.is_object() {
-        return Err(Answer::error(400, "Request body must be a JSON object"));
+        return Err(Answer::error(
+            StatusCode::BAD_REQUEST,
+            "Request body must be a JSON object",
+        ));
     }
-    serde_json::from_value(value)
-        .map_err(|e| Answer::error(400, format!("Request body is not valid: {e}")))
+    serde_json::from_value(value).map_err(|e| {
+        Answer::error(
+            StatusCode::BAD_REQUEST,
+            format!("Request body is not valid: {e}"),
+        )
+    })
 }
 
 async fn read_json<T: DeserializeOwned>(request_body: Incoming) -> Result<T, Answer> {
     let bytes = body::read_bounded(request_body, MAX_SETTINGS_BYTES).await?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Answer::error(400, format!("Request body is not valid: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Answer::error(
+            StatusCode::BAD_REQUEST,
+            format!("Request body is not valid: {e}"),
+        )
+    })
 }
 
 fn outcome(result: Result<PluginRecord, StoreError>) -> Answer {
     match result {
         Ok(record) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({ "plugin": record }),
         },
         Err(error) => refusal(&error),
@@ -260,8 +282,10 @@ fn outcome(result: Result<PluginRecord, StoreError>) -> Answer {
 /// that breaks a rule, 503 or 500 for a failure.
 fn refusal(error: &StoreError) -> Answer {
     match error {
-        StoreError::NotFound(message) => Answer::error(404, message.clone()),
-        StoreError::Refused(message) => Answer::error(422, message.clone()),
+        StoreError::NotFound(message) => Answer::error(StatusCode::NOT_FOUND, message.clone()),
+        StoreError::Refused(message) => {
+            Answer::error(StatusCode::UNPROCESSABLE_ENTITY, message.clone())
+        }
         error => Answer::store_failure(error),
     }
 }

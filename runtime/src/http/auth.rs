@@ -5,6 +5,7 @@
 //! is refused.
 
 use hyper::HeaderMap;
+use hyper::StatusCode;
 use hyper::header::AUTHORIZATION;
 
 use crate::answer::Answer;
@@ -14,7 +15,7 @@ use barcoded_domain::{ApiKey, Role};
 /// The answer to a request without a valid key. It never says which part
 /// was wrong.
 pub fn unauthorized() -> Answer {
-    Answer::error(401, "Unauthorized")
+    Answer::error(StatusCode::UNAUTHORIZED, "Unauthorized")
 }
 
 /// The key a request carries, if it is valid and its role allows `needed`.
@@ -36,7 +37,7 @@ pub async fn authorize(
         .ok_or_else(unauthorized)?;
     if !key.role.allows(needed) {
         return Err(Answer::error(
-            403,
+            StatusCode::FORBIDDEN,
             format!("Forbidden: this needs a key with the {needed} role"),
         ));
     }

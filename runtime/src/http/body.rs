@@ -18,13 +18,19 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn read_bounded(body: Incoming, max: usize) -> Result<Bytes, Answer> {
     let collect = Limited::new(body, max).collect();
     match tokio::time::timeout(BODY_TIMEOUT, collect).await {
-        Err(_) => Err(Answer::error(400, "Request body took too long to arrive")),
+        Err(_) => Err(Answer::error(
+            StatusCode::BAD_REQUEST,
+            "Request body took too long to arrive",
+        )),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => Err(Answer::error(
-            413,
+            StatusCode::PAYLOAD_TOO_LARGE,
             format!("Request body is larger than {max} bytes"),
         )),
-        Ok(Err(_)) => Err(Answer::error(400, "Request body could not be read")),
+        Ok(Err(_)) => Err(Answer::error(
+            StatusCode::BAD_REQUEST,
+            "Request body could not be read",
+        )),
     }
 }
 
@@ -35,9 +41,8 @@ const RETRY_AFTER_SECONDS: &str = "5";
 /// cached decode or lookup. A 503 says when to retry.
 pub fn json_response(answer: &Answer) -> Response<Full<Bytes>> {
     let body = serde_json::to_vec(&answer.body).unwrap_or_else(|_| b"{}".to_vec());
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = response(status, "application/json", body);
-    if status == StatusCode::SERVICE_UNAVAILABLE {
+    let mut response = response(answer.status, "application/json", body);
+    if answer.status == StatusCode::SERVICE_UNAVAILABLE {
         response.headers_mut().insert(
             header::RETRY_AFTER,
             HeaderValue::from_static(RETRY_AFTER_SECONDS),

@@ -1,6 +1,7 @@
 //! `GET /api/catalog/products?q=&after=&limit=`: the catalog browsed and
 //! searched, each product with its barcode records, for any key.
 
+use hyper::StatusCode;
 use serde_json::json;
 
 use super::query::{known_parameters, limit, next_link, query_param};
@@ -19,7 +20,7 @@ pub async fn handle(service: &Service, query: Option<&str>) -> Answer {
     let query = query.unwrap_or_default();
     let (text, after, limit) = match parse(query) {
         Ok(parsed) => parsed,
-        Err(message) => return Answer::error(400, message),
+        Err(message) => return Answer::error(StatusCode::BAD_REQUEST, message),
     };
     match service
         .office()
@@ -27,7 +28,7 @@ pub async fn handle(service: &Service, query: Option<&str>) -> Answer {
         .await
     {
         Ok(page) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({
                 "results": page.results,
                 "next": page.next_after.map(|sku| next_link(PATH, query, "after", &sku)),

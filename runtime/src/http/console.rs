@@ -42,7 +42,7 @@ const FILES: [(&str, &str, &str); 3] = [
 /// The file at `name` (the path after `/console/`).
 pub fn handle(name: &str) -> Response<Full<Bytes>> {
     let Some((_, content_type, contents)) = FILES.iter().find(|(file, _, _)| *file == name) else {
-        return body::json_response(&Answer::error(404, "Not found"));
+        return body::json_response(&Answer::error(StatusCode::NOT_FOUND, "Not found"));
     };
     let mut response = body::response(StatusCode::OK, content_type, *contents);
     let headers = response.headers_mut();

@@ -5,6 +5,7 @@
 //! (`decoded`, `rejected`, `no-match`, `linked`, `error`), `code` (lookup
 //! code), `since` and `until` (RFC 3339, UTC).
 
+use hyper::StatusCode;
 use std::time::SystemTime;
 
 use serde_json::json;
@@ -22,7 +23,7 @@ const PARAMETERS: [&str; 8] = [
 
 pub async fn handle(service: &Service, query: Option<&str>) -> Answer {
     let query = query.unwrap_or_default();
-    let parsed = parse(query).map_err(|message| Answer::error(400, message));
+    let parsed = parse(query).map_err(|message| Answer::error(StatusCode::BAD_REQUEST, message));
     let history = match parsed {
         Ok(history) => history,
         Err(answer) => return answer,
@@ -35,7 +36,7 @@ pub async fn handle(service: &Service, query: Option<&str>) -> Answer {
         .next_before
         .map(|before| next_link("/api/barcode/history", query, "before", &before.to_string()));
     Answer {
-        status: 200,
+        status: StatusCode::OK,
         body: json!({ "results": page.entries, "next": next }),
     }
 }

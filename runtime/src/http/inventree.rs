@@ -3,6 +3,7 @@
 //! `GET /api/user/me/`. Scans themselves are `POST /api/barcode/`, which
 //! takes InvenTree's `{"barcode": ..}` and answers with its `barcode_hash`.
 
+use hyper::StatusCode;
 use serde_json::json;
 
 use crate::answer::Answer;
@@ -15,7 +16,7 @@ const INVENTREE_API_VERSION: u32 = 425;
 /// `GET /api/`, which needs no key: who answers, and which API it speaks.
 pub fn server_details() -> Answer {
     Answer {
-        status: 200,
+        status: StatusCode::OK,
         body: json!({
             "server": "barcoded",
             "version": env!("CARGO_PKG_VERSION"),
@@ -29,7 +30,7 @@ pub fn server_details() -> Answer {
 /// `GET /api/user/me/`: the key's name stands for the user.
 pub fn user(key: &ApiKey) -> Answer {
     Answer {
-        status: 200,
+        status: StatusCode::OK,
         body: json!({
             "pk": 0,
             "username": key.name,

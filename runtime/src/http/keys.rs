@@ -9,6 +9,7 @@
 
 use barcoded_app::{KeyError, Service, StoreError};
 use barcoded_domain::Role;
+use hyper::StatusCode;
 use hyper::body::Incoming;
 use serde_json::json;
 
@@ -31,7 +32,7 @@ struct NewKey {
 pub async fn list(service: &Service) -> Answer {
     match service.office().keys().await {
         Ok(keys) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({ "keys": keys }),
         },
         Err(error) => Answer::store_failure(&error),
@@ -46,22 +47,37 @@ pub async fn create(service: &Service, request_body: Incoming) -> Answer {
     };
     let request = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(value) if value.is_object() => serde_json::from_value::<NewKey>(value),
-        Ok(_) => return Answer::error(400, r#"Send {"name": "till-1", "role": "pos"}"#),
+        Ok(_) => {
+            return Answer::error(
+                StatusCode::BAD_REQUEST,
+                r#"Send {"name": "till-1", "role": "pos"}"#,
+            );
+        }
         Err(error) => {
-            return Answer::error(400, format!("Request body is not valid JSON: {error}"));
+            return Answer::error(
+                StatusCode::BAD_REQUEST,
+                format!("Request body is not valid JSON: {error}"),
+            );
         }
     };
     let new = match request {
         Ok(new) => new,
-        Err(error) => return Answer::error(400, format!("Request body is not valid: {error}")),
+        Err(error) => {
+            return Answer::error(
+                StatusCode::BAD_REQUEST,
+                format!("Request body is not valid: {error}"),
+            );
+        }
     };
     match service.office().create_key(&new.name, new.role).await {
         Ok(key) => Answer {
-            status: 201,
+            status: StatusCode::CREATED,
             body: json!({ "name": new.name, "role": new.role, "key": key }),
         },
-        Err(KeyError::InvalidName(message)) => Answer::error(400, message),
-        Err(KeyError::Store(StoreError::Refused(message))) => Answer::error(409, message),
+        Err(KeyError::InvalidName(message)) => Answer::error(StatusCode::BAD_REQUEST, message),
+        Err(KeyError::Store(StoreError::Refused(message))) => {
+            Answer::error(StatusCode::CONFLICT, message)
+        }
         Err(KeyError::Store(error)) => Answer::store_failure(&error),
     }
 }
@@ -69,14 +85,14 @@ pub async fn create(service: &Service, request_body: Incoming) -> Answer {
 /// `DELETE /api/admin/keys/{name}`: requests with it fail from the next on.
 pub async fn revoke(service: &Service, raw_name: &str) -> Answer {
     let Some(name) = percent_decode(raw_name).filter(|name| !name.is_empty()) else {
-        return Answer::error(404, "No key with this name");
+        return Answer::error(StatusCode::NOT_FOUND, "No key with this name");
     };
     match service.office().revoke_key(&name).await {
         Ok(()) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({ "revoked": name }),
         },
-        Err(StoreError::NotFound(message)) => Answer::error(404, message),
+        Err(StoreError::NotFound(message)) => Answer::error(StatusCode::NOT_FOUND, message),
         Err(error) => Answer::store_failure(&error),
     }
 }

@@ -4,6 +4,7 @@
 //! named by SKU). The admin API lists and removes links at
 //! `/api/admin/links`.
 
+use hyper::StatusCode;
 use hyper::body::Incoming;
 use serde_json::{Map, Value, json};
 
@@ -31,7 +32,7 @@ pub async fn link(service: &Service, request_body: Incoming) -> Answer {
     };
     let data = match barcode_field(&request, MAX_LINKED_CHARS) {
         Ok(data) => data,
-        Err(message) => return Answer::error(400, message),
+        Err(message) => return Answer::error(StatusCode::BAD_REQUEST, message),
     };
     let sku = match product_of(&request) {
         Ok(sku) => sku,
@@ -39,7 +40,7 @@ pub async fn link(service: &Service, request_body: Incoming) -> Answer {
     };
     match service.link(&data, &sku).await {
         Ok(linked) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({
                 "success": format!("Assigned barcode to {MODEL} instance"),
                 MODEL: { "pk": sku },
@@ -50,7 +51,7 @@ pub async fn link(service: &Service, request_body: Incoming) -> Answer {
             }),
         },
         Err(LinkError::Claimed { plugin }) => Answer {
-            status: 409,
+            status: StatusCode::CONFLICT,
             body: json!({
                 "error": format!(
                     "Barcode matches existing item: plugin {plugin} recognises it, so its \
@@ -61,7 +62,7 @@ pub async fn link(service: &Service, request_body: Incoming) -> Answer {
                 "barcode_hash": barcode_hash(&data),
             }),
         },
-        Err(LinkError::Invalid(message)) => Answer::error(400, message),
+        Err(LinkError::Invalid(message)) => Answer::error(StatusCode::BAD_REQUEST, message),
         Err(LinkError::Store(error)) => store_refusal(&error),
     }
 }
@@ -78,7 +79,7 @@ pub async fn unlink(service: &Service, request_body: Incoming) -> Answer {
     };
     match service.office().unlink(&sku).await {
         Ok(removed) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({
                 "success": format!("Barcode unassigned from {MODEL} instance"),
                 "unlinked": removed,
@@ -92,7 +93,7 @@ pub async fn unlink(service: &Service, request_body: Incoming) -> Answer {
 pub async fn list(service: &Service) -> Answer {
     match service.office().links().await {
         Ok(links) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({ "links": links }),
         },
         Err(error) => Answer::store_failure(&error),
@@ -102,14 +103,17 @@ pub async fn list(service: &Service) -> Answer {
 /// `DELETE /api/admin/links/{sku}`: removes the product's link.
 pub async fn remove(service: &Service, raw_sku: &str) -> Answer {
     let Some(sku) = percent_decode(raw_sku).filter(|sku| !sku.is_empty()) else {
-        return Answer::error(404, "No product with this SKU");
+        return Answer::error(StatusCode::NOT_FOUND, "No product with this SKU");
     };
     match service.office().unlink(&sku).await {
         Ok(Some(removed)) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({ "unlinked": removed }),
         },
-        Ok(None) => Answer::error(404, format!("Product {sku} has no linked barcode")),
+        Ok(None) => Answer::error(
+            StatusCode::NOT_FOUND,
+            format!("Product {sku} has no linked barcode"),
+        ),
         Err(error) => store_refusal(&error),
     }
 }
@@ -123,11 +127,11 @@ pub(super) async fn read_object(
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(Answer::error(
-            400,
+            StatusCode::BAD_REQUEST,
             format!("Request body must be a JSON object like {example}"),
         )),
         Err(error) => Err(Answer::error(
-            400,
+            StatusCode::BAD_REQUEST,
             format!("Request body is not valid JSON: {error}"),
         )),
     }
@@ -142,7 +146,7 @@ fn product_of(request: &Map<String, Value>) -> Result<String, Answer> {
         Some(Value::Number(number)) if let Some(pk) = whole(number) => pk.to_string(),
         Some(_) => {
             return Err(Answer::error(
-                400,
+                StatusCode::BAD_REQUEST,
                 "`part` must be the product's SKU, as a string",
             ));
         }
@@ -152,7 +156,7 @@ fn product_of(request: &Map<String, Value>) -> Result<String, Answer> {
                 .iter()
                 .find(|model| **model != MODEL && request.contains_key(**model));
             return Err(Answer::error(
-                400,
+                StatusCode::BAD_REQUEST,
                 match model {
                     Some(model) => format!(
                         "barcoded links barcodes to products only, not to a {model}: send \
@@ -164,7 +168,7 @@ fn product_of(request: &Map<String, Value>) -> Result<String, Answer> {
         }
     };
     if sku.is_empty() {
-        return Err(Answer::error(400, "`part` is empty"));
+        return Err(Answer::error(StatusCode::BAD_REQUEST, "`part` is empty"));
     }
     Ok(sku)
 }
@@ -183,8 +187,8 @@ pub(super) fn whole(number: &serde_json::Number) -> Option<u64> {
 /// value already resolves to a record) 409, a failure 503 or 500.
 fn store_refusal(error: &StoreError) -> Answer {
     match error {
-        StoreError::NotFound(message) => Answer::error(404, message.clone()),
-        StoreError::Refused(message) => Answer::error(409, message.clone()),
+        StoreError::NotFound(message) => Answer::error(StatusCode::NOT_FOUND, message.clone()),
+        StoreError::Refused(message) => Answer::error(StatusCode::CONFLICT, message.clone()),
         error => Answer::store_failure(error),
     }
 }

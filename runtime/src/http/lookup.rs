@@ -27,7 +27,8 @@ pub async fn handle(
     raw_code: &str,
     query: Option<&str>,
 ) -> Response<Full<Bytes>> {
-    let not_found = || body::json_response(&Answer::error(404, "Barcode not found"));
+    let not_found =
+        || body::json_response(&Answer::error(StatusCode::NOT_FOUND, "Barcode not found"));
     let Some(code) = percent_decode(raw_code) else {
         return not_found();
     };

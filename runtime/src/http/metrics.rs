@@ -29,7 +29,7 @@ pub async fn route(
     Ok(match (request.method(), request.uri().path()) {
         (&Method::GET | &Method::HEAD, PATH) => handle(&service).await,
         _ => body::json_response(&Answer::error(
-            404,
+            StatusCode::NOT_FOUND,
             "Not found: only GET /metrics is served here",
         )),
     })

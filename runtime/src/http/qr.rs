@@ -42,7 +42,7 @@ async fn barcode_payload(
     raw_code: &str,
     query: Option<&str>,
 ) -> Result<String, Answer> {
-    let not_found = || Answer::error(404, "Barcode not found");
+    let not_found = || Answer::error(StatusCode::NOT_FOUND, "Barcode not found");
     let code = query::percent_decode(raw_code).ok_or_else(not_found)?;
     let uom = query
         .and_then(|q| query::query_param(q, "uomCode"))
@@ -58,7 +58,7 @@ async fn barcode_payload(
 
 /// The payload naming the product with `raw_sku`.
 async fn product_payload(service: &Service, raw_sku: &str) -> Result<String, Answer> {
-    let not_found = || Answer::error(404, "Product not found");
+    let not_found = || Answer::error(StatusCode::NOT_FOUND, "Product not found");
     let sku = query::percent_decode(raw_sku).ok_or_else(not_found)?;
     let product = service
         .office()

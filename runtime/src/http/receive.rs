@@ -5,6 +5,7 @@
 //! keys; here they are the order's number, the location's name and the
 //! line's SKU, sent as strings (or, where those are numeric, as numbers).
 
+use hyper::StatusCode;
 use hyper::body::Incoming;
 use serde_json::{Map, Value, json};
 use tracing::Instrument;
@@ -36,7 +37,10 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
         Err(answer) => return answer,
     };
     let Ok(_slot) = service.scan_slots().acquire().await else {
-        return Answer::error(503, "The server is shutting down");
+        return Answer::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The server is shutting down",
+        );
     };
     let span = tracing::info_span!("po-receive", scan_id = %uuid::Uuid::now_v7(), key = %key);
     match service
@@ -46,13 +50,16 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
     {
         Ok(received) => answer(&data, &received),
         Err(ReceiveError::NoSuchOrder(order)) => Answer {
-            status: 400,
+            status: StatusCode::BAD_REQUEST,
             body: json!({
                 "error": format!("There is no purchase order {order:?}"),
                 "purchase_order": [format!("There is no purchase order {order:?}")],
             }),
         },
-        Err(ReceiveError::Unprintable) => Answer::error(400, ReceiveError::Unprintable.to_string()),
+        Err(ReceiveError::Unprintable) => Answer::error(
+            StatusCode::BAD_REQUEST,
+            ReceiveError::Unprintable.to_string(),
+        ),
         Err(ReceiveError::Store(error)) => Answer::store_failure(&error),
     }
 }
@@ -60,7 +67,8 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
 /// The label and InvenTree's optional fields; fields it does not know are
 /// left alone, as InvenTree's serializer leaves them.
 fn parse(request: &Map<String, Value>) -> Result<(String, ReceiptRequest), Answer> {
-    let data = barcode_field(request, MAX_BARCODE_CHARS).map_err(|e| Answer::error(400, e))?;
+    let data = barcode_field(request, MAX_BARCODE_CHARS)
+        .map_err(|e| Answer::error(StatusCode::BAD_REQUEST, e))?;
     let auto_allocate = match request.get("auto_allocate") {
         None | Some(Value::Null) => true,
         Some(Value::Bool(allocate)) => *allocate,
@@ -103,7 +111,7 @@ fn name(request: &Map<String, Value>, field: &str) -> Result<Option<String>, Ans
 /// beside this API's `error`.
 fn field_error(field: &str, message: &str) -> Answer {
     Answer {
-        status: 400,
+        status: StatusCode::BAD_REQUEST,
         body: json!({ "error": format!("`{field}` {message}"), field: [message] }),
     }
 }
@@ -120,7 +128,10 @@ fn answer(data: &str, received: &Received) -> Answer {
         Received::Before { order, sku } => {
             body["error"] = json!(ALREADY_RECEIVED);
             body["received"] = json!({ "purchase_order": order, "sku": sku });
-            return Answer { status: 400, body };
+            return Answer {
+                status: StatusCode::BAD_REQUEST,
+                body,
+            };
         }
         Received::Answered(answer) => (&answer.outcome, &answer.product, &answer.actions),
     };
@@ -130,7 +141,10 @@ fn answer(data: &str, received: &Received) -> Answer {
     } = outcome
     else {
         body["error"] = json!(NO_MATCH);
-        return Answer { status: 400, body };
+        return Answer {
+            status: StatusCode::BAD_REQUEST,
+            body,
+        };
     };
     body["plugin"] = json!(plugin);
     if let Some(line) = &receipt.line {
@@ -151,20 +165,20 @@ fn answer(data: &str, received: &Received) -> Answer {
             // line by another client got there first.
             Some(reason) => {
                 body["error"] = json!(reason);
-                400
+                StatusCode::BAD_REQUEST
             }
             None => {
                 body["success"] = json!(receipt.message);
-                200
+                StatusCode::OK
             }
         },
         ReceiptStatus::ActionRequired => {
             body["action_required"] = json!(receipt.message);
-            200
+            StatusCode::OK
         }
         ReceiptStatus::Refused => {
             body["error"] = json!(receipt.message);
-            400
+            StatusCode::BAD_REQUEST
         }
     };
     Answer { status, body }
@@ -246,7 +260,7 @@ mod tests {
             let mut request = object(json!({"barcode": "x"}));
             request.insert(field.into(), bad.clone());
             let refused = parse(&request).unwrap_err();
-            assert_eq!(refused.status, 400);
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST);
             assert!(
                 refused.body[field].is_array(),
                 "{field} {bad}: {}",

@@ -3,6 +3,7 @@
 //! `HEAD`, the route names metrics count by, and the check against
 //! `docs/openapi.json` all read it.
 
+use hyper::StatusCode;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -377,7 +378,7 @@ static ROUTES: &[Route] = &[
         &[get(
             Access::Open,
             handler!(|_call| Answer {
-                status: 200,
+                status: StatusCode::OK,
                 body: json!({ "status": "alive" })
             }),
         )],
@@ -501,7 +502,10 @@ pub async fn route(
         .find_map(|route| Some((route, route.matches(path)?)))
     else {
         service.metrics().answered("unmatched", 404);
-        return Ok(body::json_response(&Answer::error(404, "Not found")));
+        return Ok(body::json_response(&Answer::error(
+            StatusCode::NOT_FOUND,
+            "Not found",
+        )));
     };
     let method = Verb::of(&parts.method);
     let response = match route.operations.iter().find(|op| Some(op.method) == method) {
@@ -547,7 +551,11 @@ async fn health(service: &Service) -> Answer {
     let health = service.health().await;
     let ready = health.ready();
     Answer {
-        status: if ready { 200 } else { 503 },
+        status: if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
         body: json!({
             "status": if ready { "ok" } else { "unavailable" },
             "store": health.store.name(),
@@ -559,7 +567,10 @@ async fn health(service: &Service) -> Answer {
 }
 
 fn method_not_allowed(allow: &str) -> Response<Full<Bytes>> {
-    let answer = Answer::error(405, format!("Method not allowed: use {allow}"));
+    let answer = Answer::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("Method not allowed: use {allow}"),
+    );
     let mut response = body::json_response(&answer);
     if let Ok(allow) = HeaderValue::from_str(allow) {
         response.headers_mut().insert(ALLOW, allow);

@@ -25,7 +25,10 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Response<
         Err(answer) => return body::json_response(&answer),
     };
     let Ok(_slot) = service.scan_slots().acquire().await else {
-        return body::json_response(&Answer::error(503, "The server is shutting down"));
+        return body::json_response(&Answer::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The server is shutting down",
+        ));
     };
     // Every line logged during the scan carries its id and the key's name.
     let span = tracing::info_span!("scan", scan_id = %uuid::Uuid::now_v7(), key = %key);
@@ -33,11 +36,7 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Response<
         Ok(scanned) => {
             let (status, answer) = answer::scan_answer(&data, &scanned);
             match serde_json::to_vec(&answer) {
-                Ok(json) => body::response(
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                    "application/json",
-                    json,
-                ),
+                Ok(json) => body::response(status, "application/json", json),
                 Err(error) => body::json_response(&Answer::internal(&error)),
             }
         }
@@ -47,9 +46,13 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Response<
 
 async fn read_barcode(body: Incoming) -> Result<String, Answer> {
     let bytes = body::read_bounded(body, MAX_BODY_BYTES).await?;
-    let request: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Answer::error(400, format!("Request body is not valid JSON: {e}")))?;
-    barcode_data(&request).map_err(|message| Answer::error(400, message))
+    let request: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Answer::error(
+            StatusCode::BAD_REQUEST,
+            format!("Request body is not valid JSON: {e}"),
+        )
+    })?;
+    barcode_data(&request).map_err(|message| Answer::error(StatusCode::BAD_REQUEST, message))
 }
 
 /// Takes `barcode_data`, or `barcode` as InvenTree clients send it. Only the

@@ -2,6 +2,7 @@
 //! (any key); `GET /api/stock?sku=&limit=`, every level and the latest
 //! movements (admin); `GET /api/orders`, the purchase orders (admin).
 
+use hyper::StatusCode;
 use serde_json::json;
 
 use super::query::{known_parameters, limit, percent_decode, query_param};
@@ -18,11 +19,11 @@ const MAX_MOVEMENTS: usize = 500;
 pub async fn overview(service: &Service, query: Option<&str>) -> Answer {
     let query = query.unwrap_or_default();
     if let Err(message) = known_parameters(query, &["sku", "limit"]) {
-        return Answer::error(400, message);
+        return Answer::error(StatusCode::BAD_REQUEST, message);
     }
     let limit = match limit(query, DEFAULT_MOVEMENTS, MAX_MOVEMENTS) {
         Ok(limit) => limit,
-        Err(message) => return Answer::error(400, message),
+        Err(message) => return Answer::error(StatusCode::BAD_REQUEST, message),
     };
     let sku = query_param(query, "sku").filter(|sku| !sku.is_empty());
     match service
@@ -37,7 +38,7 @@ pub async fn overview(service: &Service, query: Option<&str>) -> Answer {
                 .map(|(sku, location, level)| json!({ "sku": sku, "location": location, "level": level }))
                 .collect();
             Answer {
-                status: 200,
+                status: StatusCode::OK,
                 body: json!({
                     "levels": levels,
                     "more_levels": stock.more_levels,
@@ -53,7 +54,7 @@ pub async fn overview(service: &Service, query: Option<&str>) -> Answer {
 pub async fn orders(service: &Service) -> Answer {
     match service.office().orders().await {
         Ok(orders) => Answer {
-            status: 200,
+            status: StatusCode::OK,
             body: json!({ "orders": orders }),
         },
         Err(error) => Answer::store_failure(&error),
@@ -61,7 +62,7 @@ pub async fn orders(service: &Service) -> Answer {
 }
 
 pub async fn handle(service: &Service, raw_sku: &str) -> Answer {
-    let not_found = || Answer::error(404, "No product with this SKU");
+    let not_found = || Answer::error(StatusCode::NOT_FOUND, "No product with this SKU");
     let Some(sku) = percent_decode(raw_sku).filter(|sku| !sku.is_empty()) else {
         return not_found();
     };
@@ -74,7 +75,7 @@ pub async fn handle(service: &Service, raw_sku: &str) -> Answer {
                 .map(|(location, level)| json!({ "location": location, "level": level }))
                 .collect();
             Answer {
-                status: 200,
+                status: StatusCode::OK,
                 body: json!({ "sku": sku, "locations": locations, "total": total }),
             }
         }

@@ -29,6 +29,7 @@ mod plugins;
 mod schema;
 mod sql;
 mod stock;
+mod topic;
 mod transfer;
 
 use std::collections::BTreeMap;
@@ -42,8 +43,9 @@ use barcoded_domain::lookup_cache::LookupCache;
 use barcoded_domain::store::{Storage, StoreError, StoreState};
 use barcoded_domain::{Credentials, Quarantine};
 
-use listen::{Topic, Watch};
+use listen::Watch;
 use sql::Failure;
+use topic::Topic;
 
 pub use schema::SCHEMA_VERSION;
 
@@ -183,13 +185,11 @@ impl PgStore {
     }
 
     /// Runs `work` to completion on the calling thread, its I/O driven by
-    /// the runtime's workers. The service calls from threads that may block
-    /// (Tokio's blocking pool, its history writer, the command line's main
-    /// thread), where this is a plain wait. Should a call come from an async
-    /// worker all the same, the worker first hands its other tasks on, so
-    /// the wait stalls only the request that made it rather than a server.
+    /// the runtime's workers. The service calls only from threads that may
+    /// block (Tokio's blocking pool, its history writer, the command line's
+    /// main thread), never from an async worker, which this would stall.
     fn wait<T>(&self, work: impl Future<Output = Result<T, Failure>>) -> Result<T, StoreError> {
-        tokio::task::block_in_place(|| self.runtime.block_on(work)).map_err(StoreError::from)
+        self.runtime.block_on(work).map_err(StoreError::from)
     }
 
     /// A connection from the pool.

@@ -12,29 +12,9 @@ use std::time::Duration;
 
 use tokio_postgres::{AsyncMessage, NoTls};
 
-/// What a notification says changed.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Topic {
-    /// Installed plugins and their settings.
-    Plugins,
-    /// Plugins quarantined and released.
-    Quarantine,
-}
+use crate::topic::Topic;
 
 const TOPICS: [Topic; 2] = [Topic::Plugins, Topic::Quarantine];
-
-impl Topic {
-    pub(crate) fn channel(self) -> &'static str {
-        match self {
-            Topic::Plugins => "barcoded_plugins",
-            Topic::Quarantine => "barcoded_quarantine",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
 
 /// Waits between attempts to listen again after losing the connection.
 const RETRY: Duration = Duration::from_millis(500);

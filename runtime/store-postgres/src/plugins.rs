@@ -8,10 +8,10 @@ use std::time::{Duration, SystemTime};
 use barcoded_domain::store::{PluginStore, QuarantineStore};
 use barcoded_domain::{PluginRecord, Quarantine};
 
-use crate::listen::Topic;
 use crate::sql::{
     Failure, bigint, decode, encode, execute, holds_nul, record, records, row, rows, unsigned,
 };
+use crate::topic::Topic;
 use crate::{Change, PgStore, StoreError};
 
 /// The quarantine is read every second by every server; it is kept until a

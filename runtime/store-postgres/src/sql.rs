@@ -178,7 +178,7 @@ pub(crate) async fn execute(
 /// Tells every node, when the transaction commits, that `topic` changed.
 pub(crate) async fn notify(
     client: &impl GenericClient,
-    topic: crate::listen::Topic,
+    topic: crate::topic::Topic,
 ) -> Result<(), Failure> {
     execute(client, "SELECT pg_notify($1, '')", &[&topic.channel()]).await?;
     Ok(())

@@ -13,20 +13,13 @@ use sha2::{Digest, Sha256};
 use super::schema::*;
 use barcoded_domain::PluginRecord;
 
-use super::{FILE_NAME, Store, StoreError, decode, storage};
+use crate::codec::{decode, storage};
 use crate::files;
+use crate::table_copy::TableCopy;
+use crate::{FILE_NAME, Store, StoreError};
 
 /// Components by digest: in a backup file only, never in a store.
 const BACKUP_COMPONENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("backup_components");
-
-/// One table as copied: its name, its rows, and the SHA-256 of its keys and
-/// values in order, so that two copies can be compared record for record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableCopy {
-    pub table: String,
-    pub rows: u64,
-    pub sha256: String,
-}
 
 impl Store {
     /// Writes a consistent copy of the store, and the component of every

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use redb::{ConcurrencyMode, Database, StorageError, TransactionError};
 
-use super::{StoreError, storage};
+use barcoded_domain::store::StoreError;
+
+use crate::codec::storage;
 
 /// How often a handle whose file failed is reopened, at most.
 const REOPEN_INTERVAL: Duration = Duration::from_millis(500);

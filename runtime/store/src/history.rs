@@ -13,7 +13,8 @@ use barcoded_domain::{
 };
 
 use super::stock;
-use super::{Store, StoreError, decode, encode, raise_counter, storage};
+use crate::codec::{decode, encode, raise_counter, storage};
+use crate::{Store, StoreError};
 
 impl HistoryStore for Store {
     fn record_scans(

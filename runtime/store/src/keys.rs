@@ -7,7 +7,8 @@ use redb::{ReadTransaction, ReadableTable};
 use barcoded_domain::{ApiKey, Credentials, Role, StoredKey, key_name_taken, no_such_key};
 
 use super::schema::API_KEYS;
-use super::{Store, StoreError, decode, encode, storage};
+use crate::codec::{decode, encode, storage};
+use crate::{Store, StoreError};
 use barcoded_domain::store::KeyStore;
 
 impl KeyStore for Store {

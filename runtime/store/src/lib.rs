@@ -10,6 +10,8 @@
 
 mod backup;
 mod catalog;
+mod catalog_reader;
+mod codec;
 mod components;
 pub mod files;
 mod handle;
@@ -20,6 +22,7 @@ mod plugins;
 mod quarantine;
 mod schema;
 mod stock;
+mod table_copy;
 mod transfer;
 
 use std::path::{Path, PathBuf};
@@ -27,14 +30,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
-use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 
 use barcoded_domain::store::{MIN_FREE_BYTES, Storage, StoreError, StoreState};
+use catalog_reader::CatalogReader;
+use codec::storage;
 use handle::Handle;
 
-pub use backup::TableCopy;
 pub use barcoded_domain::store::LINK_TYPE;
 pub use components::{Paths, digest};
+pub use table_copy::TableCopy;
 
 /// The store's file name inside the data folder.
 pub const FILE_NAME: &str = "catalog.redb";
@@ -80,31 +85,16 @@ struct Snapshot {
     /// The API keys, parsed once per snapshot.
     keys: Arc<OnceLock<Result<Arc<barcoded_domain::Credentials>, StoreError>>>,
     /// The lookup's tables, opened once per snapshot.
-    catalog: Arc<OnceLock<Result<catalog::CatalogReader, StoreError>>>,
+    catalog: Arc<OnceLock<Result<CatalogReader, StoreError>>>,
 }
 
 impl Snapshot {
     /// The catalog's tables, opened once per snapshot.
-    fn catalog(&self) -> Result<&catalog::CatalogReader, StoreError> {
+    fn catalog(&self) -> Result<&CatalogReader, StoreError> {
         self.catalog
-            .get_or_init(|| catalog::CatalogReader::open(&self.txn))
+            .get_or_init(|| CatalogReader::open(&self.txn))
             .as_ref()
             .map_err(StoreError::duplicate)
-    }
-}
-
-/// Turns a redb error into [`StoreError::Unavailable`] when the file could
-/// not be read or written, and [`StoreError::Storage`] otherwise. A file
-/// cut short is damaged, not unavailable: retrying cannot help.
-fn storage(error: impl Into<redb::Error>) -> StoreError {
-    match error.into() {
-        redb::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            StoreError::Storage(io.to_string())
-        }
-        error @ (redb::Error::Io(_) | redb::Error::PreviousIo) => {
-            StoreError::Unavailable(error.to_string())
-        }
-        error => StoreError::Storage(error.to_string()),
     }
 }
 
@@ -243,27 +233,4 @@ impl Storage for Store {
         }
         StoreState::Ok
     }
-}
-
-/// Adds `by` to the counter `name` in `txn` and returns its new value; past
-/// `u64::MAX` it refuses rather than wrapping.
-fn raise_counter(txn: &WriteTransaction, name: &str, by: u64) -> Result<u64, StoreError> {
-    let mut counters = txn.open_table(schema::COUNTERS).map_err(storage)?;
-    let value = counters
-        .get(name)
-        .map_err(storage)?
-        .map_or(0, |value| value.value());
-    let raised = value
-        .checked_add(by)
-        .ok_or_else(|| StoreError::Storage(format!("the store's `{name}` counter is exhausted")))?;
-    counters.insert(name, raised).map_err(storage)?;
-    Ok(raised)
-}
-
-fn encode<T: serde::Serialize>(record: &T) -> Vec<u8> {
-    serde_json::to_vec(record).expect("records always serialise")
-}
-
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Storage(format!("corrupt record: {e}")))
 }

@@ -9,7 +9,8 @@ use redb::{ReadableTable, WriteTransaction};
 use barcoded_domain::PluginRecord;
 
 use super::schema::{CODE_CACHE, COUNTERS, PLUGIN_STATS, PLUGINS, QUARANTINE};
-use super::{Paths, Store, StoreError, decode, encode, raise_counter, storage};
+use crate::codec::{decode, encode, raise_counter, storage};
+use crate::{Paths, Store, StoreError};
 use barcoded_domain::store::PluginStore;
 
 pub(super) const GENERATION: &str = "plugins";

@@ -9,7 +9,8 @@ use redb::ReadableTable;
 use barcoded_domain::Quarantine;
 
 use super::schema::QUARANTINE;
-use super::{Store, StoreError, decode, encode, storage};
+use crate::codec::{decode, encode, storage};
+use crate::{Store, StoreError};
 use barcoded_domain::store::QuarantineStore;
 
 impl QuarantineStore for Store {

@@ -12,7 +12,8 @@ use barcoded_domain::booking::{
 use barcoded_domain::{Actions, Actor, Booking, Movement, PurchaseOrder, StockChange};
 
 use super::schema::{COUNTERS, PRODUCTS, PURCHASE_ORDERS, STOCK, STOCK_MOVEMENTS};
-use super::{Store, StoreError, decode, encode, storage};
+use crate::codec::{decode, encode, storage};
+use crate::{Store, StoreError};
 use barcoded_domain::store::StockStore;
 
 impl StockStore for Store {

@@ -14,7 +14,8 @@ use barcoded_domain::{PluginRecord, StoredKey};
 
 use super::catalog::CatalogTables;
 use super::schema::*;
-use super::{Store, StoreError, decode, encode, storage};
+use crate::codec::{decode, encode, storage};
+use crate::{Store, StoreError};
 
 /// Every table a record lives in; a store is empty when all are.
 const RECORD_TABLES: [TableDefinition<'static, &'static str, &'static [u8]>; 5] =
@@ -145,7 +146,7 @@ impl TransferStore for Store {
         }
         import(&txn, records)?;
         if plugins_changed {
-            super::raise_counter(&txn, super::plugins::GENERATION, 1)?;
+            crate::codec::raise_counter(&txn, super::plugins::GENERATION, 1)?;
         }
         self.commit(txn)
     }

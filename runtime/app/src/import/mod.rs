@@ -19,15 +19,12 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use rows::{Kind, Row};
 
 use barcoded_domain::store::{Storage, StoreError};
-use barcoded_domain::{Barcode, Invalid, Price, Product, SupplierPart};
+use barcoded_domain::{Barcode, Invalid, Product};
 
 /// Rows written per transaction.
 pub const BATCH_ROWS: usize = 20_000;
@@ -372,81 +369,6 @@ impl Sink<'_> {
 
     fn finish(self) -> Result<(), ExportError> {
         self.error.map_or(Ok(()), |e| Err(ExportError::Write(e)))
-    }
-}
-
-/// A barcode row as files spell it. `format` defaults to `barcodeType`,
-/// `isDefault` to false and `isActive` to true; `notes` is accepted and
-/// ignored.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct BarcodeRow {
-    #[serde(default)]
-    id: Option<Uuid>,
-    barcode: String,
-    barcode_type: String,
-    #[serde(default)]
-    format: Option<String>,
-    product_sku: String,
-    uom_code: String,
-    quantity: u32,
-    #[serde(default)]
-    is_default: Option<bool>,
-    #[serde(default)]
-    is_active: Option<bool>,
-    #[serde(default, rename = "notes")]
-    _notes: IgnoredAny,
-}
-
-impl BarcodeRow {
-    pub(crate) fn into_record(self) -> Barcode {
-        Barcode {
-            id: self.id.unwrap_or_else(Uuid::now_v7),
-            format: self
-                .format
-                .filter(|f| !f.is_empty())
-                .unwrap_or_else(|| self.barcode_type.clone()),
-            barcode: self.barcode,
-            barcode_type: self.barcode_type,
-            product_sku: self.product_sku,
-            uom_code: self.uom_code,
-            quantity: self.quantity,
-            is_default: self.is_default.unwrap_or(false),
-            is_active: self.is_active.unwrap_or(true),
-        }
-    }
-}
-
-/// A product row in CSV, where the price arrives as text.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct ProductCsvRow {
-    sku: String,
-    name: String,
-    category: String,
-    unit_price: String,
-    currency: String,
-    /// `SUPPLIER:PART` entries separated by `;`.
-    #[serde(default)]
-    supplier_parts: String,
-}
-
-impl ProductCsvRow {
-    pub(crate) fn into_product(self) -> Result<Product, Invalid> {
-        Ok(Product {
-            unit_price: Price::parse(&self.unit_price)?,
-            supplier_parts: self
-                .supplier_parts
-                .split(';')
-                .filter(|entry| !entry.trim().is_empty())
-                .map(SupplierPart::parse)
-                .collect::<Result<_, _>>()
-                .map_err(|e| Invalid(format!("supplierParts: {e}")))?,
-            sku: self.sku,
-            name: self.name,
-            category: self.category,
-            currency: self.currency,
-        })
     }
 }
 

@@ -11,44 +11,58 @@ use barcoded_domain as domain;
 const MAX_PRODUCTS: usize = 16;
 
 impl Host for HostState {
-    fn by_barcode(
+    async fn by_barcode(
         &mut self,
         code: String,
     ) -> wasmtime::Result<Result<Option<BarcodeMatch>, HostError>> {
-        self.serve("catalog.by-barcode", Capability::CatalogRead, |store, _| {
-            let found = store
+        const CALL: &str = "catalog.by-barcode";
+        let server = self.begin(CALL, Capability::CatalogRead)?;
+        let result = async {
+            let found = server?
                 .barcode(bounded("the code", &code)?)
+                .await
                 .map_err(host_error)?;
             Ok(found.map(|(found, of)| BarcodeMatch {
                 barcode: barcode(found),
                 product: of.map(product),
             }))
-        })
+        };
+        let result = result.await;
+        self.end(CALL, result)
     }
 
-    fn by_sku(&mut self, sku: String) -> wasmtime::Result<Result<Option<Product>, HostError>> {
-        self.serve("catalog.by-sku", Capability::CatalogRead, |store, _| {
-            let found = store
+    async fn by_sku(
+        &mut self,
+        sku: String,
+    ) -> wasmtime::Result<Result<Option<Product>, HostError>> {
+        const CALL: &str = "catalog.by-sku";
+        let server = self.begin(CALL, Capability::CatalogRead)?;
+        let result = async {
+            let found = server?
                 .product(bounded("the SKU", &sku)?)
+                .await
                 .map_err(host_error)?;
             Ok(found.map(product))
-        })
+        };
+        let result = result.await;
+        self.end(CALL, result)
     }
 
-    fn by_supplier_part(
+    async fn by_supplier_part(
         &mut self,
         part: String,
     ) -> wasmtime::Result<Result<Vec<Product>, HostError>> {
-        self.serve(
-            "catalog.by-supplier-part",
-            Capability::CatalogRead,
-            |store, _| {
-                let found = store
-                    .products_by_supplier_part(bounded("the part number", &part)?, MAX_PRODUCTS)
-                    .map_err(host_error)?;
-                Ok(found.into_iter().map(product).collect())
-            },
-        )
+        const CALL: &str = "catalog.by-supplier-part";
+        let server = self.begin(CALL, Capability::CatalogRead)?;
+        let result = async {
+            let found = server?
+                .products_by_supplier_part(bounded("the part number", &part)?, MAX_PRODUCTS)
+                .await
+                .map_err(host_error)?;
+            Ok(found.into_iter().map(product).collect())
+        };
+        let result = result.await;
+        self.end(CALL, result)
     }
 }
 

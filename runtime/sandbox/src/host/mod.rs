@@ -20,7 +20,7 @@ use barcoded_domain::{Booking, Capability, RefusedCall};
 use crate::limits::Limit;
 use crate::linker::bindings::barcode::plugin::{config, types};
 use crate::log::PluginLog;
-pub use server::{CallError, Server};
+pub use server::{Answer, CallError, Server};
 use types::HostError;
 
 /// Most stock changes and receipts one scan may ask for.
@@ -106,19 +106,25 @@ impl HostState {
         }
     }
 
-    /// Runs `f` for the store call `call` if the plugin holds `needs` and is
-    /// in a scan; records and logs the call when it is not carried out.
-    /// Traps the plugin once it has made its limit of calls.
-    fn serve<T>(
+    /// Starts the store call `call`: counts it, trapping the plugin once it
+    /// has made its limit of calls, and answers the server if the plugin
+    /// holds `needs` and is in a scan. End the call with [`Self::end`].
+    fn begin(
         &mut self,
         call: &'static str,
         needs: Capability,
-        f: impl FnOnce(&dyn Server, &mut Booking) -> Result<T, HostError>,
-    ) -> wasmtime::Result<Result<T, HostError>> {
+    ) -> wasmtime::Result<Result<Arc<dyn Server>, HostError>> {
         self.count_call(call)?;
-        let result = self
-            .access(needs)
-            .and_then(|server| f(server.as_ref(), &mut self.requests.booking));
+        Ok(self.access(needs))
+    }
+
+    /// Ends the store call `call` with `result`; records and logs the call
+    /// when it was not carried out.
+    fn end<T>(
+        &mut self,
+        call: &'static str,
+        result: Result<T, HostError>,
+    ) -> wasmtime::Result<Result<T, HostError>> {
         if let Err(error) = &result {
             self.record_refusal(call, error);
         }
@@ -175,7 +181,7 @@ fn bounded<'a>(what: &str, text: &'a str) -> Result<&'a str, HostError> {
 
 /// Adds one change or receipt to `booking` if the whole still passes the
 /// store's checks; leaves `booking` as it was otherwise.
-fn ask(
+async fn ask(
     server: &dyn Server,
     booking: &mut Booking,
     add: impl FnOnce(&mut Booking),
@@ -187,7 +193,7 @@ fn ask(
     }
     let mut candidate = booking.clone();
     add(&mut candidate);
-    server.check_booking(&candidate).map_err(host_error)?;
+    server.check_booking(&candidate).await.map_err(host_error)?;
     *booking = candidate;
     Ok(())
 }
@@ -207,12 +213,12 @@ fn host_error(error: CallError) -> HostError {
 impl types::Host for HostState {}
 
 impl config::Host for HostState {
-    fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+    async fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         self.count_call("config.get")?;
         Ok(self.config.get(&key).cloned())
     }
 
-    fn all(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
+    async fn all(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
         self.count_call("config.all")?;
         Ok(self
             .config

@@ -10,16 +10,17 @@ use barcoded_domain::Receipt;
 const MAX_ORDERS: usize = 16;
 
 impl Host for HostState {
-    fn receive(
+    async fn receive(
         &mut self,
         order: String,
         sku: String,
         quantity: u32,
     ) -> wasmtime::Result<Result<OrderLine, HostError>> {
         self.receive_into_place("purchasing.receive", order, sku, quantity, None)
+            .await
     }
 
-    fn receive_into(
+    async fn receive_into(
         &mut self,
         order: String,
         sku: String,
@@ -33,40 +34,47 @@ impl Host for HostState {
             quantity,
             Some(location),
         )
+        .await
     }
 
-    fn order(
+    async fn order(
         &mut self,
         number: String,
     ) -> wasmtime::Result<Result<Option<PurchaseOrder>, HostError>> {
-        self.serve("purchasing.order", Capability::CatalogRead, |store, _| {
+        const CALL: &str = "purchasing.order";
+        let server = self.begin(CALL, Capability::CatalogRead)?;
+        let result = async {
             let number = bounded("the order number", &number)?;
-            Ok(store.order(number).map_err(host_error)?.map(wit_order))
-        })
+            let found = server?.order(number).await.map_err(host_error)?;
+            Ok(found.map(wit_order))
+        };
+        let result = result.await;
+        self.end(CALL, result)
     }
 
-    fn orders_by_supplier_reference(
+    async fn orders_by_supplier_reference(
         &mut self,
         reference: String,
     ) -> wasmtime::Result<Result<Vec<PurchaseOrder>, HostError>> {
-        self.serve(
-            "purchasing.orders-by-supplier-reference",
-            Capability::CatalogRead,
-            |store, _| {
-                let reference = bounded("the supplier reference", &reference)?;
-                let found = store
-                    .orders_by_supplier_reference(reference, MAX_ORDERS)
-                    .map_err(host_error)?;
-                Ok(found.into_iter().map(wit_order).collect())
-            },
-        )
+        const CALL: &str = "purchasing.orders-by-supplier-reference";
+        let server = self.begin(CALL, Capability::CatalogRead)?;
+        let result = async {
+            let reference = bounded("the supplier reference", &reference)?;
+            let found = server?
+                .orders_by_supplier_reference(reference, MAX_ORDERS)
+                .await
+                .map_err(host_error)?;
+            Ok(found.into_iter().map(wit_order).collect())
+        };
+        let result = result.await;
+        self.end(CALL, result)
     }
 }
 
 impl HostState {
     /// Asks to receive `quantity` of `sku` against `order`, into `location`
     /// or the order's own; during a receipt, the scanned label goes with it.
-    fn receive_into_place(
+    async fn receive_into_place(
         &mut self,
         call: &'static str,
         order: String,
@@ -75,7 +83,10 @@ impl HostState {
         location: Option<String>,
     ) -> wasmtime::Result<Result<OrderLine, HostError>> {
         let label = self.receipt_label.clone();
-        self.serve(call, Capability::PoReceive, |store, booking| {
+        let server = self.begin(call, Capability::PoReceive)?;
+        let booking = &mut self.requests.booking;
+        let result = async {
+            let server = server?;
             let receipt = Receipt {
                 order: bounded("the order number", &order)?.to_owned(),
                 sku: bounded("the SKU", &sku)?.to_owned(),
@@ -86,10 +97,14 @@ impl HostState {
                 },
                 label,
             };
-            ask(store, booking, |booking| booking.receipts.push(receipt))?;
+            ask(server.as_ref(), booking, |booking| {
+                booking.receipts.push(receipt)
+            })
+            .await?;
             // The checks above found the order and its line.
-            let line = store
+            let line = server
                 .order(&order)
+                .await
                 .map_err(host_error)?
                 .and_then(|order| order.lines.into_iter().find(|line| line.sku == sku))
                 .ok_or_else(|| {
@@ -102,12 +117,14 @@ impl HostState {
                 .filter(|r| r.order == order && r.sku == sku)
                 .fold(0u32, |sum, r| sum.saturating_add(r.quantity));
             Ok(OrderLine {
-                order,
-                sku,
+                order: order.clone(),
+                sku: sku.clone(),
                 ordered: line.ordered,
                 received: line.received.saturating_add(asked),
             })
-        })
+        };
+        let result = result.await;
+        self.end(call, result)
     }
 }
 

@@ -6,30 +6,51 @@ use crate::linker::bindings::barcode::plugin::types::HostError;
 use barcoded_domain::StockChange;
 
 impl Host for HostState {
-    fn level(&mut self, sku: String, location: String) -> wasmtime::Result<Result<i64, HostError>> {
-        self.serve("stock.level", Capability::StockRead, |store, booking| {
+    async fn level(
+        &mut self,
+        sku: String,
+        location: String,
+    ) -> wasmtime::Result<Result<i64, HostError>> {
+        const CALL: &str = "stock.level";
+        let server = self.begin(CALL, Capability::StockRead)?;
+        let booking = &self.requests.booking;
+        let result = async {
             let sku = bounded("the SKU", &sku)?;
             let location = bounded("the location", &location)?;
-            let level = store.stock_level(sku, location).map_err(host_error)?;
+            let level = server?
+                .stock_level(sku, location)
+                .await
+                .map_err(host_error)?;
             Ok(level.saturating_add(booking.delta(sku, location)))
-        })
+        };
+        let result = result.await;
+        self.end(CALL, result)
     }
 
-    fn adjust(
+    async fn adjust(
         &mut self,
         sku: String,
         location: String,
         delta: i64,
         reason: String,
     ) -> wasmtime::Result<Result<(), HostError>> {
-        self.serve("stock.adjust", Capability::StockWrite, |store, booking| {
+        const CALL: &str = "stock.adjust";
+        let server = self.begin(CALL, Capability::StockWrite)?;
+        let booking = &mut self.requests.booking;
+        let result = async {
+            let server = server?;
             let change = StockChange {
                 sku: bounded("the SKU", &sku)?.to_owned(),
                 location: bounded("the location", &location)?.to_owned(),
                 delta,
                 reason: bounded("the reason", &reason)?.to_owned(),
             };
-            ask(store, booking, |booking| booking.changes.push(change))
-        })
+            ask(server.as_ref(), booking, |booking| {
+                booking.changes.push(change)
+            })
+            .await
+        };
+        let result = result.await;
+        self.end(CALL, result)
     }
 }

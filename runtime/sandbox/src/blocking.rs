@@ -1,11 +1,11 @@
-//! Waiting for a future on a thread outside the async runtime: loading a
-//! plugin, scanning from the command line, and a store's synchronous calls
-//! into an async database client.
+//! Waiting for a plugin's future on a thread outside the async runtime:
+//! loading a plugin, asking it what it is, and benchmarks.
 //!
 //! Plugin calls are async so that the HTTP server can run scans on its own
 //! worker threads (a plugin yields at every epoch tick instead of holding a
-//! thread). The futures they return need no reactor and no timer, so parking
-//! the calling thread until it is woken is all an executor must do.
+//! thread). Without a server to reach, the futures they return need no
+//! reactor and no timer, so parking the calling thread until it is woken is
+//! all an executor must do.
 
 use std::future::Future;
 use std::pin::pin;
