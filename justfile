@@ -118,9 +118,10 @@ soak seconds="600": guests
 # Run every benchmark and print their tables.
 bench: bench-http bench-in-process bench-cpu bench-startup bench-languages
 
-# Formatting, lints and the crates' layering, as CI checks them.
+# Formatting, lints, the crates' layering and dependencies, and module cycles, as CI checks them.
 lint:
     python3 .ci/layers.py
+    python3 .ci/modules.py
     cargo fmt --all --check
     cargo fmt --manifest-path guest-plugins/Cargo.toml --all --check
     cargo clippy --workspace --all-targets -- -D warnings
