@@ -35,7 +35,7 @@ impl Answer {
     /// carries `Retry-After`), 500 otherwise. The detail goes to the log only.
     pub fn store_failure(error: &StoreError) -> Answer {
         match error {
-            StoreError::Unavailable(detail) => {
+            StoreError::Unavailable { detail, .. } => {
                 tracing::error!("store unavailable: {detail}");
                 Answer::error(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -94,7 +94,7 @@ impl HistoryWriter {
     /// Writes a scan with its booking; completes once both are durable (or
     /// refused).
     pub async fn book(&self, record: ScanRecord) -> Result<HistoryEntry, StoreError> {
-        let closed = || StoreError::Storage("the history writer has stopped".into());
+        let closed = || StoreError::storage("the history writer has stopped");
         let jobs = self.sender().ok_or_else(closed)?;
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -187,7 +187,7 @@ fn write_batches(store: &dyn Storage, retention: Retention, queue: &mut Receiver
                 }
                 lost = lost.saturating_add(count as u64);
                 for reply in replies.into_iter().flatten() {
-                    let _ = reply.send(Err(error.duplicate()));
+                    let _ = reply.send(Err(error.clone()));
                 }
             }
         }

@@ -67,7 +67,7 @@ impl Server for StoreServer {
 fn call_error(error: StoreError) -> CallError {
     match error {
         StoreError::Refused(reason) | StoreError::NotFound(reason) => CallError::Refused(reason),
-        error @ (StoreError::Storage(_) | StoreError::Unavailable(_)) => {
+        error @ (StoreError::Storage { .. } | StoreError::Unavailable { .. }) => {
             CallError::Failed(error.to_string())
         }
     }

@@ -88,8 +88,9 @@ impl StoredKey {
     pub fn create(name: &str, role: Role) -> Result<(StoredKey, String), StoreError> {
         ApiKey::check_name(name)?;
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| StoreError::Storage(format!("the system's random source failed: {e}")))?;
+        getrandom::fill(&mut bytes).map_err(|e| {
+            StoreError::storage(format!("the system's random source failed: {e}")).caused_by(e)
+        })?;
         let secret = format!("{KEY_PREFIX}{}", crate::hex(&bytes));
         let key = StoredKey {
             key: ApiKey {

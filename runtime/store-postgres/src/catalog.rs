@@ -191,7 +191,7 @@ impl CatalogStore for PgStore {
                 &[],
             )
             .await?
-            .ok_or_else(|| StoreError::Storage("counting returned nothing".into()))?;
+            .ok_or_else(|| StoreError::storage("counting returned nothing"))?;
             Ok(CatalogCounts {
                 products: unsigned(counts.try_get(0)?),
                 barcodes: unsigned(counts.try_get(1)?),

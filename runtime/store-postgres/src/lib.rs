@@ -118,7 +118,7 @@ impl PgStore {
     /// on that runtime.
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            StoreError::Storage("the PostgreSQL store was opened outside an async runtime".into())
+            StoreError::storage("the PostgreSQL store was opened outside an async runtime")
         })?;
         let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
             StoreError::Refused(format!(
@@ -147,7 +147,9 @@ impl PgStore {
             .create_timeout(Some(CONNECT_TIMEOUT))
             .recycle_timeout(Some(CONNECT_TIMEOUT))
             .build()
-            .map_err(|e| StoreError::Storage(format!("cannot set up the connection pool: {e}")))?;
+            .map_err(|e| {
+                StoreError::storage(format!("cannot set up the connection pool: {e}")).caused_by(e)
+            })?;
         let watch = Arc::new(Watch::default());
         let listening = watch.clone();
         let mut store = PgStore {
@@ -163,10 +165,10 @@ impl PgStore {
         store
             .wait(schema::migrate(&store.pool))
             .map_err(|error| match error {
-                StoreError::Unavailable(detail) => StoreError::Unavailable(format!(
-                    "cannot reach the database at {}: {detail}",
-                    redacted(url)
-                )),
+                StoreError::Unavailable { detail, cause } => StoreError::Unavailable {
+                    cause,
+                    detail: format!("cannot reach the database at {}: {detail}", redacted(url)),
+                },
                 error => error,
             })?;
         // Only once the database answered: a node that cannot reach it at

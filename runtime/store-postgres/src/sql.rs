@@ -66,7 +66,9 @@ impl From<Failure> for StoreError {
     fn from(failure: Failure) -> StoreError {
         match failure {
             Failure::Store(error) => error,
-            Failure::Pool(error) => StoreError::Unavailable(format!("database: {}", chain(&error))),
+            Failure::Pool(error) => {
+                StoreError::unavailable(format!("database: {}", chain(&error))).caused_by(error)
+            }
             Failure::Database(error) => {
                 let unavailable = match error.code() {
                     // 08: connection; 53: insufficient resources; 57P: shutdown.
@@ -82,10 +84,11 @@ impl From<Failure> for StoreError {
                 };
                 let detail = format!("database: {}", chain(&error));
                 if unavailable {
-                    StoreError::Unavailable(detail)
+                    StoreError::unavailable(detail)
                 } else {
-                    StoreError::Storage(detail)
+                    StoreError::storage(detail)
                 }
+                .caused_by(error)
             }
         }
     }
@@ -207,8 +210,9 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     column: usize,
 ) -> Result<T, Failure> {
     let text: &str = row.try_get(column)?;
-    serde_json::from_str(text)
-        .map_err(|e| Failure::Store(StoreError::Storage(format!("corrupt record: {e}"))))
+    serde_json::from_str(text).map_err(|e| {
+        Failure::Store(StoreError::storage(format!("corrupt record: {e}")).caused_by(e))
+    })
 }
 
 /// A count or sequence number as PostgreSQL's `bigint` holds it.

@@ -221,7 +221,7 @@ pub(crate) async fn book(
             &[&change.sku, &change.location, &change.delta],
         )
         .await?
-        .ok_or_else(|| StoreError::Storage("a stock upsert returned nothing".into()))?;
+        .ok_or_else(|| StoreError::storage("a stock upsert returned nothing"))?;
         let after: i64 = moved.try_get(0)?;
         // Levels stay within MAX_LEVEL and changes within MAX_QUANTITY, so
         // this never overflows; the check refuses a level past the bound,

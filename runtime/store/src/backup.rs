@@ -44,10 +44,11 @@ impl Store {
             let mut components = txn.open_table(BACKUP_COMPONENTS).map_err(storage)?;
             for plugin in &plugins {
                 let bytes = component(&plugin.digest).map_err(|e| {
-                    StoreError::Storage(format!(
+                    StoreError::storage(format!(
                         "cannot read the component of {}: {e}",
                         plugin.name
                     ))
+                    .caused_by(e)
                 })?;
                 components
                     .insert(plugin.digest.as_str(), bytes.as_slice())
@@ -73,7 +74,7 @@ impl Store {
             StoreError::Refused(format!("{} is not a barcoded backup: {e}", from.display()))
         })?;
         files::create_private_dir(data_dir).map_err(|e| {
-            StoreError::Storage(format!("cannot create {}: {e}", data_dir.display()))
+            StoreError::storage(format!("cannot create {}: {e}", data_dir.display())).caused_by(e)
         })?;
         let live = data_dir.join(FILE_NAME);
         // Held until the restored file takes its place: nobody may open the
@@ -91,14 +92,17 @@ impl Store {
         for entry in components.iter().map_err(storage)? {
             let (digest, bytes) = entry.map_err(storage)?;
             component(digest.value(), bytes.value()).map_err(|e| {
-                StoreError::Storage(format!("cannot write component {}: {e}", digest.value()))
+                StoreError::storage(format!("cannot write component {}: {e}", digest.value()))
+                    .caused_by(e)
             })?;
         }
         let restoring = data_dir.join(format!(".{FILE_NAME}.restoring"));
         let copied = write_new(&restoring, |txn| copy_tables(&source, txn))?;
         std::fs::rename(&restoring, &live)
             .and_then(|()| files::sync_dir(data_dir))
-            .map_err(|e| StoreError::Storage(format!("cannot replace {}: {e}", live.display())))?;
+            .map_err(|e| {
+                StoreError::storage(format!("cannot replace {}: {e}", live.display())).caused_by(e)
+            })?;
         Ok(copied)
     }
 }
@@ -113,9 +117,10 @@ fn write_new<T>(
     let _ = std::fs::remove_file(&partial);
     let written = (|| {
         let db = Database::create(&partial).map_err(|e| {
-            StoreError::Storage(format!("cannot create {}: {e}", partial.display()))
+            StoreError::storage(format!("cannot create {}: {e}", partial.display())).caused_by(e)
         })?;
-        files::make_private(&partial).map_err(|e| StoreError::Storage(e.to_string()))?;
+        files::make_private(&partial)
+            .map_err(|e| StoreError::storage(e.to_string()).caused_by(e))?;
         let txn = db.begin_write().map_err(storage)?;
         let filled = fill(&txn)?;
         txn.commit().map_err(storage)?;
@@ -123,7 +128,9 @@ fn write_new<T>(
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::rename(&partial, path)
             .and_then(|()| files::sync_dir(dir))
-            .map_err(|e| StoreError::Storage(format!("cannot write {}: {e}", path.display())))?;
+            .map_err(|e| {
+                StoreError::storage(format!("cannot write {}: {e}", path.display())).caused_by(e)
+            })?;
         Ok(filled)
     })();
     if written.is_err() {

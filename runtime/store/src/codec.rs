@@ -13,12 +13,12 @@ use crate::schema;
 pub(crate) fn storage(error: impl Into<redb::Error>) -> StoreError {
     match error.into() {
         redb::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            StoreError::Storage(io.to_string())
+            StoreError::storage(io.to_string()).caused_by(io)
         }
         error @ (redb::Error::Io(_) | redb::Error::PreviousIo) => {
-            StoreError::Unavailable(error.to_string())
+            StoreError::unavailable(error.to_string()).caused_by(error)
         }
-        error => StoreError::Storage(error.to_string()),
+        error => StoreError::storage(error.to_string()).caused_by(error),
     }
 }
 
@@ -36,7 +36,7 @@ pub(crate) fn raise_counter(
         .map_or(0, |value| value.value());
     let raised = value
         .checked_add(by)
-        .ok_or_else(|| StoreError::Storage(format!("the store's `{name}` counter is exhausted")))?;
+        .ok_or_else(|| StoreError::storage(format!("the store's `{name}` counter is exhausted")))?;
     counters.insert(name, raised).map_err(storage)?;
     Ok(raised)
 }
@@ -46,5 +46,6 @@ pub(crate) fn encode<T: serde::Serialize>(record: &T) -> Vec<u8> {
 }
 
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Storage(format!("corrupt record: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::storage(format!("corrupt record: {e}")).caused_by(e))
 }

@@ -66,8 +66,8 @@ impl Handle {
             return Ok(());
         }
         if reopened.is_some_and(|at| at.elapsed() < REOPEN_INTERVAL) {
-            return Err(StoreError::Unavailable(
-                "the store's file failed and was reopened moments ago".into(),
+            return Err(StoreError::unavailable(
+                "the store's file failed and was reopened moments ago",
             ));
         }
         *reopened = Some(Instant::now());
@@ -92,9 +92,10 @@ fn open_database(path: &Path, cache_bytes: usize) -> Result<Database, StoreError
             );
             let message = format!("cannot open {}: {e}", path.display());
             if unavailable {
-                StoreError::Unavailable(message)
+                StoreError::unavailable(message)
             } else {
-                StoreError::Storage(message)
+                StoreError::storage(message)
             }
+            .caused_by(e)
         })
 }

@@ -60,7 +60,7 @@ impl KeyStore for Store {
             .keys
             .get_or_init(|| credentials(&snapshot.txn))
             .as_ref()
-            .map_err(StoreError::duplicate)?;
+            .map_err(StoreError::clone)?;
         Ok(credentials.authenticate(secret))
     }
 }

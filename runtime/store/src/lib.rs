@@ -94,7 +94,7 @@ impl Snapshot {
         self.catalog
             .get_or_init(|| CatalogReader::open(&self.txn))
             .as_ref()
-            .map_err(StoreError::duplicate)
+            .map_err(StoreError::clone)
     }
 }
 
@@ -103,15 +103,17 @@ impl Store {
     /// tables when missing.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         files::create_private_dir(data_dir).map_err(|e| {
-            StoreError::Storage(format!(
+            StoreError::storage(format!(
                 "cannot create the data folder {}: {e}",
                 data_dir.display()
             ))
+            .caused_by(e)
         })?;
         let path = data_dir.join(FILE_NAME);
         let writer = Handle::open(&path, WRITE_CACHE_BYTES)?;
-        files::make_private(&path)
-            .map_err(|e| StoreError::Storage(format!("cannot restrict {}: {e}", path.display())))?;
+        files::make_private(&path).map_err(|e| {
+            StoreError::storage(format!("cannot restrict {}: {e}", path.display())).caused_by(e)
+        })?;
         let store = Store {
             reader: Handle::open(&path, READ_CACHE_BYTES)?,
             writer,
@@ -180,7 +182,7 @@ impl Store {
 
     /// Remembers whether a write failed for want of a working disk.
     fn note_write<T>(&self, result: &Result<T, StoreError>) {
-        let failed = matches!(result, Err(StoreError::Unavailable(_)));
+        let failed = matches!(result, Err(StoreError::Unavailable { .. }));
         self.write_failed.store(failed, Ordering::Release);
     }
 

@@ -150,22 +150,22 @@ impl PluginStore for Store {
     fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<(), StoreError> {
         self.components()
             .store_component(digest, bytes)
-            .map_err(|e| component_error(digest, &e))
+            .map_err(|e| component_error(digest, e))
     }
 
     fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match std::fs::read(self.components().component(digest)) {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(component_error(digest, &e)),
+            Err(e) => Err(component_error(digest, e)),
         }
     }
 }
 
 /// A component file that could not be read or written: the disk's fault,
 /// so unavailable (retrying may work) rather than damaged.
-fn component_error(digest: &str, error: &std::io::Error) -> StoreError {
-    StoreError::Unavailable(format!("component file {digest}.wasm: {error}"))
+fn component_error(digest: &str, error: std::io::Error) -> StoreError {
+    StoreError::unavailable(format!("component file {digest}.wasm: {error}")).caused_by(error)
 }
 
 impl Store {

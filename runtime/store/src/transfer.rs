@@ -58,7 +58,7 @@ impl TransferStore for Store {
         )?;
         for digest in digests {
             let bytes = self.component(&digest)?.ok_or_else(|| {
-                StoreError::Storage(format!(
+                StoreError::storage(format!(
                     "the component {digest} of an installed plugin is missing"
                 ))
             })?;
