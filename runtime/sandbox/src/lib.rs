@@ -12,6 +12,7 @@
 //!                                   └─▶ HostState ─▶ dyn Server
 //! ```
 
+mod bindings;
 mod blocking;
 mod chain;
 mod claims;
@@ -36,9 +37,9 @@ pub use component::{CompileError, MAX_COMPONENT_BYTES, capabilities_asked, compi
 pub use engine::{CpuMeter, POOL_INSTANCES, new_engine, new_engine_with};
 pub use failure::{Failure, LoadError};
 pub use host::{Answer, CallError, HostState, Requests, Server};
-pub use limits::{AnswerLimits, EPOCH_TICK, Limit, Limits, MAX_WASM_STACK};
+pub use limits::{AnswerLimits, Limit, Limits};
 pub use linker::new_linker;
-pub use log::{PLUGIN_LOG_LINES, PLUGIN_LOG_WINDOW, PluginLog};
+pub use log::{PLUGIN_LOG_LINES, PluginLog};
 pub use observer::{Observation, Observer};
 pub use plugin::{Plugin, Settings};
 pub use receiving::{LineItem, Receipt, ReceiptRequest, ReceiptStatus};

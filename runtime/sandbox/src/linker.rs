@@ -1,26 +1,12 @@
-//! The `bindgen!` site of the `plugin` world (the imports every plugin may
-//! use, and the `decoder` export), and the linker every plugin is
-//! pre-linked against.
+//! The linker every plugin is pre-linked against.
 
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker, Resource};
 use wasmtime_wasi::p2::DynPollable;
 
+use crate::bindings;
 use crate::host::HostState;
 use crate::sandbox::SandboxState;
-
-pub(crate) mod bindings {
-    // Exports are called with `*_async`, so that a plugin's epoch ticks can
-    // yield to the server's other work (see `Sandbox::new`).
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "plugin",
-        exports: { default: async },
-        // A host call may trap the plugin (see `HostState::count_call`), and
-        // waits for the server without holding its thread.
-        imports: { default: async | trappable },
-    });
-}
 
 /// The WASI interface whose waits are refused (see [`new_linker`]).
 const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";

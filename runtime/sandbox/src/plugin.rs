@@ -11,12 +11,12 @@ use regex::RegexSet;
 use wasmtime::Engine;
 use wasmtime::component::{Component, Instance, Linker};
 
+use crate::bindings;
 use crate::claims;
 use crate::component::compile;
 use crate::failure::{Failure, LoadError, classify};
 use crate::host::{HostState, Requests, Server};
 use crate::limits::Limits;
-use crate::linker::bindings;
 use crate::log::{PluginLog, escape_controls, truncate};
 use crate::observer::{Observation, Observer};
 use crate::receiving::{Receipt, ReceiptRequest, wit as receiving};

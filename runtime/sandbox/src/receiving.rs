@@ -9,25 +9,7 @@ use crate::failure::Failure;
 use crate::limits::AnswerLimits;
 use crate::verdict::{bounded, validate_fields};
 
-pub(crate) mod bindings {
-    // The imports are those of the `plugin` world's bindings, so one host
-    // serves both; only the `receiving` export is used from here.
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "plugin-with-receiving",
-        exports: { default: async },
-        imports: { default: async | trappable },
-        with: {
-            "barcode:plugin/types": crate::linker::bindings::barcode::plugin::types,
-            "barcode:plugin/config": crate::linker::bindings::barcode::plugin::config,
-            "barcode:plugin/catalog": crate::linker::bindings::barcode::plugin::catalog,
-            "barcode:plugin/stock": crate::linker::bindings::barcode::plugin::stock,
-            "barcode:plugin/purchasing": crate::linker::bindings::barcode::plugin::purchasing,
-        },
-    });
-}
-
-pub(crate) use bindings::exports::barcode::plugin::receiving as wit;
+pub(crate) use crate::bindings::receiving::exports::barcode::plugin::receiving as wit;
 
 /// What a client asked a receipt for, beside the label.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,9 +3,9 @@
 
 use barcoded_domain::PluginInfo;
 
+use crate::bindings::exports::barcode::plugin::decoder as wit;
 use crate::failure::Failure;
 use crate::limits::{AnswerLimits, Limit};
-use crate::linker::bindings::exports::barcode::plugin::decoder as wit;
 
 /// What a plugin answered to one scan.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,10 @@
 //! `catalog`: read-only queries, under `catalog-read`.
 
 use super::{Capability, HostState, bounded, host_error};
-use crate::linker::bindings::barcode::plugin::catalog::{
+use crate::bindings::barcode::plugin::catalog::{
     BarcodeMatch, BarcodeRecord, Host, Product, SupplierPart,
 };
-use crate::linker::bindings::barcode::plugin::types::HostError;
+use crate::bindings::barcode::plugin::types::HostError;
 use barcoded_domain as domain;
 
 /// Most products `by-supplier-part` answers with.

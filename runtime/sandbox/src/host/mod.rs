@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use barcoded_domain::{Booking, Capability, RefusedCall};
 
+use crate::bindings::barcode::plugin::{config, types};
 use crate::limits::Limit;
-use crate::linker::bindings::barcode::plugin::{config, types};
 use crate::log::PluginLog;
 pub use server::{Answer, CallError, Server};
 use types::HostError;

@@ -2,8 +2,8 @@
 //! reading the orders under `catalog-read`.
 
 use super::{Capability, HostState, ask, bounded, host_error};
-use crate::linker::bindings::barcode::plugin::purchasing::{Host, OrderLine, PurchaseOrder};
-use crate::linker::bindings::barcode::plugin::types::HostError;
+use crate::bindings::barcode::plugin::purchasing::{Host, OrderLine, PurchaseOrder};
+use crate::bindings::barcode::plugin::types::HostError;
 use barcoded_domain::Receipt;
 
 /// Most orders `orders-by-supplier-reference` answers with.

@@ -1,8 +1,8 @@
 //! `stock`: levels under `stock-read`, changes under `stock-write`.
 
 use super::{Capability, HostState, ask, bounded, host_error};
-use crate::linker::bindings::barcode::plugin::stock::Host;
-use crate::linker::bindings::barcode::plugin::types::HostError;
+use crate::bindings::barcode::plugin::stock::Host;
+use crate::bindings::barcode::plugin::types::HostError;
 use barcoded_domain::StockChange;
 
 impl Host for HostState {
