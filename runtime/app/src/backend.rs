@@ -1,13 +1,14 @@
 //! Where the service's store calls run, so that no async worker ever blocks
 //! on the store: writes (which may wait for another writer, such as an
 //! import) run on Tokio's blocking pool, and so do reads of a store whose
-//! reads wait on a database server; redb's reads, which never wait, run in
-//! place. Outside a runtime (a command at the shell) every call runs in
-//! place.
+//! reads wait on a database server, except the hot ones it answers as
+//! futures ([`AsyncReads`]), which are awaited in place; redb's reads, which
+//! never wait, run in place. Outside a runtime (a command at the shell)
+//! every call runs in place.
 
 use std::sync::Arc;
 
-use barcoded_domain::store::Storage;
+use barcoded_domain::store::{AsyncReads, Storage};
 
 /// The service's store, reached only through [`Backend::read`] and
 /// [`Backend::write`] from async code.
@@ -23,6 +24,12 @@ impl Backend {
     /// history writer, plugin loads, a command at the shell.
     pub(crate) fn blocking_store(&self) -> &Arc<dyn Storage> {
         &self.0
+    }
+
+    /// The store's async reads, if it has them: awaited in place, they hold
+    /// no thread while the store waits for its database.
+    pub(crate) fn async_reads(&self) -> Option<&dyn AsyncReads> {
+        self.0.async_reads()
     }
 
     /// Runs `read`, in place when the store's reads never wait.

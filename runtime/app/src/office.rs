@@ -59,6 +59,9 @@ impl Office {
 
     /// The key whose secret is `secret`, if one is.
     pub async fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
+        if let Some(reads) = self.backend.async_reads() {
+            return reads.authenticate(secret).await;
+        }
         let secret = secret.to_owned();
         self.backend
             .read(move |store| store.authenticate(&secret))
@@ -96,6 +99,9 @@ impl Office {
         code: &str,
         uom: Option<&str>,
     ) -> Result<Option<Lookup>, StoreError> {
+        if let Some(reads) = self.backend.async_reads() {
+            return reads.lookup(code, uom).await;
+        }
         let (code, uom) = (code.to_owned(), uom.map(str::to_owned));
         self.backend
             .read(move |store| store.lookup(&code, uom.as_deref()))

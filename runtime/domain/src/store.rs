@@ -392,4 +392,26 @@ pub trait Storage:
     /// in async code then run reads, as they run every write, where a
     /// thread may block. Writes may always wait (for another writer).
     fn reads_wait(&self) -> bool;
+
+    /// The reads every request makes, awaited in place rather than on a
+    /// thread of their own, from a store whose reads wait on a server and
+    /// that can answer them asynchronously. `None`: use the calls above.
+    fn async_reads(&self) -> Option<&dyn AsyncReads> {
+        None
+    }
+}
+
+/// What one of [`AsyncReads`]' reads answers, once it has.
+pub type Pending<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// The hot reads (a request's key, a lookup) as futures, so that a server
+/// waiting for its database holds no thread: the same answers as
+/// [`KeyStore::authenticate`] and [`CatalogStore::lookup`].
+pub trait AsyncReads: Send + Sync {
+    /// As [`KeyStore::authenticate`].
+    fn authenticate<'a>(&'a self, secret: &'a str) -> Pending<'a, Option<ApiKey>>;
+
+    /// As [`CatalogStore::lookup`].
+    fn lookup<'a>(&'a self, code: &'a str, uom: Option<&'a str>) -> Pending<'a, Option<Lookup>>;
 }

@@ -22,21 +22,7 @@ const ACTIVE_WITH_PRODUCT: &str = "SELECT b.record, p.record FROM barcodes b \
 
 impl CatalogStore for PgStore {
     fn lookup(&self, code: &str, uom: Option<&str>) -> Result<Option<Lookup>, StoreError> {
-        let generation = self.counters()?.catalog;
-        if let Some(kept) = self.lookups.get(generation, code, uom) {
-            return Ok(kept);
-        }
-        let found = self.wait(async {
-            let client = self.client().await?;
-            let mut found = active_with_products(&client, code).await?;
-            found.retain(|(barcode, _)| uom.is_none_or(|uom| barcode.uom_code == uom));
-            Ok(found
-                .into_iter()
-                .min_by(|a, b| resolution_order(&a.0, &b.0))
-                .map(|(barcode, product)| Lookup { barcode, product }))
-        })?;
-        self.lookups.put(generation, code, uom, &found);
-        Ok(found)
+        self.wait(self.lookup_async(code, uom))
     }
 
     fn product(&self, sku: &str) -> Result<Option<Product>, StoreError> {
@@ -488,4 +474,28 @@ pub(crate) async fn remove_barcode(
 
 fn not_found(id: Uuid) -> StoreError {
     StoreError::NotFound(format!("no barcode record with id {id}"))
+}
+
+impl PgStore {
+    /// [`CatalogStore::lookup`], awaited: one indexed query, unless the
+    /// answer is kept from a read at the catalog's current generation.
+    pub(crate) async fn lookup_async(
+        &self,
+        code: &str,
+        uom: Option<&str>,
+    ) -> Result<Option<Lookup>, Failure> {
+        let generation = self.counters().await?.catalog;
+        if let Some(kept) = self.lookups.get(generation, code, uom) {
+            return Ok(kept);
+        }
+        let client = self.client().await?;
+        let mut found = active_with_products(&client, code).await?;
+        found.retain(|(barcode, _)| uom.is_none_or(|uom| barcode.uom_code == uom));
+        let found = found
+            .into_iter()
+            .min_by(|a, b| resolution_order(&a.0, &b.0))
+            .map(|(barcode, product)| Lookup { barcode, product });
+        self.lookups.put(generation, code, uom, &found);
+        Ok(found)
+    }
 }

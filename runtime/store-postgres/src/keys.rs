@@ -46,15 +46,25 @@ impl KeyStore for PgStore {
     }
 
     fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
-        let generation = Some(self.counters()?.keys);
-        let credentials = self.cached(&self.keys, generation, Duration::MAX, async {
-            Ok(Arc::new(Credentials::new(stored_keys(self).await?)))
-        })?;
-        Ok(credentials.authenticate(secret))
+        self.wait(self.authenticate_async(secret))
     }
 }
 
 impl PgStore {
+    /// [`KeyStore::authenticate`], awaited: the keys are read again only
+    /// when another node's write raised their generation.
+    pub(crate) async fn authenticate_async(
+        &self,
+        secret: &str,
+    ) -> Result<Option<ApiKey>, crate::Failure> {
+        let generation = Some(self.counters().await?.keys);
+        let read = async { Ok(Arc::new(Credentials::new(stored_keys(self).await?))) };
+        let credentials = self
+            .cached(&self.keys, generation, Duration::MAX, read)
+            .await?;
+        Ok(credentials.authenticate(secret))
+    }
+
     fn write_keys(
         &self,
         f: impl AsyncFnMut(&deadpool_postgres::Transaction<'_>) -> Result<(), crate::Failure>,

@@ -40,8 +40,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
 use barcoded_domain::lookup_cache::LookupCache;
-use barcoded_domain::store::{Storage, StoreError, StoreState};
-use barcoded_domain::{Credentials, Quarantine};
+use barcoded_domain::store::{AsyncReads, Lookup, Pending, Storage, StoreError, StoreState};
+use barcoded_domain::{ApiKey, Credentials, Quarantine};
 
 use listen::Watch;
 use sql::Failure;
@@ -255,32 +255,29 @@ impl PgStore {
     }
 
     /// The generation counters, read again when older than
-    /// [`COUNTERS_MAX_AGE`] (readers within that time share one read).
-    fn counters(&self) -> Result<Counters, StoreError> {
+    /// [`COUNTERS_MAX_AGE`].
+    async fn counters(&self) -> Result<Counters, Failure> {
         if let Some(counters) = *self.counters.read().unwrap_or_else(|p| p.into_inner())
             && counters.read.elapsed() < COUNTERS_MAX_AGE
         {
             return Ok(counters);
         }
         let read = Instant::now();
-        let (catalog, keys) = self.wait(async {
-            let client = self.client().await?;
-            let found = sql::rows(
-                &client,
-                "SELECT name, value FROM counters WHERE name IN ('catalog', 'keys')",
-                &[],
-            )
-            .await?;
-            let mut counters = (0, 0);
-            for row in &found {
-                let (name, value): (&str, i64) = (row.try_get(0)?, row.try_get(1)?);
-                match name {
-                    "catalog" => counters.0 = sql::unsigned(value),
-                    _ => counters.1 = sql::unsigned(value),
-                }
+        let client = self.client().await?;
+        let found = sql::rows(
+            &client,
+            "SELECT name, value FROM counters WHERE name IN ('catalog', 'keys')",
+            &[],
+        )
+        .await?;
+        let (mut catalog, mut keys) = (0, 0);
+        for row in &found {
+            let (name, value): (&str, i64) = (row.try_get(0)?, row.try_get(1)?);
+            match name {
+                "catalog" => catalog = sql::unsigned(value),
+                _ => keys = sql::unsigned(value),
             }
-            Ok(counters)
-        })?;
+        }
         let counters = Counters {
             read,
             catalog,
@@ -293,13 +290,13 @@ impl PgStore {
     /// The value in `slot` when it was read at `generation` (and within
     /// `max_age`), else read fresh by `read` and kept. With no generation
     /// (a node that cannot hear changes) nothing is kept.
-    fn cached<T: Clone>(
+    async fn cached<T: Clone>(
         &self,
         slot: &RwLock<Option<Cached<T>>>,
         generation: Option<u64>,
         max_age: Duration,
         read: impl Future<Output = Result<T, Failure>>,
-    ) -> Result<T, StoreError> {
+    ) -> Result<T, Failure> {
         if let (Some(generation), Some(cached)) =
             (generation, &*slot.read().unwrap_or_else(|p| p.into_inner()))
             && cached.generation == generation
@@ -308,7 +305,7 @@ impl PgStore {
             return Ok(cached.value.clone());
         }
         let read_at = Instant::now();
-        let value = self.wait(read)?;
+        let value = read.await?;
         if let Some(generation) = generation {
             *slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Cached {
                 generation,
@@ -317,6 +314,18 @@ impl PgStore {
             });
         }
         Ok(value)
+    }
+}
+
+/// A request's key and its lookup, awaited on the worker that serves it:
+/// the connection's I/O is the runtime's own, so no thread waits.
+impl AsyncReads for PgStore {
+    fn authenticate<'a>(&'a self, secret: &'a str) -> Pending<'a, Option<ApiKey>> {
+        Box::pin(async move { Ok(self.authenticate_async(secret).await?) })
+    }
+
+    fn lookup<'a>(&'a self, code: &'a str, uom: Option<&'a str>) -> Pending<'a, Option<Lookup>> {
+        Box::pin(async move { Ok(self.lookup_async(code, uom).await?) })
     }
 }
 
@@ -334,6 +343,10 @@ impl Storage for PgStore {
     /// the generation counters are read again every few milliseconds.
     fn reads_wait(&self) -> bool {
         true
+    }
+
+    fn async_reads(&self) -> Option<&dyn AsyncReads> {
+        Some(self)
     }
 
     fn state(&self) -> StoreState {

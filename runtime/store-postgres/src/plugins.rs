@@ -235,14 +235,15 @@ impl QuarantineStore for PgStore {
 
     fn quarantined_plugins(&self) -> Result<BTreeMap<String, Quarantine>, StoreError> {
         let generation = self.watch.generation(Topic::Quarantine);
-        self.cached(&self.quarantine, generation, QUARANTINE_MAX_AGE, async {
+        let read = async {
             let client = self.client().await?;
             let found = rows(&client, "SELECT name, record FROM plugin_quarantine", &[]).await?;
             found
                 .iter()
                 .map(|r| Ok((r.try_get(0)?, decode(r, 1)?)))
                 .collect()
-        })
+        };
+        self.wait(self.cached(&self.quarantine, generation, QUARANTINE_MAX_AGE, read))
     }
 }
 
