@@ -200,6 +200,9 @@ fn postgres_fleet(data: &Path) -> Option<(String, [(Child, String); 2])> {
         "`barcoded store migrate` of that store into PostgreSQL: {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // As a database that has been running a while: its statistics current,
+    // and no autovacuum of the freshly copied rows competing with the load.
+    run(Command::new("psql").args(["-X", "-q", &url, "-c", "VACUUM ANALYZE"]));
     let node = |n: u32| {
         let mut command = barcoded(&data.join(format!("postgres-node-{n}")));
         command.env("BARCODED_STORE", &url);

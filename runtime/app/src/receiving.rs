@@ -62,6 +62,7 @@ impl Service {
         request: &ReceiptRequest,
         key: Option<&str>,
     ) -> Result<Received, ReceiveError> {
+        let _slot = self.scan_slot().await;
         let started = Instant::now();
         let (order, label) = (request.order.clone(), barcode_hash(data));
         let (order_exists, received) = self

@@ -255,10 +255,13 @@ impl Service {
         }
     }
 
-    /// Bounds how many scans run at once, so a burst of slow or hostile
-    /// scans cannot claim unbounded threads and memory.
-    pub fn scan_slots(&self) -> &tokio::sync::Semaphore {
-        &self.scan_slots
+    /// Waits for one of the scan slots, which bound how many plugin runs
+    /// (scans, receipts, links) are in flight at once, so that a burst of
+    /// slow or hostile ones cannot claim unbounded threads and memory. Hold
+    /// the permit for the run.
+    pub(crate) async fn scan_slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // The slots are never closed, so this only waits.
+        self.scan_slots.acquire().await.ok()
     }
 
     /// Runs `data` through the plugin chain, joins a decode's lookup code to
@@ -267,6 +270,7 @@ impl Service {
     /// the polling thread, yielding at each epoch tick; a booking is awaited
     /// until it is durable. Fails only when the store does.
     pub async fn scan(&self, data: &str, key: Option<&str>) -> Result<Scanned, StoreError> {
+        let _slot = self.scan_slot().await;
         let started = Instant::now();
         let quarantined = self.quarantined().await;
         let chain = self.chain();
@@ -380,6 +384,7 @@ impl Service {
             )
         })?;
         Barcode::check_value(&value).map_err(|invalid| LinkError::Invalid(invalid.0))?;
+        let _slot = self.scan_slot().await;
         let quarantined = self.quarantined().await;
         let outcome = self
             .chain()

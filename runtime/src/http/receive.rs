@@ -36,12 +36,6 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Answer {
         Ok(parsed) => parsed,
         Err(answer) => return answer,
     };
-    let Ok(_slot) = service.scan_slots().acquire().await else {
-        return Answer::error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The server is shutting down",
-        );
-    };
     let span = tracing::info_span!("po-receive", scan_id = %uuid::Uuid::now_v7(), key = %key);
     match service
         .receive(&data, &receipt, Some(&key))

@@ -24,12 +24,6 @@ pub async fn handle(service: &Service, body: Incoming, key: String) -> Response<
         Ok(data) => data,
         Err(answer) => return body::json_response(&answer),
     };
-    let Ok(_slot) = service.scan_slots().acquire().await else {
-        return body::json_response(&Answer::error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The server is shutting down",
-        ));
-    };
     // Every line logged during the scan carries its id and the key's name.
     let span = tracing::info_span!("scan", scan_id = %uuid::Uuid::now_v7(), key = %key);
     match service.scan(&data, Some(&key)).instrument(span).await {

@@ -71,6 +71,9 @@ pub struct PgStore {
     pool: Pool,
     watch: Arc<Watch>,
     counters: RwLock<Option<Counters>>,
+    /// Held by the one request reading the counters: the others wait for
+    /// its answer instead of each sending the same query.
+    counters_read: tokio::sync::Mutex<()>,
     lookups: LookupCache,
     keys: RwLock<Option<Cached<Arc<Credentials>>>>,
     quarantine: RwLock<Option<Cached<BTreeMap<String, Quarantine>>>>,
@@ -158,6 +161,7 @@ impl PgStore {
             pool,
             watch,
             counters: RwLock::new(None),
+            counters_read: tokio::sync::Mutex::new(()),
             lookups: LookupCache::new(),
             keys: RwLock::new(None),
             quarantine: RwLock::new(None),
@@ -254,12 +258,21 @@ impl PgStore {
         written
     }
 
+    /// The counters as last read, if no older than [`COUNTERS_MAX_AGE`].
+    fn fresh_counters(&self) -> Option<Counters> {
+        let counters = (*self.counters.read().unwrap_or_else(|p| p.into_inner()))?;
+        (counters.read.elapsed() < COUNTERS_MAX_AGE).then_some(counters)
+    }
+
     /// The generation counters, read again when older than
-    /// [`COUNTERS_MAX_AGE`].
+    /// [`COUNTERS_MAX_AGE`], by one request at a time.
     async fn counters(&self) -> Result<Counters, Failure> {
-        if let Some(counters) = *self.counters.read().unwrap_or_else(|p| p.into_inner())
-            && counters.read.elapsed() < COUNTERS_MAX_AGE
-        {
+        if let Some(counters) = self.fresh_counters() {
+            return Ok(counters);
+        }
+        let _reading = self.counters_read.lock().await;
+        // A read that began while this one waited is as fresh as its own.
+        if let Some(counters) = self.fresh_counters() {
             return Ok(counters);
         }
         let read = Instant::now();
