@@ -81,6 +81,15 @@ pub fn install(
     bytes: &[u8],
     request: &InstallRequest,
 ) -> Result<Installed, InstallError> {
+    barcoded_store::files::create_private_dir(data_dir).map_err(|e| {
+        InstallError::Store(
+            StoreError::storage(format!(
+                "cannot create the data folder {}: {e}",
+                data_dir.display()
+            ))
+            .caused_by(e),
+        )
+    })?;
     let store = place.open()?;
     Registry::new(data_dir)?.install(store.as_ref(), bytes, request)
 }
