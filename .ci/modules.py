@@ -21,6 +21,8 @@ MOD_DECL = re.compile(
     r"(#\[cfg\(test\)\]\s*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+(" + IDENT + r")\s*(;|\{)"
 )
 USE = re.compile(r"\buse\s+([^;]+);")
+# A char literal; a lifetime (`'a`) has no closing quote and is left as code.
+CHAR = re.compile(r"'(\\u\{[0-9a-fA-F]+\}|\\.|[^\\'])'")
 PATH = re.compile(r"(?<![A-Za-z0-9_:])((?:" + IDENT + r")(?:\s*::\s*" + IDENT + r")+)")
 
 
@@ -53,14 +55,9 @@ def strip_comments_and_strings(text):
                 i += 2 if text[i] == "\\" else 1
             out.append('""')
             i += 1
-        elif c == "'" and re.match(r"'(\\.|[^\\'])'", text[i : i + 4]) or text.startswith("'\\", i):
-            m = re.match(r"'(\\u\{[0-9a-fA-F]+\}|\\.|[^\\'])'", text[i:])
-            if m:
-                out.append("' '")
-                i += len(m.group(0))
-            else:
-                out.append(c)
-                i += 1
+        elif c == "'" and CHAR.match(text, i):
+            out.append("' '")
+            i = CHAR.match(text, i).end()
         else:
             out.append(c)
             i += 1
@@ -81,8 +78,9 @@ def block_end(text, open_brace):
 
 
 def expand_use(tree):
-    """`a::{b, c::{d, e as f}}` as the paths ['a::b', 'a::c::d', 'a::c::e']."""
-    tree = re.sub(r"\s+as\s+" + IDENT, "", tree)
+    """`a::{b, c::{d, e as f}}` as (path, name) pairs: (['a', 'b'], 'b'),
+    (['a', 'c', 'd'], 'd'), (['a', 'c', 'e'], 'f')."""
+    tree = re.sub(r"\s+as\s+(" + IDENT + ")", r"@\1", tree)
     tree = re.sub(r"\s+", "", tree)
 
     def split_top(items):
@@ -101,30 +99,31 @@ def expand_use(tree):
     def walk(prefix, node):
         brace = node.find("{")
         if brace < 0:
-            return [prefix + node]
-        paths = []
+            path, _, alias = (prefix + node).partition("@")
+            segments = path.split("::")
+            if segments[-1] == "self":
+                segments = segments[:-1]
+            return [(segments, alias or segments[-1])] if segments else []
+        pairs = []
         for part in split_top(node[brace + 1 : node.rfind("}")]):
-            paths.extend(walk(prefix + node[:brace], part))
-        return paths
+            pairs.extend(walk(prefix + node[:brace], part))
+        return pairs
 
     return walk("", tree)
 
 
 class Module:
-    def __init__(self, name, path, file):
-        self.name = name  # "crate::a::b"
-        self.path = path  # ["a", "b"]
-        self.file = file
-        self.children = {}
+    def __init__(self):
+        self.children = {}  # a child's name -> its full name, "crate::a::b"
         self.code = ""
-        self.imports = {}  # a name visible here -> the full path it names
+        self.imports = {}  # a name visible here -> the path it names
 
 
 def load_crate(root_file):
     modules = {}
 
-    def load(name, path, file, code):
-        module = Module(name, path, file)
+    def load(name, file, code):
+        module = Module()
         modules[name] = module
         # Inline modules: tests are dropped, others load as children.
         kept, i = [], 0
@@ -136,36 +135,34 @@ def load_crate(root_file):
             if end == "{":
                 close = block_end(code, m.end() - 1)
                 if not test:
-                    load(f"{name}::{child}", path + [child], file, code[m.end() : close - 1])
+                    load(f"{name}::{child}", file, code[m.end() : close - 1])
                     module.children[child] = f"{name}::{child}"
                 i = close
             else:
                 i = m.end()
                 if test:
                     continue
-                child_file = child_path(file, child, len(path) == 0)
+                child_file = child_path(file, child, name == "crate")
                 if child_file is None:
                     continue
                 with open(child_file, encoding="utf-8") as f:
                     child_code = strip_comments_and_strings(f.read())
-                load(f"{name}::{child}", path + [child], child_file, child_code)
+                load(f"{name}::{child}", child_file, child_code)
                 module.children[child] = f"{name}::{child}"
         kept.append(code[i:])
         module.code = "".join(kept)
         # `#[cfg(test)]` items other than modules are left in; they are rare.
         for m in USE.finditer(module.code):
-            for full in expand_use(m.group(1)):
-                segments = full.split("::")
-                if segments[-1] == "self":
-                    segments = segments[:-1]
-                if segments and segments[-1] != "*":
-                    module.imports[segments[-1]] = segments
-        # `pub use a as b` was folded to `a` above; that is all a rename needs here.
+            for segments, name in expand_use(m.group(1)):
+                if name != "*":
+                    module.imports[name] = segments
 
     def child_path(file, child, is_root):
         base = os.path.dirname(file)
         stem = os.path.splitext(os.path.basename(file))[0]
-        if stem not in ("mod", "lib", "main") or not is_root and stem != "mod":
+        # A crate root's and a mod.rs's children sit beside them; other
+        # files' in a folder of their own name.
+        if not is_root and stem != "mod":
             base = os.path.join(base, stem)
         for candidate in (os.path.join(base, child + ".rs"), os.path.join(base, child, "mod.rs")):
             if os.path.exists(candidate):
@@ -173,7 +170,7 @@ def load_crate(root_file):
         return None
 
     with open(root_file, encoding="utf-8") as f:
-        load("crate", [], root_file, strip_comments_and_strings(f.read()))
+        load("crate", root_file, strip_comments_and_strings(f.read()))
     return modules
 
 
@@ -220,11 +217,13 @@ def edges(modules):
     """Module -> the modules it names, through its `use`s and its paths."""
     graph = {name: set() for name in modules}
     for name, module in modules.items():
-        named = [full.split("::") for m in USE.finditer(module.code) for full in expand_use(m.group(1))]
+        named = [path for m in USE.finditer(module.code) for path, _ in expand_use(m.group(1))]
         for m in PATH.finditer(USE.sub("", module.code)):
             named.append(re.sub(r"\s+", "", m.group(1)).split("::"))
         for segments in named:
-            segments = [s for s in segments if s not in ("self", "*")] if segments[0] != "self" else segments
+            segments = [s for s in segments if s != "*"]
+            if not segments:
+                continue
             if segments[0] not in ("crate", "super", "self") and segments[0] not in module.children:
                 continue
             target = resolve(modules, name, segments)
@@ -267,7 +266,33 @@ def cycles(graph):
     return found
 
 
+def self_test():
+    """The check on a crate made to hold a cycle, so that it cannot pass by
+    reading nothing: comments, strings and a renamed `use` are handled, and
+    the cycle of two modules naming each other is found."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as crate:
+        files = {
+            "lib.rs": "mod a;\nmod b;\n",
+            "a.rs": "use crate::b::Thing as Other;\npub struct A;\n",
+            "b.rs": '// crate::a::A\npub struct Thing;\nfn f() { let _ = "crate::a::A"; }\n',
+        }
+        for name, text in files.items():
+            with open(os.path.join(crate, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        root = os.path.join(crate, "lib.rs")
+        modules = load_crate(root)
+        acyclic = cycles(edges(modules)) == [] and modules["crate::a"].imports["Other"][-1] == "Thing"
+        with open(os.path.join(crate, "b.rs"), "a", encoding="utf-8") as f:
+            f.write("fn g() -> crate::a::A { super::a::A }\n")
+        found = cycles(edges(load_crate(root)))
+    if not acyclic or found != [["crate::a", "crate::b"]]:
+        sys.exit("modules: the check's self-test failed: it cannot be trusted on the workspace")
+
+
 def main():
+    self_test()
     metadata = json.loads(
         subprocess.run(
             ["cargo", "metadata", "--format-version", "1", "--no-deps"],
