@@ -96,37 +96,81 @@ fn every_route_answers_a_wrong_method_with_405_and_allow() {
     assert_eq!(unknown.status, 404, "{}", unknown.body);
 }
 
+/// Opens a connection to `address` that sends a request head, `Content-Length:
+/// 100`, and no body: a request in flight until the body timeout. Returns
+/// once the server asked for the body (`100 Continue`), so it holds it.
+fn request_in_flight(address: &str, key: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(address).unwrap();
+    let head = format!(
+        "POST /api/barcode/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut interim = [0u8; 25];
+    stream.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream
+}
+
+/// One `GET /api/health` on `stream`, kept alive; the response's status line.
+fn health_on(stream: &mut TcpStream) -> String {
+    stream
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    read_response(stream)
+}
+
+/// Reads one response with a `content-length` from `stream`; its head.
+fn read_response(stream: &mut TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => raw.push(byte[0]),
+            other => panic!("the connection ended mid-response ({other:?}): {raw:?}"),
+        }
+    }
+    let head = String::from_utf8_lossy(&raw).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).unwrap();
+    head
+}
+
 #[test]
-fn a_connection_over_the_limit_is_answered_503_with_the_limit() {
+fn with_a_request_in_flight_on_every_connection_the_next_is_answered_503_with_the_limit() {
     let server = Server::start_with(
         data_dir_with(&[("10-gtin.wasm", "gtin")]),
         &["--max-connections", "2"],
     );
     let address = server.address();
-    let idle: Vec<TcpStream> = (0..2)
-        .map(|_| TcpStream::connect(address).unwrap())
+    let busy: Vec<TcpStream> = (0..2)
+        .map(|_| request_in_flight(address, server.key()))
         .collect();
-    // Once the server has taken the two idle connections, the next is refused.
+    // Both waiting for their bodies, the next connection is refused.
+    let mut next = TcpStream::connect(address).unwrap();
+    next.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = next.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     let mut answer = String::new();
-    for _ in 0..50 {
-        let mut next = TcpStream::connect(address).unwrap();
-        next.set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let _ = next.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        answer.clear();
-        let _ = next.read_to_string(&mut answer);
-        if answer.starts_with("HTTP/1.1 503 ") {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let _ = next.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
     assert!(answer.contains("retry-after: 1"), "{answer}");
     assert!(
         answer.contains("The server has 2 connections open, its limit; retry shortly"),
         "{answer}"
     );
-    drop(idle);
+    drop(busy);
     // Once they close, the server takes connections again.
     let mut retried = None;
     for _ in 0..50 {
@@ -140,6 +184,94 @@ fn a_connection_over_the_limit_is_answered_503_with_the_limit() {
     assert!(
         retried.is_some(),
         "the server never took a connection again"
+    );
+}
+
+#[test]
+fn connections_quiet_mid_head_make_room_for_new_clients_and_keep_alive_ones_stay() {
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin")]),
+        &["--metrics-listen", "127.0.0.1:0"],
+    );
+    let metrics = server.wait_for_log("metrics on http://");
+    let metrics = metrics
+        .split("metrics on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let evicted = || {
+        let mut stream = TcpStream::connect(&metrics).unwrap();
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        text.lines()
+            .find_map(|line| {
+                line.strip_prefix("barcoded_connections_closed_total{reason=\"evicted_unproven\"} ")
+            })
+            .map_or(0, |count| count.trim().parse::<u64>().unwrap())
+    };
+    // A till's connection that finished a request and stays open.
+    let mut till = TcpStream::connect(server.address()).unwrap();
+    assert!(health_on(&mut till).starts_with("HTTP/1.1 200 "));
+    // 1,100 clients that send half a request head and go quiet: more than
+    // the 1,024 connections the server keeps.
+    let quiet: Vec<TcpStream> = (0..1100)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.address()).unwrap();
+            stream
+                .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    // Once the server took them all, the oldest made room for the youngest.
+    let mut seen = 0;
+    for _ in 0..100 {
+        seen = evicted();
+        if seen >= 1100 + 1 - 1024 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(seen > 1100 - 1024, "only {seen} connections made room");
+    // A fresh client is answered at once, and the till keeps its connection.
+    let started = std::time::Instant::now();
+    let fresh = server.get("/api/health");
+    assert_eq!(fresh.status, 200, "{}", fresh.body);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "a fresh client waited {:?}",
+        started.elapsed()
+    );
+    assert!(health_on(&mut till).starts_with("HTTP/1.1 200 "));
+    // The oldest quiet client was dropped, not answered.
+    let mut oldest = &quiet[0];
+    oldest
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let read = oldest.read_to_end(&mut rest);
+    assert!(read.is_err() || rest.is_empty(), "{rest:?}");
+}
+
+#[test]
+fn a_client_that_sends_no_whole_head_within_five_seconds_is_dropped() {
+    let server = Server::start(data_dir_with(&[("10-gtin.wasm", "gtin")]));
+    let mut slow = TcpStream::connect(server.address()).unwrap();
+    slow.write_all(b"GET /api/health HTTP/1.1\r\n").unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = slow.read_to_end(&mut rest);
+    assert!(read.is_ok() && rest.is_empty(), "{read:?} {rest:?}");
+    let waited = started.elapsed();
+    assert!(
+        waited > Duration::from_secs(3) && waited < Duration::from_secs(10),
+        "dropped after {waited:?}"
     );
 }
 

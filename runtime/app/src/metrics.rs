@@ -45,6 +45,11 @@ struct Request {
     status: u16,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ConnectionClosed {
+    reason: &'static str,
+}
+
 /// Latency buckets from 10 µs to about 5 s, doubling.
 fn latency() -> Histogram {
     Histogram::new(exponential_buckets(1e-5, 2.0, 20))
@@ -64,6 +69,7 @@ pub struct Metrics {
     scan: Histogram,
     lookup: Histogram,
     requests: Family<Request, Counter>,
+    connections_closed: Family<ConnectionClosed, Counter>,
     history_queue: Gauge,
     store_bytes: Gauge,
     cache_hits: Counter,
@@ -89,6 +95,7 @@ impl Default for Metrics {
             scan: latency(),
             lookup: latency(),
             requests: Family::default(),
+            connections_closed: Family::default(),
             history_queue: Gauge::default(),
             store_bytes: Gauge::default(),
             cache_hits: Counter::default(),
@@ -148,6 +155,11 @@ impl Metrics {
             self.requests.clone(),
         );
         r.register(
+            "connections_closed",
+            "Connections the server closed to make room or for want of a request head, by reason",
+            self.connections_closed.clone(),
+        );
+        r.register(
             "history_queue",
             "Scans waiting to be written to the history",
             self.history_queue.clone(),
@@ -192,6 +204,14 @@ impl Metrics {
     pub fn answered(&self, route: &'static str, status: u16) {
         self.requests
             .get_or_create(&Request { route, status })
+            .inc();
+    }
+
+    /// The server closed a connection: `reason` is `refused` (full, every
+    /// connection busy), `evicted_unproven`, `evicted_idle` or `head_timeout`.
+    pub fn connection_closed(&self, reason: &'static str) {
+        self.connections_closed
+            .get_or_create(&ConnectionClosed { reason })
             .inc();
     }
 

@@ -210,8 +210,10 @@ struct ServeArgs {
     )]
     tls_key: Option<PathBuf>,
 
-    /// Connections open at once; one more is answered 503 (with
-    /// Retry-After) and closed.
+    /// Connections open at once. When all are taken, a new client takes
+    /// the slot of one that has not sent a whole request yet (the oldest),
+    /// else of the one idle longest; only when every connection has a
+    /// request in flight is it answered 503 (with Retry-After) and closed.
     #[arg(long, env = "BARCODED_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65_536))]
     max_connections: u32,
 

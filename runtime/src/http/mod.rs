@@ -6,6 +6,7 @@ mod auth;
 mod body;
 mod catalog;
 mod console;
+mod gate;
 mod history;
 mod inventree;
 mod keys;
@@ -28,16 +29,21 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
+use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 
 use barcoded_app::Service;
+use gate::{Eviction, Gate, Ticket};
 
-/// How long a client may take to send its request headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a new client may take to send its first request head (and
+/// finish the TLS handshake before it): past that, it is dropped.
+const FIRST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may stay idle after a request, or take to send
+/// the next head, before it is closed.
+const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Largest request head (request line and headers) accepted.
 const MAX_HEAD_BYTES: usize = 16 << 10;
 /// How long shutdown waits for requests in flight.
@@ -46,13 +52,13 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections over the limit that are answered at once; more are closed.
 const MAX_REFUSALS: usize = 64;
 
-/// How long a client may take to complete the TLS handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// How the server treats connections.
 #[derive(Clone)]
 pub struct Options {
-    /// Connections open at once; one more is answered 503 and closed.
+    /// Connections open at once. When all are taken, a new one takes the
+    /// slot of a connection that has not sent a request yet, or of one idle
+    /// between requests; when every one has a request in flight, it is
+    /// answered 503 and closed.
     pub max_connections: usize,
     /// Speak HTTPS with this acceptor; plain HTTP without one.
     pub tls: Option<TlsAcceptor>,
@@ -66,14 +72,14 @@ pub async fn serve(
     options: Options,
     shutdown: impl Future<Output = ()>,
 ) {
-    let connections = Arc::new(Semaphore::new(options.max_connections));
+    let gate = Gate::new(options.max_connections);
     let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT)
+        .header_read_timeout(KEEP_ALIVE_TIMEOUT)
         .max_buf_size(MAX_HEAD_BYTES);
-    let graceful = GracefulShutdown::new();
+    let (stop, stopping) = watch::channel(());
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -87,10 +93,11 @@ pub async fn serve(
                         continue;
                     }
                 };
-                let Ok(permit) = connections.clone().try_acquire_owned() else {
+                let Some(ticket) = gate.admit() else {
+                    service.metrics().connection_closed("refused");
                     // Past MAX_REFUSALS being answered, one is simply closed.
                     if let Ok(refusing) = refusals.clone().try_acquire_owned() {
-                        let max = options.max_connections;
+                        let max = gate.max();
                         tokio::spawn(async move {
                             refuse_connection(stream, max).await;
                             drop(refusing);
@@ -98,42 +105,112 @@ pub async fn serve(
                     }
                     continue;
                 };
-                let service = service.clone();
-                let handler = service_fn(move |request| routes::route(service.clone(), request));
-                let Some(tls) = options.tls.clone() else {
-                    let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), handler));
-                    tokio::spawn(async move {
-                        if let Err(error) = connection.await {
-                            tracing::debug!("connection ended with an error: {error}");
-                        }
-                        drop(permit);
-                    });
-                    continue;
+                let connection = Connection {
+                    service: service.clone(),
+                    builder: builder.clone(),
+                    ticket,
+                    stopping: stopping.clone(),
+                    deadline: Instant::now() + FIRST_HEAD_TIMEOUT,
                 };
-                let (builder, watcher) = (builder.clone(), graceful.watcher());
-                tokio::spawn(async move {
-                    let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await {
-                        Ok(Ok(stream)) => stream,
-                        Ok(Err(error)) => return tracing::debug!("TLS handshake failed: {error}"),
-                        Err(_) => return tracing::debug!("TLS handshake timed out"),
-                    };
-                    let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), handler));
-                    if let Err(error) = connection.await {
-                        tracing::debug!("connection ended with an error: {error}");
-                    }
-                    drop(permit);
-                });
+                tokio::spawn(connection.run(stream, options.tls.clone()));
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
     tracing::info!("shutting down: finishing requests in flight");
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+    stop.send_replace(());
+    if tokio::time::timeout(DRAIN_TIMEOUT, gate.drained())
         .await
         .is_err()
     {
         tracing::warn!("requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
+    }
+}
+
+/// One admitted connection, from its first byte to its close.
+struct Connection {
+    service: Arc<Service>,
+    builder: http1::Builder,
+    ticket: Ticket,
+    /// Changes when the server shuts down.
+    stopping: watch::Receiver<()>,
+    /// When its first request head must have arrived.
+    deadline: Instant,
+}
+
+impl Connection {
+    async fn run(mut self, stream: TcpStream, tls: Option<TlsAcceptor>) {
+        let Some(tls) = tls else {
+            return self.serve(stream).await;
+        };
+        let handshake = tokio::time::timeout_at(self.deadline, tls.accept(stream));
+        let stream = tokio::select! {
+            accepted = handshake => match accepted {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(error)) => return tracing::debug!("TLS handshake failed: {error}"),
+                Err(_) => return self.closed("head_timeout"),
+            },
+            _ = &mut self.ticket.evicted => return self.closed("evicted_unproven"),
+            _ = self.stopping.changed() => return,
+        };
+        self.serve(stream).await;
+    }
+
+    /// Serves HTTP/1.1 on `io` until the client closes, a timeout, the
+    /// gate's eviction or shutdown.
+    async fn serve<I>(mut self, io: I)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let (service, usage) = (self.service.clone(), self.ticket.usage());
+        let handler = service_fn(move |request| {
+            let (service, in_flight) = (service.clone(), usage.begin());
+            async move {
+                let response = routes::route(service, request).await;
+                drop(in_flight);
+                response
+            }
+        });
+        let connection = self.builder.serve_connection(TokioIo::new(io), handler);
+        tokio::pin!(connection);
+        let first_head = tokio::time::sleep_until(self.deadline);
+        tokio::pin!(first_head);
+        let (mut waiting_for_head, mut closing) = (true, false);
+        loop {
+            tokio::select! {
+                ended = connection.as_mut() => {
+                    if let Err(error) = ended {
+                        tracing::debug!("connection ended with an error: {error}");
+                    }
+                    return;
+                }
+                () = &mut first_head, if waiting_for_head => {
+                    if !self.ticket.proven() {
+                        return self.closed("head_timeout");
+                    }
+                    waiting_for_head = false;
+                }
+                eviction = &mut self.ticket.evicted, if !closing => {
+                    if eviction == Ok(Eviction::Unproven) {
+                        return self.closed("evicted_unproven");
+                    }
+                    self.service.metrics().connection_closed("evicted_idle");
+                    // Closes at once when idle; a request just begun is answered first.
+                    connection.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+                _ = self.stopping.changed(), if !closing => {
+                    connection.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+            }
+        }
+    }
+
+    fn closed(&self, reason: &'static str) {
+        tracing::debug!("closed a connection: {reason}");
+        self.service.metrics().connection_closed(reason);
     }
 }
 
@@ -147,7 +224,7 @@ pub async fn serve_metrics(listener: TcpListener, service: Arc<Service>) {
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT)
+        .header_read_timeout(FIRST_HEAD_TIMEOUT)
         .max_buf_size(MAX_HEAD_BYTES);
     loop {
         let stream = match listener.accept().await {
