@@ -22,6 +22,7 @@ mod migrate;
 mod openapi;
 mod operating;
 mod plugins;
+mod postgres_tls;
 mod sandbox;
 mod scan;
 mod suppliers;

@@ -53,8 +53,9 @@ pub struct Cli {
 
     /// The store: unset, the redb file in the data folder; or a PostgreSQL
     /// database that a fleet of servers shares, as
-    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (docs/scaling.md). The
-    /// data folder then keeps only this node's compiled-code cache.
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (docs/scaling.md), with
+    /// ?sslmode=verify-full&sslrootcert=CA.pem across a network. The data
+    /// folder then keeps only this node's compiled-code cache.
     #[arg(
         long,
         global = true,

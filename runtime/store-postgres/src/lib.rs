@@ -29,6 +29,7 @@ mod plugins;
 mod schema;
 mod sql;
 mod stock;
+mod tls;
 mod topic;
 mod transfer;
 
@@ -37,7 +38,6 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
 
 use barcoded_domain::lookup_cache::LookupCache;
 use barcoded_domain::store::{AsyncReads, Lookup, Pending, Storage, StoreError, StoreState};
@@ -123,7 +123,8 @@ impl PgStore {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             StoreError::storage("the PostgreSQL store was opened outside an async runtime")
         })?;
-        let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
+        let (rest, tls) = tls::split(url)?;
+        let mut config: tokio_postgres::Config = rest.parse().map_err(|e| {
             StoreError::Refused(format!(
                 "{} is not a PostgreSQL URL barcoded can use ({e}); write it as \
                  postgres://USER:PASSWORD@HOST:PORT/DATABASE",
@@ -135,10 +136,12 @@ impl PgStore {
         }
         config
             .application_name("barcoded")
-            .keepalives_idle(Duration::from_secs(10));
+            .keepalives_idle(Duration::from_secs(10))
+            .ssl_mode(tls.postgres_mode());
+        let connector = tls.connector()?;
         let manager = Manager::from_config(
             config.clone(),
-            NoTls,
+            connector.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -184,7 +187,7 @@ impl PgStore {
         store.listener = Some(
             store
                 .runtime
-                .spawn(listen::listen(config, listening, heard)),
+                .spawn(listen::listen(config, connector, listening, heard)),
         );
         let _ = first.recv_timeout(CONNECT_TIMEOUT);
         Ok(store)
@@ -386,6 +389,10 @@ impl Storage for PgStore {
     }
 }
 
+/// URL parameters whose values stay out of messages: the password, and
+/// where certificates and keys are kept.
+const SECRET_PARAMETERS: [&str; 4] = ["password", "sslrootcert", "sslcert", "sslkey"];
+
 /// `url` with any password replaced, for messages and logs: the one in
 /// the user part (whatever characters it holds: everything before the last
 /// `@` but the user name is hidden) and a `password=` parameter.
@@ -406,7 +413,13 @@ pub fn redacted(url: &str) -> String {
     let query: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            Some((key, _))
+                if SECRET_PARAMETERS
+                    .iter()
+                    .any(|s| key.eq_ignore_ascii_case(s)) =>
+            {
+                format!("{key}=***")
+            }
             _ => pair.to_owned(),
         })
         .collect();
@@ -429,6 +442,7 @@ mod tests {
             "postgres://app:pa/ss?w@db/barcoded",
             "postgres://app@db/barcoded?sslmode=disable&password=pa/ss",
             "postgres://db/barcoded?PASSWORD=pa/ss",
+            "postgres://db/barcoded?sslmode=verify-full&sslrootcert=/home/pa/ss.pem",
         ] {
             let shown = redacted(leaky);
             assert!(

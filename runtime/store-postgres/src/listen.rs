@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::topic::Topic;
 
@@ -63,12 +64,13 @@ impl Watch {
 /// `listening` hears once when the first `LISTEN` is in place.
 pub(crate) async fn listen(
     config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
     watch: Arc<Watch>,
     listening: std::sync::mpsc::SyncSender<()>,
 ) {
     let mut was_lost = false;
     loop {
-        match listen_once(&config, &watch, &listening).await {
+        match listen_once(&config, &tls, &watch, &listening).await {
             Ok(()) => tracing::warn!("lost the database's change notifications; reconnecting"),
             Err(error) if !was_lost => tracing::warn!(
                 "cannot listen for the database's changes: {}; retrying",
@@ -86,10 +88,11 @@ pub(crate) async fn listen(
 /// connection ends.
 async fn listen_once(
     config: &tokio_postgres::Config,
+    tls: &MakeRustlsConnect,
     watch: &Arc<Watch>,
     listening: &std::sync::mpsc::SyncSender<()>,
 ) -> Result<(), tokio_postgres::Error> {
-    let (client, mut connection) = config.connect(NoTls).await?;
+    let (client, mut connection) = config.connect(tls.clone()).await?;
     let hearer = watch.clone();
     let heard = tokio::spawn(async move {
         while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {

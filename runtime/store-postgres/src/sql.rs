@@ -66,9 +66,7 @@ impl From<Failure> for StoreError {
     fn from(failure: Failure) -> StoreError {
         match failure {
             Failure::Store(error) => error,
-            Failure::Pool(error) => {
-                StoreError::unavailable(format!("database: {}", chain(&error))).caused_by(error)
-            }
+            Failure::Pool(error) => StoreError::unavailable(described(&error)).caused_by(error),
             Failure::Database(error) => {
                 let unavailable = match error.code() {
                     // 08: connection; 53: insufficient resources; 57P: shutdown.
@@ -82,7 +80,7 @@ impl From<Failure> for StoreError {
                                 .is_some_and(|source| source.is::<std::io::Error>())
                     }
                 };
-                let detail = format!("database: {}", chain(&error));
+                let detail = described(&error);
                 if unavailable {
                     StoreError::unavailable(detail)
                 } else {
@@ -92,6 +90,23 @@ impl From<Failure> for StoreError {
             }
         }
     }
+}
+
+/// A database error for a message, with what to do when it is one of TLS's.
+fn described(error: &dyn std::error::Error) -> String {
+    let text = chain(error);
+    let hint = if text.contains("no encryption") {
+        " (the server takes only TLS connections from here: use sslmode=verify-full with \
+         sslrootcert, or at least sslmode=require)"
+    } else if text.contains("invalid peer certificate") {
+        " (the database's certificate was not accepted: sslrootcert must be the authority \
+         that signed it, and with sslmode=verify-full the URL's host must be a name on it)"
+    } else if text.contains("server does not support TLS") {
+        " (the server speaks no TLS: turn ssl on in its configuration, or use sslmode=prefer)"
+    } else {
+        ""
+    };
+    format!("database: {text}{hint}")
 }
 
 /// An error and what caused it: the client says "db error", the server's
