@@ -108,6 +108,7 @@ static SERVICE: LazyLock<Service> = LazyLock::new(|| {
     let dir = data_dir("service");
     let place = StorePlace::Folder(dir.clone());
     barcoded_app::install(
+        &barcoded_domain::Admin::command_line(),
         &dir,
         &place,
         &component_bytes("gtin"),

@@ -6,7 +6,7 @@
 // each key may do, the page only hides what a key may not.
 
 const KEY_ITEM = "barcoded.key";
-const ADMIN_PAGES = new Set(["plugins", "history", "stock", "orders", "keys"]);
+const ADMIN_PAGES = new Set(["plugins", "history", "stock", "orders", "keys", "audit"]);
 const PAGES = new Set(["scan", "lookup", "catalog", "labels", ...ADMIN_PAGES]);
 
 const session = { key: null, name: null, role: null };
@@ -763,6 +763,41 @@ function setUpKeys() {
   });
 }
 
+// ---------------------------------------------------------------- audit
+
+let auditNext = null;
+
+loaders.audit = () => loadAudit(false);
+
+function setUpAudit() {
+  $("audit-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    guarded(() => loadAudit(false));
+  });
+  $("audit-more").addEventListener("click", () => guarded(() => loadAudit(true)));
+}
+
+async function loadAudit(more) {
+  let path = auditNext;
+  if (!more || !path) {
+    const query = new URLSearchParams({ limit: "50" });
+    for (const name of ["actor", "operation", "target"]) {
+      const value = $(`audit-${name}`).value.trim();
+      if (value) query.set(name, value);
+    }
+    path = `/api/admin/audit?${query}`;
+  }
+  const page = await ok(api("GET", path));
+  const rows = page.results.map((entry) => el("tr", { "data-operation": entry.operation },
+    el("td", {}, when(entry.time)), el("td", {}, entry.via), el("td", {}, entry.actor),
+    el("td", {}, el("code", {}, entry.operation)), el("td", {}, el("code", {}, entry.target)),
+    el("td", {}, entry.detail)));
+  if (more) $("audit-table").tBodies[0].append(...rows);
+  else fillRows($("audit-table"), rows, "No change matches.");
+  auditNext = page.next;
+  $("audit-more").hidden = !page.next;
+}
+
 // ---------------------------------------------------------------- start
 
 function start() {
@@ -774,6 +809,7 @@ function start() {
   setUpHistory();
   setUpStock();
   setUpKeys();
+  setUpAudit();
   $("signin-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const error = await signIn($("signin-key").value.trim());

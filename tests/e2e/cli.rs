@@ -35,7 +35,7 @@ fn scan_prints_the_same_answer_as_the_api() {
 
 #[test]
 fn every_subcommand_has_help() {
-    let commands: [&[&str]; 19] = [
+    let commands: [&[&str]; 20] = [
         &["--help"],
         &["serve", "--help"],
         &["scan", "--help"],
@@ -55,6 +55,7 @@ fn every_subcommand_has_help() {
         &["stock", "adjust", "--help"],
         &["order", "--help"],
         &["order", "create", "--help"],
+        &["audit", "--help"],
     ];
     for args in commands {
         let output = Command::new(binary())

@@ -216,7 +216,8 @@ fn eventually_scans_as(browser: &Browser, plugin: &str) {
 }
 
 #[test]
-fn an_admin_creates_and_revokes_a_key_and_the_revoked_key_is_refused() {
+fn an_admin_creates_and_revokes_a_key_sees_both_in_the_audit_trail_and_the_revoked_key_is_refused()
+{
     let data = data_dir_with(&[]);
     let admin = create_key(data.path(), "ops", "admin");
     let server = Server::start(data);
@@ -251,6 +252,13 @@ fn an_admin_creates_and_revokes_a_key_and_the_revoked_key_is_refused() {
         "till-7 gone from the list",
         "return !document.getElementById('keys-table').innerText.includes('till-7');",
     );
+
+    // The audit page shows both changes, made with the key `ops`.
+    browser.goto_hash("audit");
+    browser.type_into("#audit-target", "till-7");
+    browser.click("#audit-form button[type=submit]");
+    browser.wait_for_text("tr[data-operation='key.revoke']", "ops");
+    browser.wait_for_text("tr[data-operation='key.create']", "pos");
 
     browser.click("#signout");
     browser.type_into("#signin-key", &key);

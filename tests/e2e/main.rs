@@ -5,6 +5,7 @@
 mod harness;
 
 mod actions;
+mod audit;
 mod browser;
 mod catalog;
 mod claims;

@@ -124,6 +124,7 @@ fn a_data_folder_moves_into_postgresql_and_back_record_by_record() {
         "plugins",
         "components",
         "scan-history",
+        "audit-trail",
     ] {
         let line = there
             .lines()

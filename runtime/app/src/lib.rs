@@ -5,6 +5,7 @@
 //! They answer with domain outcomes and typed errors; the CLI and the HTTP
 //! API turn those into exit codes and statuses.
 
+mod audit;
 mod backend;
 mod backup;
 pub mod catalog;

@@ -6,11 +6,12 @@ use std::io::{Read, Write};
 
 use barcoded_domain::store::{CatalogCounts, Lookup, StoreError};
 use barcoded_domain::{
-    Actions, Actor, ApiKey, Barcode, Booking, HistoryPage, HistoryQuery, Movement, PluginRecord,
-    Product, PurchaseOrder, Role, StockChange,
+    Actions, Actor, Admin, ApiKey, AuditPage, AuditQuery, Barcode, Booking, HistoryPage,
+    HistoryQuery, Movement, PluginRecord, Product, PurchaseOrder, Role, StockChange,
 };
 use uuid::Uuid;
 
+use crate::audit;
 use crate::backend::Backend;
 use crate::catalog::{self, Page};
 use crate::import::{self, ExportError, Format, ImportError, Imported};
@@ -75,21 +76,34 @@ impl Office {
 
     /// Creates a key named `name` with `role`; answers its secret, which
     /// is shown this once and never stored.
-    pub async fn create_key(&self, name: &str, role: Role) -> Result<String, KeyError> {
+    pub async fn create_key(&self, by: &Admin, name: &str, role: Role) -> Result<String, KeyError> {
         ApiKey::check_name(name).map_err(|invalid| KeyError::InvalidName(invalid.0))?;
-        let name = name.to_owned();
+        let (by, name) = (by.clone(), name.to_owned());
         Ok(self
             .backend
-            .write(move |store| store.create_key(&name, role))
+            .write(move |store| {
+                let secret = store.create_key(&name, role)?;
+                audit::record(store, &by, "key.create", &name, &role.to_string());
+                Ok::<_, StoreError>(secret)
+            })
             .await?)
     }
 
     /// Revokes the key named `name`; `NotFound` when there is none.
-    pub async fn revoke_key(&self, name: &str) -> Result<(), StoreError> {
-        let name = name.to_owned();
+    pub async fn revoke_key(&self, by: &Admin, name: &str) -> Result<(), StoreError> {
+        let (by, name) = (by.clone(), name.to_owned());
         self.backend
-            .write(move |store| store.revoke_key(&name))
+            .write(move |store| {
+                store.revoke_key(&name)?;
+                audit::record(store, &by, "key.revoke", &name, "");
+                Ok(())
+            })
             .await
+    }
+
+    /// A page of the audit trail.
+    pub async fn audit(&self, query: AuditQuery) -> Result<AuditPage, StoreError> {
+        self.backend.read(move |store| store.audit(&query)).await
     }
 
     /// The active barcode record for `code` in `uom` (any when `None`), and
@@ -138,9 +152,17 @@ impl Office {
     }
 
     /// Removes the link of the product `sku`; answers it, if it had one.
-    pub async fn unlink(&self, sku: &str) -> Result<Option<Barcode>, StoreError> {
-        let sku = sku.to_owned();
-        self.backend.write(move |store| store.unlink(&sku)).await
+    pub async fn unlink(&self, by: &Admin, sku: &str) -> Result<Option<Barcode>, StoreError> {
+        let (by, sku) = (by.clone(), sku.to_owned());
+        self.backend
+            .write(move |store| {
+                let unlinked = store.unlink(&sku)?;
+                if let Some(link) = &unlinked {
+                    audit::record(store, &by, "link.remove", &sku, &link.barcode);
+                }
+                Ok(unlinked)
+            })
+            .await
     }
 
     /// The stock levels (of `sku`, or of every product), at most
@@ -211,18 +233,33 @@ impl Office {
 
     /// Applies `change` to the plugin installed as `name`; running servers
     /// pick it up within their reload poll.
-    pub async fn change_plugin(&self, name: &str, change: Change) -> Result<Changed, StoreError> {
-        let name = name.to_owned();
+    pub async fn change_plugin(
+        &self,
+        by: &Admin,
+        name: &str,
+        change: Change,
+    ) -> Result<Changed, StoreError> {
+        let (by, name) = (by.clone(), name.to_owned());
         self.backend
-            .write(move |store| plugins::change(store, &name, change))
+            .write(move |store| {
+                let changed = plugins::change(store, &name, change.clone())?;
+                let (operation, detail) = audit::plugin_change(&change, &changed);
+                audit::record(store, &by, operation, &name, &detail);
+                Ok(changed)
+            })
             .await
     }
 
     /// Uninstalls the plugin installed as `name`; answers its record.
-    pub async fn remove_plugin(&self, name: &str) -> Result<PluginRecord, StoreError> {
-        let name = name.to_owned();
+    pub async fn remove_plugin(&self, by: &Admin, name: &str) -> Result<PluginRecord, StoreError> {
+        let (by, name) = (by.clone(), name.to_owned());
         self.backend
-            .write(move |store| store.remove_plugin(&name))
+            .write(move |store| {
+                let removed = store.remove_plugin(&name)?;
+                let detail = format!("{} {}", removed.info.name, removed.info.version);
+                audit::record(store, &by, "plugin.remove", &name, &detail);
+                Ok(removed)
+            })
             .await
     }
 
@@ -240,13 +277,24 @@ impl Office {
     }
 
     /// Books `change` as an operator's, with no plugin and no key.
-    pub async fn adjust_stock(&self, change: StockChange) -> Result<Actions, StoreError> {
+    pub async fn adjust_stock(
+        &self,
+        by: &Admin,
+        change: StockChange,
+    ) -> Result<Actions, StoreError> {
+        let by = by.clone();
+        let detail = audit::stock_change(&change);
+        let sku = change.sku.clone();
         let booking = Booking {
             changes: vec![change],
             receipts: Vec::new(),
         };
         self.backend
-            .write(move |store| store.book(&booking, &Actor::default()))
+            .write(move |store| {
+                let booked = store.book(&booking, &Actor::default())?;
+                audit::record(store, &by, "stock.adjust", &sku, &detail);
+                Ok(booked)
+            })
             .await
     }
 
@@ -257,23 +305,45 @@ impl Office {
     }
 
     /// Adds the purchase order `order`; its number must be new.
-    pub async fn add_order(&self, order: PurchaseOrder) -> Result<(), StoreError> {
+    pub async fn add_order(&self, by: &Admin, order: PurchaseOrder) -> Result<(), StoreError> {
+        let by = by.clone();
         self.backend
-            .write(move |store| store.add_order(&order))
+            .write(move |store| {
+                store.add_order(&order)?;
+                audit::record(
+                    store,
+                    &by,
+                    "order.create",
+                    &order.number,
+                    &audit::order(&order),
+                );
+                Ok(())
+            })
             .await
     }
 
     /// Adds `product`, or replaces the product with its SKU.
-    pub async fn put_product(&self, product: Product) -> Result<(), StoreError> {
+    pub async fn put_product(&self, by: &Admin, product: Product) -> Result<(), StoreError> {
+        let by = by.clone();
         self.backend
-            .write(move |store| store.put_product(&product))
+            .write(move |store| {
+                store.put_product(&product)?;
+                audit::record(store, &by, "product.put", &product.sku, &product.name);
+                Ok(())
+            })
             .await
     }
 
     /// Adds the barcode record `barcode`.
-    pub async fn add_barcode(&self, barcode: Barcode) -> Result<(), StoreError> {
+    pub async fn add_barcode(&self, by: &Admin, barcode: Barcode) -> Result<(), StoreError> {
+        let by = by.clone();
         self.backend
-            .write(move |store| store.add_barcode(&barcode))
+            .write(move |store| {
+                store.add_barcode(&barcode)?;
+                let detail = format!("{} for {}", barcode.barcode, barcode.product_sku);
+                audit::record(store, &by, "barcode.add", &barcode.id.to_string(), &detail);
+                Ok(())
+            })
             .await
     }
 
@@ -281,9 +351,11 @@ impl Office {
     /// answers the record as written, or `None` when there is none.
     pub async fn edit_barcode(
         &self,
+        by: &Admin,
         id: Uuid,
         edit: impl FnOnce(&mut Barcode) + Send + 'static,
     ) -> Result<Option<Barcode>, StoreError> {
+        let by = by.clone();
         self.backend
             .write(move |store| {
                 let Some(mut barcode) = store.barcode(id)? else {
@@ -291,27 +363,56 @@ impl Office {
                 };
                 edit(&mut barcode);
                 store.update_barcode(&barcode)?;
+                let detail = format!("{} for {}", barcode.barcode, barcode.product_sku);
+                audit::record(store, &by, "barcode.edit", &id.to_string(), &detail);
                 Ok(Some(barcode))
             })
             .await
     }
 
     /// Makes the barcode record `id` active or not; answers it.
-    pub async fn set_barcode_active(&self, id: Uuid, active: bool) -> Result<Barcode, StoreError> {
+    pub async fn set_barcode_active(
+        &self,
+        by: &Admin,
+        id: Uuid,
+        active: bool,
+    ) -> Result<Barcode, StoreError> {
+        let by = by.clone();
         self.backend
-            .write(move |store| store.set_barcode_active(id, active))
+            .write(move |store| {
+                let barcode = store.set_barcode_active(id, active)?;
+                let operation = if active {
+                    "barcode.activate"
+                } else {
+                    "barcode.deactivate"
+                };
+                audit::record(store, &by, operation, &id.to_string(), &barcode.barcode);
+                Ok(barcode)
+            })
             .await
     }
 
     /// Imports the catalog file that `open` opens (see [`import::import`]).
     pub async fn import<R: Read + 'static>(
         &self,
+        by: &Admin,
         open: impl Fn() -> std::io::Result<R> + Send + 'static,
         format: Format,
         progress: impl FnMut(usize, usize) + Send + 'static,
     ) -> Result<Imported, ImportError> {
+        let by = by.clone();
         self.backend
-            .write(move |store| import::import(store, &open, format, progress))
+            .write(move |store| {
+                let imported = import::import(store, &open, format, progress)?;
+                audit::record(
+                    store,
+                    &by,
+                    "catalog.import",
+                    "catalog",
+                    &audit::import(&imported),
+                );
+                Ok(imported)
+            })
             .await
     }
 

@@ -10,7 +10,7 @@ use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 
 use barcoded_domain::store::{Storage, StoreError};
-use barcoded_domain::{Capability, PluginRecord};
+use barcoded_domain::{Admin, Capability, PluginRecord};
 use barcoded_sandbox::{
     self as sandbox, Ask, Chain, Limits, LoadError, Plugin, SandboxState, Settings,
 };
@@ -76,6 +76,7 @@ pub enum InstallError {
 /// asks, with no service running (`plugin install`); running servers load
 /// it within their reload poll. Blocks: call it where a thread may.
 pub fn install(
+    by: &Admin,
     data_dir: &Path,
     place: &StorePlace,
     bytes: &[u8],
@@ -91,7 +92,9 @@ pub fn install(
         )
     })?;
     let store = place.open()?;
-    Registry::new(data_dir)?.install(store.as_ref(), bytes, request)
+    let installed = Registry::new(data_dir)?.install(store.as_ref(), bytes, request)?;
+    crate::audit::installed(store.as_ref(), by, &installed);
+    Ok(installed)
 }
 
 /// What an install did.

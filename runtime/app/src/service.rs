@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use barcoded_domain::store::{Linked, Storage, StoreError, StoreState};
 use barcoded_domain::{
-    Actions, Barcode, Booking, HistoryEntry, Product, Retention, ScanKind, ScanRecord,
+    Actions, Admin, Barcode, Booking, HistoryEntry, Product, Retention, ScanKind, ScanRecord,
 };
 use barcoded_sandbox::{Chain, LoadError, PluginFailure, ScanOutcome, Server};
 
@@ -220,12 +220,17 @@ impl Service {
     /// where a thread may block.
     pub async fn install(
         &self,
+        by: &Admin,
         bytes: Vec<u8>,
         request: InstallRequest,
     ) -> Result<Installed, InstallError> {
-        let registry = self.registry.clone();
+        let (by, registry) = (by.clone(), self.registry.clone());
         self.backend
-            .write(move |store| registry.install(store, &bytes, &request))
+            .write(move |store| {
+                let installed = registry.install(store, &bytes, &request)?;
+                crate::audit::installed(store, &by, &installed);
+                Ok(installed)
+            })
             .await
     }
 
@@ -375,7 +380,7 @@ impl Service {
     /// Plugins are asked first, as a scan would ask them (nothing they ask
     /// to book is booked): a barcode a plugin recognises is refused, since
     /// its scans never reach the link.
-    pub async fn link(&self, data: &str, sku: &str) -> Result<Linked, LinkError> {
+    pub async fn link(&self, by: &Admin, data: &str, sku: &str) -> Result<Linked, LinkError> {
         let value = barcoded_domain::link_value(data).ok_or_else(|| {
             LinkError::Invalid(
                 "the barcode has no printable characters left once its separators and \
@@ -395,10 +400,14 @@ impl Service {
                 plugin: plugin.to_owned(),
             });
         }
-        let sku = sku.to_owned();
+        let (by, sku) = (by.clone(), sku.to_owned());
         Ok(self
             .backend
-            .write(move |store| store.link(&value, &sku))
+            .write(move |store| {
+                let linked = store.link(&value, &sku)?;
+                crate::audit::record(store, &by, "link.create", &sku, &value);
+                Ok::<_, StoreError>(linked)
+            })
             .await?)
     }
 

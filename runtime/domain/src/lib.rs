@@ -2,6 +2,7 @@
 //! they must meet, API keys, installed plugins and their grants, stock and
 //! purchase orders, and the scan history. Every other crate speaks them.
 
+mod audit;
 pub mod booking;
 mod capability;
 mod error;
@@ -18,6 +19,9 @@ mod stock;
 pub mod store;
 pub mod transfer;
 
+pub use audit::{
+    AUDIT_MAX_EXAMINED, Admin, AuditEntry, AuditPage, AuditQuery, MAX_AUDIT_PAGE, Via,
+};
 pub use capability::Capability;
 pub use hex::hex;
 pub use history::{

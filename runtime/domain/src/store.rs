@@ -9,8 +9,9 @@ use uuid::Uuid;
 pub use crate::error::StoreError;
 use crate::transfer::Record;
 use crate::{
-    Actions, Actor, ApiKey, Barcode, Booking, HistoryEntry, HistoryPage, HistoryQuery, Movement,
-    PluginRecord, Product, PurchaseOrder, Quarantine, Retention, Role, ScanRecord,
+    Actions, Actor, ApiKey, AuditEntry, AuditPage, AuditQuery, Barcode, Booking, HistoryEntry,
+    HistoryPage, HistoryQuery, Movement, PluginRecord, Product, PurchaseOrder, Quarantine,
+    Retention, Role, ScanRecord,
 };
 
 /// Free space below which the store's disk counts as full.
@@ -350,6 +351,15 @@ pub trait HistoryStore {
     fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError>;
 }
 
+/// The audit trail of administrative changes.
+pub trait AuditStore {
+    /// Appends `entry` with the next id and the time now; returns it as written.
+    fn record_audit(&self, entry: &AuditEntry) -> Result<AuditEntry, StoreError>;
+
+    /// A page of the trail, newest first.
+    fn audit(&self, query: &AuditQuery) -> Result<AuditPage, StoreError>;
+}
+
 /// Every record at once, for moving a store to another backend.
 pub trait TransferStore {
     /// Calls `f` with every record, in [`crate::transfer::Record`]'s order,
@@ -377,6 +387,7 @@ pub trait Storage:
     + QuarantineStore
     + StockStore
     + HistoryStore
+    + AuditStore
     + TransferStore
     + Send
     + Sync

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    Barcode, HistoryEntry, Movement, PluginRecord, Product, PurchaseOrder, Quarantine, StoredKey,
+    AuditEntry, Barcode, HistoryEntry, Movement, PluginRecord, Product, PurchaseOrder, Quarantine,
+    StoredKey,
 };
 
 /// One stored record. A store exports them kind by kind in the order of
@@ -46,6 +47,8 @@ pub enum Record {
     Order(PurchaseOrder),
     /// By id, with the Unix milliseconds it was written at (for pruning).
     Scan { millis: u64, entry: HistoryEntry },
+    /// By id.
+    Audit(AuditEntry),
 }
 
 /// The kinds of record, in export order.
@@ -62,10 +65,11 @@ pub enum Kind {
     Movements,
     Orders,
     History,
+    Audit,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Products,
         Kind::Barcodes,
         Kind::Keys,
@@ -77,6 +81,7 @@ impl Kind {
         Kind::Movements,
         Kind::Orders,
         Kind::History,
+        Kind::Audit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +97,7 @@ impl Kind {
             Kind::Movements => "stock-movements",
             Kind::Orders => "purchase-orders",
             Kind::History => "scan-history",
+            Kind::Audit => "audit-trail",
         }
     }
 }
@@ -110,6 +116,7 @@ impl Record {
             Record::Movement(_) => Kind::Movements,
             Record::Order(_) => Kind::Orders,
             Record::Scan { .. } => Kind::History,
+            Record::Audit(_) => Kind::Audit,
         }
     }
 }

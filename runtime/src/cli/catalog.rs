@@ -11,7 +11,7 @@ use uuid::Uuid;
 use barcoded_app::{Format, Office, StorePlace};
 use barcoded_domain::{Barcode, Price, Product, SupplierPart};
 
-use super::shell::{CliResult, wait};
+use super::shell::{CliResult, by, wait};
 
 /// The demo catalog `serve --demo` seeds into an empty store.
 const DEMO_CATALOG: &str = include_str!("../demo-catalog.json");
@@ -208,7 +208,7 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: CatalogCommand) -> CliR
                 currency: args.currency,
                 supplier_parts: args.supplier_parts,
             };
-            wait(office()?.put_product(product.clone()))?;
+            wait(office()?.put_product(&by(), product.clone()))?;
             print_record(&product)
         }
         CatalogCommand::AddBarcode(args) => {
@@ -223,20 +223,21 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: CatalogCommand) -> CliR
                 is_default: args.default,
                 is_active: !args.inactive,
             };
-            wait(office()?.add_barcode(barcode.clone()))?;
+            wait(office()?.add_barcode(&by(), barcode.clone()))?;
             print_record(&barcode)
         }
         CatalogCommand::UpdateBarcode(args) => {
             let id = args.id;
-            let barcode =
-                wait(office()?.edit_barcode(id, move |barcode| apply_updates(barcode, args)))?
-                    .ok_or_else(|| format!("no barcode record with id {id}"))?;
+            let barcode = wait(
+                office()?.edit_barcode(&by(), id, move |barcode| apply_updates(barcode, args)),
+            )?
+            .ok_or_else(|| format!("no barcode record with id {id}"))?;
             print_record(&barcode)
         }
         CatalogCommand::Deactivate { id } => set_active(&office()?, id, false),
         CatalogCommand::Reactivate { id } => set_active(&office()?, id, true),
         CatalogCommand::Link { barcode, sku } => link(data_dir, place, &barcode, &sku),
-        CatalogCommand::Unlink { sku } => match wait(office()?.unlink(&sku))? {
+        CatalogCommand::Unlink { sku } => match wait(office()?.unlink(&by(), &sku))? {
             Some(removed) => print_record(&removed),
             None => Err(format!("product {sku} has no linked barcode").into()),
         },
@@ -252,7 +253,7 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: CatalogCommand) -> CliR
 /// Links through the service, so that its plugins are asked first.
 fn link(data_dir: &Path, place: &StorePlace, barcode: &str, sku: &str) -> CliResult {
     let service = super::shell::local_service(data_dir, place)?;
-    let linked = wait(service.link(barcode, sku));
+    let linked = wait(service.link(&by(), barcode, sku));
     service.close();
     let linked = linked?;
     if let Some(replaced) = &linked.replaced {
@@ -284,7 +285,7 @@ fn apply_updates(barcode: &mut Barcode, args: UpdateBarcodeArgs) {
 }
 
 fn set_active(office: &Office, id: Uuid, active: bool) -> CliResult {
-    let barcode = wait(office.set_barcode_active(id, active))?;
+    let barcode = wait(office.set_barcode_active(&by(), id, active))?;
     print_record(&barcode)
 }
 
@@ -307,7 +308,7 @@ fn import_file(office: &Office, file: &Path, format: Option<Format>) -> CliResul
     eprintln!("checking {}...", file.display());
     let mut progress = Progress::new();
     let bar = progress;
-    let imported = wait(office.import(open, format, move |done, total| {
+    let imported = wait(office.import(&by(), open, format, move |done, total| {
         progress.update(done, total)
     }))
     .map_err(|e| format!("{}: {e}", file.display()))?;
@@ -344,7 +345,7 @@ pub async fn seed_demo(office: &Office) -> CliResult<()> {
         return Ok(());
     }
     let open = || Ok(DEMO_CATALOG.as_bytes());
-    let imported = office.import(open, Format::Json, |_, _| {}).await?;
+    let imported = office.import(&by(), open, Format::Json, |_, _| {}).await?;
     tracing::info!(
         "--demo: seeded the demo catalog ({} records)",
         imported.total()

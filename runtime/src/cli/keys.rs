@@ -6,7 +6,7 @@ use barcoded_app::Office;
 use barcoded_domain::Role;
 use clap::Subcommand;
 
-use super::shell::{CliResult, wait};
+use super::shell::{CliResult, by, wait};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -36,7 +36,7 @@ pub fn run(office: &Office, command: KeyCommand) -> CliResult {
     match command {
         KeyCommand::Create { name, role } => {
             let role: Role = role.parse()?;
-            let secret = wait(office.create_key(&name, role))?;
+            let secret = wait(office.create_key(&by(), &name, role))?;
             println!("{secret}");
             eprintln!(
                 "Created {role} key {name:?}. Store it now: it is shown only this once. \
@@ -54,7 +54,7 @@ pub fn run(office: &Office, command: KeyCommand) -> CliResult {
             }
         }
         KeyCommand::Revoke { name } => {
-            wait(office.revoke_key(&name))?;
+            wait(office.revoke_key(&by(), &name))?;
             eprintln!("Revoked key {name:?}.");
         }
     }

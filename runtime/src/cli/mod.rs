@@ -7,6 +7,7 @@
 //! and the server sees their changes within milliseconds (plugin changes
 //! within a second).
 
+mod audit;
 mod catalog;
 mod keys;
 mod orders;
@@ -125,6 +126,13 @@ enum Command {
     /// Create and show purchase orders, which plugins receive goods against.
     #[command(subcommand)]
     Order(orders::OrderCommand),
+    /// Show the audit trail: who changed keys, plugins, links, the catalog,
+    /// stock and orders, and when.
+    ///
+    /// Every administrative change is recorded, over the API (with the
+    /// key's name) and from this command line (with the user's), on either
+    /// store; a key's secret never is. Newest first, a page at a time.
+    Audit(audit::AuditArgs),
     /// Move a store between a data folder and a PostgreSQL database.
     #[command(subcommand)]
     Store(store::StoreCommand),
@@ -293,6 +301,7 @@ fn execute(
         Command::Catalog(command) => catalog::run(data_dir, place, command),
         Command::Stock(command) => stock::run(&Office::open(place)?, command),
         Command::Order(command) => orders::run(&Office::open(place)?, command),
+        Command::Audit(args) => audit::run(&Office::open(place)?, args),
         Command::Store(command) => store::run(command),
         Command::Backup(args) => backup(place, &args.file),
         Command::Restore(args) => restore(place, &args.file),

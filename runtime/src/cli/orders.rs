@@ -8,7 +8,7 @@ use barcoded_app::Office;
 use barcoded_domain::{OrderLine, PurchaseOrder};
 use clap::Subcommand;
 
-use super::shell::{CliResult, wait};
+use super::shell::{CliResult, by, wait};
 
 #[derive(Debug, Subcommand)]
 pub enum OrderCommand {
@@ -68,7 +68,7 @@ pub fn run(office: &Office, command: OrderCommand) -> CliResult {
                 order.lines.len(),
                 order.location.clone(),
             );
-            wait(office.add_order(order))?;
+            wait(office.add_order(&by(), order))?;
             eprintln!(
                 "Created purchase order {number} with {lines} lines; receipts go to {location}."
             );

@@ -11,7 +11,7 @@ use barcoded_app::{InstallRequest, Installed, Office, StorePlace};
 use barcoded_domain::{Capability, LimitOverrides, PluginRecord};
 use clap::Subcommand;
 
-use super::shell::{CliResult, print_json, wait};
+use super::shell::{CliResult, by, print_json, wait};
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
@@ -181,7 +181,7 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: PluginCommand) -> CliRe
                 disabled,
                 upgrade,
             };
-            let installed = barcoded_app::install(data_dir, place, &bytes, &request)?;
+            let installed = barcoded_app::install(&by(), data_dir, place, &bytes, &request)?;
             match installed {
                 Installed::New(record) => {
                     eprintln!(
@@ -225,7 +225,7 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: PluginCommand) -> CliRe
         PluginCommand::List => list(&office()?)?,
         PluginCommand::Info { name } => print_json(&wait(office()?.plugin(&name))?)?,
         PluginCommand::Enable { name } => {
-            let changed = wait(office()?.change_plugin(&name, Change::Enable))?;
+            let changed = wait(office()?.change_plugin(&by(), &name, Change::Enable))?;
             let note = if changed.released {
                 " and out of quarantine"
             } else {
@@ -234,15 +234,15 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: PluginCommand) -> CliRe
             eprintln!("Plugin {name} is enabled{note}.");
         }
         PluginCommand::Disable { name } => {
-            wait(office()?.change_plugin(&name, Change::Disable))?;
+            wait(office()?.change_plugin(&by(), &name, Change::Disable))?;
             eprintln!("Plugin {name} is disabled.");
         }
         PluginCommand::Priority { name, priority } => {
-            wait(office()?.change_plugin(&name, Change::Priority(priority)))?;
+            wait(office()?.change_plugin(&by(), &name, Change::Priority(priority)))?;
             eprintln!("Plugin {name} now has priority {priority}.");
         }
         PluginCommand::Remove { name } => {
-            wait(office()?.remove_plugin(&name))?;
+            wait(office()?.remove_plugin(&by(), &name))?;
             eprintln!("Removed plugin {name}.");
         }
         PluginCommand::Config {
@@ -258,17 +258,18 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: PluginCommand) -> CliRe
                         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let changed = wait(office()?.change_plugin(&name, Change::EditConfig { set, unset }))?;
+            let changed =
+                wait(office()?.change_plugin(&by(), &name, Change::EditConfig { set, unset }))?;
             print_json(&changed.plugin.config)?;
         }
         PluginCommand::Grant { name, capabilities } => {
             let grant = Change::Grant(capabilities.into_iter().collect());
-            let changed = wait(office()?.change_plugin(&name, grant))?;
+            let changed = wait(office()?.change_plugin(&by(), &name, grant))?;
             eprintln!("{}", holds(&name, &changed.plugin.grants));
         }
         PluginCommand::Revoke { name, capabilities } => {
             let revoke = Change::Revoke(capabilities.into_iter().collect());
-            let changed = wait(office()?.change_plugin(&name, revoke))?;
+            let changed = wait(office()?.change_plugin(&by(), &name, revoke))?;
             eprintln!("{}", holds(&name, &changed.plugin.grants));
         }
         PluginCommand::Limits { name, json } => {
@@ -277,7 +278,7 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: PluginCommand) -> CliRe
                 Some(json) => {
                     let limits: LimitOverrides =
                         serde_json::from_str(&json).map_err(|e| format!("bad limits: {e}"))?;
-                    wait(office()?.change_plugin(&name, Change::Limits(limits)))
+                    wait(office()?.change_plugin(&by(), &name, Change::Limits(limits)))
                         .map_err(|e| format!("bad limits: {e}"))?
                         .plugin
                 }

@@ -17,6 +17,11 @@ pub const DEFAULT_HISTORY: Retention = Retention {
 /// layer's typed error converts into it; this edge only prints it.
 pub type CliResult<T = ExitCode> = Result<T, Box<dyn std::error::Error>>;
 
+/// Who the audit trail names for a change made from this command line.
+pub fn by() -> barcoded_domain::Admin {
+    barcoded_domain::Admin::command_line()
+}
+
 /// Waits for `operation` on this thread, which may block: a command runs
 /// on the main thread, beside the runtime's workers.
 pub fn wait<F: std::future::Future>(operation: F) -> F::Output {

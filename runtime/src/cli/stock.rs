@@ -6,7 +6,7 @@ use barcoded_app::Office;
 use barcoded_domain::StockChange;
 use clap::Subcommand;
 
-use super::shell::{CliResult, wait};
+use super::shell::{CliResult, by, wait};
 
 #[derive(Debug, Subcommand)]
 pub enum StockCommand {
@@ -86,7 +86,7 @@ pub fn run(office: &Office, command: StockCommand) -> CliResult {
                 delta,
                 reason,
             };
-            let booked = wait(office.adjust_stock(change))?;
+            let booked = wait(office.adjust_stock(&by(), change))?;
             for m in booked.movements {
                 eprintln!(
                     "{} at {} is now {} (movement {}).",

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use barcoded_app::plugins::Change;
 use barcoded_app::{InstallError, InstallRequest, Installed, Service, StoreError};
-use barcoded_domain::PluginRecord;
+use barcoded_domain::{Admin, PluginRecord};
 use barcoded_sandbox::MAX_COMPONENT_BYTES;
 use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
@@ -74,29 +74,34 @@ pub async fn get(service: &Service, raw_name: &str) -> Answer {
 }
 
 /// `DELETE /api/admin/plugins/{name}`.
-pub async fn remove(service: &Service, raw_name: &str) -> Answer {
+pub async fn remove(service: &Service, by: &Admin, raw_name: &str) -> Answer {
     let Some(name) = plugin_name(raw_name) else {
         return not_installed();
     };
-    outcome(service.office().remove_plugin(&name).await)
+    outcome(service.office().remove_plugin(by, &name).await)
 }
 
 /// `POST /api/admin/plugins/{name}/enable`: enables it and lifts its
 /// quarantine.
-pub async fn enable(service: &Service, raw_name: &str) -> Answer {
-    change(service, raw_name, Change::Enable).await
+pub async fn enable(service: &Service, by: &Admin, raw_name: &str) -> Answer {
+    change(service, by, raw_name, Change::Enable).await
 }
 
 /// `POST /api/admin/plugins/{name}/disable`.
-pub async fn disable(service: &Service, raw_name: &str) -> Answer {
-    change(service, raw_name, Change::Disable).await
+pub async fn disable(service: &Service, by: &Admin, raw_name: &str) -> Answer {
+    change(service, by, raw_name, Change::Disable).await
 }
 
 /// `PUT /api/admin/plugins/{name}/priority` with `{"priority": 10}`.
-pub async fn priority(service: &Service, raw_name: &str, request_body: Incoming) -> Answer {
+pub async fn priority(
+    service: &Service,
+    by: &Admin,
+    raw_name: &str,
+    request_body: Incoming,
+) -> Answer {
     match read_object::<PriorityBody>(request_body).await {
         Ok(body) => match body.priority() {
-            Some(priority) => change(service, raw_name, Change::Priority(priority)).await,
+            Some(priority) => change(service, by, raw_name, Change::Priority(priority)).await,
             None => Answer::error(StatusCode::BAD_REQUEST, r#"Send {"priority": <integer>}"#),
         },
         Err(answer) => answer,
@@ -104,25 +109,40 @@ pub async fn priority(service: &Service, raw_name: &str, request_body: Incoming)
 }
 
 /// `PUT /api/admin/plugins/{name}/config` with every setting.
-pub async fn config(service: &Service, raw_name: &str, request_body: Incoming) -> Answer {
+pub async fn config(
+    service: &Service,
+    by: &Admin,
+    raw_name: &str,
+    request_body: Incoming,
+) -> Answer {
     match read_json(request_body).await {
-        Ok(config) => change(service, raw_name, Change::Config(config)).await,
+        Ok(config) => change(service, by, raw_name, Change::Config(config)).await,
         Err(answer) => answer,
     }
 }
 
 /// `PUT /api/admin/plugins/{name}/limits` with the limit overrides.
-pub async fn limits(service: &Service, raw_name: &str, request_body: Incoming) -> Answer {
+pub async fn limits(
+    service: &Service,
+    by: &Admin,
+    raw_name: &str,
+    request_body: Incoming,
+) -> Answer {
     match read_object(request_body).await {
-        Ok(limits) => change(service, raw_name, Change::Limits(limits)).await,
+        Ok(limits) => change(service, by, raw_name, Change::Limits(limits)).await,
         Err(answer) => answer,
     }
 }
 
 /// `PUT /api/admin/plugins/{name}/grants` with every capability it holds.
-pub async fn grants(service: &Service, raw_name: &str, request_body: Incoming) -> Answer {
+pub async fn grants(
+    service: &Service,
+    by: &Admin,
+    raw_name: &str,
+    request_body: Incoming,
+) -> Answer {
     match read_json(request_body).await {
-        Ok(grants) => change(service, raw_name, Change::Grants(grants)).await,
+        Ok(grants) => change(service, by, raw_name, Change::Grants(grants)).await,
         Err(answer) => answer,
     }
 }
@@ -148,14 +168,14 @@ impl PriorityBody {
     }
 }
 
-async fn change(service: &Service, raw_name: &str, change: Change) -> Answer {
+async fn change(service: &Service, by: &Admin, raw_name: &str, change: Change) -> Answer {
     let Some(name) = plugin_name(raw_name) else {
         return not_installed();
     };
     outcome(
         service
             .office()
-            .change_plugin(&name, change)
+            .change_plugin(by, &name, change)
             .await
             .map(|changed| changed.plugin),
     )
@@ -163,7 +183,12 @@ async fn change(service: &Service, raw_name: &str, change: Change) -> Answer {
 
 /// `POST /api/admin/plugins?name=&priority=&disabled=&upgrade=` with the
 /// component in the body.
-pub async fn install(service: &Service, query: Option<&str>, request_body: Incoming) -> Answer {
+pub async fn install(
+    service: &Service,
+    by: &Admin,
+    query: Option<&str>,
+    request_body: Incoming,
+) -> Answer {
     let request = match install_request(query) {
         Ok(request) => request,
         Err(message) => return Answer::error(StatusCode::BAD_REQUEST, message),
@@ -173,7 +198,7 @@ pub async fn install(service: &Service, query: Option<&str>, request_body: Incom
         Ok(bytes) => bytes,
         Err(answer) => return answer,
     };
-    match service.install(bytes.to_vec(), request).await {
+    match service.install(by, bytes.to_vec(), request).await {
         Ok(installed) => {
             let (what, record, withheld) = match installed {
                 Installed::New(record) => ("installed", record, BTreeSet::new()),

@@ -69,7 +69,7 @@ fn parse(query: &str) -> Result<HistoryQuery, String> {
 
 /// A `before` cursor: any non-negative integer, as the API document allows.
 /// One beyond any entry id reads as the largest, so it pages from the newest.
-fn cursor(text: &str) -> Result<u64, String> {
+pub(super) fn cursor(text: &str) -> Result<u64, String> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("before must be an entry id, not {text:?}"));
     }

@@ -8,7 +8,7 @@
 //! | `DELETE /api/admin/keys/{name}` | revoke |
 
 use barcoded_app::{KeyError, Service, StoreError};
-use barcoded_domain::Role;
+use barcoded_domain::{Admin, Role};
 use hyper::StatusCode;
 use hyper::body::Incoming;
 use serde_json::json;
@@ -40,7 +40,7 @@ pub async fn list(service: &Service) -> Answer {
 }
 
 /// `POST /api/admin/keys`: 201 with the new key, which is shown only here.
-pub async fn create(service: &Service, request_body: Incoming) -> Answer {
+pub async fn create(service: &Service, by: &Admin, request_body: Incoming) -> Answer {
     let bytes = match body::read_bounded(request_body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(answer) => return answer,
@@ -69,7 +69,7 @@ pub async fn create(service: &Service, request_body: Incoming) -> Answer {
             );
         }
     };
-    match service.office().create_key(&new.name, new.role).await {
+    match service.office().create_key(by, &new.name, new.role).await {
         Ok(key) => Answer {
             status: StatusCode::CREATED,
             body: json!({ "name": new.name, "role": new.role, "key": key }),
@@ -83,11 +83,11 @@ pub async fn create(service: &Service, request_body: Incoming) -> Answer {
 }
 
 /// `DELETE /api/admin/keys/{name}`: requests with it fail from the next on.
-pub async fn revoke(service: &Service, raw_name: &str) -> Answer {
+pub async fn revoke(service: &Service, by: &Admin, raw_name: &str) -> Answer {
     let Some(name) = percent_decode(raw_name).filter(|name| !name.is_empty()) else {
         return Answer::error(StatusCode::NOT_FOUND, "No key with this name");
     };
-    match service.office().revoke_key(&name).await {
+    match service.office().revoke_key(by, &name).await {
         Ok(()) => Answer {
             status: StatusCode::OK,
             body: json!({ "revoked": name }),

@@ -13,7 +13,7 @@ use super::query::percent_decode;
 use super::scan::{MAX_BODY_BYTES, barcode_field};
 use crate::answer::{Answer, INVENTREE_MODELS};
 use barcoded_app::{LinkError, Service, StoreError};
-use barcoded_domain::barcode_hash;
+use barcoded_domain::{Admin, barcode_hash};
 
 /// Longest barcode a link takes, as sent: a barcode record's longest value.
 const MAX_LINKED_CHARS: usize = 256;
@@ -25,7 +25,7 @@ const EXAMPLE: &str = r#"{"barcode": "...", "part": "SKU"}"#;
 const MODEL: &str = "part";
 
 /// `POST /api/barcode/link/` with `{"barcode": .., "part": SKU}`.
-pub async fn link(service: &Service, request_body: Incoming) -> Answer {
+pub async fn link(service: &Service, by: &Admin, request_body: Incoming) -> Answer {
     let request = match read_object(request_body, EXAMPLE).await {
         Ok(request) => request,
         Err(answer) => return answer,
@@ -38,7 +38,7 @@ pub async fn link(service: &Service, request_body: Incoming) -> Answer {
         Ok(sku) => sku,
         Err(answer) => return answer,
     };
-    match service.link(&data, &sku).await {
+    match service.link(by, &data, &sku).await {
         Ok(linked) => Answer {
             status: StatusCode::OK,
             body: json!({
@@ -68,7 +68,7 @@ pub async fn link(service: &Service, request_body: Incoming) -> Answer {
 }
 
 /// `POST /api/barcode/unlink/` with `{"part": SKU}`.
-pub async fn unlink(service: &Service, request_body: Incoming) -> Answer {
+pub async fn unlink(service: &Service, by: &Admin, request_body: Incoming) -> Answer {
     let request = match read_object(request_body, EXAMPLE).await {
         Ok(request) => request,
         Err(answer) => return answer,
@@ -77,7 +77,7 @@ pub async fn unlink(service: &Service, request_body: Incoming) -> Answer {
         Ok(sku) => sku,
         Err(answer) => return answer,
     };
-    match service.office().unlink(&sku).await {
+    match service.office().unlink(by, &sku).await {
         Ok(removed) => Answer {
             status: StatusCode::OK,
             body: json!({
@@ -101,11 +101,11 @@ pub async fn list(service: &Service) -> Answer {
 }
 
 /// `DELETE /api/admin/links/{sku}`: removes the product's link.
-pub async fn remove(service: &Service, raw_sku: &str) -> Answer {
+pub async fn remove(service: &Service, by: &Admin, raw_sku: &str) -> Answer {
     let Some(sku) = percent_decode(raw_sku).filter(|sku| !sku.is_empty()) else {
         return Answer::error(StatusCode::NOT_FOUND, "No product with this SKU");
     };
-    match service.office().unlink(&sku).await {
+    match service.office().unlink(by, &sku).await {
         Ok(Some(removed)) => Answer {
             status: StatusCode::OK,
             body: json!({ "unlinked": removed }),

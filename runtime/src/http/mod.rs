@@ -2,6 +2,7 @@
 //! dropping requests in flight.
 
 mod admin;
+mod audit;
 mod auth;
 mod body;
 mod catalog;

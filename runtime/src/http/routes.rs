@@ -17,12 +17,12 @@ use hyper::{Method, Request, Response};
 use serde_json::json;
 
 use super::{
-    admin, auth, body, catalog, console, history, inventree, keys, link, lookup, metrics, openapi,
-    qr, receive, scan, stock,
+    admin, audit, auth, body, catalog, console, history, inventree, keys, link, lookup, metrics,
+    openapi, qr, receive, scan, stock,
 };
 use crate::answer::Answer;
 use barcoded_app::Service;
-use barcoded_domain::{ApiKey, Role};
+use barcoded_domain::{Admin, ApiKey, Role};
 
 /// One request, as a handler gets it.
 pub struct Call {
@@ -34,6 +34,13 @@ pub struct Call {
     pub param: String,
     pub query: Option<String>,
     pub body: Incoming,
+}
+
+impl Call {
+    /// Who makes the change this request asks for: its key.
+    fn admin(&self) -> Admin {
+        Admin::key(&key_name(&self.key))
+    }
 }
 
 /// The name of a request's key; empty on a route without one.
@@ -240,7 +247,7 @@ static ROUTES: &[Route] = &[
         &["/api/barcode/link"],
         &[post(
             Access::Linking,
-            handler!(|call| link::link(&call.service, call.body).await),
+            handler!(|call| link::link(&call.service, &call.admin(), call.body).await),
         )],
     ),
     at(
@@ -248,7 +255,7 @@ static ROUTES: &[Route] = &[
         &["/api/barcode/unlink"],
         &[post(
             Access::Linking,
-            handler!(|call| link::unlink(&call.service, call.body).await),
+            handler!(|call| link::unlink(&call.service, &call.admin(), call.body).await),
         )],
     ),
     at(
@@ -268,7 +275,15 @@ static ROUTES: &[Route] = &[
         "/api/admin/links/{sku}",
         &[delete(
             ADMIN,
-            handler!(|call| link::remove(&call.service, &call.param).await),
+            handler!(|call| link::remove(&call.service, &call.admin(), &call.param).await),
+        )],
+    ),
+    at(
+        "/api/admin/audit",
+        &["/api/admin/audit/"],
+        &[get(
+            ADMIN,
+            handler!(|call| audit::handle(&call.service, call.query.as_deref()).await),
         )],
     ),
     at(
@@ -278,7 +293,7 @@ static ROUTES: &[Route] = &[
             get(ADMIN, handler!(|call| keys::list(&call.service).await)),
             post(
                 ADMIN,
-                handler!(|call| keys::create(&call.service, call.body).await),
+                handler!(|call| keys::create(&call.service, &call.admin(), call.body).await),
             ),
         ],
     ),
@@ -286,7 +301,7 @@ static ROUTES: &[Route] = &[
         "/api/admin/keys/{name}",
         &[delete(
             ADMIN,
-            handler!(|call| keys::revoke(&call.service, &call.param).await),
+            handler!(|call| keys::revoke(&call.service, &call.admin(), &call.param).await),
         )],
     ),
     at(
@@ -296,9 +311,13 @@ static ROUTES: &[Route] = &[
             get(ADMIN, handler!(|call| admin::list(&call.service).await)),
             post(
                 ADMIN,
-                handler!(
-                    |call| admin::install(&call.service, call.query.as_deref(), call.body).await
-                ),
+                handler!(|call| admin::install(
+                    &call.service,
+                    &call.admin(),
+                    call.query.as_deref(),
+                    call.body
+                )
+                .await),
             ),
         ],
     ),
@@ -312,7 +331,7 @@ static ROUTES: &[Route] = &[
             ),
             delete(
                 ADMIN,
-                handler!(|call| admin::remove(&call.service, &call.param).await),
+                handler!(|call| admin::remove(&call.service, &call.admin(), &call.param).await),
             ),
         ],
     ),
@@ -321,7 +340,7 @@ static ROUTES: &[Route] = &[
         &[],
         &[post(
             ADMIN,
-            handler!(|call| admin::enable(&call.service, &call.param).await),
+            handler!(|call| admin::enable(&call.service, &call.admin(), &call.param).await),
         )],
     ),
     at(
@@ -329,7 +348,7 @@ static ROUTES: &[Route] = &[
         &[],
         &[post(
             ADMIN,
-            handler!(|call| admin::disable(&call.service, &call.param).await),
+            handler!(|call| admin::disable(&call.service, &call.admin(), &call.param).await),
         )],
     ),
     at(
@@ -337,7 +356,9 @@ static ROUTES: &[Route] = &[
         &[],
         &[put(
             ADMIN,
-            handler!(|call| admin::priority(&call.service, &call.param, call.body).await),
+            handler!(
+                |call| admin::priority(&call.service, &call.admin(), &call.param, call.body).await
+            ),
         )],
     ),
     at(
@@ -345,7 +366,9 @@ static ROUTES: &[Route] = &[
         &[],
         &[put(
             ADMIN,
-            handler!(|call| admin::config(&call.service, &call.param, call.body).await),
+            handler!(
+                |call| admin::config(&call.service, &call.admin(), &call.param, call.body).await
+            ),
         )],
     ),
     at(
@@ -353,7 +376,9 @@ static ROUTES: &[Route] = &[
         &[],
         &[put(
             ADMIN,
-            handler!(|call| admin::limits(&call.service, &call.param, call.body).await),
+            handler!(
+                |call| admin::limits(&call.service, &call.admin(), &call.param, call.body).await
+            ),
         )],
     ),
     at(
@@ -361,7 +386,9 @@ static ROUTES: &[Route] = &[
         &[],
         &[put(
             ADMIN,
-            handler!(|call| admin::grants(&call.service, &call.param, call.body).await),
+            handler!(
+                |call| admin::grants(&call.service, &call.admin(), &call.param, call.body).await
+            ),
         )],
     ),
     at(

@@ -20,6 +20,7 @@
 //! off the runtime's async workers (see [`PgStore::wait`] and
 //! `Storage::reads_wait`).
 
+mod audit;
 mod catalog;
 mod history;
 mod keys;

@@ -102,6 +102,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX scan_history_by_time ON scan_history (at_ms);
     CREATE SEQUENCE scan_ids;
     "#,
+    // 2: the audit trail.
+    r#"
+    -- Administrative changes by id (see AuditEntry); never pruned.
+    CREATE TABLE audit (
+        id bigint PRIMARY KEY,
+        record text NOT NULL
+    );
+    CREATE SEQUENCE audit_ids;
+    "#,
 ];
 
 /// The schema version this build writes and reads.

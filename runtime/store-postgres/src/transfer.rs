@@ -18,7 +18,7 @@ type Make = fn(&Row) -> Result<Record, Failure>;
 
 /// Every table, in export order: each query selects a whole table in the
 /// order of its key, read a page at a time (see [`each_row`]).
-const EXPORTS: [(&str, Make); 11] = [
+const EXPORTS: [(&str, Make); 12] = [
     ("SELECT sku, record FROM products ORDER BY sku", |row| {
         Ok(Record::Product(decode(row, 1)?))
     }),
@@ -87,6 +87,9 @@ const EXPORTS: [(&str, Make); 11] = [
             })
         },
     ),
+    ("SELECT id, record FROM audit ORDER BY id", |row| {
+        Ok(Record::Audit(decode(row, 1)?))
+    }),
 ];
 
 impl TransferStore for PgStore {
@@ -122,7 +125,8 @@ impl TransferStore for PgStore {
                 "SELECT NOT (EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM barcodes) \
                  OR EXISTS (SELECT 1 FROM api_keys) OR EXISTS (SELECT 1 FROM plugins) \
                  OR EXISTS (SELECT 1 FROM plugin_quarantine) OR EXISTS (SELECT 1 FROM stock) \
-                 OR EXISTS (SELECT 1 FROM purchase_orders) OR EXISTS (SELECT 1 FROM scan_history))",
+                 OR EXISTS (SELECT 1 FROM purchase_orders) OR EXISTS (SELECT 1 FROM scan_history) \
+                 OR EXISTS (SELECT 1 FROM audit))",
                 &[],
             )
             .await?;
@@ -161,6 +165,7 @@ async fn import(txn: &Transaction<'_>, records: &[Record]) -> Result<(), Failure
     for (sequence, table) in [
         ("movement_ids", "stock_movements"),
         ("scan_ids", "scan_history"),
+        ("audit_ids", "audit"),
     ] {
         let statement = format!(
             "SELECT setval('{sequence}', greatest((SELECT coalesce(max(id), 0) FROM {table}), \
@@ -233,6 +238,17 @@ async fn import_one(txn: &Transaction<'_>, record: &Record) -> Result<(), Failur
         Record::Barcode(barcode) => put_barcodes(txn, std::slice::from_ref(barcode)).await,
         Record::Movement(movement) => put_movements(txn, &[movement]).await,
         Record::Scan { millis, entry } => put_scans(txn, &[(*millis, entry)]).await,
+        Record::Audit(entry) => {
+            let id = bigint(entry.id)?;
+            execute(
+                txn,
+                "INSERT INTO audit (id, record) VALUES ($1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
+                &[&id, &encode(entry)],
+            )
+            .await?;
+            Ok(())
+        }
     }
 }
 

@@ -160,6 +160,7 @@ fn copy_tables(
         copy(from, to, STOCK_MOVEMENTS)?,
         copy(from, to, PURCHASE_ORDERS)?,
         copy(from, to, SCAN_HISTORY)?,
+        copy(from, to, AUDIT)?,
     ])
 }
 

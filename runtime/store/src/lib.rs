@@ -8,6 +8,7 @@
 //! other to finish. Every commit is durable before it returns: a crash loses
 //! nothing that was committed.
 
+mod audit;
 mod backup;
 mod catalog;
 mod catalog_reader;
@@ -146,6 +147,7 @@ impl Store {
         txn.open_table(schema::STOCK_MOVEMENTS).map_err(storage)?;
         txn.open_table(schema::PURCHASE_ORDERS).map_err(storage)?;
         txn.open_table(schema::SCAN_HISTORY).map_err(storage)?;
+        txn.open_table(schema::AUDIT).map_err(storage)?;
         self.commit(txn)
     }
 

@@ -62,3 +62,6 @@ pub const PURCHASE_ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("
 /// Scans by sequence number, as (Unix milliseconds, `HistoryEntry`); pruned
 /// by age and count.
 pub const SCAN_HISTORY: TableDefinition<u64, (u64, &[u8])> = TableDefinition::new("scan_history");
+
+/// Administrative changes by sequence number (see `AuditEntry`); never pruned.
+pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");

@@ -131,6 +131,7 @@ impl TransferStore for Store {
                 entry: decode(bytes)?,
             })?;
         }
+        each(&txn, AUDIT, |bytes| Ok(Record::Audit(decode(bytes)?)), f)?;
         Ok(())
     }
 
@@ -177,6 +178,11 @@ impl TransferStore for Store {
                 .open_table(SCAN_HISTORY)
                 .map_err(storage)?
                 .is_empty()
+                .map_err(storage)?
+            && txn
+                .open_table(AUDIT)
+                .map_err(storage)?
+                .is_empty()
                 .map_err(storage)?)
     }
 }
@@ -203,7 +209,7 @@ fn each<K: redb::Key + 'static>(
 fn import(txn: &WriteTransaction, records: &[Record]) -> Result<(), StoreError> {
     let mut catalog = CatalogTables::open(txn)?;
     let mut last_movement = 0;
-    let mut last_scan = 0;
+    let (mut last_scan, mut last_audit) = (0, 0);
     for record in records {
         match record {
             Record::Product(product) => catalog.put_product(product)?,
@@ -248,11 +254,16 @@ fn import(txn: &WriteTransaction, records: &[Record]) -> Result<(), StoreError> 
                     .insert(entry.id, (*millis, encode(entry).as_slice()))
                     .map_err(storage)?;
             }
+            Record::Audit(entry) => {
+                last_audit = last_audit.max(entry.id);
+                put(txn, AUDIT, entry.id, &encode(entry))?;
+            }
         }
     }
     drop(catalog);
     keep_past(txn, "movements", last_movement)?;
-    keep_past(txn, "scans", last_scan)
+    keep_past(txn, "scans", last_scan)?;
+    keep_past(txn, "audit", last_audit)
 }
 
 fn put<'k, K: redb::Key + 'static>(
