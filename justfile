@@ -34,7 +34,7 @@ run: guests
 postgres_url := "postgres://barcoded:barcoded@127.0.0.1:5432/postgres"
 
 # Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript), the console in Chromium, and the end-to-end suite again on PostgreSQL with the multi-node tests.
-test: guests browser postgres
+test: guests browser postgres signing-tool
     python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5 prometheus-client==0.26.0
     cargo test --workspace
     just test-postgres
@@ -45,6 +45,10 @@ test: guests browser postgres
 # The end-to-end suite on the PostgreSQL store, with the tests that need it: several nodes on one database (tests/e2e/fleet.rs) and `store migrate` (tests/e2e/migrate.rs).
 test-postgres: guests postgres
     BARCODED_TEST_POSTGRES={{postgres_url}} cargo test --workspace --test e2e -- --include-ignored
+
+# Build the wasmsign2 CLI (crates.io, pinned) into target/tools: the signature tests check that its signatures verify here and ours verify with it.
+signing-tool:
+    test -x {{CARGO_TARGET_DIR}}/tools/bin/wasmsign2 || CARGO_TARGET_DIR={{CARGO_TARGET_DIR}}/tools-build cargo install wasmsign2-cli --version 0.2.8 --locked --quiet --root {{CARGO_TARGET_DIR}}/tools
 
 # Install and start Debian's PostgreSQL, with a role `barcoded` (password `barcoded`) that may create databases and end their sessions: the tests' server, on 127.0.0.1:5432.
 postgres:

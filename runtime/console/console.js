@@ -615,7 +615,8 @@ function showPlugin(name) {
     el("h2", {}, `${p.name} ${p.info.version}`),
     el("p", {}, p.info.description),
     definitions([
-      ["Title", p.info.title], ["Author", p.info.author], ["Digest", p.digest],
+      ["Title", p.info.title], ["Author", p.info.author],
+      ["Signed by", p.signer || "nobody trusted (unsigned)"], ["Digest", p.digest],
       ["Size", `${p.size} bytes`], ["Installed", when(p.installed)],
       ["Asks for", p.asks.join(", ") || "nothing"],
       ["Claims", p.claims ? p.claims.join("   ") : "any data (it declares no patterns)"],

@@ -35,7 +35,7 @@ fn scan_prints_the_same_answer_as_the_api() {
 
 #[test]
 fn every_subcommand_has_help() {
-    let commands: [&[&str]; 20] = [
+    let commands: [&[&str]; 23] = [
         &["--help"],
         &["serve", "--help"],
         &["scan", "--help"],
@@ -56,6 +56,9 @@ fn every_subcommand_has_help() {
         &["order", "--help"],
         &["order", "create", "--help"],
         &["audit", "--help"],
+        &["trust", "--help"],
+        &["trust", "add", "--help"],
+        &["plugin", "sign", "--help"],
     ];
     for args in commands {
         let output = Command::new(binary())

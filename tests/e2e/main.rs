@@ -26,5 +26,6 @@ mod plugins;
 mod postgres_tls;
 mod sandbox;
 mod scan;
+mod signing;
 mod suppliers;
 mod toolkit;

@@ -5,11 +5,10 @@
 use std::collections::BTreeSet;
 
 use barcoded_domain::store::Storage;
-use barcoded_domain::{Admin, AuditEntry, Capability, PurchaseOrder, StockChange};
+use barcoded_domain::{Admin, AuditEntry, Capability, PluginRecord, PurchaseOrder, StockChange};
 
 use crate::import::Imported;
 use crate::plugins::{Change, Changed};
-use crate::registry::Installed;
 
 /// Appends a change `by` made to the trail. The change is already made, so
 /// a trail that cannot be written is logged as an error rather than undoing
@@ -55,13 +54,8 @@ pub(crate) fn plugin_change(change: &Change, changed: &Changed) -> (&'static str
     }
 }
 
-/// Records an install or upgrade (reinstalling the same bytes changes nothing).
-pub(crate) fn installed(store: &dyn Storage, by: &Admin, installed: &Installed) {
-    let (operation, record) = match installed {
-        Installed::New(record) => ("plugin.install", record),
-        Installed::Upgraded { record, .. } => ("plugin.upgrade", record),
-        Installed::Unchanged(_) => return,
-    };
+/// Records an install (`plugin.install`) or upgrade (`plugin.upgrade`) of `record`.
+pub(crate) fn installed(store: &dyn Storage, by: &Admin, operation: &str, record: &PluginRecord) {
     let detail = format!(
         "{} {}, priority {}, sha256 {}",
         record.info.name, record.info.version, record.priority, record.digest

@@ -22,6 +22,7 @@ mod receiving;
 mod registry;
 mod server;
 mod service;
+pub mod signing;
 mod trial;
 
 pub use backup::{BackupError, backup, restore};

@@ -7,7 +7,8 @@ use std::io::{Read, Write};
 use barcoded_domain::store::{CatalogCounts, Lookup, StoreError};
 use barcoded_domain::{
     Actions, Actor, Admin, ApiKey, AuditPage, AuditQuery, Barcode, Booking, HistoryPage,
-    HistoryQuery, Movement, PluginRecord, Product, PurchaseOrder, Role, StockChange,
+    HistoryQuery, Movement, PluginRecord, Product, PurchaseOrder, Role, StockChange, Trust,
+    TrustedKey,
 };
 use uuid::Uuid;
 
@@ -17,6 +18,7 @@ use crate::catalog::{self, Page};
 use crate::import::{self, ExportError, Format, ImportError, Imported};
 use crate::place::StorePlace;
 use crate::plugins::{self, Change, Changed, PluginStatus};
+use crate::signing;
 
 /// The store's records, as the edges may reach them.
 #[derive(Clone)]
@@ -96,6 +98,63 @@ impl Office {
             .write(move |store| {
                 store.revoke_key(&name)?;
                 audit::record(store, &by, "key.revoke", &name, "");
+                Ok(())
+            })
+            .await
+    }
+
+    /// The trusted publishers and the signature policy.
+    pub async fn trust(&self) -> Result<Trust, StoreError> {
+        self.backend.read(|store| store.trust()).await
+    }
+
+    /// Trusts the publisher `name` with the public key in `public_key`
+    /// (wasmsign2's raw bytes, PEM, DER or OpenSSH); servers apply it at
+    /// their next reload.
+    pub async fn trust_key(
+        &self,
+        by: &Admin,
+        name: &str,
+        public_key: &[u8],
+    ) -> Result<TrustedKey, StoreError> {
+        TrustedKey::check_name(name).map_err(|invalid| StoreError::Refused(invalid.0))?;
+        let key = TrustedKey {
+            name: name.to_owned(),
+            public_key: signing::public_key_hex(public_key)
+                .map_err(|error| StoreError::Refused(error.to_string()))?,
+            added: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        };
+        let by = by.clone();
+        self.backend
+            .write(move |store| {
+                store.add_trusted_key(&key)?;
+                audit::record(store, &by, "trust.add", &key.name, &key.public_key);
+                Ok(key)
+            })
+            .await
+    }
+
+    /// Stops trusting the publisher `name`: at the next reload, the plugins
+    /// it signed are taken out, each with the reason.
+    pub async fn distrust_key(&self, by: &Admin, name: &str) -> Result<TrustedKey, StoreError> {
+        let (by, name) = (by.clone(), name.to_owned());
+        self.backend
+            .write(move |store| {
+                let removed = store.remove_trusted_key(&name)?;
+                audit::record(store, &by, "trust.remove", &name, &removed.public_key);
+                Ok(removed)
+            })
+            .await
+    }
+
+    /// Makes every plugin need a trusted publisher's signature, or not.
+    pub async fn require_signed(&self, by: &Admin, on: bool) -> Result<(), StoreError> {
+        let by = by.clone();
+        self.backend
+            .write(move |store| {
+                store.set_require_signed(on)?;
+                let detail = if on { "on" } else { "off" };
+                audit::record(store, &by, "trust.require", "plugins", detail);
                 Ok(())
             })
             .await

@@ -10,7 +10,7 @@ use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 
 use barcoded_domain::store::{Storage, StoreError};
-use barcoded_domain::{Admin, Capability, PluginRecord};
+use barcoded_domain::{Admin, Capability, PluginRecord, Trust};
 use barcoded_sandbox::{
     self as sandbox, Ask, Chain, Limits, LoadError, Plugin, SandboxState, Settings,
 };
@@ -19,6 +19,7 @@ use barcoded_store::Paths;
 use crate::code_cache;
 use crate::metrics::Metrics;
 use crate::place::StorePlace;
+use crate::signing::{self, Signed};
 
 /// Loads and installs plugins for one data folder.
 pub struct Registry {
@@ -32,6 +33,8 @@ pub struct Registry {
     metrics: Arc<Metrics>,
     /// Which plugins the chains it loads ask.
     ask: Ask,
+    /// Who signed each component, by digest, for the trust it was checked against.
+    signers: Mutex<HashMap<String, (Trust, Signed)>>,
 }
 
 /// The registry, loaded: the chain of enabled plugins, and those refused.
@@ -93,8 +96,22 @@ pub fn install(
     })?;
     let store = place.open()?;
     let installed = Registry::new(data_dir)?.install(store.as_ref(), bytes, request)?;
-    crate::audit::installed(store.as_ref(), by, &installed);
+    installed.audit(store.as_ref(), by);
     Ok(installed)
+}
+
+impl Installed {
+    /// Records the install or upgrade in the audit trail (reinstalling the
+    /// same bytes changes nothing, and is not recorded).
+    pub(crate) fn audit(&self, store: &dyn Storage, by: &Admin) {
+        match self {
+            Installed::New(record) => crate::audit::installed(store, by, "plugin.install", record),
+            Installed::Upgraded { record, .. } => {
+                crate::audit::installed(store, by, "plugin.upgrade", record);
+            }
+            Installed::Unchanged(_) => {}
+        }
+    }
 }
 
 /// What an install did.
@@ -122,6 +139,7 @@ impl Registry {
             paths: Paths::new(data_dir),
             limits: Limits::default(),
             compiled: Mutex::new(HashMap::new()),
+            signers: Mutex::new(HashMap::new()),
             metrics: Arc::default(),
             ask: Ask::Matching,
         })
@@ -156,11 +174,19 @@ impl Registry {
     /// and left out; the others load.
     pub fn load(&self, store: &dyn Storage) -> Result<Loaded, StoreError> {
         let records = store.plugins()?;
+        let trust = store.trust()?;
         let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
         compiled.retain(|digest, _| records.iter().any(|r| &r.digest == digest));
         let mut plugins = Vec::new();
         let mut refused = Vec::new();
         for record in records.into_iter().filter(|record| record.enabled) {
+            if let Err(reason) = self.check_signature(store, &record, &trust) {
+                refused.push(LoadError {
+                    plugin: record.name.clone(),
+                    reason,
+                });
+                continue;
+            }
             let component = match compiled.get(&record.digest) {
                 Some(component) => Ok(component.clone()),
                 None => code_cache::load(
@@ -189,6 +215,76 @@ impl Registry {
             chain: Chain::new(plugins, self.ask),
             refused,
         })
+    }
+
+    /// The trusted publisher who signed `bytes`; an error when the store
+    /// requires one and none did.
+    fn signer_for_install(
+        store: &dyn Storage,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Option<String>, InstallError> {
+        let trust = store.trust()?;
+        let refused = |reason: &str| {
+            InstallError::Refused(format!(
+                "plugin `{name}` refused: {reason}; this store requires a trusted publisher's \
+                 signature (sign it with `barcoded plugin sign`, trust the key with `barcoded \
+                 trust add`)"
+            ))
+        };
+        match signing::signer(bytes, &trust) {
+            Signed::By(publisher) => Ok(Some(publisher)),
+            Signed::Unsigned if trust.require_signed => Err(refused("it is not signed")),
+            Signed::Untrusted(reason) if trust.require_signed => Err(refused(&reason)),
+            Signed::Unsigned | Signed::Untrusted(_) => Ok(None),
+        }
+    }
+
+    /// Whether `record` may load under `trust`: with the policy on, a
+    /// trusted publisher must have signed its bytes; a plugin installed
+    /// with a signature loads only while its publisher is still trusted.
+    fn check_signature(
+        &self,
+        store: &dyn Storage,
+        record: &PluginRecord,
+        trust: &Trust,
+    ) -> Result<(), String> {
+        if !trust.require_signed && record.signer.is_none() {
+            return Ok(());
+        }
+        let signed = self.signed(store, &record.digest, trust)?;
+        match (&signed, &record.signer) {
+            (Signed::By(_), _) => Ok(()),
+            (_, Some(signer)) if !trust.keys.iter().any(|key| key.name == *signer) => Err(format!(
+                "it was signed by {signer}, whose key is no longer trusted"
+            )),
+            (Signed::Unsigned, _) => Err(
+                "it is not signed, and this store requires a trusted publisher's signature \
+                 (`barcoded trust require off` lifts that)"
+                    .into(),
+            ),
+            (Signed::Untrusted(reason), _) => Err(format!("its signature is refused: {reason}")),
+        }
+    }
+
+    /// Who signed the component `digest`, checked once per trust.
+    fn signed(&self, store: &dyn Storage, digest: &str, trust: &Trust) -> Result<Signed, String> {
+        let mut signers = self.signers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((checked, signed)) = signers.get(digest)
+            && checked == trust
+        {
+            return Ok(signed.clone());
+        }
+        let bytes = store
+            .component(digest)
+            .map_err(|error| format!("its component cannot be read: {error}"))?
+            .ok_or("its component is missing from the store")?;
+        if barcoded_store::digest(&bytes) != digest {
+            return Err("its component file does not match its digest (changed after it was installed): reinstall it".into());
+        }
+        let signed = signing::signer(&bytes, trust);
+        signers.insert(digest.to_owned(), (trust.clone(), signed.clone()));
+        Ok(signed)
     }
 
     fn instantiate(
@@ -239,6 +335,7 @@ impl Registry {
                 "{reason}; pass --name to install it under another name"
             ))
         })?;
+        let signer = Self::signer_for_install(store, &name, bytes)?;
         let digest = barcoded_store::digest(bytes);
         let existing = store.plugin(&name)?;
         if let Some(existing) = existing.as_ref().filter(|e| e.digest == digest) {
@@ -285,6 +382,7 @@ impl Registry {
             grants,
             asks,
             claims: probe.claims().map(<[String]>::to_vec),
+            signer,
         };
         store.put_plugin(&record)?;
         Ok(match existing {

@@ -228,7 +228,7 @@ impl Service {
         self.backend
             .write(move |store| {
                 let installed = registry.install(store, &bytes, &request)?;
-                crate::audit::installed(store, &by, &installed);
+                installed.audit(store, &by);
                 Ok(installed)
             })
             .await

@@ -18,6 +18,7 @@ mod records;
 mod stock;
 pub mod store;
 pub mod transfer;
+mod trust;
 
 pub use audit::{
     AUDIT_MAX_EXAMINED, Admin, AuditEntry, AuditPage, AuditQuery, MAX_AUDIT_PAGE, Via,
@@ -38,3 +39,4 @@ pub use stock::{
     ALREADY_RECEIVED, Actor, Booking, MAX_LEVEL, MAX_LINE_LABELS, MAX_QUANTITY, Movement,
     OrderLine, PurchaseOrder, Receipt, ReceivedLine, StockChange,
 };
+pub use trust::{Trust, TrustedKey};

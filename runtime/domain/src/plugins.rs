@@ -42,6 +42,9 @@ pub struct PluginRecord {
     /// The capabilities its imports need, as found at install.
     #[serde(default)]
     pub asks: BTreeSet<Capability>,
+    /// The trusted publisher whose signature it carried when installed.
+    #[serde(default)]
+    pub signer: Option<String>,
     /// The patterns of data it declares it may claim (its `claims` export),
     /// as found at install; `None`: it is asked about every scan.
     #[serde(default)]

@@ -11,7 +11,7 @@ use crate::transfer::Record;
 use crate::{
     Actions, Actor, ApiKey, AuditEntry, AuditPage, AuditQuery, Barcode, Booking, HistoryEntry,
     HistoryPage, HistoryQuery, Movement, PluginRecord, Product, PurchaseOrder, Quarantine,
-    Retention, Role, ScanRecord,
+    Retention, Role, ScanRecord, Trust, TrustedKey,
 };
 
 /// Free space below which the store's disk counts as full.
@@ -351,6 +351,21 @@ pub trait HistoryStore {
     fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError>;
 }
 
+/// The publishers trusted to sign plugins, and the policy. Every change
+/// moves the plugins' generation on, so that servers reload and apply it.
+pub trait TrustStore {
+    fn trust(&self) -> Result<Trust, StoreError>;
+
+    /// Adds `key`; refused when its name or its key is trusted already.
+    fn add_trusted_key(&self, key: &TrustedKey) -> Result<(), StoreError>;
+
+    /// Removes the key named `name` and answers it; `NotFound` when none is.
+    fn remove_trusted_key(&self, name: &str) -> Result<TrustedKey, StoreError>;
+
+    /// Makes every plugin need a trusted signature (`true`), or not.
+    fn set_require_signed(&self, on: bool) -> Result<(), StoreError>;
+}
+
 /// The audit trail of administrative changes.
 pub trait AuditStore {
     /// Appends `entry` with the next id and the time now; returns it as written.
@@ -388,6 +403,7 @@ pub trait Storage:
     + StockStore
     + HistoryStore
     + AuditStore
+    + TrustStore
     + TransferStore
     + Send
     + Sync

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     AuditEntry, Barcode, HistoryEntry, Movement, PluginRecord, Product, PurchaseOrder, Quarantine,
-    StoredKey,
+    StoredKey, TrustedKey,
 };
 
 /// One stored record. A store exports them kind by kind in the order of
@@ -21,7 +21,7 @@ pub enum Record {
     /// By name; the digest of the secret, never the secret.
     Key(StoredKey),
     /// By name.
-    Plugin(PluginRecord),
+    Plugin(Box<PluginRecord>),
     /// An installed plugin's component, by digest.
     Component { digest: String, bytes: Vec<u8> },
     /// Scans and failures summed over the servers' lifetimes, by name.
@@ -49,6 +49,10 @@ pub enum Record {
     Scan { millis: u64, entry: HistoryEntry },
     /// By id.
     Audit(AuditEntry),
+    /// By name.
+    Trusted(TrustedKey),
+    /// Whether plugins need a trusted signature; one record.
+    RequireSigned(bool),
 }
 
 /// The kinds of record, in export order.
@@ -66,10 +70,11 @@ pub enum Kind {
     Orders,
     History,
     Audit,
+    Trust,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Products,
         Kind::Barcodes,
         Kind::Keys,
@@ -82,6 +87,7 @@ impl Kind {
         Kind::Orders,
         Kind::History,
         Kind::Audit,
+        Kind::Trust,
     ];
 
     pub fn name(self) -> &'static str {
@@ -98,6 +104,7 @@ impl Kind {
             Kind::Orders => "purchase-orders",
             Kind::History => "scan-history",
             Kind::Audit => "audit-trail",
+            Kind::Trust => "trusted-keys",
         }
     }
 }
@@ -117,6 +124,7 @@ impl Record {
             Record::Order(_) => Kind::Orders,
             Record::Scan { .. } => Kind::History,
             Record::Audit(_) => Kind::Audit,
+            Record::Trusted(_) | Record::RequireSigned(_) => Kind::Trust,
         }
     }
 }

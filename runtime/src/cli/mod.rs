@@ -17,6 +17,7 @@ mod stock;
 mod store;
 mod toolkit;
 mod trial;
+mod trust;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -126,6 +127,9 @@ enum Command {
     /// Create and show purchase orders, which plugins receive goods against.
     #[command(subcommand)]
     Order(orders::OrderCommand),
+    /// Trust publishers' keys, and require their signatures on plugins.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
     /// Show the audit trail: who changed keys, plugins, links, the catalog,
     /// stock and orders, and when.
     ///
@@ -302,6 +306,7 @@ fn execute(
         Command::Stock(command) => stock::run(&Office::open(place)?, command),
         Command::Order(command) => orders::run(&Office::open(place)?, command),
         Command::Audit(args) => audit::run(&Office::open(place)?, args),
+        Command::Trust(command) => trust::run(&Office::open(place)?, command),
         Command::Store(command) => store::run(command),
         Command::Backup(args) => backup(place, &args.file),
         Command::Restore(args) => restore(place, &args.file),

@@ -160,6 +160,42 @@ pub enum PluginCommand {
         /// The new limits; without it, the current ones are shown.
         json: Option<String>,
     },
+    /// Make a publisher's key pair for signing plugins (Ed25519).
+    ///
+    /// Keep the secret key private (it is written 0600) and give the public
+    /// key to the operators who install your plugins (`barcoded trust add`).
+    /// The files are in wasmsign2's format: its CLI signs and verifies with
+    /// them too.
+    #[command(after_help = "Example:
+  barcoded plugin keygen --secret-key acme.secret --public-key acme.public")]
+    Keygen {
+        /// Where to write the secret key; an existing file is never overwritten.
+        #[arg(long, value_name = "FILE")]
+        secret_key: PathBuf,
+        /// Where to write the public key; an existing file is never overwritten.
+        #[arg(long, value_name = "FILE")]
+        public_key: PathBuf,
+    },
+    /// Sign a component with a publisher's secret key.
+    ///
+    /// Adds a signature in the WebAssembly tool conventions' format (the
+    /// `signature` section, as wasmsign2 writes it); signatures already in
+    /// it stay, so several publishers may sign one component. A store that
+    /// requires signatures (`barcoded trust require on`) installs only
+    /// components a trusted key signed, and any change to their bytes
+    /// after signing is refused.
+    #[command(after_help = "Example:
+  barcoded plugin sign target/wasm32-wasip2/release/gtin.wasm --key acme.secret")]
+    Sign {
+        /// The component to sign.
+        file: PathBuf,
+        /// The secret key (`plugin keygen`'s, wasmsign2's, or an OpenSSH Ed25519 key).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// Write the signed component here instead of replacing FILE.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 pub fn run(data_dir: &Path, place: &StorePlace, command: PluginCommand) -> CliResult {
@@ -223,6 +259,11 @@ pub fn run(data_dir: &Path, place: &StorePlace, command: PluginCommand) -> CliRe
         PluginCommand::New(args) => return super::toolkit::new(args),
         PluginCommand::Build(args) => return super::toolkit::build(args),
         PluginCommand::List => list(&office()?)?,
+        PluginCommand::Keygen {
+            secret_key,
+            public_key,
+        } => keygen(&secret_key, &public_key)?,
+        PluginCommand::Sign { file, key, output } => sign(&file, &key, output.as_deref())?,
         PluginCommand::Info { name } => print_json(&wait(office()?.plugin(&name))?)?,
         PluginCommand::Enable { name } => {
             let changed = wait(office()?.change_plugin(&by(), &name, Change::Enable))?;
@@ -295,7 +336,7 @@ fn list(office: &Office) -> CliResult<()> {
         eprintln!("no plugins installed; install one with `barcoded plugin install FILE.wasm`");
     }
     println!(
-        "{:<20} {:>8} {:<9} {:<12} {:<24} {:>8} {:>8} {:<12} {:<28} AUTHOR",
+        "{:<20} {:>8} {:<9} {:<12} {:<24} {:>8} {:>8} {:<12} {:<28} {:<16} AUTHOR",
         "NAME",
         "PRIORITY",
         "STATE",
@@ -304,7 +345,8 @@ fn list(office: &Office) -> CliResult<()> {
         "SCANS",
         "FAILURES",
         "QUARANTINED",
-        "GRANTS"
+        "GRANTS",
+        "SIGNER"
     );
     for status in installed {
         println!("{}", row(&status));
@@ -327,7 +369,7 @@ fn row(status: &PluginStatus) -> String {
         format!("{} (asks {})", names(&record.grants), names(&missing))
     };
     format!(
-        "{:<20} {:>8} {:<9} {:<12} {:<24} {:>8} {:>8} {quarantine:<12} {grants:<28} {}",
+        "{:<20} {:>8} {:<9} {:<12} {:<24} {:>8} {:>8} {quarantine:<12} {grants:<28} {:<16} {}",
         record.name,
         record.priority,
         state(record),
@@ -335,6 +377,7 @@ fn row(status: &PluginStatus) -> String {
         format!("sha256:{}…", &record.digest[..16]),
         status.scans,
         status.failures,
+        record.signer.as_deref().unwrap_or("-"),
         record.info.author
     )
 }
@@ -370,6 +413,50 @@ fn names(capabilities: &BTreeSet<Capability>) -> String {
     }
     let list: Vec<&str> = capabilities.iter().map(|c| c.name()).collect();
     list.join(",")
+}
+
+fn keygen(secret_key: &Path, public_key: &Path) -> CliResult<()> {
+    let (secret, public) = barcoded_app::signing::generate_keys();
+    write_new(secret_key, &secret)?;
+    write_new(public_key, &public)?;
+    eprintln!(
+        "Wrote the secret key to {} (keep it private) and the public key to {} (for \
+         `barcoded trust add`).",
+        secret_key.display(),
+        public_key.display()
+    );
+    Ok(())
+}
+
+/// Writes `bytes` to a new file `path`, private to the user.
+fn write_new(path: &Path, bytes: &[u8]) -> CliResult<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}
+
+fn sign(file: &Path, key: &Path, output: Option<&Path>) -> CliResult<()> {
+    let component =
+        std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let secret = std::fs::read(key).map_err(|e| format!("cannot read {}: {e}", key.display()))?;
+    let signed = barcoded_app::signing::sign(&component, &secret)?;
+    let output = output.unwrap_or(file);
+    // A fresh file renamed into place: a reader never sees half a component.
+    let temporary = output.with_extension("signing");
+    std::fs::write(&temporary, &signed)
+        .and_then(|()| std::fs::rename(&temporary, output))
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    eprintln!("Signed {} into {}.", file.display(), output.display());
+    Ok(())
 }
 
 fn state(record: &PluginRecord) -> &'static str {

@@ -33,6 +33,7 @@ mod stock;
 mod tls;
 mod topic;
 mod transfer;
+mod trust;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};

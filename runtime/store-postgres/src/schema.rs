@@ -111,6 +111,20 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE SEQUENCE audit_ids;
     "#,
+    // 3: trusted publishers and store-wide settings.
+    r#"
+    -- Publishers trusted to sign plugins (see TrustedKey).
+    CREATE TABLE trusted_keys (
+        name text COLLATE "C" PRIMARY KEY,
+        public_key text NOT NULL UNIQUE,
+        record text NOT NULL
+    );
+    -- Settings by name: require_signed ('true' or 'false').
+    CREATE TABLE settings (
+        name text COLLATE "C" PRIMARY KEY,
+        value text NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes and reads.

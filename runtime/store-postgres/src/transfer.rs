@@ -18,7 +18,7 @@ type Make = fn(&Row) -> Result<Record, Failure>;
 
 /// Every table, in export order: each query selects a whole table in the
 /// order of its key, read a page at a time (see [`each_row`]).
-const EXPORTS: [(&str, Make); 12] = [
+const EXPORTS: [(&str, Make); 14] = [
     ("SELECT sku, record FROM products ORDER BY sku", |row| {
         Ok(Record::Product(decode(row, 1)?))
     }),
@@ -29,7 +29,7 @@ const EXPORTS: [(&str, Make); 12] = [
         Ok(Record::Key(decode(row, 1)?))
     }),
     ("SELECT name, record FROM plugins ORDER BY name", |row| {
-        Ok(Record::Plugin(decode(row, 1)?))
+        Ok(Record::Plugin(Box::new(decode(row, 1)?)))
     }),
     (
         "SELECT c.digest, c.bytes FROM components c WHERE EXISTS \
@@ -90,6 +90,14 @@ const EXPORTS: [(&str, Make); 12] = [
     ("SELECT id, record FROM audit ORDER BY id", |row| {
         Ok(Record::Audit(decode(row, 1)?))
     }),
+    (
+        "SELECT name, record FROM trusted_keys ORDER BY name",
+        |row| Ok(Record::Trusted(decode(row, 1)?)),
+    ),
+    (
+        "SELECT value FROM settings WHERE name = 'require_signed'",
+        |row| Ok(Record::RequireSigned(row.try_get::<_, &str>(0)? == "true")),
+    ),
 ];
 
 impl TransferStore for PgStore {
@@ -126,7 +134,7 @@ impl TransferStore for PgStore {
                  OR EXISTS (SELECT 1 FROM api_keys) OR EXISTS (SELECT 1 FROM plugins) \
                  OR EXISTS (SELECT 1 FROM plugin_quarantine) OR EXISTS (SELECT 1 FROM stock) \
                  OR EXISTS (SELECT 1 FROM purchase_orders) OR EXISTS (SELECT 1 FROM scan_history) \
-                 OR EXISTS (SELECT 1 FROM audit))",
+                 OR EXISTS (SELECT 1 FROM audit) OR EXISTS (SELECT 1 FROM trusted_keys))",
                 &[],
             )
             .await?;
@@ -238,6 +246,28 @@ async fn import_one(txn: &Transaction<'_>, record: &Record) -> Result<(), Failur
         Record::Barcode(barcode) => put_barcodes(txn, std::slice::from_ref(barcode)).await,
         Record::Movement(movement) => put_movements(txn, &[movement]).await,
         Record::Scan { millis, entry } => put_scans(txn, &[(*millis, entry)]).await,
+        Record::Trusted(key) => {
+            execute(
+                txn,
+                "INSERT INTO trusted_keys (name, public_key, record) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET public_key = EXCLUDED.public_key, \
+                 record = EXCLUDED.record",
+                &[&key.name, &key.public_key, &encode(key)],
+            )
+            .await?;
+            Ok(())
+        }
+        Record::RequireSigned(on) => {
+            let value = if *on { "true" } else { "false" };
+            execute(
+                txn,
+                "INSERT INTO settings (name, value) VALUES ('require_signed', $1) \
+                 ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+                &[&value],
+            )
+            .await?;
+            Ok(())
+        }
         Record::Audit(entry) => {
             let id = bigint(entry.id)?;
             execute(

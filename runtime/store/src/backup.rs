@@ -161,6 +161,8 @@ fn copy_tables(
         copy(from, to, PURCHASE_ORDERS)?,
         copy(from, to, SCAN_HISTORY)?,
         copy(from, to, AUDIT)?,
+        copy(from, to, TRUSTED_KEYS)?,
+        copy(from, to, SETTINGS)?,
     ])
 }
 

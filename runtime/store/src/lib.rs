@@ -25,6 +25,7 @@ mod schema;
 mod stock;
 mod table_copy;
 mod transfer;
+mod trust;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -148,6 +149,8 @@ impl Store {
         txn.open_table(schema::PURCHASE_ORDERS).map_err(storage)?;
         txn.open_table(schema::SCAN_HISTORY).map_err(storage)?;
         txn.open_table(schema::AUDIT).map_err(storage)?;
+        txn.open_table(schema::TRUSTED_KEYS).map_err(storage)?;
+        txn.open_table(schema::SETTINGS).map_err(storage)?;
         self.commit(txn)
     }
 

@@ -65,3 +65,9 @@ pub const SCAN_HISTORY: TableDefinition<u64, (u64, &[u8])> = TableDefinition::ne
 
 /// Administrative changes by sequence number (see `AuditEntry`); never pruned.
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+
+/// Publishers trusted to sign plugins, by name (see `TrustedKey`).
+pub const TRUSTED_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("trusted_keys");
+
+/// Store-wide settings by name: `require_signed` ("true" or "false").
+pub const SETTINGS: TableDefinition<&str, &str> = TableDefinition::new("settings");

@@ -52,7 +52,7 @@ impl TransferStore for Store {
             |bytes| {
                 let plugin: PluginRecord = decode(bytes)?;
                 digests.insert(plugin.digest.clone());
-                Ok(Record::Plugin(plugin))
+                Ok(Record::Plugin(Box::new(plugin)))
             },
             f,
         )?;
@@ -132,6 +132,21 @@ impl TransferStore for Store {
             })?;
         }
         each(&txn, AUDIT, |bytes| Ok(Record::Audit(decode(bytes)?)), f)?;
+        each(
+            &txn,
+            TRUSTED_KEYS,
+            |bytes| Ok(Record::Trusted(decode(bytes)?)),
+            f,
+        )?;
+        let require_signed = txn
+            .open_table(SETTINGS)
+            .map_err(storage)?
+            .get(crate::trust::REQUIRE_SIGNED)
+            .map_err(storage)?
+            .map(|value| value.value() == "true");
+        if let Some(on) = require_signed {
+            f(Record::RequireSigned(on))?;
+        }
         Ok(())
     }
 
@@ -181,6 +196,11 @@ impl TransferStore for Store {
                 .map_err(storage)?
             && txn
                 .open_table(AUDIT)
+                .map_err(storage)?
+                .is_empty()
+                .map_err(storage)?
+            && txn
+                .open_table(TRUSTED_KEYS)
                 .map_err(storage)?
                 .is_empty()
                 .map_err(storage)?)
@@ -257,6 +277,16 @@ fn import(txn: &WriteTransaction, records: &[Record]) -> Result<(), StoreError> 
             Record::Audit(entry) => {
                 last_audit = last_audit.max(entry.id);
                 put(txn, AUDIT, entry.id, &encode(entry))?;
+            }
+            Record::Trusted(key) => put(txn, TRUSTED_KEYS, key.name.as_str(), &encode(key))?,
+            Record::RequireSigned(on) => {
+                txn.open_table(SETTINGS)
+                    .map_err(storage)?
+                    .insert(
+                        crate::trust::REQUIRE_SIGNED,
+                        if *on { "true" } else { "false" },
+                    )
+                    .map_err(storage)?;
             }
         }
     }
