@@ -239,6 +239,22 @@ struct ServeArgs {
     /// Prune history entries older than this, such as 90days, 12h or 30s.
     #[arg(long, env = "BARCODED_HISTORY_KEEP", default_value = "90days", value_parser = humantime::parse_duration)]
     history_keep: std::time::Duration,
+
+    /// How long a new client may take to send its whole first request head
+    /// (after the TLS handshake, which counts too) before it is dropped,
+    /// such as 5s; raise it for clients on very slow links.
+    #[arg(long, env = "BARCODED_HEAD_TIMEOUT", default_value = "5s", value_parser = head_timeout)]
+    head_timeout: std::time::Duration,
+}
+
+/// A `--head-timeout`: 1 second to 10 minutes.
+fn head_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let timeout = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if !(std::time::Duration::from_secs(1)..=std::time::Duration::from_secs(600)).contains(&timeout)
+    {
+        return Err("the head timeout is 1s to 10min".into());
+    }
+    Ok(timeout)
 }
 
 #[derive(Debug, Args)]
@@ -373,8 +389,7 @@ fn serve(
     }
     runtime.block_on(async {
         report_readiness(&service).await?;
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
+        let listener = http::listen(args.listen)
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let address = listener
             .local_addr()
@@ -398,6 +413,7 @@ fn serve(
         let options = http::Options {
             max_connections: args.max_connections as usize,
             tls,
+            head_timeout: args.head_timeout,
         };
         http::serve(listener, service.clone(), options, shutdown_signal()).await;
         housekeeping.abort();

@@ -39,9 +39,11 @@ use tokio_rustls::TlsAcceptor;
 use barcoded_app::Service;
 use gate::{Eviction, Gate, Ticket};
 
-/// How long a new client may take to send its first request head (and
-/// finish the TLS handshake before it): past that, it is dropped.
-const FIRST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client of the metrics address may take to send a request head.
+const METRICS_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections the kernel queues before the server accepts them (capped by
+/// `net.core.somaxconn`): room for a burst of clients during a flood.
+const LISTEN_BACKLOG: u32 = 4096;
 /// How long a connection may stay idle after a request, or take to send
 /// the next head, before it is closed.
 const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -63,6 +65,22 @@ pub struct Options {
     pub max_connections: usize,
     /// Speak HTTPS with this acceptor; plain HTTP without one.
     pub tls: Option<TlsAcceptor>,
+    /// How long a new client may take to send its first request head;
+    /// past that, it is dropped.
+    pub head_timeout: Duration,
+}
+
+/// A listener on `address`, with a backlog for bursts of new clients.
+pub fn listen(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As std's listeners do: a restarted server may bind at once.
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Serves `service` on `listener` until `shutdown` completes, then lets the
@@ -111,7 +129,7 @@ pub async fn serve(
                     builder: builder.clone(),
                     ticket,
                     stopping: stopping.clone(),
-                    deadline: Instant::now() + FIRST_HEAD_TIMEOUT,
+                    deadline: Instant::now() + options.head_timeout,
                 };
                 tokio::spawn(connection.run(stream, options.tls.clone()));
             }
@@ -225,7 +243,7 @@ pub async fn serve_metrics(listener: TcpListener, service: Arc<Service>) {
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(FIRST_HEAD_TIMEOUT)
+        .header_read_timeout(METRICS_HEAD_TIMEOUT)
         .max_buf_size(MAX_HEAD_BYTES);
     loop {
         let stream = match listener.accept().await {
