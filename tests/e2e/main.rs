@@ -29,3 +29,4 @@ mod scan;
 mod signing;
 mod suppliers;
 mod toolkit;
+mod upgrade;

@@ -19,6 +19,7 @@ mod handle;
 mod history;
 mod keys;
 mod links;
+mod migrations;
 mod plugins;
 mod quarantine;
 mod schema;
@@ -125,33 +126,8 @@ impl Store {
             commits: AtomicU64::new(0),
             write_failed: AtomicBool::new(false),
         };
-        store.create_tables()?;
+        store.migrate()?;
         Ok(store)
-    }
-
-    fn create_tables(&self) -> Result<(), StoreError> {
-        let txn = self.write()?;
-        txn.open_table(schema::PRODUCTS).map_err(storage)?;
-        txn.open_table(schema::BARCODES).map_err(storage)?;
-        txn.open_multimap_table(schema::BARCODES_BY_VALUE)
-            .map_err(storage)?;
-        txn.open_table(schema::BARCODES_BY_PACK).map_err(storage)?;
-        txn.open_table(schema::API_KEYS).map_err(storage)?;
-        txn.open_table(schema::QUARANTINE).map_err(storage)?;
-        txn.open_table(schema::PLUGINS).map_err(storage)?;
-        txn.open_table(schema::COUNTERS).map_err(storage)?;
-        txn.open_table(schema::PLUGIN_STATS).map_err(storage)?;
-        txn.open_table(schema::CODE_CACHE).map_err(storage)?;
-        txn.open_multimap_table(schema::SUPPLIER_PARTS)
-            .map_err(storage)?;
-        txn.open_table(schema::STOCK).map_err(storage)?;
-        txn.open_table(schema::STOCK_MOVEMENTS).map_err(storage)?;
-        txn.open_table(schema::PURCHASE_ORDERS).map_err(storage)?;
-        txn.open_table(schema::SCAN_HISTORY).map_err(storage)?;
-        txn.open_table(schema::AUDIT).map_err(storage)?;
-        txn.open_table(schema::TRUSTED_KEYS).map_err(storage)?;
-        txn.open_table(schema::SETTINGS).map_err(storage)?;
-        self.commit(txn)
     }
 
     /// A read snapshot no older than [`SNAPSHOT_MAX_AGE`] that includes
