@@ -115,8 +115,8 @@ fn request_in_flight(address: &str, key: &str) -> TcpStream {
     stream
 }
 
-/// One `GET /api/health` on `stream`, kept alive; the response's status line.
-fn health_on(stream: &mut TcpStream) -> String {
+/// One `GET /api/health` on `stream`, kept alive; the response's head.
+fn health_on(stream: &mut (impl Read + Write)) -> String {
     stream
         .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
@@ -124,10 +124,7 @@ fn health_on(stream: &mut TcpStream) -> String {
 }
 
 /// Reads one response with a `content-length` from `stream`; its head.
-fn read_response(stream: &mut TcpStream) -> String {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+fn read_response(stream: &mut impl Read) -> String {
     let mut raw = Vec::new();
     let mut byte = [0u8; 1];
     while !raw.ends_with(b"\r\n\r\n") {
@@ -217,6 +214,8 @@ fn connections_quiet_mid_head_make_room_for_new_clients_and_keep_alive_ones_stay
     };
     // A till's connection that finished a request and stays open.
     let mut till = TcpStream::connect(server.address()).unwrap();
+    till.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     assert!(health_on(&mut till).starts_with("HTTP/1.1 200 "));
     // 1,100 clients that send half a request head and go quiet: more than
     // the 1,024 connections the server keeps.
@@ -277,8 +276,11 @@ fn a_client_that_sends_no_whole_head_within_five_seconds_is_dropped() {
     );
 }
 
-/// One HTTPS request to `address`, trusting only `ca`; returns what came back.
-fn https_get(address: &str, ca: &rcgen::Certificate, path: &str, key: &str) -> String {
+/// A TLS connection to `address` that trusts only `ca`.
+fn tls_connection(
+    address: &str,
+    ca: &rcgen::Certificate,
+) -> tokio_rustls::rustls::StreamOwned<tokio_rustls::rustls::ClientConnection, TcpStream> {
     use tokio_rustls::rustls::pki_types::ServerName;
     use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
     let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
@@ -295,7 +297,68 @@ fn https_get(address: &str, ca: &rcgen::Certificate, path: &str, key: &str) -> S
     socket
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    let mut tls = StreamOwned::new(connection, socket);
+    StreamOwned::new(connection, socket)
+}
+
+#[test]
+fn sighup_serves_a_renewed_certificate_to_new_connections_and_keeps_open_ones() {
+    let dir = crate::harness::TempDir::new();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let write = |certified: &rcgen::CertifiedKey<rcgen::KeyPair>| {
+        std::fs::write(&cert, certified.cert.pem()).unwrap();
+        std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    };
+    let old = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    write(&old);
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin")]),
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    server.wait_for_log("listening on https://");
+    let mut open = tls_connection(server.address(), &old.cert);
+    assert!(health_on(&mut open).starts_with("HTTP/1.1 200 "));
+
+    // A broken renewal keeps the old certificate.
+    std::fs::write(&cert, "not a certificate").unwrap();
+    let hangup = || {
+        let sent = std::process::Command::new("kill")
+            .args(["-HUP", &server.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    hangup();
+    server.wait_for_log("kept the previous TLS certificate");
+    assert!(
+        health_on(&mut tls_connection(server.address(), &old.cert)).starts_with("HTTP/1.1 200 ")
+    );
+
+    let renewed = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    write(&renewed);
+    hangup();
+    server.wait_for_log("reloaded the TLS certificate and key");
+    assert!(
+        health_on(&mut tls_connection(server.address(), &renewed.cert))
+            .starts_with("HTTP/1.1 200 ")
+    );
+    let mut stale = tls_connection(server.address(), &old.cert);
+    let refused = stale.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(
+        refused.is_err(),
+        "a new connection still got the old certificate"
+    );
+    // The connection opened before the renewal goes on working.
+    assert!(health_on(&mut open).starts_with("HTTP/1.1 200 "));
+}
+
+/// One HTTPS request to `address`, trusting only `ca`; returns what came back.
+fn https_get(address: &str, ca: &rcgen::Certificate, path: &str, key: &str) -> String {
+    let mut tls = tls_connection(address, ca);
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"
     );

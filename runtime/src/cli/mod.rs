@@ -205,7 +205,8 @@ struct ServeArgs {
 
     /// Serve HTTPS with this PEM certificate chain (leaf first); needs
     /// --tls-key. Without it the server speaks plain HTTP, for loopback or
-    /// a TLS-terminating proxy in front.
+    /// a TLS-terminating proxy in front. SIGHUP reads both files again: a
+    /// renewed certificate needs no restart.
     #[arg(
         long,
         env = "BARCODED_TLS_CERT",
@@ -375,7 +376,7 @@ fn serve(
         },
     };
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(http::tls::acceptor(cert, key)?),
+        (Some(cert), Some(key)) => Some(Arc::new(http::tls::Certificate::load(cert, key)?)),
         _ => None,
     };
     let service = Arc::new(Service::open(&Setup {
@@ -397,6 +398,7 @@ fn serve(
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!("listening on {scheme}://{address}");
         let housekeeping = tokio::spawn(keep_plugins_current(service.clone()));
+        let reloading = tokio::spawn(reload_on_hangup(tls.clone()));
         let metrics = match args.metrics_listen {
             Some(address) => {
                 let listener = tokio::net::TcpListener::bind(address)
@@ -417,6 +419,7 @@ fn serve(
         };
         http::serve(listener, service.clone(), options, shutdown_signal()).await;
         housekeeping.abort();
+        reloading.abort();
         if let Some(metrics) = metrics {
             metrics.abort();
         }
@@ -499,6 +502,26 @@ async fn keep_plugins_current(service: Arc<Service>) {
             }
         });
         let _ = work.await;
+    }
+}
+
+/// On each SIGHUP, reads the TLS certificate and key again: new
+/// connections get the renewed certificate, open ones keep theirs.
+async fn reload_on_hangup(tls: Option<Arc<http::tls::Certificate>>) {
+    let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        match &tls {
+            None => tracing::info!("SIGHUP: no TLS certificate to reload"),
+            Some(certificate) => match certificate.reload() {
+                Ok(()) => tracing::info!("SIGHUP: reloaded the TLS certificate and key"),
+                Err(error) => tracing::warn!(
+                    "SIGHUP: kept the previous TLS certificate, the new one cannot be used: {error}"
+                ),
+            },
+        }
     }
 }
 

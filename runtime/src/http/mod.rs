@@ -34,7 +34,6 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
-use tokio_rustls::TlsAcceptor;
 
 use barcoded_app::Service;
 use gate::{Eviction, Gate, Ticket};
@@ -63,8 +62,8 @@ pub struct Options {
     /// between requests; when every one has a request in flight, it is
     /// answered 503 and closed.
     pub max_connections: usize,
-    /// Speak HTTPS with this acceptor; plain HTTP without one.
-    pub tls: Option<TlsAcceptor>,
+    /// Speak HTTPS with this certificate; plain HTTP without one.
+    pub tls: Option<Arc<tls::Certificate>>,
     /// How long a new client may take to send its first request head;
     /// past that, it is dropped.
     pub head_timeout: Duration,
@@ -131,7 +130,8 @@ pub async fn serve(
                     stopping: stopping.clone(),
                     deadline: Instant::now() + options.head_timeout,
                 };
-                tokio::spawn(connection.run(stream, options.tls.clone()));
+                let tls = options.tls.as_ref().map(|certificate| certificate.acceptor());
+                tokio::spawn(connection.run(stream, tls));
             }
             () = &mut shutdown => break,
         }
@@ -159,7 +159,7 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(mut self, stream: TcpStream, tls: Option<TlsAcceptor>) {
+    async fn run(mut self, stream: TcpStream, tls: Option<tokio_rustls::TlsAcceptor>) {
         let Some(tls) = tls else {
             return self.serve(stream).await;
         };

@@ -1,9 +1,10 @@
 //! TLS for the HTTP server, with rustls: a certificate chain and its key
-//! from PEM files, TLS 1.2 and 1.3 with rustls's safe defaults.
+//! from PEM files, TLS 1.2 and 1.3 with rustls's safe defaults, read again
+//! on SIGHUP so that a renewed certificate needs no restart.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
@@ -11,8 +12,46 @@ use tokio_rustls::rustls::crypto::ring;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+/// The certificate and key files, and the acceptor last read from them.
+pub struct Certificate {
+    cert: PathBuf,
+    key: PathBuf,
+    acceptor: RwLock<TlsAcceptor>,
+}
+
+impl Certificate {
+    /// Reads the chain in `cert` (leaf first) and the key in `key`.
+    pub fn load(cert: &Path, key: &Path) -> Result<Certificate, String> {
+        Ok(Certificate {
+            acceptor: RwLock::new(acceptor(cert, key)?),
+            cert: cert.to_owned(),
+            key: key.to_owned(),
+        })
+    }
+
+    /// The acceptor new connections use.
+    pub fn acceptor(&self) -> TlsAcceptor {
+        self.acceptor
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the files again; new connections get what they hold, open
+    /// ones keep theirs. Unreadable or mismatched files leave the previous
+    /// certificate in place.
+    pub fn reload(&self) -> Result<(), String> {
+        let fresh = acceptor(&self.cert, &self.key)?;
+        *self
+            .acceptor
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = fresh;
+        Ok(())
+    }
+}
+
 /// An acceptor for the chain in `cert` (leaf first) and the key in `key`.
-pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
+fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
     let chain = CertificateDer::pem_file_iter(cert)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| format!("cannot read certificates from {}: {e}", cert.display()))?;
