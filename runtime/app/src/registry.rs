@@ -177,6 +177,10 @@ impl Registry {
         let trust = store.trust()?;
         let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
         compiled.retain(|digest, _| records.iter().any(|r| &r.digest == digest));
+        self.signers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|digest, _| records.iter().any(|r| &r.digest == digest));
         let mut plugins = Vec::new();
         let mut refused = Vec::new();
         for record in records.into_iter().filter(|record| record.enabled) {
@@ -318,6 +322,8 @@ impl Registry {
         let refuse = |reason: &dyn std::fmt::Display| {
             InstallError::Refused(format!("plugin `{label}` refused: {reason}"))
         };
+        // Before compiling: untrusted bytes never reach the compiler.
+        let signer = Self::signer_for_install(store, label, bytes)?;
         let component = sandbox::compile(&self.engine, bytes).map_err(|e| refuse(&e))?;
         let settings = Settings {
             limits: self.limits.clone(),
@@ -335,7 +341,6 @@ impl Registry {
                 "{reason}; pass --name to install it under another name"
             ))
         })?;
-        let signer = Self::signer_for_install(store, &name, bytes)?;
         let digest = barcoded_store::digest(bytes);
         let existing = store.plugin(&name)?;
         if let Some(existing) = existing.as_ref().filter(|e| e.digest == digest) {
