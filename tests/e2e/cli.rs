@@ -35,7 +35,7 @@ fn scan_prints_the_same_answer_as_the_api() {
 
 #[test]
 fn every_subcommand_has_help() {
-    let commands: [&[&str]; 23] = [
+    let commands: [&[&str]; 24] = [
         &["--help"],
         &["serve", "--help"],
         &["scan", "--help"],
@@ -59,6 +59,7 @@ fn every_subcommand_has_help() {
         &["trust", "--help"],
         &["trust", "add", "--help"],
         &["plugin", "sign", "--help"],
+        &["config", "check", "--help"],
     ];
     for args in commands {
         let output = Command::new(binary())

@@ -10,6 +10,7 @@ mod browser;
 mod catalog;
 mod claims;
 mod cli;
+mod config;
 mod console;
 mod decoders;
 mod fleet;

@@ -9,6 +9,7 @@
 
 mod audit;
 mod catalog;
+mod config;
 mod keys;
 mod orders;
 mod plugins;
@@ -44,6 +45,13 @@ use shell::{CliResult, DEFAULT_HISTORY, local_service, print_json, wait};
 First steps:\n  barcoded serve --demo\n  barcoded key create --name till-1 --role pos"
 )]
 pub struct Cli {
+    /// Read settings from this TOML file (every `serve` option and the
+    /// store, by the option's name with `_`: docs/operating.md). Options
+    /// override the environment, which overrides the file. Without it,
+    /// /etc/barcoded/barcoded.toml is read if it exists.
+    #[arg(long, global = true, env = "BARCODED_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
     /// Folder holding the store (catalog.redb) and installed plugins.
     #[arg(
         long,
@@ -127,6 +135,9 @@ enum Command {
     /// Create and show purchase orders, which plugins receive goods against.
     #[command(subcommand)]
     Order(orders::OrderCommand),
+    /// Check a configuration file and print the settings in effect.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Trust publishers' keys, and require their signatures on plugins.
     #[command(subcommand)]
     Trust(trust::TrustCommand),
@@ -275,8 +286,25 @@ struct LookupArgs {
 }
 
 /// Parses the command line, runs the command, and reports any error.
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a configuration file as `serve` reads it, and print every
+    /// setting's effective value and where it came from (the store's
+    /// password hidden). Exits 1 naming what is wrong.
+    #[command(after_help = "Example:\n  barcoded config check /etc/barcoded/barcoded.toml")]
+    Check(config::CheckArgs),
+}
+
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let loaded = match config::load(&args) {
+        Ok(loaded) => loaded,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cli = Cli::parse_from(args);
     let quiet = !matches!(cli.command, Command::Serve(_));
     log::init(
         if quiet { "warn,plugin=info" } else { "info" },
@@ -298,7 +326,7 @@ pub fn run() -> ExitCode {
         let _inside = runtime.enter();
         StorePlace::chosen(&cli.data_dir, cli.store.as_deref())
             .map_err(Into::into)
-            .and_then(|place| execute(&runtime, &cli.data_dir, &place, cli.command))
+            .and_then(|place| execute(&runtime, &cli.data_dir, &place, &loaded, cli.command))
     };
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     code.unwrap_or_else(|message| {
@@ -311,6 +339,7 @@ fn execute(
     runtime: &tokio::runtime::Runtime,
     data_dir: &Path,
     place: &StorePlace,
+    loaded: &config::Loaded,
     command: Command,
 ) -> CliResult {
     match command {
@@ -324,6 +353,7 @@ fn execute(
         Command::Order(command) => orders::run(&Office::open(place)?, command),
         Command::Audit(args) => audit::run(&Office::open(place)?, args),
         Command::Trust(command) => trust::run(&Office::open(place)?, command),
+        Command::Config(ConfigCommand::Check(args)) => config::check(args, loaded),
         Command::Store(command) => store::run(command),
         Command::Backup(args) => backup(place, &args.file),
         Command::Restore(args) => restore(place, &args.file),

@@ -1,0 +1,280 @@
+//! `barcoded.toml`: every `serve` setting and the store, in a file an
+//! operator keeps under version control. Flags override the environment,
+//! which overrides the file: each key the file sets becomes the value of its
+//! `BARCODED_*` variable when the environment has none, so clap reads all
+//! three in that order.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser};
+
+use super::Cli;
+use super::shell::CliResult;
+
+/// Where the file is read from when neither `--config` nor
+/// `BARCODED_CONFIG` names one, if it exists.
+pub const DEFAULT_PATH: &str = "/etc/barcoded/barcoded.toml";
+
+/// Largest configuration file read.
+const MAX_BYTES: u64 = 1 << 20;
+
+/// A key of the file: the variable it stands for, the flag's id, and
+/// whether its value is a secret (shown redacted).
+struct Key {
+    name: &'static str,
+    env: &'static str,
+    secret: bool,
+}
+
+const fn key(name: &'static str, env: &'static str) -> Key {
+    Key {
+        name,
+        env,
+        secret: false,
+    }
+}
+
+/// Every key the file may hold, as `--help` names its flag (with `_`).
+const KEYS: [Key; 16] = [
+    key("data_dir", "BARCODED_DATA_DIR"),
+    Key {
+        name: "store",
+        env: "BARCODED_STORE",
+        secret: true,
+    },
+    key("log", "BARCODED_LOG"),
+    key("log_format", "BARCODED_LOG_FORMAT"),
+    key("listen", "BARCODED_LISTEN"),
+    key("pos_may_link", "BARCODED_POS_MAY_LINK"),
+    key("quarantine_after", "BARCODED_QUARANTINE_AFTER"),
+    key("ask_every_plugin", "BARCODED_ASK_EVERY_PLUGIN"),
+    key("concurrent_scans", "BARCODED_CONCURRENT_SCANS"),
+    key("history_max", "BARCODED_HISTORY_MAX"),
+    key("history_keep", "BARCODED_HISTORY_KEEP"),
+    key("tls_cert", "BARCODED_TLS_CERT"),
+    key("tls_key", "BARCODED_TLS_KEY"),
+    key("max_connections", "BARCODED_MAX_CONNECTIONS"),
+    key("metrics_listen", "BARCODED_METRICS_LISTEN"),
+    key("head_timeout", "BARCODED_HEAD_TIMEOUT"),
+];
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    File,
+    Environment,
+    Default,
+}
+
+/// The file in use, and the keys it set.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub path: Option<PathBuf>,
+    from_file: Vec<&'static str>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The file to check; without it, the one in use (`--config`,
+    /// `BARCODED_CONFIG`, or /etc/barcoded/barcoded.toml if it exists).
+    file: Option<PathBuf>,
+}
+
+/// Reads the file that `args` (`config check FILE`, `--config FILE`),
+/// `BARCODED_CONFIG` or the default path names, and sets the variables of
+/// its keys the environment leaves unset. Call it first, before any thread
+/// starts.
+pub fn load(args: &[OsString]) -> Result<Loaded, String> {
+    let named = checked_file(args)
+        .or_else(|| config_flag(args))
+        .or_else(|| std::env::var_os("BARCODED_CONFIG").map(PathBuf::from));
+    let path = match named {
+        Some(path) => path,
+        None if Path::new(DEFAULT_PATH).is_file() => PathBuf::from(DEFAULT_PATH),
+        None => return Ok(Loaded::default()),
+    };
+    let settings = read(&path)?;
+    let mut from_file = Vec::new();
+    for (key, value) in settings {
+        if std::env::var_os(key.env).is_none() {
+            // SAFETY: called at the start of `main`, before any other
+            // thread exists that could read the environment.
+            unsafe { std::env::set_var(key.env, value) };
+            from_file.push(key.name);
+        }
+    }
+    Ok(Loaded {
+        path: Some(path),
+        from_file,
+    })
+}
+
+/// The FILE of `config check FILE` among `args`.
+fn checked_file(args: &[OsString]) -> Option<PathBuf> {
+    let words: Vec<&OsString> = args
+        .iter()
+        .filter(|arg| !arg.to_string_lossy().starts_with('-'))
+        .collect();
+    let at = words
+        .windows(2)
+        .position(|pair| pair[0] == "config" && pair[1] == "check")?;
+    words.get(at + 2).map(PathBuf::from)
+}
+
+/// `--config FILE` or `--config=FILE` among `args`.
+fn config_flag(args: &[OsString]) -> Option<PathBuf> {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            return None;
+        }
+        if arg == "--config" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.to_str().and_then(|arg| arg.strip_prefix("--config=")) {
+            return Some(PathBuf::from(path));
+        }
+    }
+    None
+}
+
+/// The file's keys and their values, as their variables take them.
+fn read(path: &Path) -> Result<Vec<(&'static Key, String)>, String> {
+    let shown = path.display();
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read the configuration file {shown}: {e}"))?
+        .len();
+    if size > MAX_BYTES {
+        return Err(format!("the configuration file {shown} is over 1 MiB"));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the configuration file {shown}: {e}"))?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| format!("{shown} is not valid TOML: {e}"))?;
+    table
+        .into_iter()
+        .map(|(name, value)| {
+            let key = KEYS.iter().find(|key| key.name == name).ok_or_else(|| {
+                format!(
+                    "{shown}: unknown key `{name}`; did you mean `{}`? (docs/operating.md lists them)",
+                    nearest(&name)
+                )
+            })?;
+            let value = match value {
+                toml::Value::String(text) => text,
+                toml::Value::Integer(number) => number.to_string(),
+                toml::Value::Boolean(flag) => flag.to_string(),
+                other => {
+                    return Err(format!(
+                        "{shown}: `{name}` must be a string, a whole number or true/false, not \
+                         {}",
+                        other.type_str()
+                    ));
+                }
+            };
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// The known key nearest to `name`, by edit distance.
+fn nearest(name: &str) -> &'static str {
+    KEYS.iter()
+        .min_by_key(|key| distance(name, key.name))
+        .map_or("listen", |key| key.name)
+}
+
+/// Levenshtein distance, over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let replaced = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = replaced.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// `barcoded config check [FILE]`: validates the file as `serve` would
+/// read it, and prints every setting's effective value and its source.
+/// `FILE`, when given, was loaded in place of any other (see [`load`]).
+pub fn check(args: CheckArgs, loaded: &Loaded) -> CliResult {
+    debug_assert!(args.file.is_none() || args.file == loaded.path);
+    // Let clap read every value as `serve` would, and say what is wrong.
+    if let Err(error) = Cli::try_parse_from(["barcoded", "serve"]) {
+        let text = error.to_string();
+        let text = text.strip_prefix("error: ").unwrap_or(&text).trim_end();
+        return Err(format!("as `serve` reads the settings: {text}").into());
+    }
+    match &loaded.path {
+        Some(path) => println!("# {} is valid", path.display()),
+        None => println!("# no configuration file: the environment and the defaults"),
+    }
+    let command = Cli::command();
+    let serve = command.find_subcommand("serve");
+    for key in &KEYS {
+        let default = command
+            .get_arguments()
+            .chain(serve.into_iter().flat_map(|serve| serve.get_arguments()))
+            .find(|arg| arg.get_id() == key.name)
+            .and_then(|arg| arg.get_default_values().first())
+            .map(|value| value.to_string_lossy().into_owned());
+        let (value, source) = match std::env::var(key.env) {
+            Ok(value) if loaded.from_file.contains(&key.name) => (Some(value), Source::File),
+            Ok(value) => (Some(value), Source::Environment),
+            Err(_) => (default, Source::Default),
+        };
+        let shown = match value {
+            Some(value) if key.secret => barcoded_app::StorePlace::named(&value).to_string(),
+            Some(value) => value,
+            None => "(unset)".into(),
+        };
+        let source = match source {
+            Source::File => "the file",
+            Source::Environment => key.env,
+            Source::Default => "the default",
+        };
+        println!(
+            "{:<18} = {:<40} # from {source}",
+            key.name,
+            format!("{shown:?}")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_key_is_suggested() {
+        assert_eq!(nearest("lisen"), "listen");
+        assert_eq!(nearest("max_conections"), "max_connections");
+        assert_eq!(nearest("tls_crt"), "tls_cert");
+    }
+
+    #[test]
+    fn the_flag_is_found_in_either_spelling_and_not_past_a_double_dash() {
+        let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            config_flag(&args(&["barcoded", "--config", "a.toml", "serve"])),
+            Some("a.toml".into())
+        );
+        assert_eq!(
+            config_flag(&args(&["barcoded", "serve", "--config=b.toml"])),
+            Some("b.toml".into())
+        );
+        assert_eq!(
+            config_flag(&args(&["barcoded", "scan", "--", "--config"])),
+            None
+        );
+    }
+}

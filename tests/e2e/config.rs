@@ -1,0 +1,109 @@
+//! barcoded.toml: settings from a file, under the environment and the
+//! flags; unknown keys refused by name; `config check` without secrets.
+
+use serde_json::json;
+
+use crate::harness::{Server, TempDir, binary, cli, data_dir_with};
+
+#[test]
+fn a_config_file_sets_what_flags_set_under_the_environment_and_the_flags() {
+    let dir = TempDir::new();
+    let file = dir.path().join("barcoded.toml");
+    std::fs::write(
+        &file,
+        "# a till server\n\
+         pos_may_link = true\n\
+         max_connections = 2\n\
+         history_keep = \"1h\"\n\
+         head_timeout = \"9s\"\n\
+         listen = \"127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap().to_owned();
+    // The file's pos_may_link lets a pos key link (without it: 403); the
+    // harness's --listen flag wins over the file's unusable port.
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin")]),
+        &["--config", &file, "--demo"],
+    );
+    let linked = server.request(
+        "POST",
+        "/api/barcode/link/",
+        json!({"barcode": "BOX-9", "part": "DV-KAT-SENIOR-2KG"})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(linked.status, 200, "{}", linked.body);
+
+    // config check: the effective values and where each came from.
+    let checked = std::process::Command::new(binary())
+        .env("BARCODED_MAX_CONNECTIONS", "3")
+        .args(["config", "check", &file])
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let table = String::from_utf8_lossy(&checked.stdout);
+    let line = |key: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("{key}: {table}"))
+            .to_owned()
+    };
+    assert!(line("history_keep").contains("\"1h\"") && line("history_keep").contains("the file"));
+    assert!(
+        line("max_connections").contains("\"3\"")
+            && line("max_connections").contains("BARCODED_MAX_CONNECTIONS")
+    );
+    assert!(line("quarantine_after").contains("the default"), "{table}");
+}
+
+#[test]
+fn an_unknown_key_or_a_bad_value_is_refused_by_name_and_secrets_stay_hidden() {
+    let dir = TempDir::new();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let typo = write("typo.toml", "max_conections = 10\n");
+    let refused = cli(dir.path(), &["--config", &typo, "serve"]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("unknown key `max_conections`; did you mean `max_connections`?"),
+        "{said}"
+    );
+    let bad = write("bad.toml", "max_connections = 0\n");
+    let refused = cli(dir.path(), &["config", "check", &bad]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("--max-connections") && said.contains("0"),
+        "{said}"
+    );
+    let secret = write(
+        "secret.toml",
+        "store = \"postgres://app:s3cret@db.internal:5432/barcoded\"\n",
+    );
+    let checked = std::process::Command::new(binary())
+        .env_remove("BARCODED_STORE")
+        .args(["config", "check", &secret])
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let table = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        table.contains("postgres://app:***@db.internal:5432/barcoded"),
+        "{table}"
+    );
+    assert!(!table.contains("s3cret"), "{table}");
+}
