@@ -276,3 +276,99 @@ fn a_backup_taken_while_serving_restores_every_record() {
     );
     assert_eq!(lookup.status, 200, "{}", lookup.body);
 }
+
+/// One scan of `data` on a connection of its own: `Ok(status)` when the
+/// server answered, `Err(bytes received)` when the connection failed first.
+fn scan_once(address: &str, key: &str, data: &str) -> Result<u16, usize> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(address).map_err(|_| 0usize)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(|_| 0usize)?;
+    let body = json!({ "barcode_data": data }).to_string();
+    let request = format!(
+        "POST /api/barcode/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    // A connection the server never took may fail here or on reading.
+    let _ = stream.write_all(request.as_bytes());
+    let mut raw = Vec::new();
+    let read = stream.read_to_end(&mut raw);
+    let status = std::str::from_utf8(&raw)
+        .ok()
+        .and_then(|text| text.strip_prefix("HTTP/1.1 "))
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok());
+    match (read, status) {
+        (_, Some(status)) if raw.windows(4).any(|w| w == b"\r\n\r\n") => Ok(status),
+        _ => Err(raw.len()),
+    }
+}
+
+#[test]
+fn sigterm_under_load_answers_or_refuses_every_request_and_keeps_every_answered_scan() {
+    let data = TempDir::new();
+    let installed = install(data.path(), "10-hello.wasm", "hello");
+    assert!(installed.status.success());
+    let server = Server::start(data);
+    let (address, key) = (server.address().to_owned(), server.key().to_owned());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let outcomes = std::sync::Mutex::new(Vec::new());
+    let data = thread::scope(|scope| {
+        for client in 0..16 {
+            let (address, key, stop, outcomes) = (&address, &key, &stop, &outcomes);
+            scope.spawn(move || {
+                // Past the stop, each client goes on until the server is gone.
+                for n in 0.. {
+                    let data = format!("HELLO-c{client}n{n}");
+                    let outcome = scan_once(address, key, &data);
+                    let gone = outcome == Err(0) && stop.load(std::sync::atomic::Ordering::Acquire);
+                    outcomes.lock().unwrap().push((data, outcome));
+                    if gone {
+                        return;
+                    }
+                }
+            });
+        }
+        thread::sleep(Duration::from_millis(700));
+        stop.store(true, std::sync::atomic::Ordering::Release);
+        // SIGTERM; `stop` asserts that the server exits 0.
+        server.stop()
+    });
+    let outcomes = outcomes.into_inner().unwrap();
+    let answered: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, outcome)| *outcome == Ok(200))
+        .map(|(data, _)| data.as_str())
+        .collect();
+    assert!(
+        answered.len() > 16,
+        "only {} scans answered",
+        answered.len()
+    );
+    for (data, outcome) in &outcomes {
+        // Answered 200, or never taken: no other status, no half answer.
+        assert!(matches!(outcome, Ok(200) | Err(0)), "{data}: {outcome:?}");
+    }
+    // Started again on the same data: every answered scan was recorded.
+    let server = Server::start_without_key(data, &[]);
+    let admin = format!("Bearer {}", create_key(server.data_dir(), "ops", "admin"));
+    let mut recorded = std::collections::HashSet::new();
+    let mut page = Some("/api/barcode/history?limit=500&plugin=hello".to_owned());
+    while let Some(path) = page {
+        let answer = server.request_as(Some(&admin), "GET", &path, b"").json();
+        for entry in answer["results"].as_array().unwrap() {
+            recorded.insert(entry["barcode_data"].as_str().unwrap().to_owned());
+        }
+        page = answer["next"].as_str().map(str::to_owned);
+    }
+    let missing: Vec<&&str> = answered
+        .iter()
+        .filter(|d| !recorded.contains(**d))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "answered but not in the history: {missing:?}"
+    );
+}
