@@ -8,9 +8,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser};
+use clap::Args;
 
-use super::Cli;
 use super::shell::CliResult;
 
 /// Where the file is read from when neither `--config` nor
@@ -204,11 +203,12 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// `barcoded config check [FILE]`: validates the file as `serve` would
 /// read it, and prints every setting's effective value and its source.
-/// `FILE`, when given, was loaded in place of any other (see [`load`]).
-pub fn check(args: CheckArgs, loaded: &Loaded) -> CliResult {
+/// `FILE`, when given, was loaded in place of any other (see [`load`]);
+/// `command` is the command line's, whose `serve` reads the settings.
+pub fn check(args: CheckArgs, loaded: &Loaded, command: clap::Command) -> CliResult {
     debug_assert!(args.file.is_none() || args.file == loaded.path);
     // Let clap read every value as `serve` would, and say what is wrong.
-    if let Err(error) = Cli::try_parse_from(["barcoded", "serve"]) {
+    if let Err(error) = command.clone().try_get_matches_from(["barcoded", "serve"]) {
         let text = error.to_string();
         let text = text.strip_prefix("error: ").unwrap_or(&text).trim_end();
         return Err(format!("as `serve` reads the settings: {text}").into());
@@ -217,7 +217,6 @@ pub fn check(args: CheckArgs, loaded: &Loaded) -> CliResult {
         Some(path) => println!("# {} is valid", path.display()),
         None => println!("# no configuration file: the environment and the defaults"),
     }
-    let command = Cli::command();
     let serve = command.find_subcommand("serve");
     for key in &KEYS {
         let default = command

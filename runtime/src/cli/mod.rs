@@ -353,7 +353,9 @@ fn execute(
         Command::Order(command) => orders::run(&Office::open(place)?, command),
         Command::Audit(args) => audit::run(&Office::open(place)?, args),
         Command::Trust(command) => trust::run(&Office::open(place)?, command),
-        Command::Config(ConfigCommand::Check(args)) => config::check(args, loaded),
+        Command::Config(ConfigCommand::Check(args)) => {
+            config::check(args, loaded, <Cli as clap::CommandFactory>::command())
+        }
         Command::Store(command) => store::run(command),
         Command::Backup(args) => backup(place, &args.file),
         Command::Restore(args) => restore(place, &args.file),
