@@ -71,7 +71,7 @@ fn an_unknown_key_or_a_bad_value_is_refused_by_name_and_secrets_stay_hidden() {
         path.to_str().unwrap().to_owned()
     };
     let typo = write("typo.toml", "max_conections = 10\n");
-    let refused = cli(dir.path(), &["--config", &typo, "serve"]);
+    let refused = cli(dir.path(), &["serve", "--config", &typo]);
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(

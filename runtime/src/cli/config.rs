@@ -76,12 +76,12 @@ pub struct Loaded {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The file to check; without it, the one in use (`--config`,
-    /// `BARCODED_CONFIG`, or /etc/barcoded/barcoded.toml if it exists).
+    /// The file to check; without it, the one in use (`BARCODED_CONFIG`,
+    /// or /etc/barcoded/barcoded.toml if it exists).
     file: Option<PathBuf>,
 }
 
-/// Reads the file that `args` (`config check FILE`, `--config FILE`),
+/// Reads the file that `args` (`config check FILE`, `serve --config FILE`),
 /// `BARCODED_CONFIG` or the default path names, and sets the variables of
 /// its keys the environment leaves unset. Call it first, before any thread
 /// starts.
@@ -122,9 +122,11 @@ fn checked_file(args: &[OsString]) -> Option<PathBuf> {
     words.get(at + 2).map(PathBuf::from)
 }
 
-/// `--config FILE` or `--config=FILE` among `args`.
+/// `serve`'s `--config FILE` or `--config=FILE` among `args` (other
+/// commands' `--config`, such as `plugin try`'s, mean something else).
 fn config_flag(args: &[OsString]) -> Option<PathBuf> {
-    let mut args = args.iter();
+    let serve = args.iter().position(|arg| arg == "serve")?;
+    let mut args = args[serve + 1..].iter();
     while let Some(arg) = args.next() {
         if arg == "--" {
             return None;
@@ -261,10 +263,10 @@ mod tests {
     }
 
     #[test]
-    fn the_flag_is_found_in_either_spelling_and_not_past_a_double_dash() {
+    fn serves_flag_is_found_in_either_spelling_and_no_other_commands() {
         let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
         assert_eq!(
-            config_flag(&args(&["barcoded", "--config", "a.toml", "serve"])),
+            config_flag(&args(&["barcoded", "serve", "--config", "a.toml"])),
             Some("a.toml".into())
         );
         assert_eq!(
@@ -272,7 +274,13 @@ mod tests {
             Some("b.toml".into())
         );
         assert_eq!(
-            config_flag(&args(&["barcoded", "scan", "--", "--config"])),
+            config_flag(&args(&["barcoded", "serve", "--", "--config"])),
+            None
+        );
+        assert_eq!(
+            config_flag(&args(&[
+                "barcoded", "plugin", "try", "p.wasm", "--config", "a=b"
+            ])),
             None
         );
     }

@@ -45,13 +45,6 @@ use shell::{CliResult, DEFAULT_HISTORY, local_service, print_json, wait};
 First steps:\n  barcoded serve --demo\n  barcoded key create --name till-1 --role pos"
 )]
 pub struct Cli {
-    /// Read settings from this TOML file (every `serve` option and the
-    /// store, by the option's name with `_`: docs/operating.md). Options
-    /// override the environment, which overrides the file. Without it,
-    /// /etc/barcoded/barcoded.toml is read if it exists.
-    #[arg(long, global = true, env = "BARCODED_CONFIG", value_name = "FILE")]
-    config: Option<PathBuf>,
-
     /// Folder holding the store (catalog.redb) and installed plugins.
     #[arg(
         long,
@@ -179,6 +172,14 @@ struct FileArgs {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
+    /// Read settings from this TOML file (every option here and the store,
+    /// by the option's name with `_`: docs/operating.md). Options override
+    /// the environment, which overrides the file. Without it (and without
+    /// BARCODED_CONFIG, which every command reads),
+    /// /etc/barcoded/barcoded.toml is read if it exists.
+    #[arg(long, env = "BARCODED_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
     /// Address and port to listen on; port 0 picks a free port (logged).
     #[arg(long, env = "BARCODED_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
