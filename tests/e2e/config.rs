@@ -5,6 +5,23 @@ use serde_json::json;
 
 use crate::harness::{Server, TempDir, binary, cli, data_dir_with};
 
+/// `barcoded config check FILE` with `env` set (and no store from the
+/// suite's environment), which must succeed; the table it prints.
+fn checked(file: &str, env: &[(&str, &str)]) -> String {
+    let output = std::process::Command::new(binary())
+        .env_remove("BARCODED_STORE")
+        .envs(env.iter().copied())
+        .args(["config", "check", file])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn a_config_file_sets_what_flags_set_under_the_environment_and_the_flags() {
     let dir = TempDir::new();
@@ -36,17 +53,7 @@ fn a_config_file_sets_what_flags_set_under_the_environment_and_the_flags() {
     assert_eq!(linked.status, 200, "{}", linked.body);
 
     // config check: the effective values and where each came from.
-    let checked = std::process::Command::new(binary())
-        .env("BARCODED_MAX_CONNECTIONS", "3")
-        .args(["config", "check", &file])
-        .output()
-        .unwrap();
-    assert!(
-        checked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&checked.stderr)
-    );
-    let table = String::from_utf8_lossy(&checked.stdout);
+    let table = checked(&file, &[("BARCODED_MAX_CONNECTIONS", "3")]);
     let line = |key: &str| {
         table
             .lines()
@@ -90,17 +97,7 @@ fn an_unknown_key_or_a_bad_value_is_refused_by_name_and_secrets_stay_hidden() {
         "secret.toml",
         "store = \"postgres://app:s3cret@db.internal:5432/barcoded\"\n",
     );
-    let checked = std::process::Command::new(binary())
-        .env_remove("BARCODED_STORE")
-        .args(["config", "check", &secret])
-        .output()
-        .unwrap();
-    assert!(
-        checked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&checked.stderr)
-    );
-    let table = String::from_utf8_lossy(&checked.stdout);
+    let table = checked(&secret, &[]);
     assert!(
         table.contains("postgres://app:***@db.internal:5432/barcoded"),
         "{table}"
