@@ -118,7 +118,6 @@ static SERVICE: LazyLock<Service> = LazyLock::new(|| {
     let policy = Policy {
         pos_may_link: false,
         quarantine_after: 0,
-        concurrent_scans: 8,
         history: Retention {
             max_entries: 100_000,
             max_age: std::time::Duration::from_secs(3600),
@@ -128,6 +127,7 @@ static SERVICE: LazyLock<Service> = LazyLock::new(|| {
         data_dir: dir,
         store: place,
         ask_every_plugin: false,
+        concurrent_scans: 8,
         policy,
     })
     .expect("service")

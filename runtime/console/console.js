@@ -188,8 +188,13 @@ function route() {
     if (link.getAttribute("href") === `#${page}`) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  // Busy until its loader answers, so that nothing acts on the last visit's rows.
   const loader = loaders[page];
-  if (loader) guarded(loader);
+  if (loader) {
+    const section = document.querySelector(`main > section[data-page="${page}"]`);
+    section.setAttribute("aria-busy", "true");
+    guarded(loader).finally(() => section.removeAttribute("aria-busy"));
+  }
   const focus = { scan: "scan-input", lookup: "lookup-code", catalog: "catalog-q" }[page];
   if (focus) $(focus).focus();
 }

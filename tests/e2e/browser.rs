@@ -80,9 +80,17 @@ impl Browser {
         self.session_command("POST", "/url", Some(json!({ "url": url })));
     }
 
-    /// Follows the console's link to `page` (`#page`), as a click in its menu does.
+    /// Follows the console's link to `page` (`#page`), as a click in its menu
+    /// does, and waits until the page shows (or refuses) it and has loaded.
     pub fn goto_hash(&self, page: &str) {
         self.run("location.hash = arguments[0];", json!([page]));
+        let deadline = Instant::now() + PATIENCE;
+        let shown = "const s = document.querySelector('main > section:not([hidden])'); \
+                     return !!s && [arguments[0], 'denied'].includes(s.dataset.page) && !s.hasAttribute('aria-busy');";
+        while self.run(shown, json!([page])) != json!(true) {
+            assert!(Instant::now() < deadline, "the console never showed #{page}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Runs `script` (a function body using `arguments`) in the page.

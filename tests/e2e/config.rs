@@ -104,3 +104,73 @@ fn an_unknown_key_or_a_bad_value_is_refused_by_name_and_secrets_stay_hidden() {
     );
     assert!(!table.contains("s3cret"), "{table}");
 }
+
+/// Sends SIGHUP and waits for the server's answer to it in the log: the
+/// line about the file, and the TLS one that ends each reload.
+fn hangup(server: &Server) -> Vec<String> {
+    let before = server.log_lines("SIGHUP: ").len();
+    let sent = std::process::Command::new("kill")
+        .args(["-HUP", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let lines = server.log_lines("SIGHUP: ");
+        if lines.len() > before && lines.last().unwrap().contains("TLS") {
+            return lines[before..].to_vec();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no answer to SIGHUP: {lines:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sighup_rereads_the_file_applies_what_may_change_live_and_names_what_takes_a_restart() {
+    let dir = TempDir::new();
+    let file = dir.path().join("barcoded.toml");
+    let write = |text: &str| std::fs::write(&file, text).unwrap();
+    write("pos_may_link = false\nmax_connections = 64\nlisten = \"127.0.0.1:1\"\n");
+    let path = file.to_str().unwrap().to_owned();
+    let server = Server::start_with(
+        data_dir_with(&[("10-gtin.wasm", "gtin")]),
+        &["--config", &path, "--demo"],
+    );
+    let link = |barcode: &str| {
+        let body = json!({"barcode": barcode, "part": "DV-KAT-SENIOR-2KG"}).to_string();
+        server
+            .request("POST", "/api/barcode/link/", body.as_bytes())
+            .status
+    };
+    assert_eq!(link("BOX-1"), 403, "the file's pos_may_link = false");
+
+    // Live: pos_may_link. Takes a restart: max_connections. The harness's
+    // --listen flag overrides the file, so its change is no change.
+    write("pos_may_link = true\nmax_connections = 8\nlisten = \"127.0.0.1:2\"\n");
+    let said = hangup(&server).join("\n");
+    assert!(said.contains("applied pos_may_link"), "{said}");
+    assert!(
+        said.contains("changes max_connections, which take a restart"),
+        "{said}"
+    );
+    assert!(!said.contains("listen"), "{said}");
+    assert_eq!(link("BOX-2"), 200, "pos_may_link = true, without a restart");
+
+    // A file that cannot be used keeps the settings in use.
+    write("pos_may_link = false\nmax_conections = 8\n");
+    let said = hangup(&server).join("\n");
+    assert!(
+        said.contains("kept the settings in use") && said.contains("max_conections"),
+        "{said}"
+    );
+    assert_eq!(link("BOX-3"), 200);
+
+    // A key the file no longer sets takes its default again.
+    write("");
+    let said = hangup(&server).join("\n");
+    assert!(said.contains("applied pos_may_link"), "{said}");
+    assert_eq!(link("BOX-4"), 403);
+}

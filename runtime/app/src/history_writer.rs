@@ -38,6 +38,8 @@ const QUEUE_CAPACITY: usize = 16_384;
 /// every scan handed over is written.
 pub struct HistoryWriter {
     jobs: Mutex<Option<Sender<Job>>>,
+    /// How much history to keep, read by the writer for each batch.
+    retention: Arc<Mutex<Retention>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     /// Scans left unrecorded because the queue was full.
     dropped: AtomicU64,
@@ -53,14 +55,22 @@ impl HistoryWriter {
     /// Starts the writer thread for `store`, keeping `retention` of history.
     pub fn start(store: Arc<dyn Storage>, retention: Retention) -> std::io::Result<HistoryWriter> {
         let (jobs, mut queue) = mpsc::channel(QUEUE_CAPACITY);
+        let retention = Arc::new(Mutex::new(retention));
+        let kept = retention.clone();
         let writer = std::thread::Builder::new()
             .name("scan-history".into())
-            .spawn(move || write_batches(store.as_ref(), retention, &mut queue))?;
+            .spawn(move || write_batches(store.as_ref(), &kept, &mut queue))?;
         Ok(HistoryWriter {
             jobs: Mutex::new(Some(jobs)),
+            retention,
             writer: Mutex::new(Some(writer)),
             dropped: AtomicU64::new(0),
         })
+    }
+
+    /// Keeps `retention` of history from the next batch on.
+    pub fn set_retention(&self, retention: Retention) {
+        *self.retention.lock().unwrap_or_else(|p| p.into_inner()) = retention;
     }
 
     /// Queues a scan that books nothing; returns at once. The entry is
@@ -157,7 +167,7 @@ impl Drop for HistoryWriter {
 
 /// Writes whatever has queued up, one transaction per batch, until every
 /// sender is gone and the queue is empty.
-fn write_batches(store: &dyn Storage, retention: Retention, queue: &mut Receiver<Job>) {
+fn write_batches(store: &dyn Storage, retention: &Mutex<Retention>, queue: &mut Receiver<Job>) {
     // Scans lost to failed writes since the last one that worked: a failing
     // disk is logged once when it starts and once when it ends, not per batch.
     let mut lost: u64 = 0;
@@ -166,6 +176,7 @@ fn write_batches(store: &dyn Storage, retention: Retention, queue: &mut Receiver
         let (records, replies): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|job| (job.record, job.reply)).unzip();
         let count = records.len();
+        let retention = *retention.lock().unwrap_or_else(|p| p.into_inner());
         match store.record_scans(records, retention) {
             Ok(entries) => {
                 if lost > 0 {

@@ -35,7 +35,7 @@ pub struct Service {
     /// The store as plugins' granted calls reach it.
     pub(crate) server: Arc<dyn Server>,
     history: HistoryWriter,
-    policy: Policy,
+    policy: RwLock<Policy>,
     quarantined: RwLock<(Instant, Arc<HashSet<String>>)>,
     /// Plugins this server quarantined whose store write has not landed
     /// yet: a refresh from the store keeps them quarantined meanwhile.
@@ -43,16 +43,14 @@ pub struct Service {
     scan_slots: tokio::sync::Semaphore,
 }
 
-/// Operator settings for running the service.
-#[derive(Debug, Clone, Copy)]
+/// Operator settings a running service may change ([`Service::set_policy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
     /// Whether `pos` keys may link and unlink barcodes; otherwise only
     /// `admin` keys may.
     pub pos_may_link: bool,
     /// Failed scans in a row that quarantine a plugin; 0 never does.
     pub quarantine_after: u32,
-    /// Scans that may run at once; more wait their turn.
-    pub concurrent_scans: usize,
     /// How much scan history to keep.
     pub history: Retention,
 }
@@ -76,6 +74,8 @@ pub struct Setup {
     /// Ask every plugin about every scan, ignoring what plugins declare
     /// they may claim (for finding a plugin whose claims are too narrow).
     pub ask_every_plugin: bool,
+    /// Scans that may run at once; more wait their turn.
+    pub concurrent_scans: usize,
     pub policy: Policy,
 }
 
@@ -95,14 +95,15 @@ impl Service {
         } else {
             registry
         };
-        Service::with(registry, setup.store.open()?, setup.policy)
+        Service::with(registry, setup.store.open()?, setup)
     }
 
     fn with(
         registry: Registry,
         store: Arc<dyn Storage>,
-        policy: Policy,
+        setup: &Setup,
     ) -> Result<Service, OpenError> {
+        let policy = setup.policy;
         let generation = store.plugins_generation()?;
         let loaded = registry.load(store.as_ref())?;
         report(&loaded);
@@ -119,10 +120,10 @@ impl Service {
             server: Arc::new(StoreServer(Backend::new(store.clone()))),
             office: Office::of(Backend::new(store.clone())),
             backend: Backend::new(store),
-            policy,
+            policy: RwLock::new(policy),
             quarantined: RwLock::new((stale, Arc::default())),
             quarantining: Arc::default(),
-            scan_slots: tokio::sync::Semaphore::new(policy.concurrent_scans.max(1)),
+            scan_slots: tokio::sync::Semaphore::new(setup.concurrent_scans.max(1)),
         })
     }
 
@@ -204,9 +205,16 @@ impl Service {
         }
     }
 
-    /// The operator's settings it runs with.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    /// The operator's settings it runs with now.
+    pub fn policy(&self) -> Policy {
+        *self.policy.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs with `policy` from the next request on; scans in flight finish
+    /// under the one they started with.
+    pub fn set_policy(&self, policy: Policy) {
+        self.history.set_retention(policy.history);
+        *self.policy.write().unwrap_or_else(|p| p.into_inner()) = policy;
     }
 
     /// The store's records: keys, lookups, links, stock, history, plugin
@@ -448,7 +456,7 @@ impl Service {
         failures: &[PluginFailure],
         quarantined: &HashSet<String>,
     ) {
-        let threshold = self.policy.quarantine_after;
+        let threshold = self.policy().quarantine_after;
         for failure in failures {
             if threshold == 0
                 || failure.in_a_row < threshold

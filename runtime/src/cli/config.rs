@@ -71,7 +71,10 @@ enum Source {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub path: Option<PathBuf>,
+    /// The keys whose variable the file set (the environment had none).
     from_file: Vec<&'static str>,
+    /// Every key the file holds, and its value.
+    file: Vec<(&'static str, String)>,
 }
 
 #[derive(Debug, Args)]
@@ -96,7 +99,7 @@ pub fn load(args: &[OsString]) -> Result<Loaded, String> {
     };
     let settings = read(&path)?;
     let mut from_file = Vec::new();
-    for (key, value) in settings {
+    for (key, value) in &settings {
         if std::env::var_os(key.env).is_none() {
             // SAFETY: called at the start of `main`, before any other
             // thread exists that could read the environment.
@@ -107,7 +110,152 @@ pub fn load(args: &[OsString]) -> Result<Loaded, String> {
     Ok(Loaded {
         path: Some(path),
         from_file,
+        file: settings
+            .into_iter()
+            .map(|(key, value)| (key.name, value))
+            .collect(),
     })
+}
+
+/// Rereads the file for a running `serve` (on SIGHUP), keeping the order
+/// of precedence: the command line's flags and the environment the process
+/// started with still override it.
+pub struct Reloader {
+    path: PathBuf,
+    /// The command line, with no variable the file had set.
+    command: clap::Command,
+    args: Vec<OsString>,
+    /// The keys the file decides: neither a flag nor the environment sets
+    /// them.
+    governed: Vec<&'static Key>,
+    file: Vec<(&'static str, String)>,
+}
+
+/// What a reread of the file makes of `serve`'s settings.
+pub struct Reread {
+    /// `serve`'s settings, as its command line would give them now.
+    pub serve: clap::ArgMatches,
+    /// The keys whose value the reread changed.
+    pub changed: Vec<&'static str>,
+}
+
+impl Loaded {
+    /// How to reread the file while `serve` runs, if one is in use;
+    /// `command` and `args` are the command line's, `matches` what it gave.
+    pub fn reloader(
+        &self,
+        command: clap::Command,
+        args: &[OsString],
+        matches: &clap::ArgMatches,
+    ) -> Option<Reloader> {
+        let path = self.path.clone()?;
+        let top: Vec<String> = command
+            .get_arguments()
+            .map(|arg| arg.get_id().to_string())
+            .collect();
+        let serve = matches.subcommand_matches("serve")?;
+        let on_command_line = |name: &str| {
+            let level = if top.iter().any(|id| id == name) {
+                matches
+            } else {
+                serve
+            };
+            level.value_source(name) == Some(clap::parser::ValueSource::CommandLine)
+        };
+        let governed = KEYS
+            .iter()
+            .filter(|key| {
+                let in_environment =
+                    std::env::var_os(key.env).is_some() && !self.from_file.contains(&key.name);
+                // `log` is read from its variable, not the command line.
+                !in_environment && (key.name == "log" || !on_command_line(key.name))
+            })
+            .collect();
+        let from_file = self.from_file.clone();
+        let command = command.mut_subcommand("serve", |serve| {
+            serve.mut_args(|arg| {
+                if from_file.iter().any(|name| arg.get_id() == *name) {
+                    arg.env(None)
+                } else {
+                    arg
+                }
+            })
+        });
+        Some(Reloader {
+            path,
+            command,
+            args: args.to_vec(),
+            governed,
+            file: self.file.clone(),
+        })
+    }
+}
+
+impl Reloader {
+    /// The file in use.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the file again and gives `serve`'s settings as they would be
+    /// at a start now; the next reread compares with this one. The keys
+    /// of the command's options other than `serve`'s keep their values.
+    pub fn reread(&mut self) -> Result<Reread, String> {
+        let settings: Vec<(&'static str, String)> = read(&self.path)?
+            .into_iter()
+            .map(|(key, value)| (key.name, value))
+            .collect();
+        let value = |file: &[(&'static str, String)], name: &str| {
+            file.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+        };
+        let serve = self
+            .command
+            .find_subcommand("serve")
+            .ok_or("the command line has no `serve`")?;
+        let mut args = self.args.clone();
+        let mut changed = Vec::new();
+        for key in &self.governed {
+            let now = value(&settings, key.name);
+            if now != value(&self.file, key.name) {
+                changed.push(key.name);
+            }
+            let (Some(now), Some(arg)) = (now, serve.get_arguments().find(|a| a.get_id() == key.name))
+            else {
+                continue;
+            };
+            let flag = format!("--{}", arg.get_long().unwrap_or(key.name));
+            if arg.get_action().takes_values() {
+                args.push(format!("{flag}={now}").into());
+            } else if is_true(serve, arg, &now)? {
+                args.push(flag.into());
+            }
+        }
+        let matches = self
+            .command
+            .clone()
+            .try_get_matches_from(&args)
+            .map_err(|error| {
+                let text = error.to_string();
+                let text = text.strip_prefix("error: ").unwrap_or(&text).trim_end();
+                format!("{}: {text}", self.path.display())
+            })?;
+        let serve = matches
+            .subcommand_matches("serve")
+            .ok_or("the command line has no `serve`")?
+            .clone();
+        self.file = settings;
+        Ok(Reread { serve, changed })
+    }
+}
+
+/// Whether a flag's value in the file turns it on, as its variable would.
+fn is_true(command: &clap::Command, arg: &clap::Arg, value: &str) -> Result<bool, String> {
+    use clap::builder::TypedValueParser;
+    clap::builder::FalseyValueParser::new()
+        .parse_ref(command, Some(arg), std::ffi::OsStr::new(value))
+        .map_err(|error| error.to_string())
 }
 
 /// The FILE of `config check FILE` among `args`.

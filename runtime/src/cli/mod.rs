@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Parser, Subcommand};
 
 use crate::{http, log};
 use barcoded_app::{Office, Policy, Service, Setup, StorePlace, TableCopy};
@@ -305,7 +305,10 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let cli = Cli::parse_from(args);
+    let command = <Cli as clap::CommandFactory>::command();
+    let matches = command.clone().get_matches_from(&args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    let reloader = loaded.reloader(command, &args, &matches);
     let quiet = !matches!(cli.command, Command::Serve(_));
     log::init(
         if quiet { "warn,plugin=info" } else { "info" },
@@ -327,7 +330,15 @@ pub fn run() -> ExitCode {
         let _inside = runtime.enter();
         StorePlace::chosen(&cli.data_dir, cli.store.as_deref())
             .map_err(Into::into)
-            .and_then(|place| execute(&runtime, &cli.data_dir, &place, &loaded, cli.command))
+            .and_then(|place| {
+                let context = Context {
+                    runtime: &runtime,
+                    data_dir: &cli.data_dir,
+                    place: &place,
+                    reloader,
+                };
+                execute(context, &loaded, cli.command)
+            })
     };
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     code.unwrap_or_else(|message| {
@@ -336,15 +347,19 @@ pub fn run() -> ExitCode {
     })
 }
 
-fn execute(
-    runtime: &tokio::runtime::Runtime,
-    data_dir: &Path,
-    place: &StorePlace,
-    loaded: &config::Loaded,
-    command: Command,
-) -> CliResult {
+/// What every command runs with.
+struct Context<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    data_dir: &'a Path,
+    place: &'a StorePlace,
+    /// For `serve`: how SIGHUP rereads the configuration file, if one is in use.
+    reloader: Option<config::Reloader>,
+}
+
+fn execute(context: Context, loaded: &config::Loaded, command: Command) -> CliResult {
+    let (data_dir, place) = (context.data_dir, context.place);
     match command {
-        Command::Serve(args) => serve(runtime, data_dir, place, args),
+        Command::Serve(args) => serve(context, args),
         Command::Scan(args) => scan(data_dir, place, args),
         Command::Lookup(args) => lookup(place, args),
         Command::Key(command) => keys::run(&Office::open(place)?, command),
@@ -389,25 +404,26 @@ fn print_tables(tables: &[TableCopy]) -> u64 {
     tables.iter().map(|t| t.rows).sum()
 }
 
-fn serve(
-    runtime: &tokio::runtime::Runtime,
-    data_dir: &Path,
-    place: &StorePlace,
-    args: ServeArgs,
-) -> CliResult {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let policy = Policy {
+/// The settings of `args` a running server may change.
+fn policy(args: &ServeArgs) -> Policy {
+    Policy {
         pos_may_link: args.pos_may_link,
         quarantine_after: args.quarantine_after,
-        concurrent_scans: args
-            .concurrent_scans
-            .map_or(4 * cores, |n| n as usize)
-            .min(MAX_CONCURRENT_SCANS as usize),
         history: Retention {
             max_entries: args.history_max,
             max_age: args.history_keep,
         },
-    };
+    }
+}
+
+fn serve(context: Context, args: ServeArgs) -> CliResult {
+    let Context {
+        runtime,
+        data_dir,
+        place,
+        reloader,
+    } = context;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(Arc::new(http::tls::Certificate::load(cert, key)?)),
         _ => None,
@@ -416,7 +432,11 @@ fn serve(
         data_dir: data_dir.to_owned(),
         store: place.clone(),
         ask_every_plugin: args.ask_every_plugin,
-        policy,
+        concurrent_scans: args
+            .concurrent_scans
+            .map_or(4 * cores, |n| n as usize)
+            .min(MAX_CONCURRENT_SCANS as usize),
+        policy: policy(&args),
     })?);
     if args.demo {
         wait(catalog::seed_demo(service.office()))?;
@@ -431,7 +451,11 @@ fn serve(
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!("listening on {scheme}://{address}");
         let housekeeping = tokio::spawn(keep_plugins_current(service.clone()));
-        let reloading = tokio::spawn(reload_on_hangup(tls.clone()));
+        let reloading = tokio::spawn(reload_on_hangup(Hangup {
+            tls: tls.clone(),
+            reloader,
+            service: service.clone(),
+        }));
         let metrics = match args.metrics_listen {
             Some(address) => {
                 let listener = tokio::net::TcpListener::bind(address)
@@ -538,15 +562,35 @@ async fn keep_plugins_current(service: Arc<Service>) {
     }
 }
 
-/// On each SIGHUP, reads the TLS certificate and key again: new
-/// connections get the renewed certificate, open ones keep theirs.
-async fn reload_on_hangup(tls: Option<Arc<http::tls::Certificate>>) {
+/// The settings a server may change while it runs, and what they change.
+const LIVE: [&str; 4] = [
+    "pos_may_link",
+    "quarantine_after",
+    "history_max",
+    "history_keep",
+];
+
+/// What a SIGHUP reloads.
+struct Hangup {
+    tls: Option<Arc<http::tls::Certificate>>,
+    reloader: Option<config::Reloader>,
+    service: Arc<Service>,
+}
+
+/// On each SIGHUP, rereads the configuration file and applies the settings
+/// that may change live (naming those that take a restart), and reads the
+/// TLS certificate and key again: new connections get the renewed
+/// certificate, open ones keep theirs. Nothing is dropped.
+async fn reload_on_hangup(mut hangup: Hangup) {
     let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
     else {
         return;
     };
     while hangups.recv().await.is_some() {
-        match &tls {
+        if let Some(reloader) = &mut hangup.reloader {
+            reread(reloader, &hangup.service);
+        }
+        match &hangup.tls {
             None => tracing::info!("SIGHUP: no TLS certificate to reload"),
             Some(certificate) => match certificate.reload() {
                 Ok(()) => tracing::info!("SIGHUP: reloaded the TLS certificate and key"),
@@ -555,6 +599,40 @@ async fn reload_on_hangup(tls: Option<Arc<http::tls::Certificate>>) {
                 ),
             },
         }
+    }
+}
+
+/// Rereads the configuration file and applies what may change live.
+fn reread(reloader: &mut config::Reloader, service: &Service) {
+    let file = reloader.path().display().to_string();
+    let reread = match reloader.reread() {
+        Ok(reread) => reread,
+        Err(error) => {
+            tracing::error!("SIGHUP: kept the settings in use, the file cannot be used: {error}");
+            return;
+        }
+    };
+    let args = match ServeArgs::from_arg_matches(&reread.serve) {
+        Ok(args) => args,
+        Err(error) => {
+            tracing::error!("SIGHUP: kept the settings in use: {file}: {error}");
+            return;
+        }
+    };
+    service.set_policy(policy(&args));
+    let (live, fixed): (Vec<&str>, Vec<&str>) =
+        reread.changed.iter().partition(|name| LIVE.contains(name));
+    if live.is_empty() {
+        tracing::info!("SIGHUP: reread {file}, no setting that may change live changed");
+    } else {
+        tracing::info!("SIGHUP: reread {file}, applied {}", live.join(", "));
+    }
+    if !fixed.is_empty() {
+        tracing::warn!(
+            "SIGHUP: {file} changes {}, which take a restart: the server keeps the values it \
+             started with",
+            fixed.join(", ")
+        );
     }
 }
 

@@ -28,21 +28,20 @@ pub fn wait<F: std::future::Future>(operation: F) -> F::Output {
     tokio::runtime::Handle::current().block_on(operation)
 }
 
-/// How a command run at the shell uses the plugins: one scan at a time,
-/// never quarantining.
+/// How a command run at the shell treats plugins: it never quarantines one.
 const COMMAND_LINE: Policy = Policy {
     pos_may_link: false,
     quarantine_after: 0,
-    concurrent_scans: 1,
     history: DEFAULT_HISTORY,
 };
 
-/// The service, for a command run at the shell.
+/// The service, for a command run at the shell: one scan at a time.
 pub fn local_service(data_dir: &Path, place: &StorePlace) -> CliResult<Service> {
     Ok(Service::open(&Setup {
         data_dir: data_dir.to_owned(),
         store: place.clone(),
         ask_every_plugin: false,
+        concurrent_scans: 1,
         policy: COMMAND_LINE,
     })?)
 }
