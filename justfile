@@ -122,6 +122,45 @@ soak seconds="600": guests
 # Run every benchmark and print their tables.
 bench: bench-http bench-in-process bench-cpu bench-startup bench-languages
 
+# cargo-deb (crates.io, pinned), built once into target/tools.
+cargo_deb := CARGO_TARGET_DIR / "tools/bin/cargo-deb"
+
+# Build the Debian package into target/debian: the binary, the hardened systemd unit, /etc/barcoded/barcoded.toml and the example plugins. `profile=dev` packages the test build (CI's check; not for release).
+deb profile="release": guests
+    test -x {{cargo_deb}} || CARGO_TARGET_DIR={{CARGO_TARGET_DIR}}/tools-build cargo install cargo-deb --version 3.8.0 --locked --quiet --root {{CARGO_TARGET_DIR}}/tools
+    cargo build -p barcoded --locked {{ if profile == "release" { "--release" } else { "" } }}
+    mkdir -p runtime/packaging/plugins
+    for plugin in gtin gs1 ecia native_qr kanban; do cp {{components}}/$plugin.wasm runtime/packaging/plugins/; done
+    {{cargo_deb}} -p barcoded --no-build --profile {{profile}} {{ if profile == "release" { "" } else { "--fast" } }} --quiet -o {{CARGO_TARGET_DIR}}/debian/barcoded.deb
+
+# Build the package from the test build, install it on this machine with dpkg (root or sudo), check its unit with systemd-analyze, and scan with the installed binary in its data folder; purges it again.
+package-check: (deb "dev")
+    #!/usr/bin/env bash
+    set -euo pipefail
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if ! command -v systemd-analyze >/dev/null; then
+        echo "==> installing systemd (Debian's package) for systemd-analyze"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends systemd >/dev/null
+    fi
+    $sudo dpkg --purge barcoded >/dev/null 2>&1 || true
+    $sudo rm -rf /var/lib/barcoded
+    $sudo dpkg -i {{CARGO_TARGET_DIR}}/debian/barcoded.deb >/dev/null
+    trap '$sudo dpkg --purge barcoded >/dev/null; $sudo rm -rf /var/lib/barcoded' EXIT
+    # verify exits 0 on an unknown key, so any word from it fails the check.
+    said="$(systemd-analyze verify /usr/lib/systemd/system/barcoded.service 2>&1)"
+    [ -z "$said" ] || { echo "systemd-analyze verify: $said" >&2; exit 1; }
+    /usr/bin/barcoded --version
+    [ "$(stat -c '%U:%G %a' /var/lib/barcoded)" = "barcoded:barcoded 700" ]
+    [ "$(stat -c '%U:%G %a' /etc/barcoded/barcoded.toml)" = "root:barcoded 640" ]
+    as_barcoded() { $sudo runuser -u barcoded -- "$@"; }
+    as_barcoded /usr/bin/barcoded config check >/dev/null
+    as_barcoded /usr/bin/barcoded plugin install /usr/share/barcoded/plugins/gtin.wasm --priority 10
+    answer="$(cd / && as_barcoded /usr/bin/barcoded scan 4006381333931)"
+    grep -q '"plugin": "gtin"' <<< "$answer" || { echo "the packaged binary's scan: $answer" >&2; exit 1; }
+    [ -f /var/lib/barcoded/catalog.redb ] && [ "$(stat -c %U /var/lib/barcoded/catalog.redb)" = barcoded ]
+    echo "package-check: installed, unit verified, scanned 4006381333931 as the barcoded user in /var/lib/barcoded"
+
 # Formatting, lints, the crates' layering and dependencies, and module cycles, as CI checks them.
 lint:
     python3 .ci/layers.py

@@ -88,7 +88,10 @@ impl Browser {
         let shown = "const s = document.querySelector('main > section:not([hidden])'); \
                      return !!s && [arguments[0], 'denied'].includes(s.dataset.page) && !s.hasAttribute('aria-busy');";
         while self.run(shown, json!([page])) != json!(true) {
-            assert!(Instant::now() < deadline, "the console never showed #{page}");
+            assert!(
+                Instant::now() < deadline,
+                "the console never showed #{page}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -435,20 +435,35 @@ impl Server {
 
     /// Starts the server, or returns its log if it exits before listening.
     pub fn try_start(data: TempDir, args: &[&str]) -> Result<Server, String> {
-        Server::spawn(data, args, None)
+        Server::spawn(data, args, &[], None)
+    }
+
+    /// Like [`Server::start_with`], with `env` added to the server's
+    /// environment.
+    pub fn start_with_env(data: TempDir, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let key = create_key(data.path(), "e2e", "pos");
+        let mut server = Server::spawn(data, args, env, None)
+            .unwrap_or_else(|log| panic!("barcoded did not start:\n{log}"));
+        server.key = Some(key);
+        server
     }
 
     /// Like [`Server::start_with`], with the server's log (its stderr)
     /// written to `log_file` rather than a pipe, and read back from there.
     pub fn start_logging_to(data: TempDir, args: &[&str], log_file: &Path) -> Server {
         let key = create_key(data.path(), "e2e", "pos");
-        let mut server = Server::spawn(data, args, Some(log_file))
+        let mut server = Server::spawn(data, args, &[], Some(log_file))
             .unwrap_or_else(|log| panic!("barcoded did not start:\n{log}"));
         server.key = Some(key);
         server
     }
 
-    fn spawn(data: TempDir, args: &[&str], log_file: Option<&Path>) -> Result<Server, String> {
+    fn spawn(
+        data: TempDir,
+        args: &[&str],
+        env: &[(&str, &str)],
+        log_file: Option<&Path>,
+    ) -> Result<Server, String> {
         let stderr = match log_file {
             Some(path) => Stdio::from(std::fs::File::create(path).expect("creating the log file")),
             None => Stdio::piped(),
@@ -457,6 +472,7 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .env("BARCODED_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)

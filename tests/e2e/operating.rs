@@ -372,3 +372,54 @@ fn sigterm_under_load_answers_or_refuses_every_request_and_keeps_every_answered_
         "answered but not in the history: {missing:?}"
     );
 }
+
+/// Reads the next notification on `socket`, failing after ten seconds.
+fn notification(socket: &std::os::unix::net::UnixDatagram) -> String {
+    let mut buffer = [0u8; 4096];
+    let size = socket
+        .recv(&mut buffer)
+        .expect("a notification within ten seconds");
+    String::from_utf8_lossy(&buffer[..size]).into_owned()
+}
+
+#[test]
+fn under_systemd_the_server_says_ready_feeds_the_watchdog_and_says_stopping() {
+    let dir = TempDir::new();
+    let path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let data = TempDir::new();
+    assert!(
+        install(data.path(), "10-gtin.wasm", "gtin")
+            .status
+            .success()
+    );
+    // WatchdogSec=1s: a WATCHDOG=1 every half second.
+    let server = Server::start_with_env(
+        data,
+        &[],
+        &[
+            ("NOTIFY_SOCKET", path.to_str().unwrap()),
+            ("WATCHDOG_USEC", "1000000"),
+        ],
+    );
+    let ready = notification(&socket);
+    assert!(ready.starts_with("READY=1\n"), "{ready}");
+    assert!(
+        ready.contains(&format!("STATUS=listening on http://{}", server.address())),
+        "{ready}"
+    );
+    // Ready means ready: the first request is answered.
+    assert_eq!(server.get("/api/health/ready").status, 200);
+    for _ in 0..2 {
+        assert_eq!(notification(&socket), "WATCHDOG=1");
+    }
+    server.stop();
+    let mut last = notification(&socket);
+    while last == "WATCHDOG=1" {
+        last = notification(&socket);
+    }
+    assert_eq!(last, "STOPPING=1");
+}

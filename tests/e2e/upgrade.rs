@@ -1,15 +1,20 @@
 //! Upgrades keep the data: the data folder an earlier release wrote
 //! (tests/fixtures/store-v*/, committed, never regenerated) opens, migrates
-//! and serves with this build, on redb and, moved there, on PostgreSQL.
+//! and serves with this build, on redb and, moved there, on PostgreSQL; and
+//! so does the PostgreSQL database it wrote (tests/fixtures/postgres-v*/).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::harness::{Server, TempDir, cli_ok, keep_redb, store_url};
+use crate::harness::{Server, TempDir, cli_ok, keep_redb, psql, store_url};
 
 fn fixture(version: u32) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/fixtures/store-v{version}"))
+}
+
+fn postgres_fixture(version: u32) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/fixtures/postgres-v{version}"))
 }
 
 /// A copy of `from` at `to`, as a release left it.
@@ -109,5 +114,17 @@ fn the_data_folder_of_schema_version_2_moves_into_postgresql_and_serves() {
         ],
     );
     let server = Server::start_without_key(database, &[]);
+    serves_the_fixture(&server, 2);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set BARCODED_TEST_POSTGRES (`just test` does)"]
+fn the_postgresql_database_of_schema_version_3_opens_and_serves() {
+    let database = TempDir::new();
+    let url = store_url(database.path()).expect("needs PostgreSQL");
+    let dump = std::fs::read_to_string(postgres_fixture(3).join("dump.sql")).unwrap();
+    psql(&url, &dump);
+    let server = Server::start_without_key(database, &[]);
+    // It holds the records of store-v2, moved: the same keys open it.
     serves_the_fixture(&server, 2);
 }

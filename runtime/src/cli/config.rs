@@ -221,7 +221,8 @@ impl Reloader {
             if now != value(&self.file, key.name) {
                 changed.push(key.name);
             }
-            let (Some(now), Some(arg)) = (now, serve.get_arguments().find(|a| a.get_id() == key.name))
+            let (Some(now), Some(arg)) =
+                (now, serve.get_arguments().find(|a| a.get_id() == key.name))
             else {
                 continue;
             };

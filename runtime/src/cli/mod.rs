@@ -11,6 +11,7 @@ mod audit;
 mod catalog;
 mod config;
 mod keys;
+mod notify;
 mod orders;
 mod plugins;
 mod shell;
@@ -176,7 +177,9 @@ struct ServeArgs {
     /// by the option's name with `_`: docs/operating.md). Options override
     /// the environment, which overrides the file. Without it (and without
     /// BARCODED_CONFIG, which every command reads),
-    /// /etc/barcoded/barcoded.toml is read if it exists.
+    /// /etc/barcoded/barcoded.toml is read if it exists. SIGHUP rereads it:
+    /// pos_may_link, quarantine_after, history_max and history_keep change
+    /// live; the log names any other setting changed, which takes a restart.
     #[arg(long, env = "BARCODED_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
 
@@ -450,6 +453,15 @@ fn serve(context: Context, args: ServeArgs) -> CliResult {
             .map_err(|e| format!("cannot read the listening address: {e}"))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!("listening on {scheme}://{address}");
+        let notifier = notify::Notifier::from_environment().map(Arc::new);
+        if let Some(notifier) = &notifier {
+            notifier.send(&format!(
+                "READY=1\nSTATUS=listening on {scheme}://{address}"
+            ));
+        }
+        let watchdog = notifier.clone().zip(notify::Notifier::watchdog_every());
+        let watchdog =
+            watchdog.map(|(notifier, every)| tokio::spawn(keep_watchdog_fed(notifier, every)));
         let housekeeping = tokio::spawn(keep_plugins_current(service.clone()));
         let reloading = tokio::spawn(reload_on_hangup(Hangup {
             tls: tls.clone(),
@@ -474,8 +486,17 @@ fn serve(context: Context, args: ServeArgs) -> CliResult {
             tls,
             head_timeout: args.head_timeout,
         };
-        http::serve(listener, service.clone(), options, shutdown_signal()).await;
+        let stopping = async {
+            shutdown_signal().await;
+            if let Some(notifier) = &notifier {
+                notifier.send("STOPPING=1");
+            }
+        };
+        http::serve(listener, service.clone(), options, stopping).await;
         housekeeping.abort();
+        if let Some(watchdog) = watchdog {
+            watchdog.abort();
+        }
         reloading.abort();
         if let Some(metrics) = metrics {
             metrics.abort();
@@ -633,6 +654,19 @@ fn reread(reloader: &mut config::Reloader, service: &Service) {
              started with",
             fixed.join(", ")
         );
+    }
+}
+
+/// Tells systemd's watchdog every `every` that the runtime still runs work,
+/// its blocking pool (where commits and compiles run) included.
+async fn keep_watchdog_fed(notifier: Arc<notify::Notifier>, every: std::time::Duration) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        let pool = tokio::task::spawn_blocking(|| ());
+        if matches!(tokio::time::timeout(every, pool).await, Ok(Ok(()))) {
+            notifier.send("WATCHDOG=1");
+        }
     }
 }
 
