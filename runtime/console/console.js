@@ -6,6 +6,10 @@
 // each key may do, the page only hides what a key may not.
 
 const KEY_ITEM = "barcoded.key";
+/** Why the last session ended, for the sign-in form of the page loaded afresh. */
+const SIGNED_OUT_ITEM = "barcoded.signed-out";
+/** The label sheet, kept over a reload of this tab. */
+const SHEET_ITEM = "barcoded.labels";
 const ADMIN_PAGES = new Set(["plugins", "history", "stock", "orders", "keys", "audit"]);
 const PAGES = new Set(["scan", "lookup", "catalog", "labels", ...ADMIN_PAGES]);
 
@@ -151,9 +155,20 @@ async function signIn(key) {
   return null;
 }
 
+/**
+ * Ends the session by loading the page afresh: nothing the last key saw (a
+ * new key's secret, the key list, plugin details) stays in the page for the
+ * next one to find, and the next sign-in starts on the Scan page.
+ */
 function signOut(message = "") {
   Object.assign(session, { key: null, name: null, role: null });
   sessionStorage.removeItem(KEY_ITEM);
+  sessionStorage.setItem(SIGNED_OUT_ITEM, message);
+  history.replaceState(null, "", location.pathname);
+  location.reload();
+}
+
+function showSignIn(message) {
   $("app").hidden = true;
   $("signin").hidden = false;
   $("signin-key").value = "";
@@ -337,6 +352,14 @@ function setUpScan() {
   });
 }
 
+/** The latest scan sent: only its answer may fill the answer area. */
+let scansSent = 0;
+
+/**
+ * Sends the scanned code. The answer area shows this scan and nothing older:
+ * it is cleared when the scan is sent, and a scan that gets no answer says
+ * so there, so a clerk never reads the last item as this one.
+ */
 async function scan() {
   const input = $("scan-input");
   const text = input.value.trim();
@@ -344,10 +367,25 @@ async function scan() {
   const data = restore(text, $("scan-substitutes").checked);
   input.value = "";
   input.focus();
-  await guarded(async () => {
+  const mine = ++scansSent;
+  notice("");
+  fill($("scan-result"), el("p", { class: "muted", "data-test": "pending" }, "Scanning ", dataView(data), " …"));
+  let view;
+  try {
     const answer = await api("POST", "/api/barcode/", { barcode_data: data });
-    fill($("scan-result"), scanView(answer.status, answer.data));
-  });
+    view = scanView(answer.status, answer.data);
+  } catch (error) {
+    if (error.status === 401) return;
+    view = unansweredView(data, error.message);
+  }
+  if (mine === scansSent) fill($("scan-result"), view);
+}
+
+function unansweredView(data, why) {
+  return el("article", { class: "answer refused", "data-test": "unanswered" },
+    el("p", { class: "verdict" }, el("span", { class: "badge bad" }, "Not scanned"), " ", why),
+    el("p", { class: "data" }, dataView(data)),
+    el("p", { class: "reason" }, "Nothing was decoded or booked: scan it again."));
 }
 
 function scanView(status, data) {
@@ -421,8 +459,8 @@ async function searchCatalog(more) {
     el("td", { class: "num" }, `${product.unitPrice} ${product.currency}`),
     el("td", {}, el("ul", { class: "codes" }, barcodes.map((b) => el("li", { class: b.isActive ? "" : "inactive" },
       el("code", {}, b.barcode), ` ${b.quantity}× ${b.uomCode}`, b.isActive ? "" : " (inactive)",
-      el("button", { type: "button", class: "small quiet", onclick: () => addLabel({ code: b.barcode, uom: b.uomCode }, 1) }, "Label")))),
-      el("button", { type: "button", class: "small quiet", onclick: () => addLabel({ sku: product.sku }, 1) }, "Product label"))));
+      el("button", { type: "button", class: "small quiet", onclick: () => guarded(() => addLabel({ code: b.barcode, uom: b.uomCode }, 1)) }, "Label")))),
+      el("button", { type: "button", class: "small quiet", onclick: () => guarded(() => addLabel({ sku: product.sku }, 1)) }, "Product label"))));
   if (more) $("catalog-table").tBodies[0].append(...rows);
   else fillRows($("catalog-table"), rows, q ? `No product matches "${q}".` : "The catalog is empty.");
   catalogNext = page.next;
@@ -438,10 +476,14 @@ async function searchCatalog(more) {
 
 // ---------------------------------------------------------------- labels
 
-/** Labels on the sheet: `{code, uom}` for a barcode record or `{sku}` for a product, with copies. */
+/**
+ * Labels on the sheet: `{code, uom}` for a barcode record or `{sku}` for a
+ * product, with copies; kept in this tab's sessionStorage over a reload.
+ */
 const sheet = [];
 
 function setUpLabels() {
+  sheet.push(...keptSheet());
   $("labels-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const code = $("labels-code").value.trim();
@@ -451,44 +493,91 @@ function setUpLabels() {
       notice("Give a barcode or a SKU.", "error");
       return;
     }
-    addLabel(code ? { code, uom: $("labels-uom").value.trim() } : { sku }, copies);
+    guarded(() => addLabel(code ? { code, uom: $("labels-uom").value.trim() } : { sku }, copies));
   });
   $("labels-print").addEventListener("click", () => window.print());
   $("labels-clear").addEventListener("click", () => {
     sheet.length = 0;
+    keepSheet();
     guarded(drawSheet);
   });
 }
 
-function addLabel(label, copies) {
-  sheet.push({ ...label, copies });
-  notice(`Added to the label sheet (${sheet.length} on it).`);
-  if (location.hash === "#labels") guarded(drawSheet);
+/** The sheet this tab kept, or none if what it kept is not a sheet. */
+function keptSheet() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(SHEET_ITEM) || "[]");
+    if (!Array.isArray(kept)) return [];
+    return kept.filter((label) => label && (typeof label.code === "string" || typeof label.sku === "string"))
+      .map((label) => ({ ...label, copies: Math.min(100, Math.max(1, Number(label.copies) || 1)) }));
+  } catch {
+    return [];
+  }
 }
 
-loaders.labels = drawSheet;
+function keepSheet() {
+  sessionStorage.setItem(SHEET_ITEM, JSON.stringify(sheet));
+}
+
+/** Adds a label once its code is known to the catalog; an unknown one is refused and the sheet kept as it was. */
+async function addLabel(label, copies) {
+  try {
+    await caption(label);
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    throw new ApiError(404, `${label.sku || label.code} is not in the catalog: nothing was added to the sheet.`);
+  }
+  sheet.push({ ...label, copies });
+  keepSheet();
+  notice(`Added to the label sheet (${sheet.length} on it).`);
+  if (location.hash === "#labels") await drawSheet();
+}
+
+function removeLabel(label) {
+  const at = sheet.indexOf(label);
+  if (at >= 0) sheet.splice(at, 1);
+  keepSheet();
+  guarded(drawSheet);
+}
 
 /** Object URLs of the drawn QR codes, released when the sheet is drawn again. */
 let sheetImages = [];
 
+loaders.labels = drawSheet;
+
+/** Draws every label; one that cannot be drawn says why in its place, and the others still draw. */
 async function drawSheet() {
   for (const url of sheetImages) URL.revokeObjectURL(url);
   sheetImages = [];
   const labels = [];
   for (const label of sheet) {
-    const qr = label.sku
-      ? `/api/barcode/qr/product/${encodeURIComponent(label.sku)}`
-      : `/api/barcode/qr/${encodeURIComponent(label.code)}${label.uom ? `?uomCode=${encodeURIComponent(label.uom)}` : ""}`;
-    const svg = await ok(api("GET", qr));
-    const text = label.sku ? await productCaption(label.sku) : await barcodeCaption(label.code, label.uom);
-    const url = URL.createObjectURL(svg);
-    sheetImages.push(url);
-    for (let i = 0; i < label.copies; i += 1) {
-      labels.push(el("figure", { class: "label" }, el("img", { src: url, alt: `QR code: ${text[0]}` }),
-        el("figcaption", {}, el("strong", {}, text[0]), el("br"), text[1])));
+    const remove = el("button", { type: "button", class: "small quiet no-print", onclick: () => removeLabel(label) }, "Remove");
+    try {
+      const text = await caption(label);
+      const url = URL.createObjectURL(await ok(api("GET", qrPath(label))));
+      sheetImages.push(url);
+      for (let i = 0; i < label.copies; i += 1) {
+        labels.push(el("figure", { class: "label" }, el("img", { src: url, alt: `QR code: ${text[0]}` }),
+          el("figcaption", {}, el("strong", {}, text[0]), el("br"), text[1]), i === 0 ? remove : null));
+      }
+    } catch (error) {
+      if (error.status === 401) return;
+      labels.push(el("figure", { class: "label failed no-print", "data-test": "label-failed" },
+        el("p", { class: "error" }, `${label.sku || label.code}: ${error.message}`), remove));
     }
   }
   fill($("labels-sheet"), labels.length ? labels : el("p", { class: "muted no-print" }, "The sheet is empty."));
+}
+
+function qrPath(label) {
+  return label.sku
+    ? `/api/barcode/qr/product/${encodeURIComponent(label.sku)}`
+    : `/api/barcode/qr/${encodeURIComponent(label.code)}${label.uom ? `?uomCode=${encodeURIComponent(label.uom)}` : ""}`;
+}
+
+/** The label's two lines of text; throws when the catalog does not know its code. */
+function caption(label) {
+  return label.sku ? productCaption(label.sku) : barcodeCaption(label.code, label.uom);
 }
 
 async function barcodeCaption(code, uom) {
@@ -499,7 +588,8 @@ async function barcodeCaption(code, uom) {
 async function productCaption(sku) {
   const page = await ok(api("GET", `/api/catalog/products?q=${encodeURIComponent(sku)}&limit=200`));
   const found = page.results.find((r) => r.product.sku === sku);
-  return [found ? found.product.name : sku, sku];
+  if (!found) throw new ApiError(404, `No product has the SKU ${sku}.`);
+  return [found.product.name, sku];
 }
 
 // ---------------------------------------------------------------- plugins
@@ -825,10 +915,12 @@ function start() {
   $("signout").addEventListener("click", () => signOut());
   window.addEventListener("hashchange", route);
   const kept = sessionStorage.getItem(KEY_ITEM);
+  const why = sessionStorage.getItem(SIGNED_OUT_ITEM) || "";
+  sessionStorage.removeItem(SIGNED_OUT_ITEM);
   if (kept) {
-    signIn(kept).then((error) => (error ? signOut(error) : showApp()));
+    signIn(kept).then((error) => (error ? showSignIn(error) : showApp()));
   } else {
-    signOut();
+    showSignIn(why);
   }
 }
 

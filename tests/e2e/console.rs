@@ -348,3 +348,109 @@ fn a_till_looks_up_finds_and_prints_labels_whose_codes_load_under_the_policy() {
          return images.length === 3 && images.every(i => i.complete && i.naturalWidth > 0);",
     );
 }
+
+#[test]
+fn a_scan_the_server_never_answers_says_so_and_shows_no_old_item() {
+    let mut server = Server::start_with(data_dir_with(&[("10-gtin.wasm", "gtin")]), &["--demo"]);
+    let browser = Browser::start();
+    sign_in(&browser, &server, server.key());
+    let first = scan(&browser, "4006381333931");
+    assert!(first.contains("STABILO"), "{first}");
+
+    server.kill();
+    browser.type_into("#scan-input", "5410317126589");
+    browser.type_into("#scan-input", ENTER);
+    let answer = browser.wait_for_text("#scan-result", "Not scanned");
+    assert!(answer.contains("The server cannot be reached."), "{answer}");
+    assert!(answer.contains("5410317126589"), "{answer}");
+    assert!(
+        !answer.contains("STABILO"),
+        "the last item stays on screen: {answer}"
+    );
+}
+
+#[test]
+fn an_unknown_code_is_refused_from_the_label_sheet_the_next_draws_and_the_sheet_survives_a_reload()
+{
+    let server = Server::start_with(data_dir_with(&[]), &["--demo"]);
+    let browser = Browser::start();
+    sign_in(&browser, &server, server.key());
+    browser.goto_hash("labels");
+    let add = |code: &str| {
+        browser.clear("#labels-code");
+        browser.type_into("#labels-code", code);
+        browser.click("#labels-form button[type=submit]");
+    };
+    add("0000000000017");
+    browser.wait_for_text("#notice", "0000000000017 is not in the catalog");
+    assert_eq!(browser.text("#labels-sheet"), "The sheet is empty.");
+    add("4006381333931");
+    browser.wait_for_text("#labels-sheet", "STABILO");
+    add("5410317126589");
+    browser.wait_until(
+        "two QR codes drawn",
+        "const images = [...document.querySelectorAll('#labels-sheet img')];
+         return images.length === 2 && images.every(i => i.complete && i.naturalWidth > 0);",
+    );
+
+    // Reloaded, the tab keeps its sheet; one label is removed alone.
+    browser.run(
+        "document.body.dataset.before = 'reload'; location.reload();",
+        json!([]),
+    );
+    browser.wait_until(
+        "the page reloaded with both labels",
+        "return !document.body.dataset.before && document.querySelectorAll('#labels-sheet img').length === 2;",
+    );
+    browser.click("#labels-sheet figure:first-child button");
+    browser.wait_until(
+        "one label left",
+        "return document.querySelectorAll('#labels-sheet img').length === 1;",
+    );
+    let sheet = browser.text("#labels-sheet");
+    assert!(
+        sheet.contains("Dragonvale") && !sheet.contains("STABILO"),
+        "{sheet}"
+    );
+}
+
+#[test]
+fn signing_out_leaves_nothing_of_the_admins_and_the_next_key_starts_on_the_scan_page() {
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin")]);
+    let admin = create_key(data.path(), "ops", "admin");
+    let server = Server::start(data);
+    let browser = Browser::start();
+    sign_in(&browser, &server, &admin);
+    browser.goto_hash("keys");
+    browser.type_into("#keys-name", "till-9");
+    browser.click("#keys-form button[type=submit]");
+    browser.wait_for_text("#keys-created", "shown this once");
+    let secret = browser
+        .run(
+            "return document.getElementById('keys-secret').value;",
+            json!([]),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned();
+    browser.goto_hash("plugins");
+    browser.wait_for_text("#plugins-table", "gtin");
+
+    // The same tab, as a shared till is used: no new page is opened.
+    browser.click("#signout");
+    browser.type_into("#signin-key", server.key());
+    browser.click("#signin-form button[type=submit]");
+    browser.wait_for_text("#who", "(pos)");
+    let page = browser
+        .run(
+            "return document.documentElement.outerHTML + [...document.querySelectorAll('input')].map(i => i.value).join(' ');",
+            json!([]),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for left in [secret.as_str(), "till-9", "gtin"] {
+        assert!(!page.contains(left), "{left:?} is still in the page");
+    }
+    assert!(browser.visible("#page-scan") && !browser.visible("#page-denied"));
+}

@@ -128,3 +128,21 @@ fn the_postgresql_database_of_schema_version_3_opens_and_serves() {
     // It holds the records of store-v2, moved: the same keys open it.
     serves_the_fixture(&server, 2);
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: set BARCODED_TEST_POSTGRES (`just test` does)"]
+fn a_database_a_newer_release_upgraded_is_refused_with_what_to_do() {
+    let database = TempDir::new();
+    let url = store_url(database.path()).expect("needs PostgreSQL");
+    let dump = std::fs::read_to_string(postgres_fixture(3).join("dump.sql")).unwrap();
+    psql(&url, &dump);
+    psql(&url, "INSERT INTO schema_migrations (version) VALUES (99)");
+    let log = match Server::try_start(database, &[]) {
+        Ok(_) => panic!("a database of schema version 99 was served"),
+        Err(log) => log,
+    };
+    assert!(
+        log.contains("schema is at version 99") && log.contains("Run that version"),
+        "{log}"
+    );
+}
