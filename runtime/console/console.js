@@ -598,7 +598,8 @@ let plugins = [];
 
 loaders.plugins = async () => {
   const data = await ok(api("GET", "/api/admin/plugins"));
-  plugins = data.plugins;
+  const refused = new Map(data.refused.map((r) => [r.name, r.reason]));
+  plugins = data.plugins.map((p) => ({ ...p, refused: refused.get(p.name) }));
   fillRows($("plugins-table"), plugins.map(pluginRow), "No plugin is installed.");
   fill($("plugins-refused"), data.refused.length ? [el("h2", {}, "Refused at load"), el("ul", { class: "diagnostics" },
     data.refused.map((r) => el("li", {}, el("strong", {}, r.name), `: ${r.reason}`)))] : []);
@@ -606,7 +607,15 @@ loaders.plugins = async () => {
 
 function pluginState(p) {
   if (p.quarantine) return el("span", { class: "badge bad", title: p.quarantine.reason }, "quarantined");
+  if (p.refused && p.enabled) return el("span", { class: "badge bad", title: p.refused }, "refused at load");
   return el("span", { class: p.enabled ? "badge ok" : "badge" }, p.enabled ? "enabled" : "disabled");
+}
+
+/** Its grants, and a warning for each capability it asks for and does not hold. */
+function grantsView(p) {
+  const missing = p.asks.filter((c) => !p.grants.includes(c));
+  return [p.grants.join(", ") || "none",
+    missing.length ? el("div", { class: "warning", "data-test": "not-granted" }, `Asks for ${missing.join(", ")}: not granted`) : null];
 }
 
 function pluginRow(p, index) {
@@ -614,11 +623,12 @@ function pluginRow(p, index) {
   return el("tr", { "data-plugin": p.name },
     el("td", {}, String(index + 1)),
     el("td", {}, el("strong", {}, p.name), ` ${p.info.version}`, el("br"), el("span", { class: "muted" }, p.info.title)),
-    el("td", {}, pluginState(p), p.quarantine ? el("div", { class: "muted" }, p.quarantine.reason) : null),
+    el("td", {}, pluginState(p), p.quarantine ? el("div", { class: "muted" }, p.quarantine.reason) : null,
+      p.refused && p.enabled && !p.quarantine ? el("div", { class: "muted" }, p.refused) : null),
     el("td", { class: "num" }, String(p.priority)),
     el("td", { class: "num" }, String(p.scans)),
     el("td", { class: "num" }, String(p.failures)),
-    el("td", {}, p.grants.join(", ") || "none"),
+    el("td", {}, grantsView(p)),
     el("td", { class: "buttons" },
       button("↑", () => move(index, -1), { "aria-label": `Move ${p.name} up`, disabled: index === 0 }),
       button("↓", () => move(index, 1), { "aria-label": `Move ${p.name} down`, disabled: index === plugins.length - 1 }),
@@ -651,9 +661,16 @@ function confirmButton(label, question, action) {
 
 async function pluginChange(name, method, action, body) {
   const path = `/api/admin/plugins/${encodeURIComponent(name)}${action ? `/${action}` : ""}`;
-  await ok(api(method, path, body));
-  notice(method === "DELETE" ? `Removed ${name}.` : `Saved ${name}.`);
+  const answer = await ok(api(method, path, body));
+  if (method === "DELETE") notice(`Removed ${name}.`);
+  else changed(name, answer);
   await loaders.plugins();
+}
+
+/** Says that a change of plugin `name` took, or that it took and the plugin no longer loads. */
+function changed(name, answer) {
+  if (answer && answer.refused) notice(`Saved ${name}, but it is refused at load: ${answer.refused}`, "error");
+  else notice(`Saved ${name}.`);
 }
 
 /** Moves a plugin one place in the scan order: swaps priorities, or numbers all anew on a tie. */
@@ -701,8 +718,7 @@ function showPlugin(name) {
     await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/config`, config));
     await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/limits`, limitValues));
     const chosen = grants.map((g) => g.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
-    await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/grants`, chosen));
-    notice(`Saved ${name}.`);
+    changed(name, await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/grants`, chosen)));
     await loaders.plugins();
     showPlugin(name);
   };

@@ -454,3 +454,30 @@ fn signing_out_leaves_nothing_of_the_admins_and_the_next_key_starts_on_the_scan_
     }
     assert!(browser.visible("#page-scan") && !browser.visible("#page-denied"));
 }
+
+#[test]
+fn a_limits_change_that_stops_a_plugin_loading_is_shown_as_refused_with_the_reason() {
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-kanban.wasm", "kanban")]);
+    let admin = create_key(data.path(), "ops", "admin");
+    let server = Server::start(data);
+    let browser = Browser::start();
+    sign_in(&browser, &server, &admin);
+    browser.goto_hash("plugins");
+    // kanban asks for stock-write, which nobody granted it.
+    let kanban = browser.wait_for_text("tr[data-plugin=kanban]", "enabled");
+    assert!(
+        browser
+            .text("tr[data-plugin=kanban] [data-test=not-granted]")
+            .contains("Asks for stock-write: not granted"),
+        "{kanban}"
+    );
+
+    browser.click("tr[data-plugin=gtin] button[data-action=details]");
+    browser.clear("#plugin-limits");
+    browser.type_into("#plugin-limits", r#"{"memory_mib": 1}"#);
+    browser.click("#plugins-detail button:not(.quiet)");
+    let said = browser.wait_for_text("#notice", "refused at load");
+    assert!(said.contains("memory limit"), "{said}");
+    let row = browser.wait_for_text("tr[data-plugin=gtin]", "refused at load");
+    assert!(!row.contains("enabled"), "{row}");
+}

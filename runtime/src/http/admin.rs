@@ -12,9 +12,14 @@
 //! | `PUT /api/admin/plugins/{name}/limits` | body: limit overrides, `{"cpu_time_ms": 250}` |
 //! | `PUT /api/admin/plugins/{name}/grants` | body: every capability it holds, `["stock-write"]` |
 //! | `DELETE /api/admin/plugins/{name}` | remove |
+//!
+//! A change answers `{"plugin": record, "refused": reason}`: this server
+//! loads the plugins again before answering, and `refused` says why the
+//! plugin no longer loads (null when it does).
 
 use hyper::StatusCode;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use barcoded_app::plugins::Change;
 use barcoded_app::{InstallError, InstallRequest, Installed, Service, StoreError};
@@ -83,18 +88,18 @@ pub async fn remove(service: &Service, by: &Admin, raw_name: &str) -> Answer {
 
 /// `POST /api/admin/plugins/{name}/enable`: enables it and lifts its
 /// quarantine.
-pub async fn enable(service: &Service, by: &Admin, raw_name: &str) -> Answer {
+pub async fn enable(service: &Arc<Service>, by: &Admin, raw_name: &str) -> Answer {
     change(service, by, raw_name, Change::Enable).await
 }
 
 /// `POST /api/admin/plugins/{name}/disable`.
-pub async fn disable(service: &Service, by: &Admin, raw_name: &str) -> Answer {
+pub async fn disable(service: &Arc<Service>, by: &Admin, raw_name: &str) -> Answer {
     change(service, by, raw_name, Change::Disable).await
 }
 
 /// `PUT /api/admin/plugins/{name}/priority` with `{"priority": 10}`.
 pub async fn priority(
-    service: &Service,
+    service: &Arc<Service>,
     by: &Admin,
     raw_name: &str,
     request_body: Incoming,
@@ -110,7 +115,7 @@ pub async fn priority(
 
 /// `PUT /api/admin/plugins/{name}/config` with every setting.
 pub async fn config(
-    service: &Service,
+    service: &Arc<Service>,
     by: &Admin,
     raw_name: &str,
     request_body: Incoming,
@@ -123,7 +128,7 @@ pub async fn config(
 
 /// `PUT /api/admin/plugins/{name}/limits` with the limit overrides.
 pub async fn limits(
-    service: &Service,
+    service: &Arc<Service>,
     by: &Admin,
     raw_name: &str,
     request_body: Incoming,
@@ -136,7 +141,7 @@ pub async fn limits(
 
 /// `PUT /api/admin/plugins/{name}/grants` with every capability it holds.
 pub async fn grants(
-    service: &Service,
+    service: &Arc<Service>,
     by: &Admin,
     raw_name: &str,
     request_body: Incoming,
@@ -168,17 +173,33 @@ impl PriorityBody {
     }
 }
 
-async fn change(service: &Service, by: &Admin, raw_name: &str, change: Change) -> Answer {
+async fn change(service: &Arc<Service>, by: &Admin, raw_name: &str, change: Change) -> Answer {
     let Some(name) = plugin_name(raw_name) else {
         return not_installed();
     };
-    outcome(
-        service
-            .office()
-            .change_plugin(by, &name, change)
-            .await
-            .map(|changed| changed.plugin),
-    )
+    let changed = service.office().change_plugin(by, &name, change).await;
+    let mut answer = outcome(changed.map(|changed| changed.plugin));
+    if answer.status == StatusCode::OK {
+        answer.body["refused"] = json!(refused_now(service, &name).await);
+    }
+    answer
+}
+
+/// Why this server no longer loads plugin `name` after a change, if it does
+/// not: the plugins are loaded again now rather than at the next poll, so
+/// that an answer never says a change took when the plugin then failed.
+async fn refused_now(service: &Arc<Service>, name: &str) -> Option<String> {
+    let reloading = service.clone();
+    match tokio::task::spawn_blocking(move || reloading.reload_if_changed()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => tracing::error!("cannot reload plugins: {error}"),
+        Err(error) => tracing::error!("cannot reload plugins: {error}"),
+    }
+    service
+        .refused()
+        .iter()
+        .find(|refused| refused.plugin == name)
+        .map(|refused| refused.reason.clone())
 }
 
 /// `POST /api/admin/plugins?name=&priority=&disabled=&upgrade=` with the
