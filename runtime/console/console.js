@@ -378,7 +378,23 @@ async function scan() {
     if (error.status === 401) return;
     view = unansweredView(data, error.message);
   }
+  logScan(data, view);
   if (mine === scansSent) fill($("scan-result"), view);
+}
+
+/** Most scans the Scan page lists. */
+const MAX_LOGGED_SCANS = 200;
+
+/** Lists a scan, newest first, with its verdict as the answer area showed it. */
+function logScan(data, view) {
+  const verdict = view.querySelector(".verdict");
+  const refused = view.querySelector("[data-test=refused-actions]");
+  const log = $("scan-log");
+  log.prepend(el("li", { class: view.classList.contains("refused") || refused ? "bad" : "ok" },
+    el("time", {}, new Date().toLocaleTimeString()), " ", el("code", {}, dataView(data)), " ",
+    verdict ? verdict.textContent.trim() : "", refused ? ` (${refused.textContent})` : ""));
+  while (log.children.length > MAX_LOGGED_SCANS) log.lastElementChild.remove();
+  $("scan-log-box").hidden = false;
 }
 
 function unansweredView(data, why) {
@@ -392,9 +408,12 @@ function scanView(status, data) {
   if (status === 200) {
     const result = data.result || {};
     const fields = Object.entries(result.fields || {});
-    return el("article", { class: "answer decoded" },
+    const refused = (data.actions && data.actions.refused) || [];
+    return el("article", { class: refused.length ? "answer decoded warned" : "answer decoded" },
       el("p", { class: "verdict" }, el("span", { class: "badge ok" }, data.linked ? "Linked" : "Decoded"),
         ` ${result.format || ""}`, data.plugin ? ` by ${data.plugin}` : " by a barcode link"),
+      refused.length ? el("p", { class: "warning-banner", "data-test": "refused-actions", role: "alert" },
+        `Not booked: ${refused.map((r) => `${r.call} refused (${r.reason})`).join("; ")}`) : null,
       el("p", { class: "data" }, dataView(data.barcode_data)),
       recordView(data.barcode, data.product, result),
       fields.length ? el("div", {}, el("h3", {}, "Fields"), definitions(fields.map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]))) : null,

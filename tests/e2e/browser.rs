@@ -76,6 +76,15 @@ impl Browser {
         browser
     }
 
+    /// Sets the window's outer size, such as 390 × 844 for a phone.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.session_command(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        );
+    }
+
     pub fn goto(&self, url: &str) {
         self.session_command("POST", "/url", Some(json!({ "url": url })));
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::browser::{Browser, CONTROL, ENTER, RELEASE};
-use crate::harness::{Server, component, create_key, data_dir_with};
+use crate::harness::{Server, add_screw, component, create_key, data_dir_with};
 
 /// A GS1-128 label as a scanner sends it (symbology identifier `]C1`), with a variable-length batch (10) followed by an
 /// expiry (17): without the GS after the batch, the expiry would read as
@@ -480,4 +480,83 @@ fn a_limits_change_that_stops_a_plugin_loading_is_shown_as_refused_with_the_reas
     assert!(said.contains("memory limit"), "{said}");
     let row = browser.wait_for_text("tr[data-plugin=gtin]", "refused at load");
     assert!(!row.contains("enabled"), "{row}");
+}
+
+#[test]
+fn a_refused_action_is_a_warning_and_the_scans_since_sign_in_are_listed_newest_first() {
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-kanban.wasm", "kanban")]);
+    add_screw(data.path(), &[]);
+    let server = Server::start(data);
+    let browser = Browser::start();
+    sign_in(&browser, &server, server.key());
+    // kanban asks to take stock, which it was not granted.
+    scan(&browser, "KANBAN:SCREW-M4");
+    let warning = browser.text("#scan-result [data-test=refused-actions]");
+    assert!(
+        warning.contains("Not booked: stock.adjust refused"),
+        "{warning:?}"
+    );
+    scan(&browser, "4006381333931");
+    scan(&browser, "NOTHING-KNOWS-THIS");
+    let log: Vec<String> = browser
+        .run(
+            "return [...document.querySelectorAll('#scan-log li')].map(li => li.className + ' ' + li.innerText);",
+            json!([]),
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert!(
+        log[0].starts_with("bad")
+            && log[0].contains("NOTHING-KNOWS-THIS")
+            && log[0].contains("No match"),
+        "{log:?}"
+    );
+    assert!(
+        log[1].starts_with("ok") && log[1].contains("4006381333931") && log[1].contains("by gtin"),
+        "{log:?}"
+    );
+    assert!(
+        log[2].starts_with("bad")
+            && log[2].contains("KANBAN:SCREW-M4")
+            && log[2].contains("Not booked"),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn every_page_fits_a_phone_screen() {
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")]);
+    let admin = create_key(data.path(), "ops", "admin");
+    let server = Server::start_with(data, &["--demo"]);
+    for data in [
+        "4006381333931",
+        "HELLO-a-rather-long-piece-of-scanned-data-0123456789",
+    ] {
+        server.scan(&json!({ "barcode_data": data }));
+    }
+    let browser = Browser::start();
+    browser.resize(390, 844);
+    sign_in(&browser, &server, &admin);
+    browser.goto_hash("catalog");
+    browser.type_into("#catalog-q", &format!("a{ENTER}"));
+    browser.wait_for_text("#catalog-table", "STABILO");
+    for page in [
+        "scan", "lookup", "catalog", "labels", "plugins", "history", "stock", "orders", "keys",
+        "audit",
+    ] {
+        browser.goto_hash(page);
+        let widths = browser.run(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            json!([]),
+        );
+        let (page_width, window) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        assert!(
+            window <= 400 && page_width <= window,
+            "#{page} is {page_width}px wide in a {window}px window"
+        );
+    }
 }
