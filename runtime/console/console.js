@@ -397,6 +397,19 @@ function logScan(data, view) {
   $("scan-log-box").hidden = false;
 }
 
+/**
+ * A decode's fields in the plugin's order (`field_order`; a JavaScript
+ * object would list keys such as `10` first), named ones such as batch and
+ * expiry before raw application identifiers.
+ */
+function orderedFields(result) {
+  const fields = result.fields || {};
+  const order = Array.isArray(result.field_order) ? result.field_order : Object.keys(fields);
+  const known = order.filter((key) => Object.hasOwn(fields, key));
+  const raw = (key) => /^\d+$/.test(key);
+  return [...known.filter((key) => !raw(key)), ...known.filter(raw)].map((key) => [key, fields[key]]);
+}
+
 function unansweredView(data, why) {
   return el("article", { class: "answer refused", "data-test": "unanswered" },
     el("p", { class: "verdict" }, el("span", { class: "badge bad" }, "Not scanned"), " ", why),
@@ -407,7 +420,7 @@ function unansweredView(data, why) {
 function scanView(status, data) {
   if (status === 200) {
     const result = data.result || {};
-    const fields = Object.entries(result.fields || {});
+    const fields = orderedFields(result);
     const refused = (data.actions && data.actions.refused) || [];
     return el("article", { class: refused.length ? "answer decoded warned" : "answer decoded" },
       el("p", { class: "verdict" }, el("span", { class: "badge ok" }, data.linked ? "Linked" : "Decoded"),

@@ -224,6 +224,7 @@ impl Serialize for LinkedResult<'_> {
             uom_code: Some(&link.uom_code),
             quantity: Some(link.quantity),
             fields: Fields(&[]),
+            field_order: FieldOrder(&[]),
             payload: None,
         };
         result.serialize(serializer)
@@ -242,6 +243,7 @@ impl Serialize for DecodeResult<'_> {
             uom_code: decode.uom_code.as_deref(),
             quantity: decode.quantity,
             fields: Fields(&decode.fields),
+            field_order: FieldOrder(&decode.fields),
             payload: decode.payload.as_ref(),
         };
         result.serialize(serializer)
@@ -256,6 +258,7 @@ struct ResultShape<'a> {
     uom_code: Option<&'a str>,
     quantity: Option<u32>,
     fields: Fields<'a>,
+    field_order: FieldOrder<'a>,
     payload: Option<&'a Value>,
 }
 
@@ -265,6 +268,23 @@ struct Fields<'a>(&'a [(String, String)]);
 impl Serialize for Fields<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|(key, value)| (key, value)))
+    }
+}
+
+/// The keys of a decode's fields in the plugin's order, each once: many
+/// JSON readers lose an object's order (JavaScript lists keys such as `10`
+/// and `17` first), so the answer carries it beside the object.
+struct FieldOrder<'a>(&'a [(String, String)]);
+
+impl Serialize for FieldOrder<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seen = std::collections::HashSet::new();
+        serializer.collect_seq(
+            self.0
+                .iter()
+                .map(|(key, _)| key)
+                .filter(|key| seen.insert(key.as_str())),
+        )
     }
 }
 

@@ -117,6 +117,28 @@ fn a_till_signs_in_and_scans_a_gs1_label_with_a_substitute_for_gs() {
         answer.contains("271231") || answer.contains("2027-12-31"),
         "{answer}"
     );
+    // Named fields first, in the plugin's order, then the raw AIs.
+    let terms = browser.run(
+        "return [...document.querySelectorAll('#scan-result .fields dt')].map(dt => dt.innerText);",
+        json!([]),
+    );
+    let terms: Vec<&str> = terms
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    let fields: Vec<&str> = terms
+        .iter()
+        .copied()
+        .skip_while(|t| *t != "gtin")
+        .take(6)
+        .collect();
+    assert_eq!(
+        fields,
+        ["gtin", "batch", "expiry", "01", "10", "17"],
+        "{terms:?}"
+    );
     if let Ok(file) = std::env::var("CONSOLE_SCREENSHOT") {
         browser.screenshot(Path::new(&file));
     }

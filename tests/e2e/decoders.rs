@@ -31,6 +31,11 @@ fn a_gs1_datamatrix_answers_with_product_batch_expiry_and_quantity() {
     assert_eq!(body["product"]["sku"], "STABILO-68-BLACK");
     assert_eq!(body["barcode"]["barcode"], "4006381333931");
     assert_eq!(body["result"]["payload"]["elements"][0]["title"], "GTIN");
+    // The plugin's order, which the object's keys lose in many readers.
+    assert_eq!(
+        body["result"]["field_order"],
+        json!(["01", "gtin", "17", "expiry", "10", "batch", "30", "count"])
+    );
 }
 
 #[test]
