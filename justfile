@@ -35,7 +35,7 @@ postgres_url := "postgres://barcoded:barcoded@127.0.0.1:5432/postgres"
 
 # Run every test: unit, doc and end-to-end tests of the host, SDKs and plugins (Rust, Python, JavaScript), the console in Chromium, and the end-to-end suite again on PostgreSQL with the multi-node tests.
 test: guests browser postgres signing-tool
-    python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5 prometheus-client==0.26.0
+    python3 -m pip install --quiet --disable-pip-version-check inventree==0.25.0 schemathesis==4.32.5 prometheus-client==0.26.0 zxing-cpp==3.1.1 pillow==13.0.0
     cargo test --workspace
     just test-postgres
     cargo test --manifest-path guest-plugins/Cargo.toml

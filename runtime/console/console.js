@@ -10,6 +10,8 @@ const KEY_ITEM = "barcoded.key";
 const SIGNED_OUT_ITEM = "barcoded.signed-out";
 /** The label sheet, kept over a reload of this tab. */
 const SHEET_ITEM = "barcoded.labels";
+/** The label stock chosen for the sheet. */
+const SIZE_ITEM = "barcoded.label-size";
 const ADMIN_PAGES = new Set(["plugins", "history", "stock", "orders", "keys", "audit"]);
 const PAGES = new Set(["scan", "lookup", "catalog", "labels", ...ADMIN_PAGES]);
 
@@ -525,8 +527,18 @@ function setUpLabels() {
       notice("Give a barcode or a SKU.", "error");
       return;
     }
-    guarded(() => addLabel(code ? { code, uom: $("labels-uom").value.trim() } : { sku }, copies));
+    const symbology = $("labels-symbology").value;
+    const gs1 = { batch: $("labels-batch").value.trim(), expiry: $("labels-expiry").value.trim() };
+    guarded(() => addLabel(code ? { code, uom: $("labels-uom").value.trim(), symbology, ...gs1 } : { sku }, copies));
   });
+  const size = () => {
+    $("labels-sheet").className = `sheet size-${$("labels-size").value}`;
+    sessionStorage.setItem(SIZE_ITEM, $("labels-size").value);
+  };
+  $("labels-size").value = sessionStorage.getItem(SIZE_ITEM) || "auto";
+  if (!$("labels-size").value) $("labels-size").value = "auto";
+  $("labels-size").addEventListener("change", size);
+  size();
   $("labels-print").addEventListener("click", () => window.print());
   $("labels-clear").addEventListener("click", () => {
     sheet.length = 0;
@@ -551,13 +563,22 @@ function keepSheet() {
   sessionStorage.setItem(SHEET_ITEM, JSON.stringify(sheet));
 }
 
-/** Adds a label once its code is known to the catalog; an unknown one is refused and the sheet kept as it was. */
+/**
+ * Adds a label once its code is known to the catalog and its symbol can be
+ * drawn; one that cannot is refused, saying why, and the sheet kept as it was.
+ */
 async function addLabel(label, copies) {
   try {
     await caption(label);
+    await ok(api("GET", symbolPath(label)));
   } catch (error) {
-    if (error.status !== 404) throw error;
-    throw new ApiError(404, `${label.sku || label.code} is not in the catalog: nothing was added to the sheet.`);
+    if (error.status === 404) {
+      throw new ApiError(404, `${label.sku || label.code} is not in the catalog: nothing was added to the sheet.`);
+    }
+    if (error.status === 422 || error.status === 400) {
+      throw new ApiError(error.status, `${error.message}: nothing was added to the sheet.`);
+    }
+    throw error;
   }
   sheet.push({ ...label, copies });
   keepSheet();
@@ -586,10 +607,11 @@ async function drawSheet() {
     const remove = el("button", { type: "button", class: "small quiet no-print", onclick: () => removeLabel(label) }, "Remove");
     try {
       const text = await caption(label);
-      const url = URL.createObjectURL(await ok(api("GET", qrPath(label))));
+      const url = URL.createObjectURL(await ok(api("GET", symbolPath(label))));
       sheetImages.push(url);
       for (let i = 0; i < label.copies; i += 1) {
-        labels.push(el("figure", { class: "label" }, el("img", { src: url, alt: `QR code: ${text[0]}` }),
+        labels.push(el("figure", { class: "label", "data-symbology": label.symbology || "qr" },
+          el("img", { src: url, alt: `${SYMBOLOGY_NAMES[label.symbology || "qr"] || "Symbol"}: ${text[0]}` }),
           el("figcaption", {}, el("strong", {}, text[0]), el("br"), text[1]), i === 0 ? remove : null));
       }
     } catch (error) {
@@ -601,10 +623,20 @@ async function drawSheet() {
   fill($("labels-sheet"), labels.length ? labels : el("p", { class: "muted no-print" }, "The sheet is empty."));
 }
 
-function qrPath(label) {
-  return label.sku
-    ? `/api/barcode/qr/product/${encodeURIComponent(label.sku)}`
-    : `/api/barcode/qr/${encodeURIComponent(label.code)}${label.uom ? `?uomCode=${encodeURIComponent(label.uom)}` : ""}`;
+const SYMBOLOGY_NAMES = { qr: "QR code", auto: "Barcode", ean13: "EAN-13", upca: "UPC-A", code128: "Code 128",
+  "gs1-128": "GS1-128", datamatrix: "Data Matrix", "gs1-datamatrix": "GS1 Data Matrix" };
+
+/** Where the label's symbol is drawn: the service's QR codes, or a barcode symbol of the record. */
+function symbolPath(label) {
+  if (label.sku) return `/api/barcode/qr/product/${encodeURIComponent(label.sku)}`;
+  const query = new URLSearchParams();
+  if (label.uom) query.set("uomCode", label.uom);
+  const symbology = label.symbology || "qr";
+  if (symbology === "qr") return `/api/barcode/qr/${encodeURIComponent(label.code)}${query.size ? `?${query}` : ""}`;
+  if (symbology !== "auto") query.set("symbology", symbology);
+  if (label.batch) query.set("batch", label.batch);
+  if (label.expiry) query.set("expiry", label.expiry);
+  return `/api/barcode/label/${encodeURIComponent(label.code)}${query.size ? `?${query}` : ""}`;
 }
 
 /** The label's two lines of text; throws when the catalog does not know its code. */

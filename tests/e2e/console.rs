@@ -582,3 +582,62 @@ fn every_page_fits_a_phone_screen() {
         );
     }
 }
+
+#[test]
+fn labels_of_each_symbology_draw_on_the_sheet_and_one_that_cannot_be_drawn_is_refused() {
+    let server = Server::start_with(data_dir_with(&[]), &["--demo"]);
+    let browser = Browser::start();
+    sign_in(&browser, &server, server.key());
+    browser.goto_hash("labels");
+    let add = |code: &str, symbology: &str, batch: &str, expiry: &str| {
+        browser.run(
+            "document.getElementById('labels-symbology').value = arguments[0];",
+            json!([symbology]),
+        );
+        for (field, value) in [
+            ("#labels-code", code),
+            ("#labels-batch", batch),
+            ("#labels-expiry", expiry),
+        ] {
+            browser.clear(field);
+            if !value.is_empty() {
+                browser.type_into(field, value);
+            }
+        }
+        browser.click("#labels-form button[type=submit]");
+    };
+    add("4006381333931", "gs1-128", "LOT42", "271231");
+    browser.wait_for_text("#notice", "(1 on it)");
+    add("OLD-VIT-001", "datamatrix", "", "");
+    browser.wait_for_text("#notice", "(2 on it)");
+    // The demo's cat food carries a wrong check digit: no EAN-13 for it.
+    add("5410317126589", "ean13", "", "");
+    let said = browser.wait_for_text("#notice", "nothing was added");
+    assert!(said.contains("check digit"), "{said}");
+    add("012345678912", "upca", "", "");
+    browser.wait_for_text("#notice", "(3 on it)");
+    browser.wait_until(
+        "three symbols drawn, each its own",
+        "const kinds = [...document.querySelectorAll('#labels-sheet figure')].map(f => f.dataset.symbology);
+         const images = [...document.querySelectorAll('#labels-sheet img')];
+         return kinds.join() === 'gs1-128,datamatrix,upca'
+           && images.every(i => i.complete && i.naturalWidth > 0);",
+    );
+    let sheet = browser.text("#labels-sheet");
+    assert!(
+        sheet.contains("STABILO") && sheet.contains("OLD-VIT-001"),
+        "{sheet}"
+    );
+
+    // Label stock: each label its printed size (50 mm is about 189 px).
+    browser.run(
+        "const s = document.getElementById('labels-size'); s.value = '50x25'; s.dispatchEvent(new Event('change'));",
+        json!([]),
+    );
+    let width = browser.run(
+        "return document.querySelector('#labels-sheet figure').getBoundingClientRect().width;",
+        json!([]),
+    );
+    let width = width.as_f64().unwrap();
+    assert!((185.0..195.0).contains(&width), "{width}");
+}

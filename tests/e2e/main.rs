@@ -17,6 +17,7 @@ mod fleet;
 mod http;
 mod inventree;
 mod keys;
+mod labels;
 mod languages;
 mod lookup;
 mod metrics;

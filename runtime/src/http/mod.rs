@@ -11,6 +11,7 @@ mod gate;
 mod history;
 mod inventree;
 mod keys;
+mod label;
 mod link;
 mod lookup;
 mod metrics;
@@ -21,6 +22,7 @@ mod receive;
 mod routes;
 mod scan;
 mod stock;
+mod symbols;
 pub mod tls;
 
 use std::future::Future;

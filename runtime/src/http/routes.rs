@@ -17,8 +17,8 @@ use hyper::{Method, Request, Response};
 use serde_json::json;
 
 use super::{
-    admin, audit, auth, body, catalog, console, history, inventree, keys, link, lookup, metrics,
-    openapi, qr, receive, scan, stock,
+    admin, audit, auth, body, catalog, console, history, inventree, keys, label, link, lookup,
+    metrics, openapi, qr, receive, scan, stock,
 };
 use crate::answer::Answer;
 use barcoded_app::Service;
@@ -225,6 +225,15 @@ static ROUTES: &[Route] = &[
         &[get(
             POS,
             handler!(|call| qr::barcode(&call.service, &call.param, call.query.as_deref()).await),
+        )],
+    ),
+    under(
+        "/api/barcode/label/{code}",
+        &[get(
+            POS,
+            handler!(
+                |call| label::barcode(&call.service, &call.param, call.query.as_deref()).await
+            ),
         )],
     ),
     at(
