@@ -26,6 +26,22 @@ fn sign_in(browser: &Browser, server: &Server, key: &str) {
     browser.wait_for_text("#who", "(");
 }
 
+/// Creates a `pos` key named `name` on the Keys page; the secret it shows once.
+fn create_key_in_console(browser: &Browser, name: &str) -> String {
+    browser.goto_hash("keys");
+    browser.type_into("#keys-name", name);
+    browser.click("#keys-form button[type=submit]");
+    browser.wait_for_text("#keys-created", "shown this once");
+    browser
+        .run(
+            "return document.getElementById('keys-secret').value;",
+            json!([]),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn scan(browser: &Browser, data: &str) -> String {
     browser.goto_hash("scan");
     // So that the answer waited for is this scan's, not the one before.
@@ -246,18 +262,7 @@ fn an_admin_creates_and_revokes_a_key_sees_both_in_the_audit_trail_and_the_revok
     let browser = Browser::start();
     sign_in(&browser, &server, &admin);
 
-    browser.goto_hash("keys");
-    browser.type_into("#keys-name", "till-7");
-    browser.click("#keys-form button[type=submit]");
-    browser.wait_for_text("#keys-created", "shown this once");
-    let key = browser
-        .run(
-            "return document.getElementById('keys-secret').value;",
-            json!([]),
-        )
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = create_key_in_console(&browser, "till-7");
     browser.wait_for_text("#keys-table", "till-7");
     assert_eq!(
         server
@@ -443,18 +448,7 @@ fn signing_out_leaves_nothing_of_the_admins_and_the_next_key_starts_on_the_scan_
     let server = Server::start(data);
     let browser = Browser::start();
     sign_in(&browser, &server, &admin);
-    browser.goto_hash("keys");
-    browser.type_into("#keys-name", "till-9");
-    browser.click("#keys-form button[type=submit]");
-    browser.wait_for_text("#keys-created", "shown this once");
-    let secret = browser
-        .run(
-            "return document.getElementById('keys-secret').value;",
-            json!([]),
-        )
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let secret = create_key_in_console(&browser, "till-9");
     browser.goto_hash("plugins");
     browser.wait_for_text("#plugins-table", "gtin");
 

@@ -13,8 +13,15 @@ fn fixture(version: u32) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/fixtures/store-v{version}"))
 }
 
-fn postgres_fixture(version: u32) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/fixtures/postgres-v{version}"))
+/// A new database of the suite's server holding the dump of schema
+/// `version`, and its URL.
+fn database_from_dump(version: u32) -> (TempDir, String) {
+    let database = TempDir::new();
+    let url = store_url(database.path()).expect("needs PostgreSQL");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../tests/fixtures/postgres-v{version}/dump.sql"));
+    psql(&url, &std::fs::read_to_string(fixture).unwrap());
+    (database, url)
 }
 
 /// A copy of `from` at `to`, as a release left it.
@@ -120,10 +127,7 @@ fn the_data_folder_of_schema_version_2_moves_into_postgresql_and_serves() {
 #[test]
 #[ignore = "needs PostgreSQL: set BARCODED_TEST_POSTGRES (`just test` does)"]
 fn the_postgresql_database_of_schema_version_3_opens_and_serves() {
-    let database = TempDir::new();
-    let url = store_url(database.path()).expect("needs PostgreSQL");
-    let dump = std::fs::read_to_string(postgres_fixture(3).join("dump.sql")).unwrap();
-    psql(&url, &dump);
+    let (database, _) = database_from_dump(3);
     let server = Server::start_without_key(database, &[]);
     // It holds the records of store-v2, moved: the same keys open it.
     serves_the_fixture(&server, 2);
@@ -132,10 +136,7 @@ fn the_postgresql_database_of_schema_version_3_opens_and_serves() {
 #[test]
 #[ignore = "needs PostgreSQL: set BARCODED_TEST_POSTGRES (`just test` does)"]
 fn a_database_a_newer_release_upgraded_is_refused_with_what_to_do() {
-    let database = TempDir::new();
-    let url = store_url(database.path()).expect("needs PostgreSQL");
-    let dump = std::fs::read_to_string(postgres_fixture(3).join("dump.sql")).unwrap();
-    psql(&url, &dump);
+    let (database, url) = database_from_dump(3);
     psql(&url, "INSERT INTO schema_migrations (version) VALUES (99)");
     let log = match Server::try_start(database, &[]) {
         Ok(_) => panic!("a database of schema version 99 was served"),
