@@ -30,6 +30,20 @@ impl Answer {
         }
     }
 
+    /// A `{"error": message, "field": field}` answer: `field` names the
+    /// request body's field at fault (`lines[0].sku`), when one is.
+    pub fn field_error(
+        status: StatusCode,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Answer {
+        let mut answer = Answer::error(status, message);
+        if let Some(field) = field {
+            answer.body["field"] = Value::from(field);
+        }
+        answer
+    }
+
     /// What a client is told when the store failed: 503 when it is
     /// unavailable (a full or failing disk: retry later, and the response
     /// carries `Retry-After`), 500 otherwise. The detail goes to the log only.

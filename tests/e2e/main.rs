@@ -32,3 +32,4 @@ mod signing;
 mod suppliers;
 mod toolkit;
 mod upgrade;
+mod writes;

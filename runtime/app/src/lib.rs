@@ -32,7 +32,7 @@ pub use foreign::FOREIGN_DATA;
 pub use import::{ExportError, Format, ImportError, Imported};
 pub use metrics::{Levels, Metrics};
 pub use migrate::{MigrateError, migrate};
-pub use office::{KeyError, Office, StockOverview};
+pub use office::{KeyError, Office, StockOverview, Transfer};
 pub use place::{NotAStoreUrl, StorePlace};
 pub use receiving::{ReceiptAnswer, ReceiveError, Received};
 pub use registry::{EngineError, InstallError, InstallRequest, Installed, install};

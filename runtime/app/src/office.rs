@@ -7,8 +7,8 @@ use std::io::{Read, Write};
 use barcoded_domain::store::{CatalogCounts, Lookup, StoreError};
 use barcoded_domain::{
     Actions, Actor, Admin, ApiKey, AuditPage, AuditQuery, Barcode, Booking, HistoryPage,
-    HistoryQuery, Movement, PluginRecord, Product, PurchaseOrder, Role, StockChange, Trust,
-    TrustedKey,
+    HistoryQuery, Movement, PluginRecord, Product, PurchaseOrder, Receipt, Role, StockChange,
+    Trust, TrustedKey,
 };
 use uuid::Uuid;
 
@@ -34,6 +34,16 @@ pub struct StockOverview {
     /// More levels exist than were answered.
     pub more_levels: bool,
     pub movements: Vec<Movement>,
+}
+
+/// Units of a product to move between two locations, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    pub sku: String,
+    pub from: String,
+    pub to: String,
+    pub quantity: u32,
+    pub reason: String,
 }
 
 /// Why an API key could not be created.
@@ -352,6 +362,74 @@ impl Office {
             .write(move |store| {
                 let booked = store.book(&booking, &Actor::default())?;
                 audit::record(store, &by, "stock.adjust", &sku, &detail);
+                Ok(booked)
+            })
+            .await
+    }
+
+    /// Moves `quantity` units of `sku` from one location to another as one
+    /// operator's booking: both levels change, or neither.
+    pub async fn move_stock(&self, by: &Admin, transfer: Transfer) -> Result<Actions, StoreError> {
+        if transfer.from == transfer.to {
+            return Err(StoreError::Refused(format!(
+                "a move goes from one location to another, not from {} to itself",
+                transfer.from
+            )));
+        }
+        let delta = i64::from(transfer.quantity);
+        let reason = transfer.reason;
+        let booking = Booking {
+            changes: vec![
+                StockChange {
+                    sku: transfer.sku.clone(),
+                    location: transfer.from.clone(),
+                    delta: -delta,
+                    reason: format!("moved to {}: {reason}", transfer.to),
+                },
+                StockChange {
+                    sku: transfer.sku.clone(),
+                    location: transfer.to.clone(),
+                    delta,
+                    reason: format!("moved from {}: {reason}", transfer.from),
+                },
+            ],
+            receipts: Vec::new(),
+        };
+        let by = by.clone();
+        let detail = format!(
+            "{delta} from {} to {}: {reason}",
+            transfer.from, transfer.to
+        );
+        self.backend
+            .write(move |store| {
+                let booked = store.book(&booking, &Actor::default())?;
+                audit::record(store, &by, "stock.move", &transfer.sku, &detail);
+                Ok(booked)
+            })
+            .await
+    }
+
+    /// Receives `receipt` by hand, with no label: the line's received count
+    /// rises and the goods are booked in, as a scanned label's would be.
+    pub async fn receive_by_hand(
+        &self,
+        by: &Admin,
+        receipt: Receipt,
+    ) -> Result<Actions, StoreError> {
+        let by = by.clone();
+        let detail = format!("{} of {}", receipt.quantity, receipt.sku);
+        let order = receipt.order.clone();
+        let booking = Booking {
+            changes: Vec::new(),
+            receipts: vec![Receipt {
+                label: None,
+                ..receipt
+            }],
+        };
+        self.backend
+            .write(move |store| {
+                let booked = store.book(&booking, &Actor::default())?;
+                audit::record(store, &by, "order.receive", &order, &detail);
                 Ok(booked)
             })
             .await

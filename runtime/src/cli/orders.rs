@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use barcoded_app::Office;
-use barcoded_domain::{OrderLine, PurchaseOrder};
+use barcoded_domain::{OrderLine, PurchaseOrder, Receipt};
 use clap::Subcommand;
 
 use super::shell::{CliResult, by, wait};
@@ -44,6 +44,22 @@ pub enum OrderCommand {
     List,
     /// Show one purchase order, as JSON.
     Show { number: String },
+    /// Receive units of a line by hand, without a label, for example goods
+    /// whose label is missing. Refused past the quantity ordered.
+    #[command(
+        after_help = "Example:\n  barcoded order receive PO-1001 RES-10K 100 --location SHELF-A1"
+    )]
+    Receive {
+        /// The order's number.
+        number: String,
+        /// The line's SKU.
+        sku: String,
+        /// How many units arrived.
+        quantity: u32,
+        /// Where they go [default: the order's location].
+        #[arg(long)]
+        location: Option<String>,
+    },
 }
 
 pub fn run(office: &Office, command: OrderCommand) -> CliResult {
@@ -101,6 +117,26 @@ pub fn run(office: &Office, command: OrderCommand) -> CliResult {
             })?;
             let json = serde_json::to_string_pretty(&order)?;
             println!("{json}");
+        }
+        OrderCommand::Receive {
+            number,
+            sku,
+            quantity,
+            location,
+        } => {
+            let receipt = Receipt {
+                order: number,
+                sku,
+                quantity,
+                location,
+                label: None,
+            };
+            for line in wait(office.receive_by_hand(&by(), receipt))?.receipts {
+                eprintln!(
+                    "Received {} of {} against {}: {} of {} ordered are in.",
+                    line.quantity, line.sku, line.order, line.received, line.ordered
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

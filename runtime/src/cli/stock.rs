@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use barcoded_app::Office;
-use barcoded_domain::StockChange;
+use barcoded_app::{Office, Transfer};
+use barcoded_domain::{Actions, StockChange};
 use clap::Subcommand;
 
 use super::shell::{CliResult, by, wait};
@@ -38,6 +38,23 @@ pub enum StockCommand {
         /// Units to add; negative takes away (write `-- -5`).
         #[arg(allow_negative_numbers = true)]
         delta: i64,
+        /// Why, for the movement log.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Move units between two locations: both levels change, or neither.
+    #[command(
+        after_help = "Example:\n  barcoded stock move SCREW-M4 RECEIVING SHELF-A1 40 --reason \"put away\""
+    )]
+    Move {
+        /// The product's SKU; it must be in the catalog.
+        sku: String,
+        /// The location the units leave.
+        from: String,
+        /// The location they go to.
+        to: String,
+        /// How many units.
+        quantity: u32,
         /// Why, for the movement log.
         #[arg(long)]
         reason: String,
@@ -86,14 +103,34 @@ pub fn run(office: &Office, command: StockCommand) -> CliResult {
                 delta,
                 reason,
             };
-            let booked = wait(office.adjust_stock(&by(), change))?;
-            for m in booked.movements {
-                eprintln!(
-                    "{} at {} is now {} (movement {}).",
-                    m.sku, m.location, m.level, m.id
-                );
-            }
+            report(&wait(office.adjust_stock(&by(), change))?);
+        }
+        StockCommand::Move {
+            sku,
+            from,
+            to,
+            quantity,
+            reason,
+        } => {
+            let transfer = Transfer {
+                sku,
+                from,
+                to,
+                quantity,
+                reason,
+            };
+            report(&wait(office.move_stock(&by(), transfer))?);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says each level a booking changed.
+fn report(booked: &Actions) {
+    for m in &booked.movements {
+        eprintln!(
+            "{} at {} is now {} (movement {}).",
+            m.sku, m.location, m.level, m.id
+        );
+    }
 }

@@ -64,3 +64,53 @@ pub fn response(
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+/// The body `bytes` as a `T`: a 400 naming the field that is missing, of
+/// the wrong type or unknown, in `{"error", "field"}`, when it is not one.
+pub fn typed<T: serde::de::DeserializeOwned>(bytes: &[u8], example: &str) -> Result<T, Answer> {
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(&mut reader) {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                let message = format!("Request body is not valid JSON: {inner}");
+                return Err(Answer::error(StatusCode::BAD_REQUEST, message));
+            }
+            // The position means little in a form's body; the field says where.
+            let position = format!(" at line {} column {}", inner.line(), inner.column());
+            let text = inner.to_string();
+            let text = text.strip_suffix(&position).unwrap_or(&text);
+            if !path.starts_with(|c: char| c.is_alphanumeric() || c == '.') {
+                let message = format!("Request body must be a JSON object like {example}");
+                return Err(Answer::error(StatusCode::BAD_REQUEST, message));
+            }
+            let (field, message) = data_fault(&path, text, example);
+            Err(Answer::field_error(
+                StatusCode::BAD_REQUEST,
+                field.as_deref(),
+                message,
+            ))
+        }
+    }
+}
+
+/// The field at fault and the message for serde's `text` about the value
+/// at `path`: serde names a missing field in its text, at its parent's path.
+fn data_fault(path: &str, text: &str, example: &str) -> (Option<String>, String) {
+    let missing = text
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match (path, missing) {
+        (".", None) => (
+            None,
+            format!("Request body must be a JSON object like {example}: {text}"),
+        ),
+        (".", Some(name)) => (Some(name.to_owned()), text.to_owned()),
+        (parent, Some(name)) => (Some(format!("{parent}.{name}")), text.to_owned()),
+        (path, None) if text.starts_with(path) => (Some(path.to_owned()), text.to_owned()),
+        (path, None) => (Some(path.to_owned()), format!("{path}: {text}")),
+    }
+}

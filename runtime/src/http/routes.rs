@@ -17,8 +17,8 @@ use hyper::{Method, Request, Response};
 use serde_json::json;
 
 use super::{
-    admin, audit, auth, body, catalog, console, history, inventree, keys, label, link, lookup,
-    metrics, openapi, qr, receive, scan, stock,
+    admin, audit, auth, body, booking, catalog, console, history, inventree, keys, label, link,
+    lookup, metrics, openapi, qr, receive, records, scan, stock,
 };
 use crate::answer::Answer;
 use barcoded_app::Service;
@@ -459,20 +459,96 @@ static ROUTES: &[Route] = &[
             handler!(|call| catalog::handle(&call.service, call.query.as_deref()).await),
         )],
     ),
+    under(
+        "/api/catalog/products/{sku}",
+        &[put(
+            ADMIN,
+            handler!(|call| records::put_product(
+                &call.service,
+                &call.admin(),
+                &call.param,
+                call.body
+            )
+            .await),
+        )],
+    ),
+    at(
+        "/api/catalog/barcodes",
+        &["/api/catalog/barcodes/"],
+        &[post(
+            ADMIN,
+            handler!(|call| records::add_barcode(&call.service, &call.admin(), call.body).await),
+        )],
+    ),
+    at(
+        "/api/catalog/barcodes/{id}",
+        &[],
+        &[put(
+            ADMIN,
+            handler!(|call| records::edit_barcode(
+                &call.service,
+                &call.admin(),
+                &call.param,
+                call.body
+            )
+            .await),
+        )],
+    ),
+    at(
+        "/api/catalog/barcodes/{id}/deactivate",
+        &[],
+        &[post(
+            ADMIN,
+            handler!(
+                |call| records::set_active(&call.service, &call.admin(), &call.param, false).await
+            ),
+        )],
+    ),
+    at(
+        "/api/catalog/barcodes/{id}/reactivate",
+        &[],
+        &[post(
+            ADMIN,
+            handler!(
+                |call| records::set_active(&call.service, &call.admin(), &call.param, true).await
+            ),
+        )],
+    ),
     at(
         "/api/stock",
         &[],
-        &[get(
-            ADMIN,
-            handler!(|call| stock::overview(&call.service, call.query.as_deref()).await),
-        )],
+        &[
+            get(
+                ADMIN,
+                handler!(|call| stock::overview(&call.service, call.query.as_deref()).await),
+            ),
+            post(
+                ADMIN,
+                handler!(|call| booking::book_stock(&call.service, &call.admin(), call.body).await),
+            ),
+        ],
     ),
     at(
         "/api/orders",
         &["/api/orders/"],
-        &[get(
+        &[
+            get(ADMIN, handler!(|call| stock::orders(&call.service).await)),
+            post(
+                ADMIN,
+                handler!(
+                    |call| booking::create_order(&call.service, &call.admin(), call.body).await
+                ),
+            ),
+        ],
+    ),
+    at(
+        "/api/orders/{number}/receipts",
+        &[],
+        &[post(
             ADMIN,
-            handler!(|call| stock::orders(&call.service).await),
+            handler!(
+                |call| booking::receive(&call.service, &call.admin(), &call.param, call.body).await
+            ),
         )],
     ),
     at(
