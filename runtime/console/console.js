@@ -76,6 +76,16 @@ function notice(message, kind = "info") {
   node.hidden = !message;
 }
 
+/**
+ * A product's price with at least two decimals, as tills print it: JSON
+ * numbers reach the page as floats, which drop trailing zeros (3.20 is 3.2).
+ */
+function price(product) {
+  const amount = Number(product.unitPrice);
+  const decimals = (String(product.unitPrice).split(".")[1] || "").length;
+  return `${amount.toFixed(Math.min(4, Math.max(2, decimals)))} ${product.currency}`;
+}
+
 function when(time) {
   return time ? new Date(time).toLocaleString() : "";
 }
@@ -83,9 +93,11 @@ function when(time) {
 // ---------------------------------------------------------------- the API
 
 class ApiError extends Error {
-  constructor(status, message) {
+  /** `field`: the request body's field the server named as at fault. */
+  constructor(status, message, field = null) {
     super(message);
     this.status = status;
+    this.field = field;
   }
 }
 
@@ -123,7 +135,7 @@ async function ok(request) {
   const { status, data } = await request;
   if (status >= 200 && status < 300) return data;
   if (status === 403) throw new ApiError(403, "This needs an admin key.");
-  throw new ApiError(status, (data && data.error) || `The server answered ${status}.`);
+  throw new ApiError(status, (data && data.error) || `The server answered ${status}.`, data && data.field);
 }
 
 /** Runs `action`, showing what went wrong instead of throwing. */
@@ -134,6 +146,59 @@ async function guarded(action) {
     if (error.status !== 401) notice(error.message, "error");
     return undefined;
   }
+}
+
+/** Takes the messages `submit` put at a form's fields away. */
+function clearFieldErrors(form) {
+  for (const message of form.querySelectorAll(".field-error")) message.remove();
+  for (const control of form.querySelectorAll("[aria-invalid]")) {
+    control.removeAttribute("aria-invalid");
+    control.removeAttribute("aria-describedby");
+  }
+}
+
+/**
+ * Runs `action` for `form`. A refusal that names a field (the server's
+ * `{error, field}`) is shown beside the control whose `data-field` is that
+ * field, or the nearest one (`lines[0].ordered`, else `lines`); anything
+ * else in the notice. Answers what `action` did, or undefined.
+ */
+async function submit(form, action) {
+  clearFieldErrors(form);
+  try {
+    return await action();
+  } catch (error) {
+    if (error.status === 401) return undefined;
+    const control = fieldControl(form, error.field);
+    if (!control) {
+      notice(error.message, "error");
+      return undefined;
+    }
+    const id = `${form.id}-${control.dataset.field.replace(/\W/g, "-")}-error`;
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", id);
+    const message = el("span", { class: "field-error", id, role: "alert" }, error.message);
+    const label = control.closest("label");
+    if (label) label.append(message);
+    else control.after(message);
+    control.focus();
+    return undefined;
+  }
+}
+
+/** The control of `form` for `field`, or for the field it is part of. */
+function fieldControl(form, field) {
+  for (let path = field; path; path = path.replace(/(\.[^.[]+|\[\d+\])$/, "") || null) {
+    const control = [...form.querySelectorAll("[data-field]")].find((c) => c.dataset.field === path);
+    if (control) return control;
+    if (!/(\.[^.[]+|\[\d+\])$/.test(path)) break;
+  }
+  return null;
+}
+
+/** A labelled input for the body field `field`. */
+function fieldInput(label, field, attributes = {}) {
+  return el("label", {}, label, el("input", { type: "text", spellcheck: "false", "data-field": field, ...attributes }));
 }
 
 // ---------------------------------------------------------------- session
@@ -182,8 +247,8 @@ function showApp() {
   $("signin").hidden = true;
   $("app").hidden = false;
   $("who").textContent = `${session.name} (${session.role})`;
-  for (const link of document.querySelectorAll("nav a[data-role=admin]")) {
-    link.hidden = session.role !== "admin";
+  for (const node of document.querySelectorAll("[data-role=admin]")) {
+    node.hidden = session.role !== "admin";
   }
   route();
 }
@@ -238,7 +303,7 @@ function recordView(barcode, product, result = {}) {
     const pack = result.quantity && result.uom_code ? `${result.quantity}× ${result.uom_code} | ` : "";
     return el("div", { class: "record" },
       el("p", { class: "till", "data-test": "till" }, `${pack}${product.name}`),
-      definitions([["SKU", product.sku], ["Category", product.category], ["Price", `${product.unitPrice} ${product.currency}`]]),
+      definitions([["SKU", product.sku], ["Category", product.category], ["Price", price(product)]]),
       el("p", { class: "muted" }, "The code names this product; no barcode record carries it."));
   }
   if (!barcode) return el("p", { class: "muted" }, "Not in the catalog.");
@@ -249,7 +314,7 @@ function recordView(barcode, product, result = {}) {
       ["Type", `${barcode.barcodeType} (${barcode.format})`],
       ["SKU", barcode.productSku],
       ["Unit", `${barcode.uomCode} × ${barcode.quantity}${barcode.isDefault ? ", default" : ""}`],
-      ...(product ? [["Category", product.category], ["Price", `${product.unitPrice} ${product.currency}`]] : []),
+      ...(product ? [["Category", product.category], ["Price", price(product)]] : []),
     ]));
 }
 
@@ -478,23 +543,34 @@ function setUpCatalog() {
     guarded(() => searchCatalog(false));
   });
   $("catalog-more").addEventListener("click", () => guarded(() => searchCatalog(true)));
+  $("catalog-new").addEventListener("click", () => showProductForm(null));
 }
 
-loaders.catalog = () => (catalogNext === null && !$("catalog-table").tBodies[0].rows.length ? searchCatalog(false) : null);
+loaders.catalog = async () => {
+  if (catalogNext === null && !$("catalog-table").tBodies[0].rows.length) await searchCatalog(false);
+  if (session.role === "admin") await loadLinks();
+};
+
+const isAdmin = () => session.role === "admin";
 
 async function searchCatalog(more) {
   const q = $("catalog-q").value.trim();
   const path = more && catalogNext ? catalogNext : `/api/catalog/products?q=${encodeURIComponent(q)}&limit=50`;
   const page = await ok(api("GET", path));
-  const rows = page.results.map(({ product, barcodes }) => el("tr", {},
+  const rows = page.results.map(({ product, barcodes }) => el("tr", { "data-sku": product.sku },
     el("td", {}, el("code", {}, product.sku)),
     el("td", {}, product.name),
     el("td", {}, product.category),
-    el("td", { class: "num" }, `${product.unitPrice} ${product.currency}`),
-    el("td", {}, el("ul", { class: "codes" }, barcodes.map((b) => el("li", { class: b.isActive ? "" : "inactive" },
+    el("td", { class: "num" }, price(product)),
+    el("td", {}, el("ul", { class: "codes" }, barcodes.map((b) => el("li", { class: b.isActive ? "" : "inactive", "data-id": b.id },
       el("code", {}, b.barcode), ` ${b.quantity}× ${b.uomCode}`, b.isActive ? "" : " (inactive)",
-      el("button", { type: "button", class: "small quiet", onclick: () => guarded(() => addLabel({ code: b.barcode, uom: b.uomCode }, 1)) }, "Label")))),
-      el("button", { type: "button", class: "small quiet", onclick: () => guarded(() => addLabel({ sku: product.sku }, 1)) }, "Product label"))));
+      el("button", { type: "button", class: "small quiet", onclick: () => guarded(() => addLabel({ code: b.barcode, uom: b.uomCode }, 1)) }, "Label"),
+      isAdmin() && el("button", { type: "button", class: "small quiet", "data-action": "edit-barcode", onclick: () => showBarcodeForm(b) }, "Edit"),
+      isAdmin() && el("button", { type: "button", class: "small quiet", "data-action": "toggle-active", onclick: () => guarded(() => setActive(b, !b.isActive)) },
+        b.isActive ? "Deactivate" : "Reactivate")))),
+      el("button", { type: "button", class: "small quiet", onclick: () => guarded(() => addLabel({ sku: product.sku }, 1)) }, "Product label"),
+      isAdmin() && el("button", { type: "button", class: "small quiet", "data-action": "edit-product", onclick: () => showProductForm(product) }, "Edit product"),
+      isAdmin() && el("button", { type: "button", class: "small quiet", "data-action": "add-barcode", onclick: () => showBarcodeForm({ productSku: product.sku }) }, "Add barcode"))));
   if (more) $("catalog-table").tBodies[0].append(...rows);
   else fillRows($("catalog-table"), rows, q ? `No product matches "${q}".` : "The catalog is empty.");
   catalogNext = page.next;
@@ -506,6 +582,108 @@ async function searchCatalog(more) {
       if (status === 200) fill($("catalog-match"), el("div", { class: "answer decoded" }, el("h3", {}, "Barcode match"), recordView(data.barcode, data.product)));
     }
   }
+}
+
+/** The catalog's rows again after a change, with the same search. */
+async function refreshCatalog() {
+  catalogNext = null;
+  await searchCatalog(false);
+}
+
+/** An editor form in the catalog page, with Save and Cancel. */
+function editor(id, title, fields, save) {
+  const form = el("form", { id, class: "detail editor", autocomplete: "off", novalidate: true },
+    el("h2", {}, title), el("div", { class: "row" }, fields),
+    el("div", { class: "row" }, el("button", { type: "submit" }, "Save"),
+      el("button", { type: "button", class: "quiet", onclick: () => fill($("catalog-editor")) }, "Cancel")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(form, async () => {
+      await save(form);
+      fill($("catalog-editor"));
+      await refreshCatalog();
+    });
+  });
+  fill($("catalog-editor"), form);
+  form.querySelector("input:not([readonly])").focus();
+  return form;
+}
+
+const value = (form, field) => form.querySelector(`[data-field="${field}"]`).value.trim();
+
+function showProductForm(product) {
+  const p = product || { sku: "", name: "", category: "", unitPrice: "", currency: "EUR", supplierParts: [] };
+  editor("product-form", product ? `Edit ${p.sku}` : "New product", [
+    fieldInput("SKU", "sku", { value: p.sku, required: true, readonly: !!product }),
+    fieldInput("Name", "name", { value: p.name, required: true, size: 30 }),
+    fieldInput("Category", "category", { value: p.category, required: true }),
+    fieldInput("Unit price", "unitPrice", { value: String(p.unitPrice), inputmode: "decimal", size: 8 }),
+    fieldInput("Currency", "currency", { value: p.currency, size: 4, maxlength: 3 }),
+    el("label", {}, "Supplier parts (SUPPLIER:PART, one per line)",
+      el("textarea", { "data-field": "supplierParts", rows: 2, spellcheck: "false" },
+        (p.supplierParts || []).map((s) => `${s.supplier}:${s.part}`).join("\n"))),
+  ], async (form) => {
+    const sku = value(form, "sku");
+    if (!sku) throw new ApiError(400, "Give the product a SKU.", "sku");
+    const supplierParts = [];
+    for (const line of value(form, "supplierParts").split("\n").map((l) => l.trim()).filter(Boolean)) {
+      const at = line.indexOf(":");
+      if (at < 1) throw new ApiError(400, `Write each supplier part as SUPPLIER:PART, not "${line}".`, "supplierParts");
+      supplierParts.push({ supplier: line.slice(0, at).trim(), part: line.slice(at + 1).trim() });
+    }
+    await ok(api("PUT", `/api/catalog/products/${encodeURIComponent(sku)}`, {
+      name: value(form, "name"), category: value(form, "category"), unitPrice: value(form, "unitPrice"),
+      currency: value(form, "currency"), supplierParts,
+    }));
+    notice(`Saved ${sku}.`);
+  });
+}
+
+const BARCODE_TYPES = ["EAN", "UPC", "GTIN", "SSCC", "GS1-128", "CODE128", "QR", "DATAMATRIX", "INTERNAL"];
+
+function showBarcodeForm(record) {
+  const b = { barcode: "", barcodeType: "EAN", format: "", uomCode: "EA", quantity: 1, isDefault: false, ...record };
+  const editing = !!b.id;
+  editor("barcode-form", editing ? `Edit barcode ${b.barcode}` : `New barcode for ${b.productSku}`, [
+    fieldInput("Barcode", "barcode", { value: b.barcode, required: true, size: 20 }),
+    fieldInput("Type", "barcodeType", { value: b.barcodeType, list: "barcode-types", size: 10 }),
+    el("datalist", { id: "barcode-types" }, BARCODE_TYPES.map((t) => el("option", { value: t }))),
+    fieldInput("Format", "format", { value: b.format, placeholder: "as the type", size: 10 }),
+    fieldInput("Product SKU", "productSku", { value: b.productSku, required: true }),
+    fieldInput("Unit", "uomCode", { value: b.uomCode, size: 4 }),
+    fieldInput("Units in the pack", "quantity", { value: String(b.quantity), inputmode: "numeric", size: 5 }),
+    el("label", { class: "check" }, el("input", { type: "checkbox", "data-field": "isDefault", checked: b.isDefault }), " Default for the code"),
+  ], async (form) => {
+    const quantity = value(form, "quantity");
+    if (!/^\d+$/.test(quantity)) throw new ApiError(400, "Units in the pack is a whole number, such as 12.", "quantity");
+    const body = {
+      barcode: value(form, "barcode"), barcodeType: value(form, "barcodeType"), format: value(form, "format") || null,
+      productSku: value(form, "productSku"), uomCode: value(form, "uomCode"), quantity: Number(quantity),
+      isDefault: form.querySelector('[data-field="isDefault"]').checked,
+    };
+    const saved = editing
+      ? await ok(api("PUT", `/api/catalog/barcodes/${encodeURIComponent(b.id)}`, body))
+      : await ok(api("POST", "/api/catalog/barcodes", body));
+    notice(`Saved barcode ${saved.barcode} for ${saved.productSku}.`);
+  });
+}
+
+async function setActive(record, active) {
+  await ok(api("POST", `/api/catalog/barcodes/${encodeURIComponent(record.id)}/${active ? "reactivate" : "deactivate"}`));
+  notice(active ? `${record.barcode} is active again: lookups find it.` : `${record.barcode} is deactivated: lookups no longer find it.`);
+  await refreshCatalog();
+}
+
+async function loadLinks() {
+  const data = await ok(api("GET", "/api/admin/links"));
+  fillRows($("links-table"), data.links.map((link) => el("tr", { "data-sku": link.productSku },
+    el("td", {}, el("code", {}, dataView(link.barcode))), el("td", {}, el("code", {}, link.productSku)),
+    el("td", {}, link.isActive ? "active" : "inactive"),
+    el("td", {}, confirmButton("Remove", `Remove the link of ${link.productSku}?`, async () => {
+      await ok(api("DELETE", `/api/admin/links/${encodeURIComponent(link.productSku)}`));
+      notice(`Removed the link of ${link.productSku}: that barcode no longer resolves.`);
+      await loadLinks();
+    })))), "No linked barcodes: `barcoded catalog link` or InvenTree's link call makes one.");
 }
 
 // ---------------------------------------------------------------- labels
@@ -884,27 +1062,129 @@ loaders.stock = async () => {
 
 loaders.orders = async () => {
   const data = await ok(api("GET", "/api/orders"));
-  fill($("orders-list"), data.orders.length ? data.orders.map((order) => {
-    const ordered = order.lines.reduce((n, l) => n + l.ordered, 0);
-    const received = order.lines.reduce((n, l) => n + l.received, 0);
-    return el("article", { class: "order" },
-      el("h2", {}, order.number, " ", el("span", { class: received >= ordered ? "badge ok" : "badge" },
-        received >= ordered ? "received" : `${received} of ${ordered} received`)),
-      el("p", { class: "muted" }, [order.supplier, `to ${order.location}`, `created ${when(order.created)}`].filter(Boolean).join(" · ")),
-      el("table", { class: "grid" },
-        el("thead", {}, el("tr", {}, el("th", {}, "SKU"), el("th", { class: "num" }, "Ordered"),
-          el("th", { class: "num" }, "Received"), el("th", { class: "num" }, "Outstanding"))),
-        el("tbody", {}, order.lines.map((l) => el("tr", {}, el("td", {}, el("code", {}, l.sku)),
-          el("td", { class: "num" }, String(l.ordered)), el("td", { class: "num" }, String(l.received)),
-          el("td", { class: "num" }, String(Math.max(0, l.ordered - l.received))))))));
-  }) : el("p", { class: "muted" }, "No purchase orders."));
+  fill($("orders-list"), data.orders.length ? data.orders.map(orderView) : el("p", { class: "muted" }, "No purchase orders."));
 };
+
+function orderView(order) {
+  const ordered = order.lines.reduce((n, l) => n + l.ordered, 0);
+  const received = order.lines.reduce((n, l) => n + l.received, 0);
+  const open = order.lines.filter((l) => l.received < l.ordered);
+  return el("article", { class: "order", "data-order": order.number },
+    el("h2", {}, order.number, " ", el("span", { class: received >= ordered ? "badge ok" : "badge" },
+      received >= ordered ? "received" : `${received} of ${ordered} received`)),
+    el("p", { class: "muted" }, [order.supplier, `to ${order.location}`, `created ${when(order.created)}`].filter(Boolean).join(" · ")),
+    el("table", { class: "grid" },
+      el("thead", {}, el("tr", {}, el("th", {}, "SKU"), el("th", { class: "num" }, "Ordered"),
+        el("th", { class: "num" }, "Received"), el("th", { class: "num" }, "Outstanding"))),
+      el("tbody", {}, order.lines.map((l) => el("tr", { "data-sku": l.sku }, el("td", {}, el("code", {}, l.sku)),
+        el("td", { class: "num" }, String(l.ordered)), el("td", { class: "num" }, String(l.received)),
+        el("td", { class: "num" }, String(Math.max(0, l.ordered - l.received))))))),
+    open.length ? receiveForms(order, open) : null);
+}
+
+/** Receiving against `order`: a supplier's label scanned, or a line by hand. */
+function receiveForms(order, open) {
+  const scanForm = el("form", { class: "row receive-scan", autocomplete: "off" },
+    fieldInput("Scan a supplier label", "barcode", { size: 28, placeholder: "scan the box's label" }),
+    el("button", { type: "submit" }, "Receive"));
+  scanForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const barcode = restore(value(scanForm, "barcode"), true);
+    if (!barcode) return;
+    submit(scanForm, async () => {
+      const { status, data } = await api("POST", "/api/barcode/po-receive/", { barcode, purchase_order: order.number });
+      if (status !== 200) throw new ApiError(status, (data && data.error) || `The server answered ${status}.`, "barcode");
+      // A plugin may answer that it needs more, InvenTree's action_required: nothing was booked.
+      if (data.action_required) throw new ApiError(200, data.action_required, "barcode");
+      notice(data.success || `Received against ${order.number}.`);
+      await loaders.orders();
+    });
+  });
+  const handForm = el("form", { class: "row receive-hand", autocomplete: "off" },
+    el("label", {}, "Line", el("select", { "data-field": "sku" }, open.map((l) => el("option", { value: l.sku }, `${l.sku} (${l.ordered - l.received} to come)`)))),
+    fieldInput("Quantity", "quantity", { inputmode: "numeric", size: 6 }),
+    fieldInput("Location", "location", { size: 10, placeholder: order.location }),
+    el("button", { type: "submit", class: "quiet" }, "Receive by hand"));
+  handForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(handForm, async () => {
+      const quantity = value(handForm, "quantity");
+      if (!/^\d+$/.test(quantity) || Number(quantity) < 1) throw new ApiError(400, "Give how many units arrived, such as 10.", "quantity");
+      const sku = value(handForm, "sku");
+      const booked = await ok(api("POST", `/api/orders/${encodeURIComponent(order.number)}/receipts`,
+        { sku, quantity: Number(quantity), location: value(handForm, "location") || null }));
+      const line = booked.receipts[0];
+      notice(`Received ${line.quantity} of ${line.sku} against ${line.order}: ${line.received} of ${line.ordered} are in.`);
+      await loaders.orders();
+    });
+  });
+  return el("div", { class: "receive" }, el("h3", {}, "Receive"), scanForm, handForm);
+}
+
+/** Adds a line of the new order's form. */
+function addOrderLine() {
+  const rows = $("order-lines");
+  const index = rows.children.length;
+  rows.append(el("div", { class: "row order-line" },
+    fieldInput("SKU", `lines[${index}].sku`, { size: 16 }),
+    fieldInput("Quantity", `lines[${index}].ordered`, { inputmode: "numeric", size: 6 })));
+}
+
+function setUpOrders() {
+  addOrderLine();
+  $("order-add-line").addEventListener("click", addOrderLine);
+  const form = $("order-form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(form, async () => {
+      const lines = [];
+      for (let i = 0; i < $("order-lines").children.length; i += 1) {
+        const sku = value(form, `lines[${i}].sku`);
+        const ordered = value(form, `lines[${i}].ordered`);
+        if (!sku && !ordered) continue;
+        if (!/^\d+$/.test(ordered)) throw new ApiError(400, "The quantity ordered is a whole number, such as 500.", `lines[${i}].ordered`);
+        lines.push({ sku, ordered: Number(ordered) });
+      }
+      const order = await ok(api("POST", "/api/orders", {
+        number: value(form, "number"), supplier: value(form, "supplier") || null,
+        supplierReference: value(form, "supplierReference") || null, location: value(form, "location") || null, lines,
+      }));
+      notice(`Created purchase order ${order.number} with ${order.lines.length} lines; receipts go to ${order.location}.`);
+      form.reset();
+      fill($("order-lines"));
+      addOrderLine();
+      await loaders.orders();
+    });
+  });
+}
 
 function setUpStock() {
   $("stock-form").addEventListener("submit", (event) => {
     event.preventDefault();
     guarded(loaders.stock);
   });
+  for (const [id, body] of [
+    ["adjust-form", (form) => ({ sku: value(form, "sku"), location: value(form, "location"), delta: whole(form, "delta"), reason: value(form, "reason") })],
+    ["move-form", (form) => ({ sku: value(form, "sku"), from: value(form, "from"), to: value(form, "to"), quantity: whole(form, "quantity"), reason: value(form, "reason") })],
+  ]) {
+    const form = $(id);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit(form, async () => {
+        const booked = await ok(api("POST", "/api/stock", body(form)));
+        notice(booked.movements.map((m) => `${m.sku} at ${m.location} is now ${m.level}.`).join(" "));
+        form.reset();
+        await loaders.stock();
+      });
+    });
+  }
+}
+
+/** A form's field as a whole number (negative allowed), or a refusal at it. */
+function whole(form, field) {
+  const text = value(form, field);
+  if (!/^[-+]?\d+$/.test(text)) throw new ApiError(400, "A whole number of units, such as 12 or -3.", field);
+  return Number(text);
 }
 
 // ---------------------------------------------------------------- keys
@@ -984,6 +1264,7 @@ function start() {
   setUpPlugins();
   setUpHistory();
   setUpStock();
+  setUpOrders();
   setUpKeys();
   setUpAudit();
   $("signin-form").addEventListener("submit", async (event) => {

@@ -15,11 +15,11 @@ use crate::harness::{Server, add_screw, component, create_key, data_dir_with};
 /// part of it. The GTIN is the demo catalog's carton of ten pens.
 const GS1_CARTON: &str = "]C1011400638133393810LOT42<GS>17271231";
 
-fn url(server: &Server) -> String {
+pub(crate) fn url(server: &Server) -> String {
     format!("http://{}/", server.address())
 }
 
-fn sign_in(browser: &Browser, server: &Server, key: &str) {
+pub(crate) fn sign_in(browser: &Browser, server: &Server, key: &str) {
     browser.goto(&url(server));
     browser.type_into("#signin-key", key);
     browser.click("#signin-form button[type=submit]");

@@ -6,6 +6,7 @@ mod harness;
 
 mod actions;
 mod audit;
+mod back_office;
 mod browser;
 mod catalog;
 mod claims;

@@ -16,7 +16,7 @@ use crate::harness::{Response, Server, TempDir, add_product, binary, cli, cli_ok
 
 /// The label named `name` among InvenTree's test vectors (the name up to
 /// the note in brackets that some carry).
-fn label(name: &str) -> String {
+pub(crate) fn label(name: &str) -> String {
     let vectors: Value = serde_json::from_str(include_str!(
         "../../guest-plugins/ecia/vectors/supplier-labels.json"
     ))
