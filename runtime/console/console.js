@@ -842,6 +842,7 @@ loaders.plugins = async () => {
   const data = await ok(api("GET", "/api/admin/plugins"));
   const refused = new Map(data.refused.map((r) => [r.name, r.reason]));
   plugins = data.plugins.map((p) => ({ ...p, refused: refused.get(p.name) }));
+  defaultLimits = data.default_limits;
   fillRows($("plugins-table"), plugins.map(pluginRow), "No plugin is installed.");
   fill($("plugins-refused"), data.refused.length ? [el("h2", {}, "Refused at load"), el("ul", { class: "diagnostics" },
     data.refused.map((r) => el("li", {}, el("strong", {}, r.name), `: ${r.reason}`)))] : []);
@@ -935,12 +936,45 @@ async function move(index, step) {
 
 const CAPABILITIES = ["catalog-read", "stock-read", "stock-write", "po-receive"];
 
+/** What each limit a plugin's overrides leave out is, as the server says. */
+let defaultLimits = {};
+
+/** The limits an operator may override, in the server's keys and units. */
+const LIMITS = [
+  ["cpu_time_ms", "CPU time per scan (ms)"], ["memory_mib", "Memory (MiB, at most 256)"],
+  ["table_elements", "Table elements"], ["instances", "Core instances"],
+  ["output_bytes", "Printed bytes per stream"], ["output_lines", "Printed lines per stream"],
+  ["answer_fields", "Answer fields"], ["answer_value_bytes", "Bytes per answer value"],
+  ["payload_bytes", "Payload bytes"],
+];
+
+/** One number field per limit, empty where the plugin keeps the default. */
+function limitFields(overrides) {
+  return el("fieldset", { id: "plugin-limits", class: "limits" }, el("legend", {}, "Limits (empty: the default)"),
+    LIMITS.map(([key, label]) => el("label", {}, label, el("input", {
+      type: "text", inputmode: "numeric", size: 8, "data-field": key, "data-limit": key,
+      value: overrides[key] ?? "", placeholder: defaultLimits[key] === undefined ? "default" : `${defaultLimits[key]}`,
+    }))));
+}
+
+/** The overrides the limit fields hold; a refusal at the field that is not a whole number. */
+function limitValues(fieldset) {
+  const limits = {};
+  for (const input of fieldset.querySelectorAll("[data-limit]")) {
+    const text = input.value.trim();
+    if (!text) continue;
+    if (!/^\d+$/.test(text)) throw new ApiError(400, `${input.dataset.limit} is a whole number, or empty for the default.`, input.dataset.limit);
+    limits[input.dataset.limit] = Number(text);
+  }
+  return limits;
+}
+
 function showPlugin(name) {
   const p = plugins.find((plugin) => plugin.name === name);
   if (!p) return;
   const settings = el("textarea", { id: "plugin-settings", rows: 5, spellcheck: "false" },
     Object.entries(p.config).map(([k, v]) => `${k}=${v}`).join("\n"));
-  const limits = el("textarea", { id: "plugin-limits", rows: 4, spellcheck: "false" }, JSON.stringify(p.limits, null, 1));
+  const limits = limitFields(p.limits);
   const grants = CAPABILITIES.map((c) => el("label", { class: "check" },
     el("input", { type: "checkbox", value: c, checked: p.grants.includes(c) }), ` ${c}`,
     p.asks.includes(c) ? "" : el("span", { class: "muted" }, " (not asked for)")));
@@ -951,20 +985,15 @@ function showPlugin(name) {
       if (at < 1) throw new ApiError(400, `Settings are key=value lines, not "${line}".`);
       config[line.slice(0, at).trim()] = line.slice(at + 1).trim();
     }
-    let limitValues;
-    try {
-      limitValues = JSON.parse(limits.value || "{}");
-    } catch {
-      throw new ApiError(400, "Limits must be a JSON object, such as {\"cpu_time_ms\": 250}.");
-    }
+    const overrides = limitValues(limits);
     await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/config`, config));
-    await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/limits`, limitValues));
+    await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/limits`, overrides));
     const chosen = grants.map((g) => g.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
     changed(name, await ok(api("PUT", `/api/admin/plugins/${encodeURIComponent(name)}/grants`, chosen)));
     await loaders.plugins();
     showPlugin(name);
   };
-  fill($("plugins-detail"), el("article", { class: "detail" },
+  fill($("plugins-detail"), el("article", { class: "detail", id: "plugin-form" },
     el("h2", {}, `${p.name} ${p.info.version}`),
     el("p", {}, p.info.description),
     definitions([
@@ -975,10 +1004,10 @@ function showPlugin(name) {
       ["Claims", p.claims ? p.claims.join("   ") : "any data (it declares no patterns)"],
     ]),
     el("label", { for: "plugin-settings" }, "Settings (key=value, one per line)"), settings,
-    el("label", { for: "plugin-limits" }, "Limit overrides (JSON: cpu_time_ms, memory_mib, …)"), limits,
+    limits,
     el("fieldset", {}, el("legend", {}, "Grants"), grants),
     el("div", { class: "row" },
-      el("button", { type: "button", onclick: () => guarded(save) }, "Save"),
+      el("button", { type: "button", onclick: () => submit($("plugin-form"), save) }, "Save"),
       el("button", { type: "button", class: "quiet", onclick: () => fill($("plugins-detail")) }, "Close"))));
   $("plugin-settings").focus();
 }

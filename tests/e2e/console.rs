@@ -489,8 +489,17 @@ fn a_limits_change_that_stops_a_plugin_loading_is_shown_as_refused_with_the_reas
     );
 
     browser.click("tr[data-plugin=gtin] button[data-action=details]");
-    browser.clear("#plugin-limits");
-    browser.type_into("#plugin-limits", r#"{"memory_mib": 1}"#);
+    // Limits are fields, each showing its default until overridden.
+    let placeholder = browser.run(
+        "return document.querySelector('#plugin-limits [data-limit=cpu_time_ms]').placeholder;",
+        json!([]),
+    );
+    assert_eq!(placeholder, json!("100"));
+    browser.type_into("#plugin-limits [data-limit=memory_mib]", "lots");
+    browser.click("#plugins-detail button:not(.quiet)");
+    browser.wait_for_text("#plugin-limits .field-error", "whole number");
+    browser.clear("#plugin-limits [data-limit=memory_mib]");
+    browser.type_into("#plugin-limits [data-limit=memory_mib]", "1");
     browser.click("#plugins-detail button:not(.quiet)");
     let said = browser.wait_for_text("#notice", "refused at load");
     assert!(said.contains("memory limit"), "{said}");

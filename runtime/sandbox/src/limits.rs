@@ -79,6 +79,22 @@ impl Limits {
         limits
     }
 
+    /// These limits in the override keys' units, every key set: what a
+    /// plugin gets where its overrides leave a key out.
+    pub fn overrides(&self) -> LimitOverrides {
+        LimitOverrides {
+            cpu_time_ms: Some(u64::try_from(self.cpu_time.as_millis()).unwrap_or(u64::MAX)),
+            memory_mib: Some(self.memory_bytes >> 20),
+            table_elements: Some(self.table_elements),
+            instances: Some(self.instances),
+            output_bytes: Some(self.output_bytes),
+            output_lines: Some(self.output_lines),
+            answer_fields: Some(self.answer.fields),
+            answer_value_bytes: Some(self.answer.value_text),
+            payload_bytes: Some(self.answer.payload_bytes),
+        }
+    }
+
     /// How far a plugin may go before it runs into `limit`, in words.
     pub fn describe(&self, limit: Limit) -> String {
         match limit {
@@ -176,5 +192,26 @@ impl Limit {
             Limit::HostCalls => "host-calls",
             Limit::Handles => "handles",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_read_back_from_their_overrides() {
+        let base = Limits::default();
+        assert_eq!(base.with(&base.overrides()), base);
+        let tighter = LimitOverrides {
+            cpu_time_ms: Some(250),
+            memory_mib: Some(64),
+            payload_bytes: Some(1024),
+            ..LimitOverrides::default()
+        };
+        let limits = base.with(&tighter);
+        assert_eq!(Limits::default().with(&limits.overrides()), limits);
+        assert_eq!(limits.overrides().cpu_time_ms, Some(250));
+        assert_eq!(limits.overrides().memory_mib, Some(64));
     }
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use barcoded_app::plugins::Change;
 use barcoded_app::{InstallError, InstallRequest, Installed, Service, StoreError};
 use barcoded_domain::{Admin, PluginRecord};
-use barcoded_sandbox::MAX_COMPONENT_BYTES;
+use barcoded_sandbox::{Limits, MAX_COMPONENT_BYTES};
 use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -60,7 +60,11 @@ pub async fn list(service: &Service) -> Answer {
         .collect();
     Answer {
         status: StatusCode::OK,
-        body: json!({ "plugins": plugins, "refused": refused }),
+        body: json!({
+            "plugins": plugins,
+            "refused": refused,
+            "default_limits": Limits::default().overrides(),
+        }),
     }
 }
 
