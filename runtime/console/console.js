@@ -44,11 +44,65 @@ function fill(node, ...children) {
   }
 }
 
-/** A table body's rows, or one row saying there is nothing. */
+/** A table body's rows, or one row saying there is nothing; kept in the order and filter chosen. */
 function fillRows(table, rows, empty) {
   const body = table.tBodies[0];
   const columns = table.tHead.rows[0].cells.length;
   fill(body, rows.length ? rows : el("tr", {}, el("td", { colspan: columns, class: "empty" }, empty)));
+  const sorted = [...table.tHead.rows[0].cells].findIndex((th) => th.hasAttribute("aria-sort"));
+  if (sorted >= 0) sortRows(table, sorted, table.tHead.rows[0].cells[sorted].getAttribute("aria-sort") === "ascending");
+  filterRows(table);
+}
+
+/**
+ * Makes each heading of a `.grid` table a button that sorts its rows by that
+ * column, ascending then descending (`aria-sort` says which); a cell's
+ * `data-sort` is its value when it shows another (a time in the local zone).
+ */
+function sortable(table) {
+  const headings = [...table.tHead.rows[0].cells];
+  headings.forEach((th, index) => {
+    if (th.dataset.sort === "none") return;
+    const button = el("button", { type: "button", class: "sort" }, th.textContent);
+    button.addEventListener("click", () => {
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      for (const other of headings) other.removeAttribute("aria-sort");
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      sortRows(table, index, ascending);
+    });
+    th.replaceChildren(button);
+  });
+}
+
+function sortRows(table, index, ascending) {
+  const numeric = table.tHead.rows[0].cells[index].classList.contains("num");
+  const rows = [...table.tBodies[0].rows].filter((row) => !row.querySelector("td.empty"));
+  const key = (row) => {
+    const cell = row.cells[index];
+    return cell ? (cell.dataset.sort ?? cell.innerText.trim()) : "";
+  };
+  const compare = numeric
+    ? (a, b) => (parseFloat(key(a)) || 0) - (parseFloat(key(b)) || 0)
+    : (a, b) => key(a).localeCompare(key(b), undefined, { numeric: true, sensitivity: "base" });
+  rows.sort((a, b) => (ascending ? compare(a, b) : compare(b, a)));
+  table.tBodies[0].append(...rows);
+}
+
+/** Hides the rows of `table` that do not contain its filter box's text (any case). */
+function filterRows(table) {
+  const box = document.querySelector(`input[data-filter="${table.id}"]`);
+  const wanted = box ? box.value.trim().toLowerCase() : "";
+  for (const row of table.tBodies[0].rows) {
+    if (row.querySelector("td.empty")) continue;
+    row.hidden = !!wanted && !row.innerText.toLowerCase().includes(wanted);
+  }
+}
+
+function setUpTables() {
+  for (const table of document.querySelectorAll("table.grid")) sortable(table);
+  for (const box of document.querySelectorAll("input[data-filter]")) {
+    box.addEventListener("input", () => filterRows($(box.dataset.filter)));
+  }
 }
 
 /** The names of the C0 control characters, by code: GS is 0x1D. */
@@ -84,6 +138,11 @@ function price(product) {
   const amount = Number(product.unitPrice);
   const decimals = (String(product.unitPrice).split(".")[1] || "").length;
   return `${amount.toFixed(Math.min(4, Math.max(2, decimals)))} ${product.currency}`;
+}
+
+/** A table cell showing `time` in the browser's zone, sorting by the instant. */
+function timeCell(time) {
+  return el("td", { "data-sort": time || "" }, when(time));
 }
 
 function when(time) {
@@ -1065,7 +1124,7 @@ async function loadHistory(more) {
   }
   const page = await ok(api("GET", path));
   const rows = page.results.map((entry) => el("tr", { "data-result": entry.result },
-    el("td", {}, when(entry.time)), el("td", {}, entry.key || "cli"),
+    timeCell(entry.time), el("td", {}, entry.key || "cli"),
     el("td", {}, el("code", {}, dataView(entry.barcode_data))), el("td", {}, entry.result),
     el("td", {}, entry.plugin || ""), el("td", {}, entry.format || ""), el("td", {}, entry.lookup_code || ""),
     el("td", { class: "num" }, String(entry.duration_us))));
@@ -1084,7 +1143,7 @@ loaders.stock = async () => {
     el("td", {}, el("code", {}, l.sku)), el("td", {}, l.location), el("td", { class: "num" }, String(l.level)))), "No stock has moved.");
   if (data.more_levels) notice("Showing the first 1,000 levels: give a SKU to see one product's.");
   fillRows($("stock-movements"), data.movements.map((m) => el("tr", {},
-    el("td", {}, when(m.time)), el("td", {}, el("code", {}, m.sku)), el("td", {}, m.location),
+    timeCell(m.time), el("td", {}, el("code", {}, m.sku)), el("td", {}, m.location),
     el("td", { class: "num" }, `${m.delta > 0 ? "+" : ""}${m.delta}`), el("td", { class: "num" }, String(m.level)),
     el("td", {}, m.reason), el("td", {}, m.plugin || "operator"), el("td", {}, m.key || ""), el("td", {}, m.order || ""))), "No movements.");
 };
@@ -1221,7 +1280,7 @@ function whole(form, field) {
 loaders.keys = async () => {
   const data = await ok(api("GET", "/api/admin/keys"));
   fillRows($("keys-table"), data.keys.map((k) => el("tr", { "data-key": k.name },
-    el("td", {}, k.name), el("td", {}, k.role), el("td", {}, when(k.created)),
+    el("td", {}, k.name), el("td", {}, k.role), timeCell(k.created),
     el("td", {}, k.name === session.name ? el("span", { class: "muted" }, "this session")
       : confirmButton("Revoke", `Revoke ${k.name}?`, async () => {
         await ok(api("DELETE", `/api/admin/keys/${encodeURIComponent(k.name)}`));
@@ -1274,7 +1333,7 @@ async function loadAudit(more) {
   }
   const page = await ok(api("GET", path));
   const rows = page.results.map((entry) => el("tr", { "data-operation": entry.operation },
-    el("td", {}, when(entry.time)), el("td", {}, entry.via), el("td", {}, entry.actor),
+    timeCell(entry.time), el("td", {}, entry.via), el("td", {}, entry.actor),
     el("td", {}, el("code", {}, entry.operation)), el("td", {}, el("code", {}, entry.target)),
     el("td", {}, entry.detail)));
   if (more) $("audit-table").tBodies[0].append(...rows);
@@ -1286,6 +1345,7 @@ async function loadAudit(more) {
 // ---------------------------------------------------------------- start
 
 function start() {
+  setUpTables();
   setUpScan();
   setUpLookup();
   setUpCatalog();

@@ -191,6 +191,37 @@ fn an_admin_adjusts_and_moves_stock_with_refusals_at_their_field() {
         movements.contains("moved to SHELF-B2: put away"),
         "{movements}"
     );
+
+    // The levels sort by any column, both ways, and filter by what a row says.
+    let shown = |browser: &Browser| -> Vec<String> {
+        browser
+            .run(
+                "return [...document.querySelectorAll('#stock-levels tbody tr')].filter(r => !r.hidden).map(r => r.cells[1].innerText + '=' + r.cells[2].innerText);",
+                json!([]),
+            )
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row.as_str().unwrap().to_owned())
+            .collect()
+    };
+    browser.click("#stock-levels th:nth-child(3) button");
+    assert_eq!(shown(&browser), ["SHELF-B2=12", "SHELF-A1=18"]);
+    assert_eq!(
+        browser.run("return document.querySelector('#stock-levels th:nth-child(3)').getAttribute('aria-sort');", json!([])),
+        json!("ascending")
+    );
+    browser.click("#stock-levels th:nth-child(3) button");
+    assert_eq!(shown(&browser), ["SHELF-A1=18", "SHELF-B2=12"]);
+    browser.type_into("input[data-filter=stock-levels]", "b2");
+    assert_eq!(shown(&browser), ["SHELF-B2=12"]);
+    // A reload of the rows keeps the filter and the order.
+    browser.click("#stock-form button[type=submit]");
+    browser.wait_for_text("#stock-levels", "SHELF-B2");
+    assert_eq!(shown(&browser), ["SHELF-B2=12"]);
+    browser.clear("input[data-filter=stock-levels]");
+    browser.type_into("input[data-filter=stock-levels]", " ");
+    assert_eq!(shown(&browser), ["SHELF-A1=18", "SHELF-B2=12"]);
 }
 
 /// A label as the console's fields take it: each control character as its

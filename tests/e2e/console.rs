@@ -552,6 +552,22 @@ fn a_refused_action_is_a_warning_and_the_scans_since_sign_in_are_listed_newest_f
     );
 }
 
+/// The visible inputs whose placeholder, and selects whose chosen option,
+/// is wider than the box that shows it, measured in the element's font.
+const CUT_TEXT: &str = r#"
+const canvas = document.createElement('canvas').getContext('2d');
+const cut = [];
+for (const e of document.querySelectorAll('input[placeholder], select')) {
+  if (e.offsetParent === null) continue;
+  const text = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}).text || '' : e.placeholder;
+  const style = getComputedStyle(e);
+  canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = e.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - (e.tagName === 'SELECT' ? 20 : 0);
+  if (canvas.measureText(text).width > room + 1) cut.push(`${e.id || e.dataset.field || e.dataset.filter}: ${text}`);
+}
+return cut;
+"#;
+
 #[test]
 fn every_page_fits_a_phone_screen() {
     let data = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-hello.wasm", "hello")]);
@@ -569,6 +585,7 @@ fn every_page_fits_a_phone_screen() {
     browser.goto_hash("catalog");
     browser.type_into("#catalog-q", &format!("a{ENTER}"));
     browser.wait_for_text("#catalog-table", "STABILO");
+    let mut cut = Vec::new();
     for page in [
         "scan", "lookup", "catalog", "labels", "plugins", "history", "stock", "orders", "keys",
         "audit",
@@ -583,7 +600,12 @@ fn every_page_fits_a_phone_screen() {
             window <= 400 && page_width <= window,
             "#{page} is {page_width}px wide in a {window}px window"
         );
+        // No placeholder or chosen option is cut: its text fits its box.
+        for text in browser.run(CUT_TEXT, json!([])).as_array().unwrap() {
+            cut.push(format!("#{page} {}", text.as_str().unwrap()));
+        }
     }
+    assert!(cut.is_empty(), "texts cut at phone width: {cut:#?}");
 }
 
 #[test]
