@@ -322,3 +322,68 @@ fn an_admin_creates_an_order_and_receives_it_by_hand_and_by_scanning_a_supplier_
     let stock = server.get("/api/stock/OPAMP-358").json();
     assert_eq!(stock["total"], 15, "{stock}");
 }
+
+/// The width a PNG says it is, from its header.
+fn png_width(png: &[u8]) -> u32 {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    u32::from_be_bytes(png[16..20].try_into().unwrap())
+}
+
+/// The pages docs/console.md shows, at a desk's width and a phone's, as a
+/// clerk and an operator see them. Set `CONSOLE_SCREENSHOTS=docs/console`
+/// to write them there (else they go to a scratch folder).
+#[test]
+fn the_pages_are_captured_at_desk_and_phone_width() {
+    let data = data_dir_with(&[("10-gtin.wasm", "gtin"), ("20-gs1.wasm", "gs1")]);
+    let admin = create_key(data.path(), "ops", "admin");
+    let server = Server::start_with(data, &["--demo"]);
+    let bearer = format!("Bearer {admin}");
+    for (path, body) in [
+        (
+            "/api/stock",
+            json!({"sku": "STABILO-68-BLACK", "location": "SHELF-A1", "delta": 120, "reason": "counted"}),
+        ),
+        (
+            "/api/stock",
+            json!({"sku": "STABILO-68-BLACK", "from": "SHELF-A1", "to": "TILL-1", "quantity": 20, "reason": "restock the till"}),
+        ),
+        (
+            "/api/orders",
+            json!({"number": "PO-1001", "supplier": "Stabilo", "location": "RECEIVING", "lines": [{"sku": "STABILO-68-BLACK", "ordered": 200}, {"sku": "VIT-C-1000MG-100CT", "ordered": 48}]}),
+        ),
+        (
+            "/api/orders/PO-1001/receipts",
+            json!({"sku": "STABILO-68-BLACK", "quantity": 50}),
+        ),
+    ] {
+        let answer = server.request_as(Some(&bearer), "POST", path, body.to_string().as_bytes());
+        assert!(answer.status < 300, "{path}: {}", answer.body);
+    }
+    let scratch = crate::harness::TempDir::new();
+    let folder = std::env::var_os("CONSOLE_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| scratch.path().to_owned());
+    std::fs::create_dir_all(&folder).unwrap();
+    let browser = Browser::start();
+    sign_in(&browser, &server, &admin);
+    for (width, height, name) in [(1280, 900, "desk"), (390, 844, "phone")] {
+        browser.resize(width, height);
+        crate::console::scan(&browser, crate::console::GS1_CARTON);
+        for page in ["scan", "catalog", "stock", "orders", "plugins"] {
+            browser.goto_hash(page);
+            if page == "catalog" {
+                browser.wait_for_text("#catalog-table", "STABILO");
+            }
+            let file = folder.join(format!("{page}-{name}.png"));
+            browser.screenshot(&file);
+            let inner = browser.run("return window.innerWidth;", json!([]));
+            let png = std::fs::read(&file).unwrap();
+            assert_eq!(
+                u64::from(png_width(&png)),
+                inner.as_u64().unwrap(),
+                "{}",
+                file.display()
+            );
+        }
+    }
+}

@@ -13,7 +13,7 @@ use crate::harness::{Server, add_screw, component, create_key, data_dir_with};
 /// A GS1-128 label as a scanner sends it (symbology identifier `]C1`), with a variable-length batch (10) followed by an
 /// expiry (17): without the GS after the batch, the expiry would read as
 /// part of it. The GTIN is the demo catalog's carton of ten pens.
-const GS1_CARTON: &str = "]C1011400638133393810LOT42<GS>17271231";
+pub(crate) const GS1_CARTON: &str = "]C1011400638133393810LOT42<GS>17271231";
 
 pub(crate) fn url(server: &Server) -> String {
     format!("http://{}/", server.address())
@@ -42,7 +42,7 @@ fn create_key_in_console(browser: &Browser, name: &str) -> String {
         .to_owned()
 }
 
-fn scan(browser: &Browser, data: &str) -> String {
+pub(crate) fn scan(browser: &Browser, data: &str) -> String {
     browser.goto_hash("scan");
     // So that the answer waited for is this scan's, not the one before.
     browser.run(
