@@ -79,8 +79,21 @@ fn every_route_answers_a_wrong_method_with_405_and_allow() {
         ("POST", "/api/admin/plugins/gtin/limits", "PUT"),
         ("GET", "/api/admin/plugins/gtin/grants", "PUT"),
         ("POST", "/api/catalog/products", "GET, HEAD"),
-        ("DELETE", "/api/stock", "GET, HEAD"),
-        ("PUT", "/api/orders", "GET, HEAD"),
+        ("DELETE", "/api/stock", "GET, HEAD, POST"),
+        ("PUT", "/api/orders", "GET, HEAD, POST"),
+        ("GET", "/api/orders/PO-1/receipts", "POST"),
+        ("GET", "/api/catalog/products/DV-KAT-SENIOR-2KG", "PUT"),
+        ("DELETE", "/api/catalog/barcodes", "POST"),
+        (
+            "POST",
+            "/api/catalog/barcodes/2f1c8a3e-6b1d-4c55-9a57-0d6f3b2a9e01",
+            "PUT",
+        ),
+        (
+            "GET",
+            "/api/catalog/barcodes/2f1c8a3e-6b1d-4c55-9a57-0d6f3b2a9e01/deactivate",
+            "POST",
+        ),
         ("POST", "/console/", "GET, HEAD"),
         ("POST", "/", "GET, HEAD"),
     ] {
