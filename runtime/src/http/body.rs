@@ -65,6 +65,16 @@ pub fn response(
     response
 }
 
+/// The body, of at most `max` bytes, as a `T` (see [`typed`]).
+pub async fn read_typed<T: serde::de::DeserializeOwned>(
+    body: Incoming,
+    max: usize,
+    example: &str,
+) -> Result<T, Answer> {
+    let bytes = read_bounded(body, max).await?;
+    typed(&bytes, example)
+}
+
 /// The body `bytes` as a `T`: a 400 naming the field that is missing, of
 /// the wrong type or unknown, in `{"error", "field"}`, when it is not one.
 pub fn typed<T: serde::de::DeserializeOwned>(bytes: &[u8], example: &str) -> Result<T, Answer> {

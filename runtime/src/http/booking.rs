@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::body;
 use super::query::percent_decode;
-use super::records::{Fields, refused};
+use super::records::{Fields, refused, store_refusal};
 use crate::answer::Answer;
 use barcoded_app::{Service, StoreError, Transfer};
 use barcoded_domain::{Actions, Admin, OrderLine, PurchaseOrder, Receipt, StockChange};
@@ -190,7 +190,7 @@ fn at_location(mut answer: Answer, field: &str) -> Answer {
 
 /// `POST /api/orders`: 201 with the order as stored.
 pub async fn create_order(service: &Service, by: &Admin, request: Incoming) -> Answer {
-    let body: NewOrder = match read(request, ORDER_EXAMPLE).await {
+    let body: NewOrder = match body::read_typed(request, MAX_BODY_BYTES, ORDER_EXAMPLE).await {
         Ok(body) => body,
         Err(answer) => return answer,
     };
@@ -216,7 +216,7 @@ pub async fn create_order(service: &Service, by: &Admin, request: Incoming) -> A
             status: StatusCode::CREATED,
             body: json!(order),
         },
-        Err(error) => refusal(error, ORDER_FIELDS),
+        Err(error) => store_refusal(error, ORDER_FIELDS),
     }
 }
 
@@ -227,7 +227,7 @@ pub async fn receive(service: &Service, by: &Admin, raw_number: &str, request: I
     let Some(number) = percent_decode(raw_number).filter(|number| !number.is_empty()) else {
         return no_order();
     };
-    let body: HandReceipt = match read(request, RECEIPT_EXAMPLE).await {
+    let body: HandReceipt = match body::read_typed(request, MAX_BODY_BYTES, RECEIPT_EXAMPLE).await {
         Ok(body) => body,
         Err(answer) => return answer,
     };
@@ -249,14 +249,6 @@ pub async fn receive(service: &Service, by: &Admin, raw_number: &str, request: I
     )
 }
 
-async fn read<T: serde::de::DeserializeOwned>(
-    request: Incoming,
-    example: &str,
-) -> Result<T, Answer> {
-    let bytes = body::read_bounded(request, MAX_BODY_BYTES).await?;
-    body::typed(&bytes, example)
-}
-
 /// What was booked, as `{"movements", "receipts"}`.
 fn answer(booked: Result<Actions, StoreError>, fields: Fields) -> Answer {
     match booked {
@@ -264,16 +256,6 @@ fn answer(booked: Result<Actions, StoreError>, fields: Fields) -> Answer {
             status: StatusCode::OK,
             body: json!({ "movements": actions.movements, "receipts": actions.receipts }),
         },
-        Err(error) => refusal(error, fields),
-    }
-}
-
-/// 409: the stock, catalog or orders as they stand forbid the change (an
-/// unknown SKU, more received than ordered, an order number taken).
-fn refusal(error: StoreError, fields: Fields) -> Answer {
-    match error {
-        StoreError::Refused(message) => refused(message, fields, StatusCode::CONFLICT),
-        StoreError::NotFound(message) => Answer::error(StatusCode::NOT_FOUND, message),
-        error => Answer::store_failure(&error),
+        Err(error) => store_refusal(error, fields),
     }
 }

@@ -120,7 +120,7 @@ pub async fn put_product(
     let Some(sku) = percent_decode(raw_sku).filter(|sku| !sku.is_empty()) else {
         return Answer::error(StatusCode::NOT_FOUND, "Name the product's SKU in the path");
     };
-    let body: ProductBody = match read(request, PRODUCT_EXAMPLE).await {
+    let body: ProductBody = match body::read_typed(request, MAX_BODY_BYTES, PRODUCT_EXAMPLE).await {
         Ok(body) => body,
         Err(answer) => return answer,
     };
@@ -153,7 +153,7 @@ pub async fn put_product(
 
 /// `POST /api/catalog/barcodes`: 201 with the record as written.
 pub async fn add_barcode(service: &Service, by: &Admin, request: Incoming) -> Answer {
-    let body: BarcodeBody = match read(request, BARCODE_EXAMPLE).await {
+    let body: BarcodeBody = match body::read_typed(request, MAX_BODY_BYTES, BARCODE_EXAMPLE).await {
         Ok(body) => body,
         Err(answer) => return answer,
     };
@@ -182,7 +182,7 @@ pub async fn edit_barcode(
     let Some(id) = record_id(raw_id) else {
         return no_record();
     };
-    let body: BarcodeBody = match read(request, BARCODE_EXAMPLE).await {
+    let body: BarcodeBody = match body::read_typed(request, MAX_BODY_BYTES, BARCODE_EXAMPLE).await {
         Ok(body) => body,
         Err(answer) => return answer,
     };
@@ -231,14 +231,6 @@ pub async fn set_active(service: &Service, by: &Admin, raw_id: &str, active: boo
     }
 }
 
-async fn read<T: serde::de::DeserializeOwned>(
-    request: Incoming,
-    example: &str,
-) -> Result<T, Answer> {
-    let bytes = body::read_bounded(request, MAX_BODY_BYTES).await?;
-    body::typed(&bytes, example)
-}
-
 fn record_id(raw: &str) -> Option<Uuid> {
     percent_decode(raw)?.parse().ok()
 }
@@ -248,8 +240,9 @@ fn no_record() -> Answer {
 }
 
 /// The store's refusal of a write: 409, the records as they stand forbid it
-/// (a pack key another record holds); failures as [`Answer::store_failure`].
-fn store_refusal(error: StoreError, fields: Fields) -> Answer {
+/// (a pack key or order number taken, an unknown SKU, more received than
+/// ordered); failures as [`Answer::store_failure`].
+pub(super) fn store_refusal(error: StoreError, fields: Fields) -> Answer {
     match error {
         StoreError::Refused(message) => refused(message, fields, StatusCode::CONFLICT),
         StoreError::NotFound(message) => Answer::error(StatusCode::NOT_FOUND, message),
